@@ -1,0 +1,384 @@
+//! Chat gating: who may message a creator.
+//!
+//! A [`ChatRule`] is a small expression tree. The same [`evaluate`] runs on chain (the
+//! `creators` contract's `CanMessage` query, with facts read from the sibling contracts) and in
+//! the indexer (with facts read from PostgreSQL), so both give the same answer for the same state.
+//!
+//! Semantics:
+//! - A fan on any `Blocklist` in the rule is always denied, wherever that leaf sits.
+//! - `All` is allowed when every child is; `Any` when one is (the first, in order, decides);
+//!   `AtLeast { k }` when k children are; `Not` inverts its child.
+//! - A denial says which rule decided and what would qualify the fan.
+
+use std::fmt;
+
+use cosmwasm_schema::cw_serde;
+use cosmwasm_std::{Addr, Api, StdError, Uint128};
+use thiserror::Error;
+
+use crate::asset::AssetInfo;
+
+/// Deepest nesting allowed (a single leaf has depth 1).
+pub const MAX_DEPTH: usize = 5;
+/// Most leaves allowed in one rule.
+pub const MAX_LEAVES: usize = 32;
+/// Most addresses allowed across all allow- and blocklists of one rule.
+pub const MAX_LIST_ADDRESSES: usize = 200;
+
+#[cw_serde]
+pub enum ChatRule {
+    /// Anyone may message.
+    Everyone,
+    /// An active subscription at tier `min_tier` or higher.
+    Subscriber { min_tier: u32 },
+    /// Lifetime tips to this creator of at least `amount` of `asset`.
+    TippedAtLeast { asset: AssetInfo, amount: Uint128 },
+    /// Lifetime pay-per-view spending with this creator of at least `amount` of `asset`.
+    PpvSpentAtLeast { asset: AssetInfo, amount: Uint128 },
+    /// Holds at least one surprise minted by this creator.
+    HoldsSurprise,
+    /// The fan is one of these addresses.
+    Allowlist { addresses: Vec<Addr> },
+    /// The fan is none of these addresses; a listed fan is denied whatever the rest says.
+    Blocklist { addresses: Vec<Addr> },
+    All { rules: Vec<ChatRule> },
+    Any { rules: Vec<ChatRule> },
+    AtLeast { k: u32, rules: Vec<ChatRule> },
+    Not { rule: Box<ChatRule> },
+}
+
+crate::json_attr!(ChatRule, Qualification);
+
+#[derive(Error, Debug, PartialEq)]
+pub enum ChatRuleError {
+    #[error("{0}")]
+    Std(#[from] StdError),
+    #[error("chat rule is nested {depth} levels deep; at most {MAX_DEPTH} are allowed")]
+    TooDeep { depth: usize },
+    #[error("chat rule has {leaves} leaves; at most {MAX_LEAVES} are allowed")]
+    TooManyLeaves { leaves: usize },
+    #[error("chat rule lists {addresses} addresses; at most {MAX_LIST_ADDRESSES} are allowed")]
+    TooManyAddresses { addresses: usize },
+    #[error("chat rule {0:?} needs at least one child rule")]
+    EmptyCombinator(&'static str),
+    #[error("at_least needs 1 <= k <= {children} (number of child rules), got k = {k}")]
+    InvalidThreshold { k: u32, children: usize },
+    #[error("chat rule amounts must be greater than zero")]
+    ZeroAmount,
+    #[error("invalid asset in chat rule: {0}")]
+    Asset(String),
+}
+
+impl ChatRule {
+    fn label(&self) -> &'static str {
+        match self {
+            ChatRule::Everyone => "everyone",
+            ChatRule::Subscriber { .. } => "subscriber",
+            ChatRule::TippedAtLeast { .. } => "tipped_at_least",
+            ChatRule::PpvSpentAtLeast { .. } => "ppv_spent_at_least",
+            ChatRule::HoldsSurprise => "holds_surprise",
+            ChatRule::Allowlist { .. } => "allowlist",
+            ChatRule::Blocklist { .. } => "blocklist",
+            ChatRule::All { .. } => "all",
+            ChatRule::Any { .. } => "any",
+            ChatRule::AtLeast { .. } => "at_least",
+            ChatRule::Not { .. } => "not",
+        }
+    }
+
+    fn children(&self) -> &[ChatRule] {
+        match self {
+            ChatRule::All { rules } | ChatRule::Any { rules } | ChatRule::AtLeast { rules, .. } => rules,
+            ChatRule::Not { rule } => std::slice::from_ref(rule.as_ref()),
+            _ => &[],
+        }
+    }
+
+    /// Checks the caps and every address and asset; returns the rule with validated addresses.
+    pub fn validate(&self, api: &dyn Api) -> Result<ChatRule, ChatRuleError> {
+        let (mut leaves, mut addresses) = (0, 0);
+        let depth = self.measure(1, &mut leaves, &mut addresses)?;
+        if depth > MAX_DEPTH {
+            return Err(ChatRuleError::TooDeep { depth });
+        }
+        if leaves > MAX_LEAVES {
+            return Err(ChatRuleError::TooManyLeaves { leaves });
+        }
+        if addresses > MAX_LIST_ADDRESSES {
+            return Err(ChatRuleError::TooManyAddresses { addresses });
+        }
+        self.validated(api)
+    }
+
+    /// Depth of the tree; counts leaves and listed addresses. Stops descending past the cap so a
+    /// hostile, deeply nested rule costs little.
+    fn measure(&self, depth: usize, leaves: &mut usize, addresses: &mut usize) -> Result<usize, ChatRuleError> {
+        if depth > MAX_DEPTH {
+            return Err(ChatRuleError::TooDeep { depth });
+        }
+        let children = self.children();
+        match self {
+            ChatRule::All { .. } | ChatRule::Any { .. } | ChatRule::AtLeast { .. } if children.is_empty() => {
+                return Err(ChatRuleError::EmptyCombinator(self.label()))
+            }
+            ChatRule::AtLeast { k, rules } if *k == 0 || *k as usize > rules.len() => {
+                return Err(ChatRuleError::InvalidThreshold { k: *k, children: rules.len() })
+            }
+            ChatRule::Allowlist { addresses: list } | ChatRule::Blocklist { addresses: list } => *addresses += list.len(),
+            _ => {}
+        }
+        if children.is_empty() {
+            *leaves += 1;
+            return Ok(depth);
+        }
+        let mut deepest = depth;
+        for child in children {
+            deepest = deepest.max(child.measure(depth + 1, leaves, addresses)?);
+        }
+        Ok(deepest)
+    }
+
+    fn validated(&self, api: &dyn Api) -> Result<ChatRule, ChatRuleError> {
+        let addrs = |list: &[Addr]| -> Result<Vec<Addr>, ChatRuleError> {
+            list.iter().map(|a| api.addr_validate(a.as_str()).map_err(Into::into)).collect()
+        };
+        let asset_amount = |asset: &AssetInfo, amount: &Uint128| -> Result<AssetInfo, ChatRuleError> {
+            if amount.is_zero() {
+                return Err(ChatRuleError::ZeroAmount);
+            }
+            asset.validate(api).map_err(|e| ChatRuleError::Asset(e.to_string()))
+        };
+        let all = |rules: &[ChatRule]| rules.iter().map(|r| r.validated(api)).collect::<Result<Vec<_>, _>>();
+        Ok(match self {
+            ChatRule::TippedAtLeast { asset, amount } => {
+                ChatRule::TippedAtLeast { asset: asset_amount(asset, amount)?, amount: *amount }
+            }
+            ChatRule::PpvSpentAtLeast { asset, amount } => {
+                ChatRule::PpvSpentAtLeast { asset: asset_amount(asset, amount)?, amount: *amount }
+            }
+            ChatRule::Allowlist { addresses } => ChatRule::Allowlist { addresses: addrs(addresses)? },
+            ChatRule::Blocklist { addresses } => ChatRule::Blocklist { addresses: addrs(addresses)? },
+            ChatRule::All { rules } => ChatRule::All { rules: all(rules)? },
+            ChatRule::Any { rules } => ChatRule::Any { rules: all(rules)? },
+            ChatRule::AtLeast { k, rules } => ChatRule::AtLeast { k: *k, rules: all(rules)? },
+            ChatRule::Not { rule } => ChatRule::Not { rule: Box::new(rule.validated(api)?) },
+            leaf => leaf.clone(),
+        })
+    }
+}
+
+/// What a fan could do to qualify.
+#[cw_serde]
+pub enum Qualification {
+    Subscribe { min_tier: u32 },
+    Tip { asset: AssetInfo, more: Uint128 },
+    SpendOnPpv { asset: AssetInfo, more: Uint128 },
+    HoldSurprise,
+    /// Only the creator can add the fan to the allowlist.
+    AskCreatorForAllowlist,
+    AllOf { items: Vec<Qualification> },
+    AnyOf { items: Vec<Qualification> },
+    AtLeast { k: u32, items: Vec<Qualification> },
+    /// Nothing the fan can do (for example a `Not` rule the fan satisfies the inside of).
+    Impossible,
+}
+
+impl fmt::Display for Qualification {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let join = |f: &mut fmt::Formatter<'_>, items: &[Qualification], sep: &str| -> fmt::Result {
+            for (i, item) in items.iter().enumerate() {
+                if i > 0 {
+                    f.write_str(sep)?;
+                }
+                write!(f, "{item}")?;
+            }
+            Ok(())
+        };
+        match self {
+            Qualification::Subscribe { min_tier } => write!(f, "subscribe to tier {min_tier}"),
+            Qualification::Tip { asset, more } => write!(f, "tip {more} more {asset}"),
+            Qualification::SpendOnPpv { asset, more } => write!(f, "spend {more} more {asset} on pay-per-view"),
+            Qualification::HoldSurprise => f.write_str("hold a surprise from this creator"),
+            Qualification::AskCreatorForAllowlist => f.write_str("be added to the creator's allowlist"),
+            Qualification::AllOf { items } => {
+                f.write_str("(")?;
+                join(f, items, " and ")?;
+                f.write_str(")")
+            }
+            Qualification::AnyOf { items } => {
+                f.write_str("(")?;
+                join(f, items, " or ")?;
+                f.write_str(")")
+            }
+            Qualification::AtLeast { k, items } => {
+                write!(f, "({k} of: ")?;
+                join(f, items, ", ")?;
+                f.write_str(")")
+            }
+            Qualification::Impossible => f.write_str("nothing the fan can do"),
+        }
+    }
+}
+
+/// The answer to "may this fan message this creator?".
+#[cw_serde]
+pub struct CanMessageResponse {
+    pub allowed: bool,
+    /// Path of the rule that decided, e.g. `any[1].subscriber`; `blocklist` paths for blocked fans.
+    pub decided_by: String,
+    /// What would qualify a denied fan; `None` when allowed or when nothing would.
+    pub qualify: Option<Qualification>,
+    /// `qualify` in words, for display.
+    pub hint: Option<String>,
+}
+
+/// The facts about one (creator, fan) pair a rule may ask for. Implementors read them lazily,
+/// so a rule pays only for the facts it needs.
+pub trait GatingFacts {
+    type Error;
+    /// The fan's active subscription tier with this creator, at the current block time.
+    fn subscription_tier(&mut self) -> Result<Option<u32>, Self::Error>;
+    fn tipped(&mut self, asset: &AssetInfo) -> Result<Uint128, Self::Error>;
+    fn ppv_spent(&mut self, asset: &AssetInfo) -> Result<Uint128, Self::Error>;
+    fn holds_surprise(&mut self) -> Result<bool, Self::Error>;
+}
+
+struct Outcome {
+    allowed: bool,
+    decided_by: String,
+    qualify: Qualification,
+}
+
+/// Evaluates `rule` for `fan`.
+pub fn evaluate<F: GatingFacts>(rule: &ChatRule, fan: &Addr, facts: &mut F) -> Result<CanMessageResponse, F::Error> {
+    if let Some(path) = blocking_path(rule, fan, rule.label().to_string()) {
+        return Ok(CanMessageResponse { allowed: false, decided_by: path, qualify: None, hint: None });
+    }
+    let outcome = eval(rule, fan, facts, rule.label().to_string())?;
+    let qualify = (!outcome.allowed && outcome.qualify != Qualification::Impossible).then_some(outcome.qualify);
+    Ok(CanMessageResponse {
+        allowed: outcome.allowed,
+        decided_by: outcome.decided_by,
+        hint: qualify.as_ref().map(ToString::to_string),
+        qualify,
+    })
+}
+
+fn child_path(parent: &str, index: usize, child: &ChatRule) -> String {
+    format!("{parent}[{index}].{}", child.label())
+}
+
+fn blocking_path(rule: &ChatRule, fan: &Addr, path: String) -> Option<String> {
+    if let ChatRule::Blocklist { addresses } = rule {
+        return addresses.contains(fan).then_some(path);
+    }
+    rule.children()
+        .iter()
+        .enumerate()
+        .find_map(|(i, child)| blocking_path(child, fan, child_path(&path, i, child)))
+}
+
+fn leaf(allowed: bool, path: String, qualify: Qualification) -> Outcome {
+    Outcome { allowed, decided_by: path, qualify }
+}
+
+/// One item alone needs no `AllOf` / `AnyOf` around it.
+fn combine(items: Vec<Qualification>, wrap: fn(Vec<Qualification>) -> Qualification) -> Qualification {
+    if items.len() == 1 {
+        items.into_iter().next().expect("one item")
+    } else {
+        wrap(items)
+    }
+}
+
+fn eval<F: GatingFacts>(rule: &ChatRule, fan: &Addr, facts: &mut F, path: String) -> Result<Outcome, F::Error> {
+    Ok(match rule {
+        ChatRule::Everyone => leaf(true, path, Qualification::Impossible),
+        ChatRule::Subscriber { min_tier } => {
+            let ok = facts.subscription_tier()?.is_some_and(|tier| tier >= *min_tier);
+            leaf(ok, path, Qualification::Subscribe { min_tier: *min_tier })
+        }
+        ChatRule::TippedAtLeast { asset, amount } => {
+            let tipped = facts.tipped(asset)?;
+            let more = amount.saturating_sub(tipped);
+            leaf(more.is_zero(), path, Qualification::Tip { asset: asset.clone(), more })
+        }
+        ChatRule::PpvSpentAtLeast { asset, amount } => {
+            let spent = facts.ppv_spent(asset)?;
+            let more = amount.saturating_sub(spent);
+            leaf(more.is_zero(), path, Qualification::SpendOnPpv { asset: asset.clone(), more })
+        }
+        ChatRule::HoldsSurprise => leaf(facts.holds_surprise()?, path, Qualification::HoldSurprise),
+        ChatRule::Allowlist { addresses } => leaf(addresses.contains(fan), path, Qualification::AskCreatorForAllowlist),
+        // Listed fans were denied before evaluation; here the leaf always holds.
+        ChatRule::Blocklist { .. } => leaf(true, path, Qualification::Impossible),
+        ChatRule::All { rules } => {
+            // Every child is evaluated so a denial can list everything that is missing.
+            let mut first_failure = None;
+            let mut missing = vec![];
+            for (i, child) in rules.iter().enumerate() {
+                let out = eval(child, fan, facts, child_path(&path, i, child))?;
+                if !out.allowed {
+                    first_failure.get_or_insert(out.decided_by);
+                    missing.push(out.qualify);
+                }
+            }
+            let qualify = if missing.contains(&Qualification::Impossible) {
+                Qualification::Impossible
+            } else {
+                combine(missing, |items| Qualification::AllOf { items })
+            };
+            match first_failure {
+                None => leaf(true, path, Qualification::Impossible),
+                Some(decided_by) => Outcome { allowed: false, decided_by, qualify },
+            }
+        }
+        ChatRule::Any { rules } => {
+            let mut options = vec![];
+            for (i, child) in rules.iter().enumerate() {
+                let out = eval(child, fan, facts, child_path(&path, i, child))?;
+                if out.allowed {
+                    return Ok(out);
+                }
+                if out.qualify != Qualification::Impossible {
+                    options.push(out.qualify);
+                }
+            }
+            let qualify =
+                if options.is_empty() { Qualification::Impossible } else { combine(options, |items| Qualification::AnyOf { items }) };
+            leaf(false, path, qualify)
+        }
+        ChatRule::AtLeast { k, rules } => {
+            let (mut met, mut options) = (0u32, vec![]);
+            for (i, child) in rules.iter().enumerate() {
+                let out = eval(child, fan, facts, child_path(&path, i, child))?;
+                if out.allowed {
+                    met += 1;
+                    if met >= *k {
+                        return Ok(leaf(true, path, Qualification::Impossible));
+                    }
+                } else if out.qualify != Qualification::Impossible {
+                    options.push(out.qualify);
+                }
+            }
+            let needed = k - met;
+            let qualify = if (options.len() as u32) < needed {
+                Qualification::Impossible
+            } else if needed as usize == options.len() {
+                combine(options, |items| Qualification::AllOf { items })
+            } else if needed == 1 {
+                combine(options, |items| Qualification::AnyOf { items })
+            } else {
+                Qualification::AtLeast { k: needed, items: options }
+            };
+            leaf(false, path, qualify)
+        }
+        ChatRule::Not { rule: inner } => {
+            let out = eval(inner, fan, facts, child_path(&path, 0, inner))?;
+            leaf(!out.allowed, path, Qualification::Impossible)
+        }
+    })
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,54 @@
+//! What the product contracts ask the `creators` registry.
+
+use cosmwasm_schema::{cw_serde, QueryResponses};
+use cosmwasm_std::{Addr, Uint128};
+
+use crate::asset::AssetInfo;
+
+/// The products that carry a platform fee.
+#[cw_serde]
+#[derive(Copy, Eq)]
+pub enum Product {
+    Tips,
+    Subscriptions,
+    Ppv,
+    SurpriseSales,
+    Meetings,
+}
+
+#[cw_serde]
+#[derive(QueryResponses)]
+pub enum CreatorsQuery {
+    /// Everything a product contract needs to take a payment for `creator`, in one query.
+    #[returns(PaymentTerms)]
+    PaymentTerms { creator: String, product: Product },
+    /// Whether `address` may attest fiat payments.
+    #[returns(bool)]
+    IsFiatGateway { address: String },
+    /// The platform arbiter for meeting disputes.
+    #[returns(Addr)]
+    Arbiter {},
+}
+
+/// How a payment to a creator is taken and split.
+#[cw_serde]
+pub struct PaymentTerms {
+    pub creator: Addr,
+    /// Where the creator's share goes.
+    pub payout: Addr,
+    /// Whether the creator profile is active; inactive creators take no new payments.
+    pub active: bool,
+    pub treasury: Addr,
+    pub fee_bps: u16,
+    /// Assets both the platform and this creator accept.
+    pub accepted_assets: Vec<AssetInfo>,
+    /// The creator's smallest tip per asset (tips only; zero when unset).
+    pub tip_minimums: Vec<(AssetInfo, Uint128)>,
+}
+
+impl PaymentTerms {
+    /// The creator's minimum tip in `asset`, zero when unset.
+    pub fn tip_minimum(&self, asset: &AssetInfo) -> Uint128 {
+        self.tip_minimums.iter().find(|(a, _)| a == asset).map(|(_, m)| *m).unwrap_or_default()
+    }
+}
