@@ -2,13 +2,12 @@
 
 use cosmwasm_schema::{cw_serde, QueryResponses};
 
-use super::TotalResponse;
 use crate::asset::AssetInfo;
 
 #[cw_serde]
 #[derive(QueryResponses)]
 pub enum PpvQuery {
     /// Lifetime pay-per-view spending of `fan` with `creator` in `asset`.
-    #[returns(TotalResponse)]
+    #[returns(super::TotalResponse)]
     SpentTotal { creator: String, fan: String, asset: AssetInfo },
 }

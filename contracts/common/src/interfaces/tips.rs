@@ -5,7 +5,6 @@ use std::str::FromStr;
 
 use cosmwasm_schema::{cw_serde, QueryResponses};
 
-use super::TotalResponse;
 use crate::asset::AssetInfo;
 
 /// Longest public tip message, in bytes.
@@ -73,6 +72,6 @@ impl crate::event::AttrValue for TipContext {
 #[derive(QueryResponses)]
 pub enum TipsQuery {
     /// Lifetime tips from `fan` to `creator` in `asset`.
-    #[returns(TotalResponse)]
+    #[returns(super::TotalResponse)]
     TippedTotal { creator: String, fan: String, asset: AssetInfo },
 }
