@@ -2,31 +2,8 @@ use cosmwasm_schema::{cw_serde, QueryResponses};
 use cosmwasm_std::{Addr, Timestamp, Uint128};
 use cw_ownable::{cw_ownable_execute, cw_ownable_query};
 use mesi_common::chat_rule::{CanMessageResponse, ChatRule};
-use mesi_common::interfaces::creators::{PaymentTerms, Product};
+pub use mesi_common::interfaces::creators::{Fees, PaymentTerms, Product, SiblingAddrs};
 use mesi_common::AssetInfo;
-
-/// Platform fee per product, in basis points; each at most `mesi_common::fee::MAX_PLATFORM_FEE_BPS`.
-#[cw_serde]
-#[derive(Copy, Default)]
-pub struct Fees {
-    pub tips: u16,
-    pub subscriptions: u16,
-    pub ppv: u16,
-    pub surprise_sales: u16,
-    pub meetings: u16,
-}
-
-impl Fees {
-    pub fn for_product(&self, product: Product) -> u16 {
-        match product {
-            Product::Tips => self.tips,
-            Product::Subscriptions => self.subscriptions,
-            Product::Ppv => self.ppv,
-            Product::SurpriseSales => self.surprise_sales,
-            Product::Meetings => self.meetings,
-        }
-    }
-}
 
 /// Addresses of the sibling contracts `CanMessage` queries; unset ones count as "no facts".
 #[cw_serde]
@@ -121,16 +98,6 @@ pub struct ConfigResponse {
     pub fiat_gateways: Vec<Addr>,
     pub arbiter: Addr,
     pub contracts: SiblingAddrs,
-}
-
-#[cw_serde]
-#[derive(Default)]
-pub struct SiblingAddrs {
-    pub tips: Option<Addr>,
-    pub subscriptions: Option<Addr>,
-    pub ppv: Option<Addr>,
-    pub surprises: Option<Addr>,
-    pub meetings: Option<Addr>,
 }
 
 #[cw_serde]

@@ -64,6 +64,9 @@ macro_rules! any_event {
 
 // Add each new event type here, once.
 any_event! {
+    PlatformConfig(creators::PlatformConfigSet),
+    Ownership(creators::OwnershipChanged),
+    CreatorProfile(creators::CreatorProfileSet),
     Tip(tips::TipSent),
     FiatTip(tips::FiatTipAttested),
 }

@@ -5,6 +5,40 @@ use cosmwasm_std::{Addr, Uint128};
 
 use crate::asset::AssetInfo;
 
+/// Platform fee per product, in basis points; each at most `mesi_common::fee::MAX_PLATFORM_FEE_BPS`.
+#[cw_serde]
+#[derive(Copy, Default)]
+pub struct Fees {
+    pub tips: u16,
+    pub subscriptions: u16,
+    pub ppv: u16,
+    pub surprise_sales: u16,
+    pub meetings: u16,
+}
+
+impl Fees {
+    pub fn for_product(&self, product: Product) -> u16 {
+        match product {
+            Product::Tips => self.tips,
+            Product::Subscriptions => self.subscriptions,
+            Product::Ppv => self.ppv,
+            Product::SurpriseSales => self.surprise_sales,
+            Product::Meetings => self.meetings,
+        }
+    }
+}
+
+/// Addresses of the sibling contracts, as the registry stores them.
+#[cw_serde]
+#[derive(Default)]
+pub struct SiblingAddrs {
+    pub tips: Option<Addr>,
+    pub subscriptions: Option<Addr>,
+    pub ppv: Option<Addr>,
+    pub surprises: Option<Addr>,
+    pub meetings: Option<Addr>,
+}
+
 /// The products that carry a platform fee.
 #[cw_serde]
 #[derive(Copy, Eq)]
