@@ -69,6 +69,8 @@ any_event! {
     CreatorProfile(creators::CreatorProfileSet),
     Tip(tips::TipSent),
     FiatTip(tips::FiatTipAttested),
+    PpvItem(ppv::PpvItemChanged),
+    PpvPurchase(ppv::PpvPurchase),
 }
 
 #[cfg(test)]
