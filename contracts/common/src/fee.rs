@@ -78,7 +78,7 @@ mod tests {
             let s = split_with_royalty(amount, fee, royalty).unwrap();
             prop_assert_eq!(s.fee + s.royalty + s.payee, amount);
             prop_assert!(s.fee <= bps_of(amount, fee));
-            prop_assert_eq!(s.fee.u128(), (primitive_floor(amount.u128(), fee)));
+            prop_assert_eq!(s.fee.u128(), primitive_floor(amount.u128(), fee));
         }
     }
 

@@ -8,9 +8,9 @@
 //! - [x] Fee per product capped at `mesi_common::fee::MAX_PLATFORM_FEE_BPS`.
 //! - [x] Register, update, deactivate and reactivate a creator profile.
 //! - [x] `PaymentTerms`: one query gives a product contract everything it needs to take a
-//!       payment (payout, fee, treasury, accepted assets, tip minimums).
+//!   payment (payout, fee, treasury, accepted assets, tip minimums).
 //! - [x] `CanMessage`: evaluates the creator's chat rule on chain, reading facts from the tips,
-//!       subscriptions, ppv and surprises contracts (each read at most once per query).
+//!   subscriptions, ppv and surprises contracts (each read at most once per query).
 //!
 //! Decisions:
 //! - A creator's accepted assets are intersected with the platform's at query time, so an asset
