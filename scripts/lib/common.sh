@@ -1,3 +1,4 @@
+# shellcheck shell=bash disable=SC2034  # globals here are read by the scripts that source this
 # Shared by the scripts in scripts/: logging, paths, tool installs and crate discovery.
 # Source it; it expects `set -euo pipefail` in the caller.
 
