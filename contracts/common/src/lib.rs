@@ -7,11 +7,14 @@
 //!   Contracts build their `Event`s from these types and the indexer decodes with them.
 //! - [`chat_rule`]: the chat-gating expression and its evaluator, shared by the `creators`
 //!   contract (on-chain `CanMessage`) and the indexer (off-chain `can-message`).
+//! - [`commitment`]: the hash a creator commits a surprise's content to at mint, checked at
+//!   the reveal (the `mesi-commitment` binary computes it from a file).
 //! - [`interfaces`]: the query messages one contract sends another.
 //! - [`pagination`]: the page-size rule every paginated query follows.
 
 pub mod asset;
 pub mod chat_rule;
+pub mod commitment;
 pub mod event;
 pub mod events;
 pub mod fee;
