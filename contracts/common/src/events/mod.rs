@@ -71,6 +71,9 @@ any_event! {
     FiatTip(tips::FiatTipAttested),
     PpvItem(ppv::PpvItemChanged),
     PpvPurchase(ppv::PpvPurchase),
+    Tier(subscriptions::TierChanged),
+    Subscription(subscriptions::SubscriptionChanged),
+    SubscribersReleased(subscriptions::SubscribersReleased),
 }
 
 #[cfg(test)]

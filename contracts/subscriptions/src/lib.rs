@@ -1,0 +1,53 @@
+//! Mesi subscriptions: fans subscribe to creator-defined tiers, paid per period in a native
+//! coin or a CW20 token (MESI), with the platform fee split off in the same transaction.
+//!
+//! Features:
+//! - [x] Tiers per creator (at most 10 live): level (higher is better), name, price per period,
+//!   asset accepted by the creator in the `creators` registry, period of 1 to 366 days,
+//!   optional subscriber cap, up to 6 prepaid bundles (2 to 36 periods at a discount of at most
+//!   90%), optional free trial. Price, name, cap, bundles and trial may change; asset and
+//!   period are fixed. Retiring is final and stops all sales of the tier.
+//! - [x] `Subscribe` (1 period or a bundle, exact price), `Extend` (stacks on the expiry, or
+//!   starts now when expired), `Upgrade` (pro-rata difference), `Trial` (once per fan per
+//!   creator), `Cancel` (no more renewals, access to expiry). Native funds or the CW20 `Send`
+//!   hook with the same message ([`msg::ReceiveMsg`]).
+//! - [x] `Renew` by anyone from the fan's CW20 allowance, only with `auto_renew`, a CW20 tier,
+//!   and the current price at most the fan's `max_price_per_period`.
+//! - [x] Fee split with `mesi_common::fee::split` and paid out at once: this contract never
+//!   holds funds after a transaction.
+//! - [x] `Status` answers `mesi_common::interfaces::subscriptions::SubscriptionsQuery::Status`;
+//!   paginated subscribers of a creator, subscriptions of a fan, tiers of a creator.
+//! - [x] One typed event per state change (`mesi.tier.v1`, `mesi.subscription.v1`,
+//!   `mesi.subscribers_released.v1`), each carrying the state after the change.
+//!
+//! Decisions:
+//! - Active means block time < `expires_at`; access ends exactly at expiry.
+//! - Rounding favours the creator: a bundle's discount is rounded down, and an upgrade costs
+//!   `ceil(remaining_ns * (new_price / new_period - old_price / old_period) / 1e9)` at the two
+//!   tiers' current prices; a trial's remaining time is worth nothing. Because that cost falls
+//!   every second, `Upgrade` accepts any payment of at least the cost and refunds the excess.
+//!   The fee is `floor(amount * fee_bps / 10_000)`, the creator gets the rest.
+//! - `Subscribe` while active on the same tier stacks like `Extend` and also sets the renewal
+//!   terms; while active on another tier it is refused (upgrade instead, or wait for expiry).
+//!   A trial is only for a fan without an active subscription.
+//! - Renewal window: from `min(1 day, period / 2)` before expiry until 7 days after it. Before
+//!   expiry the new period stacks on the expiry; after, it runs from the renewal. One renewal
+//!   is one period at the current price, paid with two CW20 `TransferFrom`s from the fan to the
+//!   treasury and to the creator's payout address. A short allowance or balance makes the token
+//!   contract fail, which fails the whole renewal and changes nothing. Renewals stop when the
+//!   price rises above the fan's maximum, the fan cancels, the tier retires, or the creator is
+//!   inactive.
+//! - Subscriber caps count active subscribers, trials included, in O(1) amortized work: see
+//!   [`cap`]. Expired subscribers stop counting when a purchase needs their slot, when they
+//!   come back, or when anyone calls `ReleaseExpired`.
+//! - New payments and trials need an active creator in the registry; cancelling does not.
+
+pub mod cap;
+pub mod contract;
+pub mod error;
+pub mod msg;
+pub mod pricing;
+pub mod state;
+
+#[cfg(test)]
+mod tests;
