@@ -74,6 +74,17 @@ any_event! {
     Tier(subscriptions::TierChanged),
     Subscription(subscriptions::SubscriptionChanged),
     SubscribersReleased(subscriptions::SubscribersReleased),
+    MeetingsConfig(meetings::MeetingsConfigSet),
+    MeetingAuction(meetings::AuctionOpened),
+    MeetingAuctionCancelled(meetings::AuctionCancelled),
+    MeetingAuctionExtended(meetings::AuctionExtended),
+    MeetingAuctionSettled(meetings::AuctionSettled),
+    MeetingBid(meetings::BidPlaced),
+    Meeting(meetings::MeetingChanged),
+    MeetingReschedule(meetings::RescheduleChanged),
+    MeetingDispute(meetings::DisputeOpened),
+    MeetingDisputeResolved(meetings::DisputeResolved),
+    MeetingPayout(meetings::MeetingPayout),
 }
 
 #[cfg(test)]

@@ -1,0 +1,174 @@
+use cosmwasm_schema::{cw_serde, QueryResponses};
+use cosmwasm_std::{Timestamp, Uint128};
+use cw20::Cw20ReceiveMsg;
+use cw_ownable::{cw_ownable_execute, cw_ownable_query};
+use mesi_common::events::meetings::{AuctionState, MeetingFormat};
+use mesi_common::AssetInfo;
+
+use crate::state::{Auction, Bid, Config, Meeting, Slot, TopBid};
+
+#[cw_serde]
+pub struct InstantiateMsg {
+    /// Defaults to the sender.
+    pub owner: Option<String>,
+    /// The `creators` registry.
+    pub creators: String,
+    pub max_open_auctions: u32,
+    pub dispute_window_secs: u64,
+}
+
+/// What a creator sets when opening an auction.
+#[cw_serde]
+pub struct AuctionInput {
+    pub slot: Slot,
+    pub format: MeetingFormat,
+    pub description: String,
+    /// Must be accepted by the platform and the creator.
+    pub asset: AssetInfo,
+    /// The lowest first bid (zero: any bid).
+    pub reserve: Uint128,
+    /// Each bid beats the top bid by at least ceil(top * bps / 10_000), and by at least 1.
+    pub min_increment_bps: u16,
+    /// Bidding closes at this time (at most the slot's start).
+    pub bidding_ends_at: Timestamp,
+    /// A bid less than this many seconds before the end moves the end to the bid time plus this
+    /// (never past the slot's start); 0 turns extensions off.
+    pub extension_secs: u64,
+    /// A bid of exactly this amount wins at once.
+    pub buy_now: Option<Uint128>,
+}
+
+/// How the arbiter resolves a dispute.
+#[cw_serde]
+pub enum DisputeOutcome {
+    /// The fan gets the whole price back; no fee.
+    Refund {},
+    /// The creator is paid as if the fan had confirmed (fee to the treasury).
+    Release {},
+    /// The fan gets `fan_bps` of the price (rounded down); the fee is taken from the rest.
+    Split { fan_bps: u16 },
+}
+
+#[cw_ownable_execute]
+#[cw_serde]
+pub enum ExecuteMsg {
+    /// Owner only. Applies to auctions opened and meetings marked held afterwards.
+    UpdateConfig { max_open_auctions: Option<u32>, dispute_window_secs: Option<u64> },
+    /// A registered, active creator opens an auction.
+    OpenAuction { auction: AuctionInput },
+    /// The creator cancels an auction that has no bid yet.
+    CancelAuction { auction_id: u64 },
+    /// Bid with exactly one native coin of the auction's asset.
+    Bid { auction_id: u64 },
+    /// Bid in a CW20 asset: `Send` the tokens with a [`ReceiveMsg`].
+    Receive(Cw20ReceiveMsg),
+    /// Anyone, after the bidding end.
+    Settle { auction_id: u64 },
+    /// The creator, after the slot ended: the meeting took place, or the fan did not show up.
+    /// Opens the dispute window.
+    MarkHeld { meeting_id: u64, fan_no_show: bool },
+    /// The fan releases the price to the creator at once (once the slot ended).
+    Confirm { meeting_id: u64 },
+    /// The fan disputes: inside the window after `MarkHeld`, or once the slot ended without it.
+    Dispute { meeting_id: u64, reason: Option<String> },
+    /// The platform arbiter resolves a dispute.
+    Resolve { meeting_id: u64, outcome: DisputeOutcome },
+    /// The creator collects the price once the dispute window passed without a dispute.
+    Claim { meeting_id: u64 },
+    /// The creator cancels a scheduled meeting; the fan gets the full price back.
+    CancelMeeting { meeting_id: u64 },
+    /// Creator or fan proposes a new slot for a scheduled meeting; it replaces any pending proposal
+    /// (so the other side can answer with a counter-proposal).
+    ProposeReschedule { meeting_id: u64, start: Timestamp, duration_secs: u64 },
+    /// The other side accepts the pending proposal; `start` and `duration_secs` must repeat it,
+    /// so a proposal changed in the meantime is never accepted by mistake.
+    AcceptReschedule { meeting_id: u64, start: Timestamp, duration_secs: u64 },
+    /// The proposer withdraws, or the other side declines, the pending proposal.
+    DeclineReschedule { meeting_id: u64 },
+}
+
+/// The message inside a CW20 `Send` to this contract.
+#[cw_serde]
+pub enum ReceiveMsg {
+    Bid { auction_id: u64 },
+}
+
+#[cw_ownable_query]
+#[cw_serde]
+#[derive(QueryResponses)]
+pub enum QueryMsg {
+    #[returns(Config)]
+    Config {},
+    #[returns(AuctionResponse)]
+    Auction { auction_id: u64 },
+    /// A creator's auctions by id.
+    #[returns(AuctionsResponse)]
+    AuctionsByCreator { creator: String, start_after: Option<u64>, limit: Option<u32> },
+    /// Auctions in `state`, soonest bidding end first (so `Open` lists what to bid on, and what
+    /// is ready to settle, in end-time order). `ends_before` stops the page at that time.
+    #[returns(AuctionsResponse)]
+    AuctionsByState {
+        state: AuctionState,
+        start_after: Option<AuctionCursor>,
+        ends_before: Option<Timestamp>,
+        limit: Option<u32>,
+    },
+    /// How many auctions the creator has open, against the cap in `Config`.
+    #[returns(u32)]
+    OpenAuctionCount { creator: String },
+    /// An auction's bids, oldest first.
+    #[returns(BidsResponse)]
+    Bids { auction_id: u64, start_after: Option<u32>, limit: Option<u32> },
+    #[returns(MeetingResponse)]
+    Meeting { meeting_id: u64 },
+    #[returns(MeetingsResponse)]
+    MeetingsByCreator { creator: String, start_after: Option<u64>, limit: Option<u32> },
+    #[returns(MeetingsResponse)]
+    MeetingsByFan { fan: String, start_after: Option<u64>, limit: Option<u32> },
+}
+
+/// A position in [`QueryMsg::AuctionsByState`]: the last auction of the previous page.
+#[cw_serde]
+pub struct AuctionCursor {
+    pub ends_at: Timestamp,
+    pub auction_id: u64,
+}
+
+#[cw_serde]
+pub struct AuctionResponse {
+    pub auction_id: u64,
+    pub auction: Auction,
+    pub top_bid: Option<TopBid>,
+    /// The smallest bid accepted now (absent once the auction is not open).
+    pub min_next_bid: Option<Uint128>,
+}
+
+#[cw_serde]
+pub struct AuctionsResponse {
+    pub auctions: Vec<AuctionResponse>,
+}
+
+#[cw_serde]
+pub struct BidResponse {
+    pub bid_seq: u32,
+    pub bid: Bid,
+}
+
+#[cw_serde]
+pub struct BidsResponse {
+    pub bids: Vec<BidResponse>,
+}
+
+#[cw_serde]
+pub struct MeetingResponse {
+    pub meeting_id: u64,
+    pub meeting: Meeting,
+}
+
+#[cw_serde]
+pub struct MeetingsResponse {
+    pub meetings: Vec<MeetingResponse>,
+}
+
+#[cw_serde]
+pub struct MigrateMsg {}
