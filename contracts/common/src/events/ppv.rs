@@ -50,6 +50,14 @@ impl crate::event::AttrValue for ItemAction {
 }
 
 crate::mesi_event! {
+    /// The contract was instantiated with these sibling contracts.
+    pub struct PpvConfigSet = "mesi.ppv_config.v1" {
+        pub creators: Addr,
+        pub subscriptions: Addr,
+    }
+}
+
+crate::mesi_event! {
     /// A content item was listed, updated or delisted. Carries the item's full state after the
     /// change, so a reader replaces its copy of the item with this one.
     pub struct PpvItemChanged = "mesi.ppv_item.v1" {

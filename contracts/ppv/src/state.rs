@@ -1,0 +1,54 @@
+use cosmwasm_schema::cw_serde;
+use cosmwasm_std::{Addr, Timestamp, Uint128};
+use cw_storage_plus::{Item, Map};
+use mesi_common::AssetInfo;
+
+/// Longest content id, in bytes.
+pub const MAX_CONTENT_ID_LEN: usize = 64;
+
+#[cw_serde]
+pub struct Config {
+    /// The registry that answers `PaymentTerms`.
+    pub creators: Addr,
+    /// Answers `Status` for subscription-included items.
+    pub subscriptions: Addr,
+}
+
+/// A content item for sale. Its id is unique across the contract and stays with its creator
+/// after delisting, so a buyer's access can never point at someone else's content.
+#[cw_serde]
+pub struct ContentItem {
+    pub content_id: String,
+    pub creator: Addr,
+    pub price: Uint128,
+    pub asset: AssetInfo,
+    /// Purchases are refused from this time on.
+    pub sale_ends_at: Option<Timestamp>,
+    /// Active subscribers at this tier or higher see the item without buying it (while listed).
+    pub free_for_tier: Option<u32>,
+    /// False after `Delist`: no sales, no subscription access; buyers keep access.
+    pub listed: bool,
+    /// 1 when first listed; +1 on every change.
+    pub revision: u32,
+}
+
+/// What a fan paid for an item; kept forever since access is forever.
+#[cw_serde]
+pub struct Purchase {
+    pub creator: Addr,
+    pub asset: AssetInfo,
+    pub price: Uint128,
+    pub purchased_at: Timestamp,
+}
+
+pub const CONFIG: Item<Config> = Item::new("config");
+/// content id -> item.
+pub const ITEMS: Map<&str, ContentItem> = Map::new("items");
+/// (creator, content id): the creator's items, for paginated listing.
+pub const CREATOR_ITEMS: Map<(&Addr, &str), ()> = Map::new("creator_items");
+/// (fan, content id) -> purchase: access checks and a fan's purchases.
+pub const PURCHASES: Map<(&Addr, &str), Purchase> = Map::new("purchases");
+/// (content id, fan) -> purchase time: an item's buyers.
+pub const BUYERS: Map<(&str, &Addr), Timestamp> = Map::new("buyers");
+/// (creator, fan, asset key) -> lifetime pay-per-view spending, for chat gating.
+pub const SPENT: Map<(&Addr, &Addr, &str), Uint128> = Map::new("spent");
