@@ -1,0 +1,117 @@
+//! Projections: the tables the API reads, each kept by one module from the decoded events of a
+//! batch of blocks, inside the batch's transaction.
+//!
+//! Adding one: a migration with its tables, a module with `apply(conn, events)` that picks the
+//! events it wants (by contract kind and type) and writes them in a few multi-row statements
+//! (UNNEST over column arrays), and one line in [`apply_all`]. Events carry the full new state
+//! of what they change (totals, status, revision), so a projection either appends history
+//! rows or keeps the last state per key.
+
+mod tips;
+
+use sqlx::postgres::PgArguments;
+use sqlx::query::Query;
+use sqlx::{PgConnection, Postgres};
+
+use crate::decode::{DecodedBlock, Origin};
+
+pub async fn apply_all(conn: &mut PgConnection, blocks: &[DecodedBlock]) -> Result<(), sqlx::Error> {
+    let events: Vec<_> = blocks.iter().flat_map(|b| b.events.iter()).collect();
+    if events.is_empty() {
+        return Ok(());
+    }
+    tips::apply(conn, &events).await?;
+    Ok(())
+}
+
+/// `N` parallel text columns, bound as `$1::text[] ... $N::text[]` for `UNNEST`; values are cast
+/// to their column types in SQL, which keeps 128-bit amounts exact and u64 ids in range.
+pub struct Columns<const N: usize> {
+    columns: [Vec<Option<String>>; N],
+}
+
+impl<const N: usize> Default for Columns<N> {
+    fn default() -> Self {
+        Columns { columns: std::array::from_fn(|_| Vec::new()) }
+    }
+}
+
+impl<const N: usize> Columns<N> {
+    pub fn push(&mut self, row: [Option<String>; N]) {
+        for (column, value) in self.columns.iter_mut().zip(row) {
+            column.push(value);
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.columns[0].is_empty()
+    }
+
+    pub fn len(&self) -> usize {
+        self.columns[0].len()
+    }
+
+    pub fn bind<'q>(self, mut query: Query<'q, Postgres, PgArguments>) -> Query<'q, Postgres, PgArguments> {
+        for column in self.columns {
+            query = query.bind(column);
+        }
+        query
+    }
+
+    /// Runs `sql` with the columns as its parameters, unless there are no rows.
+    pub async fn execute(self, conn: &mut PgConnection, sql: &str) -> Result<(), sqlx::Error> {
+        if !self.is_empty() {
+            self.bind(sqlx::query(sql)).execute(conn).await?;
+        }
+        Ok(())
+    }
+}
+
+/// `height, seq, tx_hash, block_time, contract`: the columns every projection row starts with.
+pub fn origin_columns(origin: &Origin) -> [Option<String>; 5] {
+    [
+        Some(origin.height.to_string()),
+        Some(origin.position.seq.to_string()),
+        origin.tx_hash.clone(),
+        Some(origin.block_time.clone()),
+        Some(origin.contract.clone()),
+    ]
+}
+
+/// Nanoseconds since the epoch (how Mesi events carry time) as RFC 3339 for `::timestamptz`.
+/// PostgreSQL keeps microseconds; the nanoseconds are dropped.
+pub fn nanos_to_rfc3339(nanos: u64) -> String {
+    let secs = nanos / 1_000_000_000;
+    let micros = (nanos % 1_000_000_000) / 1_000;
+    let days = (secs / 86_400) as i64;
+    let rem = secs % 86_400;
+    let (year, month, day) = civil_from_days(days);
+    format!("{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}.{micros:06}Z", rem / 3600, rem % 3600 / 60, rem % 60)
+}
+
+/// Days since 1970-01-01 to a proleptic Gregorian date (H. Hinnant's algorithm).
+fn civil_from_days(days: i64) -> (i64, u32, u32) {
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    (year, month, day)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formats_nanos() {
+        assert_eq!(nanos_to_rfc3339(0), "1970-01-01T00:00:00.000000Z");
+        assert_eq!(nanos_to_rfc3339(1_663_873_047_243_575_136), "2022-09-22T18:57:27.243575Z");
+        assert_eq!(nanos_to_rfc3339(951_782_400_000_000_000), "2000-02-29T00:00:00.000000Z");
+        assert_eq!(nanos_to_rfc3339(u64::MAX), "2554-07-21T23:34:33.709551Z");
+    }
+}
