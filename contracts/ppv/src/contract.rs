@@ -1,8 +1,8 @@
 #[cfg(not(feature = "library"))]
 use cosmwasm_std::entry_point;
 use cosmwasm_std::{
-    from_json, to_json_binary, Addr, Binary, Deps, DepsMut, Env, MessageInfo, Order, Response, StdResult,
-    Timestamp, Uint128,
+    from_json, to_json_binary, Addr, Binary, Deps, DepsMut, Env, MessageInfo, Order, Response,
+    StdResult, Timestamp, Uint128,
 };
 use cw20::Cw20ReceiveMsg;
 use cw_storage_plus::Bound;
@@ -18,18 +18,25 @@ use mesi_common::{Asset, AssetError, AssetInfo};
 
 use crate::error::ContractError;
 use crate::msg::{
-    AccessReason, AccessResponse, BuyerInfo, BuyersResponse, ConfigResponse, ExecuteMsg, InstantiateMsg,
-    ItemsResponse, MigrateMsg, PurchaseInfo, PurchasesResponse, QueryMsg, ReceiveMsg,
+    AccessReason, AccessResponse, BuyerInfo, BuyersResponse, ConfigResponse, ExecuteMsg,
+    InstantiateMsg, ItemsResponse, MigrateMsg, PurchaseInfo, PurchasesResponse, QueryMsg,
+    ReceiveMsg,
 };
 use crate::state::{
-    Config, ContentItem, Purchase, BUYERS, CONFIG, CREATOR_ITEMS, ITEMS, MAX_CONTENT_ID_LEN, PURCHASES, SPENT,
+    Config, ContentItem, Purchase, BUYERS, CONFIG, CREATOR_ITEMS, ITEMS, MAX_CONTENT_ID_LEN,
+    PURCHASES, SPENT,
 };
 
 pub const CONTRACT_NAME: &str = "crates.io:mesi-ppv";
 pub const CONTRACT_VERSION: &str = env!("CARGO_PKG_VERSION");
 
 #[cfg_attr(not(feature = "library"), entry_point)]
-pub fn instantiate(deps: DepsMut, _env: Env, info: MessageInfo, msg: InstantiateMsg) -> Result<Response, ContractError> {
+pub fn instantiate(
+    deps: DepsMut,
+    _env: Env,
+    info: MessageInfo,
+    msg: InstantiateMsg,
+) -> Result<Response, ContractError> {
     nonpayable(&info)?;
     cw2::set_contract_version(deps.storage, CONTRACT_NAME, CONTRACT_VERSION)?;
     let config = Config {
@@ -37,21 +44,51 @@ pub fn instantiate(deps: DepsMut, _env: Env, info: MessageInfo, msg: Instantiate
         subscriptions: deps.api.addr_validate(&msg.subscriptions)?,
     };
     CONFIG.save(deps.storage, &config)?;
-    let event = PpvConfigSet { creators: config.creators, subscriptions: config.subscriptions };
+    let event = PpvConfigSet {
+        creators: config.creators,
+        subscriptions: config.subscriptions,
+    };
     Ok(Response::new().add_event(event.to_event()))
 }
 
 #[cfg_attr(not(feature = "library"), entry_point)]
-pub fn execute(deps: DepsMut, env: Env, info: MessageInfo, msg: ExecuteMsg) -> Result<Response, ContractError> {
+pub fn execute(
+    deps: DepsMut,
+    env: Env,
+    info: MessageInfo,
+    msg: ExecuteMsg,
+) -> Result<Response, ContractError> {
     match msg {
-        ExecuteMsg::ListItem { content_id, price, asset, sale_ends_at, free_for_tier } => {
+        ExecuteMsg::ListItem {
+            content_id,
+            price,
+            asset,
+            sale_ends_at,
+            free_for_tier,
+        } => {
             nonpayable(&info)?;
-            let terms = ItemTerms { price, asset, sale_ends_at, free_for_tier };
+            let terms = ItemTerms {
+                price,
+                asset,
+                sale_ends_at,
+                free_for_tier,
+            };
             list_item(deps, env, info.sender, content_id, terms)
         }
-        ExecuteMsg::UpdateItem { content_id, price, asset, sale_ends_at, free_for_tier } => {
+        ExecuteMsg::UpdateItem {
+            content_id,
+            price,
+            asset,
+            sale_ends_at,
+            free_for_tier,
+        } => {
             nonpayable(&info)?;
-            let terms = ItemTerms { price, asset, sale_ends_at, free_for_tier };
+            let terms = ItemTerms {
+                price,
+                asset,
+                sale_ends_at,
+                free_for_tier,
+            };
             update_item(deps, env, info.sender, content_id, terms)
         }
         ExecuteMsg::Delist { content_id } => {
@@ -85,7 +122,9 @@ fn list_item(
     let existing = ITEMS.may_load(deps.storage, &content_id)?;
     let revision = match &existing {
         None => 1,
-        Some(item) if item.creator != creator => return Err(ContractError::ContentIdTaken(content_id)),
+        Some(item) if item.creator != creator => {
+            return Err(ContractError::ContentIdTaken(content_id))
+        }
         Some(item) if item.listed => return Err(ContractError::AlreadyListed(content_id)),
         Some(item) => item.revision + 1,
     };
@@ -133,19 +172,38 @@ fn delist(deps: DepsMut, sender: Addr, content_id: String) -> Result<Response, C
     Ok(item_response(ItemAction::Delisted, item))
 }
 
-fn buy_native(deps: DepsMut, env: Env, info: MessageInfo, content_id: String) -> Result<Response, ContractError> {
+fn buy_native(
+    deps: DepsMut,
+    env: Env,
+    info: MessageInfo,
+    content_id: String,
+) -> Result<Response, ContractError> {
     let item = load_item(deps.as_ref(), &content_id)?;
     if let AssetInfo::Cw20 { contract } = &item.asset {
-        return Err(ContractError::PayWithToken { content_id, token: contract.clone() });
+        return Err(ContractError::PayWithToken {
+            content_id,
+            token: contract.clone(),
+        });
     }
     let amount = item.asset.must_pay_native(&info)?;
-    let paid = Asset { info: item.asset.clone(), amount };
+    let paid = Asset {
+        info: item.asset.clone(),
+        amount,
+    };
     purchase(deps, env, info.sender, item, paid)
 }
 
-fn receive_cw20(deps: DepsMut, env: Env, token: Addr, wrapper: Cw20ReceiveMsg) -> Result<Response, ContractError> {
+fn receive_cw20(
+    deps: DepsMut,
+    env: Env,
+    token: Addr,
+    wrapper: Cw20ReceiveMsg,
+) -> Result<Response, ContractError> {
     let ReceiveMsg::Buy { content_id } = from_json(&wrapper.msg)?;
-    let paid = Asset { info: AssetInfo::cw20(token), amount: wrapper.amount };
+    let paid = Asset {
+        info: AssetInfo::cw20(token),
+        amount: wrapper.amount,
+    };
     if paid.amount.is_zero() {
         return Err(AssetError::ZeroAmount.into());
     }
@@ -160,15 +218,27 @@ fn receive_cw20(deps: DepsMut, env: Env, token: Addr, wrapper: Cw20ReceiveMsg) -
 
 /// Takes a payment already checked to be in the item's asset: checks the sale, splits the price
 /// between treasury and creator payout, and records the buyer's access and spending.
-fn purchase(deps: DepsMut, env: Env, buyer: Addr, item: ContentItem, paid: Asset) -> Result<Response, ContractError> {
+fn purchase(
+    deps: DepsMut,
+    env: Env,
+    buyer: Addr,
+    item: ContentItem,
+    paid: Asset,
+) -> Result<Response, ContractError> {
     if !item.listed {
         return Err(ContractError::NotListed(item.content_id));
     }
     if let Some(ended_at) = item.sale_ends_at.filter(|end| env.block.time >= *end) {
-        return Err(ContractError::SaleEnded { content_id: item.content_id, ended_at });
+        return Err(ContractError::SaleEnded {
+            content_id: item.content_id,
+            ended_at,
+        });
     }
     if paid.amount != item.price {
-        return Err(ContractError::WrongAmount { price: item.price, paid: paid.amount });
+        return Err(ContractError::WrongAmount {
+            price: item.price,
+            paid: paid.amount,
+        });
     }
     if buyer == item.creator || PURCHASES.has(deps.storage, (&buyer, &item.content_id)) {
         return Err(ContractError::AlreadyHasAccess(buyer));
@@ -180,7 +250,10 @@ fn purchase(deps: DepsMut, env: Env, buyer: Addr, item: ContentItem, paid: Asset
     ensure_accepted(&item.asset, &terms.accepted_assets)?;
 
     let parts = split(item.price, terms.fee_bps)?;
-    let payouts = [item.asset.payout(&terms.treasury, parts.fee)?, item.asset.payout(&terms.payout, parts.payee)?];
+    let payouts = [
+        item.asset.payout(&terms.treasury, parts.fee)?,
+        item.asset.payout(&terms.payout, parts.payee)?,
+    ];
 
     let purchase = Purchase {
         creator: item.creator.clone(),
@@ -190,9 +263,11 @@ fn purchase(deps: DepsMut, env: Env, buyer: Addr, item: ContentItem, paid: Asset
     };
     PURCHASES.save(deps.storage, (&buyer, &item.content_id), &purchase)?;
     BUYERS.save(deps.storage, (&item.content_id, &buyer), &env.block.time)?;
-    let fan_total = SPENT.update(deps.storage, (&item.creator, &buyer, &item.asset.key()), |total| {
-        StdResult::Ok(total.unwrap_or_default().checked_add(item.price)?)
-    })?;
+    let fan_total = SPENT.update(
+        deps.storage,
+        (&item.creator, &buyer, &item.asset.key()),
+        |total| StdResult::Ok(total.unwrap_or_default().checked_add(item.price)?),
+    )?;
 
     let event = PpvPurchase {
         content_id: item.content_id,
@@ -205,12 +280,16 @@ fn purchase(deps: DepsMut, env: Env, buyer: Addr, item: ContentItem, paid: Asset
         payout: terms.payout,
         fan_total,
     };
-    Ok(Response::new().add_messages(payouts.into_iter().flatten()).add_event(event.to_event()))
+    Ok(Response::new()
+        .add_messages(payouts.into_iter().flatten())
+        .add_event(event.to_event()))
 }
 
 fn validate_content_id(content_id: &str) -> Result<(), ContractError> {
     let valid = (1..=MAX_CONTENT_ID_LEN).contains(&content_id.len())
-        && content_id.chars().all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c));
+        && content_id
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c));
     if valid {
         Ok(())
     } else {
@@ -220,7 +299,12 @@ fn validate_content_id(content_id: &str) -> Result<(), ContractError> {
 
 /// Checks the terms against the clock and the creator's registry entry (which must be active
 /// and accept the asset).
-fn validate_terms(deps: Deps, env: &Env, creator: &Addr, terms: ItemTerms) -> Result<ItemTerms, ContractError> {
+fn validate_terms(
+    deps: Deps,
+    env: &Env,
+    creator: &Addr,
+    terms: ItemTerms,
+) -> Result<ItemTerms, ContractError> {
     if terms.price.is_zero() {
         return Err(ContractError::ZeroPrice);
     }
@@ -238,15 +322,24 @@ fn validate_terms(deps: Deps, env: &Env, creator: &Addr, terms: ItemTerms) -> Re
 
 fn payment_terms(deps: Deps, creator: &Addr) -> StdResult<PaymentTerms> {
     let registry = CONFIG.load(deps.storage)?.creators;
-    let query = CreatorsQuery::PaymentTerms { creator: creator.to_string(), product: Product::Ppv };
+    let query = CreatorsQuery::PaymentTerms {
+        creator: creator.to_string(),
+        product: Product::Ppv,
+    };
     deps.querier.query_wasm_smart(registry, &query)
 }
 
 fn load_item(deps: Deps, content_id: &str) -> Result<ContentItem, ContractError> {
-    ITEMS.may_load(deps.storage, content_id)?.ok_or_else(|| ContractError::ItemNotFound(content_id.to_string()))
+    ITEMS
+        .may_load(deps.storage, content_id)?
+        .ok_or_else(|| ContractError::ItemNotFound(content_id.to_string()))
 }
 
-fn load_own_listed_item(deps: Deps, sender: &Addr, content_id: String) -> Result<ContentItem, ContractError> {
+fn load_own_listed_item(
+    deps: Deps,
+    sender: &Addr,
+    content_id: String,
+) -> Result<ContentItem, ContractError> {
     let item = load_item(deps, &content_id)?;
     if item.creator != sender {
         return Err(ContractError::NotItemCreator(content_id));
@@ -277,22 +370,46 @@ pub fn query(deps: Deps, _env: Env, msg: QueryMsg) -> Result<Binary, ContractErr
     Ok(match msg {
         QueryMsg::Config {} => to_json_binary(&query_config(deps)?),
         QueryMsg::Item { content_id } => to_json_binary(&load_item(deps, &content_id)?),
-        QueryMsg::Items { creator, start_after, limit } => to_json_binary(&query_items(deps, creator, start_after, limit)?),
-        QueryMsg::HasAccess { viewer, content_id } => to_json_binary(&query_has_access(deps, viewer, content_id)?),
-        QueryMsg::SpentTotal { creator, fan, asset } => to_json_binary(&query_spent_total(deps, creator, fan, asset)?),
-        QueryMsg::Purchases { fan, start_after, limit } => to_json_binary(&query_purchases(deps, fan, start_after, limit)?),
-        QueryMsg::Buyers { content_id, start_after, limit } => {
-            to_json_binary(&query_buyers(deps, content_id, start_after, limit)?)
+        QueryMsg::Items {
+            creator,
+            start_after,
+            limit,
+        } => to_json_binary(&query_items(deps, creator, start_after, limit)?),
+        QueryMsg::HasAccess { viewer, content_id } => {
+            to_json_binary(&query_has_access(deps, viewer, content_id)?)
         }
+        QueryMsg::SpentTotal {
+            creator,
+            fan,
+            asset,
+        } => to_json_binary(&query_spent_total(deps, creator, fan, asset)?),
+        QueryMsg::Purchases {
+            fan,
+            start_after,
+            limit,
+        } => to_json_binary(&query_purchases(deps, fan, start_after, limit)?),
+        QueryMsg::Buyers {
+            content_id,
+            start_after,
+            limit,
+        } => to_json_binary(&query_buyers(deps, content_id, start_after, limit)?),
     }?)
 }
 
 fn query_config(deps: Deps) -> StdResult<ConfigResponse> {
     let config = CONFIG.load(deps.storage)?;
-    Ok(ConfigResponse { creators: config.creators, subscriptions: config.subscriptions })
+    Ok(ConfigResponse {
+        creators: config.creators,
+        subscriptions: config.subscriptions,
+    })
 }
 
-fn query_items(deps: Deps, creator: String, start_after: Option<String>, limit: Option<u32>) -> StdResult<ItemsResponse> {
+fn query_items(
+    deps: Deps,
+    creator: String,
+    start_after: Option<String>,
+    limit: Option<u32>,
+) -> StdResult<ItemsResponse> {
     let creator = deps.api.addr_validate(&creator)?;
     let start = start_after.as_deref().map(Bound::exclusive);
     let items = CREATOR_ITEMS
@@ -304,7 +421,11 @@ fn query_items(deps: Deps, creator: String, start_after: Option<String>, limit: 
     Ok(ItemsResponse { items })
 }
 
-fn query_has_access(deps: Deps, viewer: String, content_id: String) -> Result<AccessResponse, ContractError> {
+fn query_has_access(
+    deps: Deps,
+    viewer: String,
+    content_id: String,
+) -> Result<AccessResponse, ContractError> {
     let viewer = deps.api.addr_validate(&viewer)?;
     let item = load_item(deps, &content_id)?;
     let reason = if viewer == item.creator {
@@ -320,21 +441,34 @@ fn query_has_access(deps: Deps, viewer: String, content_id: String) -> Result<Ac
             None => AccessReason::None,
         }
     };
-    Ok(AccessResponse { allowed: reason != AccessReason::None, reason })
+    Ok(AccessResponse {
+        allowed: reason != AccessReason::None,
+        reason,
+    })
 }
 
 /// The viewer's active subscription tier with the creator, if any.
 fn subscription_tier(deps: Deps, creator: &Addr, viewer: &Addr) -> StdResult<Option<u32>> {
     let subscriptions = CONFIG.load(deps.storage)?.subscriptions;
-    let query = SubscriptionsQuery::Status { creator: creator.to_string(), fan: viewer.to_string() };
+    let query = SubscriptionsQuery::Status {
+        creator: creator.to_string(),
+        fan: viewer.to_string(),
+    };
     let status: SubscriptionStatus = deps.querier.query_wasm_smart(subscriptions, &query)?;
     Ok(status.active_tier())
 }
 
-fn query_spent_total(deps: Deps, creator: String, fan: String, asset: AssetInfo) -> StdResult<TotalResponse> {
+fn query_spent_total(
+    deps: Deps,
+    creator: String,
+    fan: String,
+    asset: AssetInfo,
+) -> StdResult<TotalResponse> {
     let creator = deps.api.addr_validate(&creator)?;
     let fan = deps.api.addr_validate(&fan)?;
-    let amount = SPENT.may_load(deps.storage, (&creator, &fan, &asset.key()))?.unwrap_or_default();
+    let amount = SPENT
+        .may_load(deps.storage, (&creator, &fan, &asset.key()))?
+        .unwrap_or_default();
     Ok(TotalResponse { amount })
 }
 
@@ -370,13 +504,20 @@ fn query_buyers(
     start_after: Option<String>,
     limit: Option<u32>,
 ) -> StdResult<BuyersResponse> {
-    let start_after = start_after.map(|addr| deps.api.addr_validate(&addr)).transpose()?;
+    let start_after = start_after
+        .map(|addr| deps.api.addr_validate(&addr))
+        .transpose()?;
     let start = start_after.as_ref().map(Bound::exclusive);
     let buyers = BUYERS
         .prefix(&content_id)
         .range(deps.storage, start, None, Order::Ascending)
         .take(page_limit(limit))
-        .map(|entry| entry.map(|(buyer, purchased_at)| BuyerInfo { buyer, purchased_at }))
+        .map(|entry| {
+            entry.map(|(buyer, purchased_at)| BuyerInfo {
+                buyer,
+                purchased_at,
+            })
+        })
         .collect::<StdResult<_>>()?;
     Ok(BuyersResponse { buyers })
 }

@@ -29,7 +29,10 @@ pub enum ContractError {
     #[error("creator {0} takes no new payments")]
     CreatorInactive(Addr),
     #[error("the sale of item {content_id:?} ended at {ended_at}")]
-    SaleEnded { content_id: String, ended_at: Timestamp },
+    SaleEnded {
+        content_id: String,
+        ended_at: Timestamp,
+    },
     #[error("item {content_id:?} is priced in the CW20 token {token}: send the tokens with a Buy hook message")]
     PayWithToken { content_id: String, token: Addr },
     #[error("the price is {price}, but {paid} was paid")]

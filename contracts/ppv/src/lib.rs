@@ -2,13 +2,13 @@
 //! forever; active subscribers at a high enough tier see included items without paying.
 //!
 //! - [x] `ListItem`, `UpdateItem`, `Delist`: only the item's creator, who must be registered and
-//!       active in the `creators` registry and accept the item's asset (`PaymentTerms`).
+//!   active in the `creators` registry and accept the item's asset (`PaymentTerms`).
 //! - [x] `Buy` with exactly one native coin equal to the price, or with a CW20 `Send` whose hook
-//!       message is `{"buy":{"content_id":…}}`, accepted only from the item's own token contract.
+//!   message is `{"buy":{"content_id":…}}`, accepted only from the item's own token contract.
 //! - [x] Platform fee to the treasury and the rest to the creator's payout address in the same
-//!       transaction (`mesi_common::fee::split`); the contract never keeps a balance.
+//!   transaction (`mesi_common::fee::split`); the contract never keeps a balance.
 //! - [x] Lifetime spending per (creator, fan, asset) for chat gating (`SpentTotal`, the query
-//!       `mesi_common::interfaces::ppv::PpvQuery` sends).
+//!   `mesi_common::interfaces::ppv::PpvQuery` sends).
 //! - [x] `HasAccess`: creator, purchase, or an active subscription at tier >= `free_for_tier`.
 //! - [x] Paginated `Items` of a creator, `Purchases` of a fan, `Buyers` of an item.
 //! - [x] One typed event per state change (`mesi_common::events::ppv`); cw2 `migrate` checks.

@@ -60,20 +60,36 @@ pub enum QueryMsg {
     Item { content_id: String },
     /// A creator's items (listed and delisted) by content id, paginated.
     #[returns(ItemsResponse)]
-    Items { creator: String, start_after: Option<String>, limit: Option<u32> },
+    Items {
+        creator: String,
+        start_after: Option<String>,
+        limit: Option<u32>,
+    },
     /// Whether `viewer` may see the item, and why.
     #[returns(AccessResponse)]
     HasAccess { viewer: String, content_id: String },
     /// Lifetime pay-per-view spending of `fan` with `creator` in `asset` (same as
     /// `mesi_common::interfaces::ppv::PpvQuery::SpentTotal`).
     #[returns(TotalResponse)]
-    SpentTotal { creator: String, fan: String, asset: AssetInfo },
+    SpentTotal {
+        creator: String,
+        fan: String,
+        asset: AssetInfo,
+    },
     /// A fan's purchases by content id, paginated.
     #[returns(PurchasesResponse)]
-    Purchases { fan: String, start_after: Option<String>, limit: Option<u32> },
+    Purchases {
+        fan: String,
+        start_after: Option<String>,
+        limit: Option<u32>,
+    },
     /// An item's buyers by address, paginated.
     #[returns(BuyersResponse)]
-    Buyers { content_id: String, start_after: Option<String>, limit: Option<u32> },
+    Buyers {
+        content_id: String,
+        start_after: Option<String>,
+        limit: Option<u32>,
+    },
 }
 
 #[cw_serde]
@@ -99,7 +115,9 @@ pub enum AccessReason {
     /// The viewer bought it (access lasts forever).
     Purchased,
     /// The viewer has an active subscription at this tier, at least the item's `free_for_tier`.
-    SubscriptionTier { tier: u32 },
+    SubscriptionTier {
+        tier: u32,
+    },
     /// The viewer is the item's creator.
     Creator,
     None,

@@ -104,8 +104,15 @@ mod tests {
 
     #[test]
     fn item_event_round_trips_with_and_without_options() {
-        for (sale_ends_at, free_for_tier) in [(None, None), (Some(Timestamp::from_seconds(1_800_000_000)), Some(2))] {
-            for action in [ItemAction::Listed, ItemAction::Updated, ItemAction::Delisted] {
+        for (sale_ends_at, free_for_tier) in [
+            (None, None),
+            (Some(Timestamp::from_seconds(1_800_000_000)), Some(2)),
+        ] {
+            for action in [
+                ItemAction::Listed,
+                ItemAction::Updated,
+                ItemAction::Delisted,
+            ] {
                 let ev = PpvItemChanged {
                     action,
                     content_id: "ep-01.final_cut".into(),
@@ -118,7 +125,8 @@ mod tests {
                     revision: 3,
                 };
                 let event = ev.to_event();
-                let decoded = AnyEvent::decode(&format!("wasm-{}", event.ty), &attr_pairs(&event)).unwrap();
+                let decoded =
+                    AnyEvent::decode(&format!("wasm-{}", event.ty), &attr_pairs(&event)).unwrap();
                 assert_eq!(decoded, Some(AnyEvent::PpvItem(ev)));
             }
         }
@@ -139,11 +147,17 @@ mod tests {
         };
         let event = ev.to_event();
         assert_eq!(event.ty, "mesi.ppv_purchase.v1");
-        assert_eq!(PpvPurchase::from_attributes(&attr_pairs(&event)).unwrap(), ev);
+        assert_eq!(
+            PpvPurchase::from_attributes(&attr_pairs(&event)).unwrap(),
+            ev
+        );
     }
 
     #[test]
     fn unknown_item_action_is_a_decode_error() {
-        assert_eq!("sold".parse::<ItemAction>(), Err("invalid item action \"sold\"".to_string()));
+        assert_eq!(
+            "sold".parse::<ItemAction>(),
+            Err("invalid item action \"sold\"".to_string())
+        );
     }
 }

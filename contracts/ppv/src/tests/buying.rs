@@ -47,7 +47,8 @@ fn buy_with_a_native_coin_pays_treasury_and_creator_at_once() {
 fn buy_with_mesi_through_the_receive_hook() {
     let mut s = Suite::new();
     let (creator, fan) = (s.creator.clone(), s.fan());
-    s.list_item(&creator, "song", 10_000, s.mesi_asset()).unwrap();
+    s.list_item(&creator, "song", 10_000, s.mesi_asset())
+        .unwrap();
 
     let response = s.buy_mesi(&fan, "song", 10_000).unwrap();
 
@@ -57,7 +58,15 @@ fn buy_with_mesi_through_the_receive_hook() {
     s.assert_ppv_holds_nothing();
     assert_eq!(mesi_event_count(&response), 1);
     let event = single_event::<PpvPurchase>(&response);
-    assert_eq!((event.buyer, event.asset, event.fee, event.creator_amount), (fan.clone(), s.mesi_asset(), Uint128::new(500), Uint128::new(9_500)));
+    assert_eq!(
+        (event.buyer, event.asset, event.fee, event.creator_amount),
+        (
+            fan.clone(),
+            s.mesi_asset(),
+            Uint128::new(500),
+            Uint128::new(9_500)
+        )
+    );
     assert_eq!(s.has_access(&fan, "song").reason, AccessReason::Purchased);
     assert_eq!(s.spent(&creator, &fan, &s.mesi_asset()), 10_000);
     assert_eq!(s.spent(&creator, &fan, &s.usdc()), 0);
@@ -73,8 +82,20 @@ fn a_zero_fee_sends_everything_to_the_creator_without_an_empty_transfer() {
     let response = s.buy_usdc(&fan, "clip", 3).unwrap();
     assert_eq!(single_event::<PpvPurchase>(&response).fee, Uint128::zero());
     s.buy_mesi(&fan, "song", 3).unwrap();
-    assert_eq!((s.balance(&s.payout, &s.usdc()), s.balance(&s.treasury, &s.usdc())), (3, 0));
-    assert_eq!((s.balance(&s.payout, &s.mesi_asset()), s.balance(&s.treasury, &s.mesi_asset())), (3, 0));
+    assert_eq!(
+        (
+            s.balance(&s.payout, &s.usdc()),
+            s.balance(&s.treasury, &s.usdc())
+        ),
+        (3, 0)
+    );
+    assert_eq!(
+        (
+            s.balance(&s.payout, &s.mesi_asset()),
+            s.balance(&s.treasury, &s.mesi_asset())
+        ),
+        (3, 0)
+    );
     s.assert_ppv_holds_nothing();
 }
 
@@ -93,9 +114,19 @@ fn the_fee_and_payout_in_force_at_purchase_time_apply() {
         tip_minimums: vec![],
         chat_rule: ChatRule::Everyone,
     };
-    s.app.execute_contract(creator.clone(), s.creators.clone(), &CreatorsExecuteMsg::UpdateCreator { profile }, &[]).unwrap();
+    s.app
+        .execute_contract(
+            creator.clone(),
+            s.creators.clone(),
+            &CreatorsExecuteMsg::UpdateCreator { profile },
+            &[],
+        )
+        .unwrap();
     let event = single_event::<PpvPurchase>(&s.buy_usdc(&fan2, "clip", 1_000).unwrap());
-    assert_eq!((event.fee, event.creator_amount, event.payout.clone()), (Uint128::new(200), Uint128::new(800), new_payout.clone()));
+    assert_eq!(
+        (event.fee, event.creator_amount, event.payout.clone()),
+        (Uint128::new(200), Uint128::new(800), new_payout.clone())
+    );
     assert_eq!(s.balance(&s.treasury, &s.usdc()), 50 + 200);
     assert_eq!(s.balance(&s.payout, &s.usdc()), 950);
     assert_eq!(s.balance(&new_payout, &s.usdc()), 800);
@@ -108,12 +139,21 @@ fn a_second_purchase_is_refused() {
     let (creator, fan) = (s.creator.clone(), s.fan());
     s.list_item(&creator, "clip", 100, s.usdc()).unwrap();
     s.buy_usdc(&fan, "clip", 100).unwrap();
-    assert_error(s.buy_usdc(&fan, "clip", 100), ContractError::AlreadyHasAccess(fan.clone()));
+    assert_error(
+        s.buy_usdc(&fan, "clip", 100),
+        ContractError::AlreadyHasAccess(fan.clone()),
+    );
     // Also after the creator changes the price or the asset.
     s.update_item(&creator, "clip", 40, s.mesi_asset()).unwrap();
-    assert_error(s.buy_mesi(&fan, "clip", 40), ContractError::AlreadyHasAccess(fan.clone()));
+    assert_error(
+        s.buy_mesi(&fan, "clip", 40),
+        ContractError::AlreadyHasAccess(fan.clone()),
+    );
     // The creator always has access and never pays for their own item.
-    assert_error(s.buy_mesi(&creator, "clip", 40), ContractError::AlreadyHasAccess(creator.clone()));
+    assert_error(
+        s.buy_mesi(&creator, "clip", 40),
+        ContractError::AlreadyHasAccess(creator.clone()),
+    );
     assert_eq!(s.spent(&creator, &fan, &s.usdc()), 100);
     assert_eq!(s.spent(&creator, &fan, &s.mesi_asset()), 0);
     assert_eq!(s.balance(&s.payout, &s.usdc()), 95);
@@ -125,12 +165,16 @@ fn the_sale_ends_at_sale_ends_at() {
     let mut s = Suite::new();
     let (creator, fan, fan2) = (s.creator.clone(), s.fan(), s.fan2());
     let ends = s.now().plus_seconds(100);
-    s.list_with(&creator, "live", 10, s.usdc(), Some(ends), None).unwrap();
+    s.list_with(&creator, "live", 10, s.usdc(), Some(ends), None)
+        .unwrap();
     s.advance(99);
     s.buy_usdc(&fan, "live", 10).unwrap();
     s.advance(1);
     assert_eq!(s.now(), ends);
-    let ended = ContractError::SaleEnded { content_id: "live".into(), ended_at: ends };
+    let ended = ContractError::SaleEnded {
+        content_id: "live".into(),
+        ended_at: ends,
+    };
     assert_error(s.buy_usdc(&fan2, "live", 10), ended);
     // Buyers keep access after the sale.
     s.advance(1_000_000);
@@ -158,8 +202,14 @@ fn a_delisted_item_is_not_sold_but_buyers_keep_access() {
     s.buy_usdc(&fan, "clip", 10).unwrap();
     s.delist(&creator, "clip").unwrap();
     s.delist(&creator, "song").unwrap();
-    assert_error(s.buy_usdc(&fan2, "clip", 10), ContractError::NotListed("clip".into()));
-    assert_error(s.buy_mesi(&fan2, "song", 10), ContractError::NotListed("song".into()));
+    assert_error(
+        s.buy_usdc(&fan2, "clip", 10),
+        ContractError::NotListed("clip".into()),
+    );
+    assert_error(
+        s.buy_mesi(&fan2, "song", 10),
+        ContractError::NotListed("song".into()),
+    );
     assert_eq!(s.has_access(&fan, "clip").reason, AccessReason::Purchased);
     assert_eq!(s.has_access(&fan2, "clip").reason, AccessReason::None);
     assert_eq!(s.balance(&fan2, &s.mesi_asset()), FAN_FUNDS);
@@ -170,10 +220,25 @@ fn a_delisted_item_is_not_sold_but_buyers_keep_access() {
 fn an_unknown_item_is_not_sold() {
     let mut s = Suite::new();
     let fan = s.fan();
-    assert_error(s.buy_usdc(&fan, "nope", 10), ContractError::ItemNotFound("nope".into()));
-    assert_error(s.buy_mesi(&fan, "nope", 10), ContractError::ItemNotFound("nope".into()));
-    assert!(s.query::<AccessResponse>(&QueryMsg::HasAccess { viewer: fan.to_string(), content_id: "nope".into() }).is_err());
-    assert!(s.query::<ContentItem>(&QueryMsg::Item { content_id: "nope".into() }).is_err());
+    assert_error(
+        s.buy_usdc(&fan, "nope", 10),
+        ContractError::ItemNotFound("nope".into()),
+    );
+    assert_error(
+        s.buy_mesi(&fan, "nope", 10),
+        ContractError::ItemNotFound("nope".into()),
+    );
+    assert!(s
+        .query::<AccessResponse>(&QueryMsg::HasAccess {
+            viewer: fan.to_string(),
+            content_id: "nope".into()
+        })
+        .is_err());
+    assert!(s
+        .query::<ContentItem>(&QueryMsg::Item {
+            content_id: "nope".into()
+        })
+        .is_err());
 }
 
 #[test]
@@ -183,8 +248,14 @@ fn an_inactive_creator_sells_nothing() {
     s.list_item(&creator, "clip", 10, s.usdc()).unwrap();
     s.list_item(&creator, "song", 10, s.mesi_asset()).unwrap();
     s.set_creator_active(&creator, false);
-    assert_error(s.buy_usdc(&fan, "clip", 10), ContractError::CreatorInactive(creator.clone()));
-    assert_error(s.buy_mesi(&fan, "song", 10), ContractError::CreatorInactive(creator.clone()));
+    assert_error(
+        s.buy_usdc(&fan, "clip", 10),
+        ContractError::CreatorInactive(creator.clone()),
+    );
+    assert_error(
+        s.buy_mesi(&fan, "song", 10),
+        ContractError::CreatorInactive(creator.clone()),
+    );
     s.set_creator_active(&creator, true);
     s.buy_usdc(&fan, "clip", 10).unwrap();
     s.assert_ppv_holds_nothing();
@@ -196,7 +267,10 @@ fn an_asset_the_platform_drops_stops_selling() {
     let (creator, fan) = (s.creator.clone(), s.fan());
     s.list_item(&creator, "song", 10, s.mesi_asset()).unwrap();
     s.update_platform(None, Some(vec![s.usdc()]));
-    assert_error(s.buy_mesi(&fan, "song", 10), mesi_common::AssetError::NotAccepted(s.mesi_asset()).into());
+    assert_error(
+        s.buy_mesi(&fan, "song", 10),
+        mesi_common::AssetError::NotAccepted(s.mesi_asset()).into(),
+    );
     assert_eq!(s.balance(&fan, &s.mesi_asset()), FAN_FUNDS);
     s.assert_ppv_holds_nothing();
 }
@@ -204,7 +278,12 @@ fn an_asset_the_platform_drops_stops_selling() {
 #[test]
 fn spent_totals_add_up_per_creator_fan_and_asset() {
     let mut s = Suite::new();
-    let (creator, other, fan, fan2) = (s.creator.clone(), s.other_creator.clone(), s.fan(), s.fan2());
+    let (creator, other, fan, fan2) = (
+        s.creator.clone(),
+        s.other_creator.clone(),
+        s.fan(),
+        s.fan2(),
+    );
     s.list_item(&creator, "a", 10, s.usdc()).unwrap();
     s.list_item(&creator, "b", 25, s.usdc()).unwrap();
     s.list_item(&creator, "c", 7, s.mesi_asset()).unwrap();
@@ -232,13 +311,37 @@ fn spent_total_answers_the_shared_interface() {
     let (creator, fan) = (s.creator.clone(), s.fan());
     s.list_item(&creator, "a", 42, s.usdc()).unwrap();
     s.buy_usdc(&fan, "a", 42).unwrap();
-    let shared = PpvQuery::SpentTotal { creator: creator.to_string(), fan: fan.to_string(), asset: s.usdc() };
-    let ours = QueryMsg::SpentTotal { creator: creator.to_string(), fan: fan.to_string(), asset: s.usdc() };
-    assert_eq!(to_json_binary(&shared).unwrap(), to_json_binary(&ours).unwrap());
+    let shared = PpvQuery::SpentTotal {
+        creator: creator.to_string(),
+        fan: fan.to_string(),
+        asset: s.usdc(),
+    };
+    let ours = QueryMsg::SpentTotal {
+        creator: creator.to_string(),
+        fan: fan.to_string(),
+        asset: s.usdc(),
+    };
+    assert_eq!(
+        to_json_binary(&shared).unwrap(),
+        to_json_binary(&ours).unwrap()
+    );
     let answer: TotalResponse = s.app.wrap().query_wasm_smart(&s.ppv, &shared).unwrap();
-    assert_eq!(answer, TotalResponse { amount: Uint128::new(42) });
-    let bad = PpvQuery::SpentTotal { creator: "bad".into(), fan: fan.to_string(), asset: s.usdc() };
-    assert!(s.app.wrap().query_wasm_smart::<TotalResponse>(&s.ppv, &bad).is_err());
+    assert_eq!(
+        answer,
+        TotalResponse {
+            amount: Uint128::new(42)
+        }
+    );
+    let bad = PpvQuery::SpentTotal {
+        creator: "bad".into(),
+        fan: fan.to_string(),
+        asset: s.usdc(),
+    };
+    assert!(s
+        .app
+        .wrap()
+        .query_wasm_smart::<TotalResponse>(&s.ppv, &bad)
+        .is_err());
 }
 
 #[test]
@@ -258,35 +361,88 @@ fn purchases_of_a_fan_and_buyers_of_an_item_paginate() {
     s.buy_usdc(&fans[0], "c", 30).unwrap();
 
     let purchases = |s: &Suite, start_after: Option<&str>, limit| {
-        let msg = QueryMsg::Purchases { fan: fans[0].to_string(), start_after: start_after.map(Into::into), limit };
+        let msg = QueryMsg::Purchases {
+            fan: fans[0].to_string(),
+            start_after: start_after.map(Into::into),
+            limit,
+        };
         s.query::<PurchasesResponse>(&msg).unwrap().purchases
     };
     let all = purchases(&s, None, None);
     assert_eq!(
         all,
         vec![
-            PurchaseInfo { content_id: "a".into(), creator: creator.clone(), asset: s.mesi_asset(), price: Uint128::new(20), purchased_at: t0.plus_seconds(60) },
-            PurchaseInfo { content_id: "b".into(), creator: creator.clone(), asset: s.usdc(), price: Uint128::new(10), purchased_at: t0 },
-            PurchaseInfo { content_id: "c".into(), creator: other.clone(), asset: s.usdc(), price: Uint128::new(30), purchased_at: t0.plus_seconds(60) },
+            PurchaseInfo {
+                content_id: "a".into(),
+                creator: creator.clone(),
+                asset: s.mesi_asset(),
+                price: Uint128::new(20),
+                purchased_at: t0.plus_seconds(60)
+            },
+            PurchaseInfo {
+                content_id: "b".into(),
+                creator: creator.clone(),
+                asset: s.usdc(),
+                price: Uint128::new(10),
+                purchased_at: t0
+            },
+            PurchaseInfo {
+                content_id: "c".into(),
+                creator: other.clone(),
+                asset: s.usdc(),
+                price: Uint128::new(30),
+                purchased_at: t0.plus_seconds(60)
+            },
         ]
     );
     assert_eq!(purchases(&s, None, Some(2)), all[..2]);
     assert_eq!(purchases(&s, Some("b"), Some(2)), all[2..]);
-    let msg = QueryMsg::Purchases { fan: fans[1].to_string(), start_after: None, limit: None };
-    assert_eq!(s.query::<PurchasesResponse>(&msg).unwrap().purchases.len(), 1);
+    let msg = QueryMsg::Purchases {
+        fan: fans[1].to_string(),
+        start_after: None,
+        limit: None,
+    };
+    assert_eq!(
+        s.query::<PurchasesResponse>(&msg).unwrap().purchases.len(),
+        1
+    );
 
     let buyers = |s: &Suite, start_after: Option<&Addr>, limit| {
-        let msg = QueryMsg::Buyers { content_id: "b".into(), start_after: start_after.map(Addr::to_string), limit };
+        let msg = QueryMsg::Buyers {
+            content_id: "b".into(),
+            start_after: start_after.map(Addr::to_string),
+            limit,
+        };
         s.query::<BuyersResponse>(&msg).unwrap().buyers
     };
     let mut sorted = fans.clone();
     sorted.sort();
-    let expected: Vec<_> = sorted.iter().map(|fan| BuyerInfo { buyer: fan.clone(), purchased_at: t0 }).collect();
+    let expected: Vec<_> = sorted
+        .iter()
+        .map(|fan| BuyerInfo {
+            buyer: fan.clone(),
+            purchased_at: t0,
+        })
+        .collect();
     assert_eq!(buyers(&s, None, None), expected);
     assert_eq!(buyers(&s, None, Some(3)), expected[..3]);
     assert_eq!(buyers(&s, Some(&sorted[2]), Some(3)), expected[3..]);
-    let msg = QueryMsg::Buyers { content_id: "c".into(), start_after: None, limit: None };
-    assert_eq!(s.query::<BuyersResponse>(&msg).unwrap().buyers, vec![BuyerInfo { buyer: fans[0].clone(), purchased_at: t0.plus_seconds(60) }]);
-    let msg = QueryMsg::Buyers { content_id: "b".into(), start_after: Some("bad".into()), limit: None };
+    let msg = QueryMsg::Buyers {
+        content_id: "c".into(),
+        start_after: None,
+        limit: None,
+    };
+    assert_eq!(
+        s.query::<BuyersResponse>(&msg).unwrap().buyers,
+        vec![BuyerInfo {
+            buyer: fans[0].clone(),
+            purchased_at: t0.plus_seconds(60)
+        }]
+    );
+    let msg = QueryMsg::Buyers {
+        content_id: "b".into(),
+        start_after: Some("bad".into()),
+        limit: None,
+    };
     assert!(s.query::<BuyersResponse>(&msg).is_err());
 }

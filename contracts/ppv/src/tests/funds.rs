@@ -20,19 +20,31 @@ fn buy_with_native_coins_needs_exactly_one_coin_of_the_price() {
     let mut s = listed_suite();
     let fan = s.fan();
     assert_error(s.buy(&fan, "clip", &[]), AssetError::NoFunds.into());
-    assert_error(s.buy(&fan, "clip", &coins(100, ATOM)), AssetError::NotAccepted(AssetInfo::native(ATOM)).into());
-    assert_error(s.buy(&fan, "clip", &[coin(100, ATOM), coin(100, USDC)]), AssetError::MultipleCoins(2).into());
-    let wrong = |paid: u128| ContractError::WrongAmount { price: Uint128::new(100), paid: Uint128::new(paid) };
+    assert_error(
+        s.buy(&fan, "clip", &coins(100, ATOM)),
+        AssetError::NotAccepted(AssetInfo::native(ATOM)).into(),
+    );
+    assert_error(
+        s.buy(&fan, "clip", &[coin(100, ATOM), coin(100, USDC)]),
+        AssetError::MultipleCoins(2).into(),
+    );
+    let wrong = |paid: u128| ContractError::WrongAmount {
+        price: Uint128::new(100),
+        paid: Uint128::new(paid),
+    };
     assert_error(s.buy_usdc(&fan, "clip", 99), wrong(99));
     assert_error(s.buy_usdc(&fan, "clip", 101), wrong(101));
     // A CW20-priced item takes no native coins, with or without funds.
     let mesi = s.mesi.clone();
-    let pay_with_token = || ContractError::PayWithToken { content_id: "song".into(), token: mesi.clone() };
+    let pay_with_token = || ContractError::PayWithToken {
+        content_id: "song".into(),
+        token: mesi.clone(),
+    };
     assert_error(s.buy_usdc(&fan, "song", 100), pay_with_token());
     assert_error(s.buy(&fan, "song", &[]), pay_with_token());
 
     assert_eq!(s.balance(&fan, &s.usdc()), FAN_FUNDS);
-    assert_eq!(s.has_access(&fan, "clip").allowed, false);
+    assert!(!s.has_access(&fan, "clip").allowed);
     s.assert_ppv_holds_nothing();
 }
 
@@ -44,7 +56,10 @@ fn a_zero_coin_is_refused() {
     let fan = deps.api.addr_make("fan");
     let creators = deps.api.addr_make("creators");
     let subscriptions = deps.api.addr_make("subscriptions");
-    let msg = InstantiateMsg { creators: creators.to_string(), subscriptions: subscriptions.to_string() };
+    let msg = InstantiateMsg {
+        creators: creators.to_string(),
+        subscriptions: subscriptions.to_string(),
+    };
     crate::contract::instantiate(deps.as_mut(), mock_env(), message_info(&fan, &[]), msg).unwrap();
     let item = ContentItem {
         content_id: "clip".into(),
@@ -56,9 +71,18 @@ fn a_zero_coin_is_refused() {
         listed: true,
         revision: 1,
     };
-    crate::state::ITEMS.save(deps.as_mut().storage, "clip", &item).unwrap();
-    let buy = ExecuteMsg::Buy { content_id: "clip".into() };
-    let result = crate::contract::execute(deps.as_mut(), mock_env(), message_info(&fan, &coins(0, USDC)), buy);
+    crate::state::ITEMS
+        .save(deps.as_mut().storage, "clip", &item)
+        .unwrap();
+    let buy = ExecuteMsg::Buy {
+        content_id: "clip".into(),
+    };
+    let result = crate::contract::execute(
+        deps.as_mut(),
+        mock_env(),
+        message_info(&fan, &coins(0, USDC)),
+        buy,
+    );
     assert_eq!(result.unwrap_err(), AssetError::ZeroAmount.into());
 }
 
@@ -70,20 +94,37 @@ fn buy_with_a_cw20_token_needs_the_item_token_and_its_price() {
     let fake = instantiate_cw20(&mut s.app, &owner, "FAKE", holders.iter());
 
     // A token other than the item's.
-    assert_error(s.buy_with_token(&fake, &fan, "song", 100), AssetError::NotAccepted(AssetInfo::cw20(fake.clone())).into());
+    assert_error(
+        s.buy_with_token(&fake, &fan, "song", 100),
+        AssetError::NotAccepted(AssetInfo::cw20(fake.clone())).into(),
+    );
     // MESI for an item priced in a native coin.
-    assert_error(s.buy_mesi(&fan, "clip", 100), AssetError::NotAccepted(s.mesi_asset()).into());
-    let wrong = |paid: u128| ContractError::WrongAmount { price: Uint128::new(100), paid: Uint128::new(paid) };
+    assert_error(
+        s.buy_mesi(&fan, "clip", 100),
+        AssetError::NotAccepted(s.mesi_asset()).into(),
+    );
+    let wrong = |paid: u128| ContractError::WrongAmount {
+        price: Uint128::new(100),
+        paid: Uint128::new(paid),
+    };
     assert_error(s.buy_mesi(&fan, "song", 99), wrong(99));
     assert_error(s.buy_mesi(&fan, "song", 101), wrong(101));
     // A hook message that is not ours.
-    let send = Cw20ExecuteMsg::Send { contract: s.ppv.to_string(), amount: Uint128::new(100), msg: to_json_binary(&"tip").unwrap() };
-    assert_error_text(s.app.execute_contract(fan.clone(), s.mesi.clone(), &send, &[]), "unknown variant");
+    let send = Cw20ExecuteMsg::Send {
+        contract: s.ppv.to_string(),
+        amount: Uint128::new(100),
+        msg: to_json_binary(&"tip").unwrap(),
+    };
+    assert_error_text(
+        s.app
+            .execute_contract(fan.clone(), s.mesi.clone(), &send, &[]),
+        "unknown variant",
+    );
 
     assert_eq!(s.balance(&fan, &s.mesi_asset()), FAN_FUNDS);
     assert_eq!(s.balance(&fan, &AssetInfo::cw20(fake.clone())), FAN_FUNDS);
     assert_eq!(s.balance(&s.ppv, &AssetInfo::cw20(fake)), 0);
-    assert_eq!(s.has_access(&fan, "song").allowed, false);
+    assert!(!s.has_access(&fan, "song").allowed);
     s.assert_ppv_holds_nothing();
 }
 
@@ -96,17 +137,32 @@ fn a_forged_receive_is_refused() {
         ExecuteMsg::Receive(Cw20ReceiveMsg {
             sender: fan.to_string(),
             amount: Uint128::new(amount),
-            msg: to_json_binary(&ReceiveMsg::Buy { content_id: content_id.into() }).unwrap(),
+            msg: to_json_binary(&ReceiveMsg::Buy {
+                content_id: content_id.into(),
+            })
+            .unwrap(),
         })
     };
-    assert_error(s.execute(&fan, &receive(100, "song"), &[]), AssetError::NotAccepted(AssetInfo::cw20(fan.clone())).into());
-    assert_error(s.execute(&fan, &receive(0, "song"), &[]), AssetError::ZeroAmount.into());
+    assert_error(
+        s.execute(&fan, &receive(100, "song"), &[]),
+        AssetError::NotAccepted(AssetInfo::cw20(fan.clone())).into(),
+    );
+    assert_error(
+        s.execute(&fan, &receive(0, "song"), &[]),
+        AssetError::ZeroAmount.into(),
+    );
     // Zero from the real token (cw20-base itself refuses to send zero).
     let mesi = s.mesi.clone();
-    assert_error(s.execute(&mesi, &receive(0, "song"), &[]), AssetError::ZeroAmount.into());
+    assert_error(
+        s.execute(&mesi, &receive(0, "song"), &[]),
+        AssetError::ZeroAmount.into(),
+    );
     // Native funds on the hook.
-    assert_error(s.execute(&fan, &receive(100, "song"), &coins(100, USDC)), AssetError::UnexpectedFunds.into());
-    assert_eq!(s.has_access(&fan, "song").allowed, false);
+    assert_error(
+        s.execute(&fan, &receive(100, "song"), &coins(100, USDC)),
+        AssetError::UnexpectedFunds.into(),
+    );
+    assert!(!s.has_access(&fan, "song").allowed);
 }
 
 #[test]
@@ -115,15 +171,37 @@ fn non_payable_messages_refuse_funds() {
     let creator = s.creator.clone();
     let funds = coins(1, USDC);
     let messages = [
-        ExecuteMsg::ListItem { content_id: "new".into(), price: Uint128::one(), asset: s.usdc(), sale_ends_at: None, free_for_tier: None },
-        ExecuteMsg::UpdateItem { content_id: "clip".into(), price: Uint128::one(), asset: s.usdc(), sale_ends_at: None, free_for_tier: None },
-        ExecuteMsg::Delist { content_id: "clip".into() },
+        ExecuteMsg::ListItem {
+            content_id: "new".into(),
+            price: Uint128::one(),
+            asset: s.usdc(),
+            sale_ends_at: None,
+            free_for_tier: None,
+        },
+        ExecuteMsg::UpdateItem {
+            content_id: "clip".into(),
+            price: Uint128::one(),
+            asset: s.usdc(),
+            sale_ends_at: None,
+            free_for_tier: None,
+        },
+        ExecuteMsg::Delist {
+            content_id: "clip".into(),
+        },
     ];
     for msg in &messages {
-        assert_error(s.execute(&creator, msg, &funds), AssetError::UnexpectedFunds.into());
+        assert_error(
+            s.execute(&creator, msg, &funds),
+            AssetError::UnexpectedFunds.into(),
+        );
     }
-    let msg = InstantiateMsg { creators: s.creators.to_string(), subscriptions: s.subscriptions.to_string() };
-    let result = s.app.instantiate_contract(s.ppv_code_id, creator.clone(), &msg, &funds, "ppv2", None);
+    let msg = InstantiateMsg {
+        creators: s.creators.to_string(),
+        subscriptions: s.subscriptions.to_string(),
+    };
+    let result =
+        s.app
+            .instantiate_contract(s.ppv_code_id, creator.clone(), &msg, &funds, "ppv2", None);
     assert_error(result, AssetError::UnexpectedFunds.into());
     assert_eq!(s.item("clip").revision, 1);
     s.assert_ppv_holds_nothing();

@@ -28,7 +28,16 @@ fn list_update_delist_and_relist() {
     let creator = s.creator.clone();
     let ends = s.now().plus_seconds(3_600);
 
-    let response = s.list_with(&creator, "ep-01.cut_2", 5_000, s.usdc(), Some(ends), Some(2)).unwrap();
+    let response = s
+        .list_with(
+            &creator,
+            "ep-01.cut_2",
+            5_000,
+            s.usdc(),
+            Some(ends),
+            Some(2),
+        )
+        .unwrap();
     let item = s.item("ep-01.cut_2");
     assert_eq!(
         item,
@@ -44,7 +53,10 @@ fn list_update_delist_and_relist() {
         }
     );
     assert_eq!(mesi_event_count(&response), 1);
-    assert_eq!(single_event::<PpvItemChanged>(&response), expected_event(&item, ItemAction::Listed));
+    assert_eq!(
+        single_event::<PpvItemChanged>(&response),
+        expected_event(&item, ItemAction::Listed)
+    );
 
     let msg = ExecuteMsg::UpdateItem {
         content_id: "ep-01.cut_2".into(),
@@ -55,28 +67,62 @@ fn list_update_delist_and_relist() {
     };
     let response = s.execute(&creator, &msg, &[]).unwrap();
     let item = s.item("ep-01.cut_2");
-    assert_eq!((item.price, &item.asset, item.sale_ends_at, item.free_for_tier), (Uint128::new(7_000), &s.mesi_asset(), None, None));
+    assert_eq!(
+        (
+            item.price,
+            &item.asset,
+            item.sale_ends_at,
+            item.free_for_tier
+        ),
+        (Uint128::new(7_000), &s.mesi_asset(), None, None)
+    );
     assert_eq!((item.listed, item.revision), (true, 2));
     assert_eq!(mesi_event_count(&response), 1);
-    assert_eq!(single_event::<PpvItemChanged>(&response), expected_event(&item, ItemAction::Updated));
+    assert_eq!(
+        single_event::<PpvItemChanged>(&response),
+        expected_event(&item, ItemAction::Updated)
+    );
 
     let response = s.delist(&creator, "ep-01.cut_2").unwrap();
     let item = s.item("ep-01.cut_2");
-    assert_eq!((item.listed, item.revision, item.price), (false, 3, Uint128::new(7_000)));
-    assert_eq!(single_event::<PpvItemChanged>(&response), expected_event(&item, ItemAction::Delisted));
+    assert_eq!(
+        (item.listed, item.revision, item.price),
+        (false, 3, Uint128::new(7_000))
+    );
+    assert_eq!(
+        single_event::<PpvItemChanged>(&response),
+        expected_event(&item, ItemAction::Delisted)
+    );
 
     // Only listed items can be updated or delisted again.
-    assert_error(s.update_item(&creator, "ep-01.cut_2", 1, s.usdc()), ContractError::NotListed("ep-01.cut_2".into()));
-    assert_error(s.delist(&creator, "ep-01.cut_2"), ContractError::NotListed("ep-01.cut_2".into()));
+    assert_error(
+        s.update_item(&creator, "ep-01.cut_2", 1, s.usdc()),
+        ContractError::NotListed("ep-01.cut_2".into()),
+    );
+    assert_error(
+        s.delist(&creator, "ep-01.cut_2"),
+        ContractError::NotListed("ep-01.cut_2".into()),
+    );
 
     // The creator may list their own delisted id again, with new terms.
     let response = s.list_item(&creator, "ep-01.cut_2", 9, s.usdc()).unwrap();
     let item = s.item("ep-01.cut_2");
-    assert_eq!((item.listed, item.revision, item.price, item.asset.clone()), (true, 4, Uint128::new(9), s.usdc()));
-    assert_eq!(single_event::<PpvItemChanged>(&response), expected_event(&item, ItemAction::Listed));
+    assert_eq!(
+        (item.listed, item.revision, item.price, item.asset.clone()),
+        (true, 4, Uint128::new(9), s.usdc())
+    );
+    assert_eq!(
+        single_event::<PpvItemChanged>(&response),
+        expected_event(&item, ItemAction::Listed)
+    );
     // Still one entry in the creator's list.
-    let items: ItemsResponse =
-        s.query(&QueryMsg::Items { creator: creator.to_string(), start_after: None, limit: None }).unwrap();
+    let items: ItemsResponse = s
+        .query(&QueryMsg::Items {
+            creator: creator.to_string(),
+            start_after: None,
+            limit: None,
+        })
+        .unwrap();
     assert_eq!(items.items, vec![item]);
     s.assert_ppv_holds_nothing();
 }
@@ -86,11 +132,20 @@ fn listing_an_id_twice_is_refused() {
     let mut s = Suite::new();
     let (creator, other) = (s.creator.clone(), s.other_creator.clone());
     s.list_item(&creator, "clip", 10, s.usdc()).unwrap();
-    assert_error(s.list_item(&creator, "clip", 10, s.usdc()), ContractError::AlreadyListed("clip".into()));
-    assert_error(s.list_item(&other, "clip", 10, s.usdc()), ContractError::ContentIdTaken("clip".into()));
+    assert_error(
+        s.list_item(&creator, "clip", 10, s.usdc()),
+        ContractError::AlreadyListed("clip".into()),
+    );
+    assert_error(
+        s.list_item(&other, "clip", 10, s.usdc()),
+        ContractError::ContentIdTaken("clip".into()),
+    );
     // A delisted id stays with its creator.
     s.delist(&creator, "clip").unwrap();
-    assert_error(s.list_item(&other, "clip", 10, s.usdc()), ContractError::ContentIdTaken("clip".into()));
+    assert_error(
+        s.list_item(&other, "clip", 10, s.usdc()),
+        ContractError::ContentIdTaken("clip".into()),
+    );
     assert_eq!(s.item("clip").creator, creator);
 }
 
@@ -101,8 +156,19 @@ fn content_id_charset_and_length() {
     let longest = "a".repeat(MAX_CONTENT_ID_LEN);
     s.list_item(&creator, &longest, 1, s.usdc()).unwrap();
     s.list_item(&creator, "A-z_0.9", 1, s.usdc()).unwrap();
-    for bad in ["", &"a".repeat(MAX_CONTENT_ID_LEN + 1), "with space", "slash/id", "colon:id", "émoji", "tab\t"] {
-        assert_error(s.list_item(&creator, bad, 1, s.usdc()), ContractError::InvalidContentId);
+    for bad in [
+        "",
+        &"a".repeat(MAX_CONTENT_ID_LEN + 1),
+        "with space",
+        "slash/id",
+        "colon:id",
+        "émoji",
+        "tab\t",
+    ] {
+        assert_error(
+            s.list_item(&creator, bad, 1, s.usdc()),
+            ContractError::InvalidContentId,
+        );
     }
 }
 
@@ -111,13 +177,23 @@ fn terms_are_validated_on_list_and_update() {
     let mut s = Suite::new();
     let creator = s.creator.clone();
     let now = s.now();
-    assert_error(s.list_item(&creator, "clip", 0, s.usdc()), ContractError::ZeroPrice);
+    assert_error(
+        s.list_item(&creator, "clip", 0, s.usdc()),
+        ContractError::ZeroPrice,
+    );
     assert_error(
         s.list_with(&creator, "clip", 1, s.usdc(), Some(now), None),
         ContractError::SaleEndNotInFuture,
     );
     assert_error(
-        s.list_with(&creator, "clip", 1, s.usdc(), Some(Timestamp::from_seconds(1)), None),
+        s.list_with(
+            &creator,
+            "clip",
+            1,
+            s.usdc(),
+            Some(Timestamp::from_seconds(1)),
+            None,
+        ),
         ContractError::SaleEndNotInFuture,
     );
     // Assets the platform does not accept, and malformed ones.
@@ -130,11 +206,25 @@ fn terms_are_validated_on_list_and_update() {
         s.list_item(&creator, "clip", 1, AssetInfo::cw20(unknown_token.clone())),
         mesi_common::AssetError::NotAccepted(AssetInfo::cw20(unknown_token)).into(),
     );
-    assert_error_text(s.list_item(&creator, "clip", 1, AssetInfo::native("x")), "invalid denom");
-    assert_error_text(s.list_item(&creator, "clip", 1, AssetInfo::cw20(Addr::unchecked("NotAnAddress"))), "Error decoding bech32");
+    assert_error_text(
+        s.list_item(&creator, "clip", 1, AssetInfo::native("x")),
+        "invalid denom",
+    );
+    assert_error_text(
+        s.list_item(
+            &creator,
+            "clip",
+            1,
+            AssetInfo::cw20(Addr::unchecked("NotAnAddress")),
+        ),
+        "Error decoding bech32",
+    );
 
     s.list_item(&creator, "clip", 1, s.usdc()).unwrap();
-    assert_error(s.update_item(&creator, "clip", 0, s.usdc()), ContractError::ZeroPrice);
+    assert_error(
+        s.update_item(&creator, "clip", 0, s.usdc()),
+        ContractError::ZeroPrice,
+    );
     assert_error(
         s.update_item(&creator, "clip", 1, AssetInfo::native(ATOM)),
         mesi_common::AssetError::NotAccepted(AssetInfo::native(ATOM)).into(),
@@ -146,9 +236,18 @@ fn terms_are_validated_on_list_and_update() {
         sale_ends_at: Some(now),
         free_for_tier: None,
     };
-    assert_error(s.execute(&creator, &msg, &[]), ContractError::SaleEndNotInFuture);
-    assert_error(s.update_item(&creator, "nope", 1, s.usdc()), ContractError::ItemNotFound("nope".into()));
-    assert_error(s.delist(&creator, "nope"), ContractError::ItemNotFound("nope".into()));
+    assert_error(
+        s.execute(&creator, &msg, &[]),
+        ContractError::SaleEndNotInFuture,
+    );
+    assert_error(
+        s.update_item(&creator, "nope", 1, s.usdc()),
+        ContractError::ItemNotFound("nope".into()),
+    );
+    assert_error(
+        s.delist(&creator, "nope"),
+        ContractError::ItemNotFound("nope".into()),
+    );
     // Nothing changed.
     assert_eq!(s.item("clip").revision, 1);
 }
@@ -165,7 +264,9 @@ fn a_creator_only_lists_assets_they_accept() {
         chat_rule: ChatRule::Everyone,
     };
     let msg = CreatorsExecuteMsg::UpdateCreator { profile };
-    s.app.execute_contract(creator.clone(), s.creators.clone(), &msg, &[]).unwrap();
+    s.app
+        .execute_contract(creator.clone(), s.creators.clone(), &msg, &[])
+        .unwrap();
     assert_error(
         s.list_item(&creator, "clip", 1, s.mesi_asset()),
         mesi_common::AssetError::NotAccepted(s.mesi_asset()).into(),
@@ -190,18 +291,38 @@ fn authorization_matrix() {
         s.ppv.clone(),
     ];
     for party in &wrong_parties {
-        assert_error(s.update_item(party, "clip", 1, s.usdc()), ContractError::NotItemCreator("clip".into()));
-        assert_error(s.delist(party, "clip"), ContractError::NotItemCreator("clip".into()));
+        assert_error(
+            s.update_item(party, "clip", 1, s.usdc()),
+            ContractError::NotItemCreator("clip".into()),
+        );
+        assert_error(
+            s.delist(party, "clip"),
+            ContractError::NotItemCreator("clip".into()),
+        );
     }
     assert_eq!(s.item("clip").revision, 1);
 
     // Listing needs a registered, active creator.
-    for party in [s.fan(), s.stranger.clone(), s.owner.clone(), s.treasury.clone()] {
-        assert_error_text(s.list_item(&party, "new", 1, s.usdc()), &format!("creator {party} not found"));
+    for party in [
+        s.fan(),
+        s.stranger.clone(),
+        s.owner.clone(),
+        s.treasury.clone(),
+    ] {
+        assert_error_text(
+            s.list_item(&party, "new", 1, s.usdc()),
+            &format!("creator {party} not found"),
+        );
     }
     s.set_creator_active(&creator, false);
-    assert_error(s.list_item(&creator, "new", 1, s.usdc()), ContractError::CreatorInactive(creator.clone()));
-    assert_error(s.update_item(&creator, "clip", 1, s.usdc()), ContractError::CreatorInactive(creator.clone()));
+    assert_error(
+        s.list_item(&creator, "new", 1, s.usdc()),
+        ContractError::CreatorInactive(creator.clone()),
+    );
+    assert_error(
+        s.update_item(&creator, "clip", 1, s.usdc()),
+        ContractError::CreatorInactive(creator.clone()),
+    );
     // An inactive creator can still take an item off sale.
     s.delist(&creator, "clip").unwrap();
     s.set_creator_active(&creator, true);
@@ -219,7 +340,11 @@ fn items_of_a_creator_paginate() {
     s.delist(&creator, "c").unwrap();
 
     let page = |s: &Suite, start_after: Option<&str>, limit| -> Vec<String> {
-        let msg = QueryMsg::Items { creator: creator.to_string(), start_after: start_after.map(Into::into), limit };
+        let msg = QueryMsg::Items {
+            creator: creator.to_string(),
+            start_after: start_after.map(Into::into),
+            limit,
+        };
         let response: ItemsResponse = s.query(&msg).unwrap();
         response.items.into_iter().map(|i| i.content_id).collect()
     };
@@ -228,10 +353,20 @@ fn items_of_a_creator_paginate() {
     assert_eq!(page(&s, Some("b"), Some(2)), ["c", "d"]);
     assert_eq!(page(&s, Some("d"), Some(2)), ["e"]);
     assert_eq!(page(&s, Some("e"), None), Vec::<String>::new());
-    let msg = QueryMsg::Items { creator: other.to_string(), start_after: None, limit: None };
+    let msg = QueryMsg::Items {
+        creator: other.to_string(),
+        start_after: None,
+        limit: None,
+    };
     let response: ItemsResponse = s.query(&msg).unwrap();
     assert_eq!(response.items, vec![s.item("0-other")]);
-    assert!(s.query::<ItemsResponse>(&QueryMsg::Items { creator: "bad".into(), start_after: None, limit: None }).is_err());
+    assert!(s
+        .query::<ItemsResponse>(&QueryMsg::Items {
+            creator: "bad".into(),
+            start_after: None,
+            limit: None
+        })
+        .is_err());
 }
 
 #[test]
@@ -239,11 +374,20 @@ fn page_size_is_capped() {
     let mut s = Suite::new();
     let creator = s.creator.clone();
     for i in 0..105 {
-        s.list_item(&creator, &format!("item-{i:03}"), 1, s.usdc()).unwrap();
+        s.list_item(&creator, &format!("item-{i:03}"), 1, s.usdc())
+            .unwrap();
     }
-    let msg = QueryMsg::Items { creator: creator.to_string(), start_after: None, limit: Some(1_000) };
+    let msg = QueryMsg::Items {
+        creator: creator.to_string(),
+        start_after: None,
+        limit: Some(1_000),
+    };
     assert_eq!(s.query::<ItemsResponse>(&msg).unwrap().items.len(), 100);
-    let msg = QueryMsg::Items { creator: creator.to_string(), start_after: None, limit: None };
+    let msg = QueryMsg::Items {
+        creator: creator.to_string(),
+        start_after: None,
+        limit: None,
+    };
     assert_eq!(s.query::<ItemsResponse>(&msg).unwrap().items.len(), 10);
 }
 
@@ -251,10 +395,16 @@ fn page_size_is_capped() {
 fn instantiate_validates_addresses_and_emits_the_config() {
     let mut s = Suite::new();
     let config: crate::msg::ConfigResponse = s.query(&QueryMsg::Config {}).unwrap();
-    assert_eq!((config.creators, config.subscriptions), (s.creators.clone(), s.subscriptions.clone()));
+    assert_eq!(
+        (config.creators, config.subscriptions),
+        (s.creators.clone(), s.subscriptions.clone())
+    );
 
     let instantiate = |s: &mut Suite, creators: &str, subscriptions: &str| {
-        let msg = InstantiateMsg { creators: creators.into(), subscriptions: subscriptions.into() };
+        let msg = InstantiateMsg {
+            creators: creators.into(),
+            subscriptions: subscriptions.into(),
+        };
         let wasm = cosmwasm_std::WasmMsg::Instantiate {
             admin: None,
             code_id: s.ppv_code_id,
@@ -267,8 +417,20 @@ fn instantiate_validates_addresses_and_emits_the_config() {
     let (creators, subscriptions) = (s.creators.clone(), s.subscriptions.clone());
     let response = instantiate(&mut s, creators.as_str(), subscriptions.as_str()).unwrap();
     assert_eq!(mesi_event_count(&response), 1);
-    assert_eq!(single_event::<PpvConfigSet>(&response), PpvConfigSet { creators: creators.clone(), subscriptions: subscriptions.clone() });
+    assert_eq!(
+        single_event::<PpvConfigSet>(&response),
+        PpvConfigSet {
+            creators: creators.clone(),
+            subscriptions: subscriptions.clone()
+        }
+    );
 
-    assert_error_text(instantiate(&mut s, "bad", subscriptions.as_str()), "Error decoding bech32");
-    assert_error_text(instantiate(&mut s, creators.as_str(), "bad"), "Error decoding bech32");
+    assert_error_text(
+        instantiate(&mut s, "bad", subscriptions.as_str()),
+        "Error decoding bech32",
+    );
+    assert_error_text(
+        instantiate(&mut s, creators.as_str(), "bad"),
+        "Error decoding bech32",
+    );
 }
