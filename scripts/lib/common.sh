@@ -118,5 +118,26 @@ ensure_cosmwasm_check() {
     COSMWASM_CHECK="$root/bin/cosmwasm-check"
 }
 
+# How every artifact is built, contracts and anchors alike: a release build stripped by the
+# linker, then wasm-opt, which lowers the bulk-memory instructions cosmwasm-vm rejects and
+# shrinks the code.
+# Panic locations embed source paths: remapping the cargo registry and the repository makes
+# the artifacts, and so their checksums, independent of where those are on a machine.
+# (RUSTFLAGS is split at spaces, so a path with a space is left unmapped.)
+WASM_RUSTFLAGS='-C link-arg=-s'
+for _remap in "${CARGO_HOME:-$HOME/.cargo}/registry/src=/cargo/registry/src" \
+    "${CARGO_HOME:-$HOME/.cargo}/git/checkouts=/cargo/git/checkouts" "$REPO_ROOT=/code"; do
+    [[ "$_remap" == *" "* ]] || WASM_RUSTFLAGS+=" --remap-path-prefix=$_remap"
+done
+unset _remap
+WASM_OPT_FLAGS=(-Os --enable-bulk-memory --enable-sign-ext --enable-nontrapping-float-to-int
+    --llvm-memory-copy-fill-lowering)
+
+# lower_wasm IN OUT: wasm-opt with WASM_OPT_FLAGS (after ensure_wasm_opt); OUT appears whole.
+lower_wasm() {
+    run "$WASM_OPT" "${WASM_OPT_FLAGS[@]}" "$1" -o "$2.tmp"
+    mv "$2.tmp" "$2"
+}
+
 # Seconds since the epoch, for step timings.
 now() { date +%s; }
