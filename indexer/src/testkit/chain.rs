@@ -507,8 +507,9 @@ impl Generator {
         let tip = self.tip_event();
         let mut event = ChainEvent::from_contract(&self.tips, &tip.to_event());
         let set = |event: &mut ChainEvent, key: &str, value: Vec<u8>| {
-            if let Some(attr) = event.attributes.iter_mut().find(|(k, _)| k == key) {
-                attr.1 = value;
+            match event.attributes.iter_mut().find(|(k, _)| k == key) {
+                Some(attr) => attr.1 = value,
+                None => event.attributes.push((key.to_string(), value)),
             }
         };
         match self.rng.usize(..MALFORMATIONS) {
