@@ -1,7 +1,6 @@
 use cosmwasm_schema::{cw_serde, QueryResponses};
 use cosmwasm_std::{Addr, Timestamp, Uint128};
 use cw20::Cw20ReceiveMsg;
-use mesi_common::interfaces::TotalResponse;
 use mesi_common::AssetInfo;
 
 use crate::state::ContentItem;
@@ -70,7 +69,7 @@ pub enum QueryMsg {
     HasAccess { viewer: String, content_id: String },
     /// Lifetime pay-per-view spending of `fan` with `creator` in `asset` (same as
     /// `mesi_common::interfaces::ppv::PpvQuery::SpentTotal`).
-    #[returns(TotalResponse)]
+    #[returns(mesi_common::interfaces::TotalResponse)]
     SpentTotal {
         creator: String,
         fan: String,
