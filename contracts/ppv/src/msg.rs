@@ -114,11 +114,10 @@ pub enum AccessReason {
     /// The viewer bought it (access lasts forever).
     Purchased,
     /// The viewer has an active subscription at this tier, at least the item's `free_for_tier`.
-    SubscriptionTier {
-        tier: u32,
-    },
+    SubscriptionTier { tier: u32 },
     /// The viewer is the item's creator.
     Creator,
+    /// No purchase and no qualifying subscription.
     None,
 }
 

@@ -446,3 +446,50 @@ fn purchases_of_a_fan_and_buyers_of_an_item_paginate() {
     };
     assert!(s.query::<BuyersResponse>(&msg).is_err());
 }
+
+/// The registry's chat gate reads our totals through the shared interface.
+#[test]
+fn the_chat_gate_counts_ppv_spending() {
+    let mut s = Suite::new();
+    let (creator, fan) = (s.creator.clone(), s.fan());
+    let contracts = SiblingContracts {
+        ppv: Some(s.ppv.to_string()),
+        ..SiblingContracts::default()
+    };
+    let msg = CreatorsExecuteMsg::UpdateConfig {
+        treasury: None,
+        fees: None,
+        accepted_assets: None,
+        fiat_gateways: None,
+        arbiter: None,
+        contracts: Some(contracts),
+    };
+    s.app
+        .execute_contract(s.owner.clone(), s.creators.clone(), &msg, &[])
+        .unwrap();
+    let rule = ChatRule::PpvSpentAtLeast {
+        asset: s.usdc(),
+        amount: Uint128::new(100),
+    };
+    let msg = CreatorsExecuteMsg::SetChatRule { rule };
+    s.app
+        .execute_contract(creator.clone(), s.creators.clone(), &msg, &[])
+        .unwrap();
+    s.list_item(&creator, "a", 60, s.usdc()).unwrap();
+    s.list_item(&creator, "b", 40, s.usdc()).unwrap();
+
+    let can_message = |s: &Suite| {
+        let query = mesi_creators::msg::QueryMsg::CanMessage {
+            creator: creator.to_string(),
+            fan: fan.to_string(),
+        };
+        let response: mesi_common::chat_rule::CanMessageResponse =
+            s.app.wrap().query_wasm_smart(&s.creators, &query).unwrap();
+        response.allowed
+    };
+    assert!(!can_message(&s));
+    s.buy_usdc(&fan, "a", 60).unwrap();
+    assert!(!can_message(&s));
+    s.buy_usdc(&fan, "b", 40).unwrap();
+    assert!(can_message(&s));
+}
