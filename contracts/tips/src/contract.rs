@@ -30,7 +30,12 @@ pub const CONTRACT_VERSION: &str = env!("CARGO_PKG_VERSION");
 pub const MAX_PAYMENT_REF_LEN: usize = 128;
 
 #[cfg_attr(not(feature = "library"), entry_point)]
-pub fn instantiate(deps: DepsMut, _env: Env, info: MessageInfo, msg: InstantiateMsg) -> Result<Response, ContractError> {
+pub fn instantiate(
+    deps: DepsMut,
+    _env: Env,
+    info: MessageInfo,
+    msg: InstantiateMsg,
+) -> Result<Response, ContractError> {
     nonpayable(&info)?;
     cw2::set_contract_version(deps.storage, CONTRACT_NAME, CONTRACT_VERSION)?;
     let creators = deps.api.addr_validate(&msg.creators)?;
@@ -39,15 +44,24 @@ pub fn instantiate(deps: DepsMut, _env: Env, info: MessageInfo, msg: Instantiate
 }
 
 #[cfg_attr(not(feature = "library"), entry_point)]
-pub fn execute(deps: DepsMut, _env: Env, info: MessageInfo, msg: ExecuteMsg) -> Result<Response, ContractError> {
+pub fn execute(deps: DepsMut, env: Env, info: MessageInfo, msg: ExecuteMsg) -> Result<Response, ContractError> {
     match msg {
         ExecuteMsg::Tip { creator, context, message, anonymous } => {
             let note = TipNote::validated(context, message, anonymous)?;
             let paid = paid_native(&info)?;
-            execute_tip(deps, info.sender, paid, creator, note)
+            execute_tip(deps, &env, info.sender, paid, creator, note)
         }
-        ExecuteMsg::Receive(cw20_msg) => execute_receive(deps, info, cw20_msg),
-        ExecuteMsg::AttestFiatTip { payment_ref, creator, fan, currency, amount_minor, context, message, anonymous } => {
+        ExecuteMsg::Receive(cw20_msg) => execute_receive(deps, &env, info, cw20_msg),
+        ExecuteMsg::AttestFiatTip {
+            payment_ref,
+            creator,
+            fan,
+            currency,
+            amount_minor,
+            context,
+            message,
+            anonymous,
+        } => {
             nonpayable(&info)?;
             ensure_fiat_gateway(deps.as_ref(), &info.sender)?;
             let note = TipNote::validated(context, message, anonymous)?;
@@ -81,7 +95,12 @@ impl TipNote {
     }
 }
 
-fn execute_receive(deps: DepsMut, info: MessageInfo, cw20_msg: Cw20ReceiveMsg) -> Result<Response, ContractError> {
+fn execute_receive(
+    deps: DepsMut,
+    env: &Env,
+    info: MessageInfo,
+    cw20_msg: Cw20ReceiveMsg,
+) -> Result<Response, ContractError> {
     // Native coins sent along with the hook would be stuck here.
     nonpayable(&info)?;
     if cw20_msg.amount.is_zero() {
@@ -92,16 +111,27 @@ fn execute_receive(deps: DepsMut, info: MessageInfo, cw20_msg: Cw20ReceiveMsg) -
     let fan = deps.api.addr_validate(&cw20_msg.sender)?;
     // Whether this token is one the creator accepts is checked against the payment terms.
     let paid = Asset { info: AssetInfo::cw20(info.sender), amount: cw20_msg.amount };
-    execute_tip(deps, fan, paid, creator, note)
+    execute_tip(deps, env, fan, paid, creator, note)
 }
 
 /// Takes a paid tip: checks it against the creator's terms, pays fee and creator share out,
 /// adds it to the fan's lifetime total.
-fn execute_tip(deps: DepsMut, fan: Addr, paid: Asset, creator: String, note: TipNote) -> Result<Response, ContractError> {
+fn execute_tip(
+    deps: DepsMut,
+    env: &Env,
+    fan: Addr,
+    paid: Asset,
+    creator: String,
+    note: TipNote,
+) -> Result<Response, ContractError> {
     let creator = deps.api.addr_validate(&creator)?;
     let terms = payment_terms(deps.as_ref(), &creator)?;
     if !terms.active {
         return Err(ContractError::CreatorInactive(creator));
+    }
+    // Paid to itself, a tip would stay in this contract for good.
+    if terms.payout == env.contract.address || terms.treasury == env.contract.address {
+        return Err(ContractError::PayoutToTipsContract);
     }
     ensure_accepted(&paid.info, &terms.accepted_assets)?;
     let minimum = terms.tip_minimum(&paid.info);
@@ -226,7 +256,9 @@ fn execute_attest_fiat_tip(
 pub fn query(deps: Deps, _env: Env, msg: QueryMsg) -> StdResult<Binary> {
     match msg {
         QueryMsg::Config {} => to_json_binary(&ConfigResponse { creators: CONFIG.load(deps.storage)?.creators }),
-        QueryMsg::TippedTotal { creator, fan, asset } => to_json_binary(&query_tipped_total(deps, creator, fan, asset)?),
+        QueryMsg::TippedTotal { creator, fan, asset } => {
+            to_json_binary(&query_tipped_total(deps, creator, fan, asset)?)
+        }
         QueryMsg::FanTotals { creator, start_after, limit } => {
             to_json_binary(&query_fan_totals(deps, creator, start_after, limit)?)
         }
@@ -264,7 +296,12 @@ fn query_fan_totals(
     let start = start_after.map(|c| page_cursor(deps, &c.fan, c.asset)).transpose()?;
     let totals = TOTALS
         .sub_prefix(&creator)
-        .range(deps.storage, start.as_ref().map(|(fan, asset)| Bound::exclusive((fan, asset.as_str()))), None, Order::Ascending)
+        .range(
+            deps.storage,
+            start.as_ref().map(|(fan, asset)| Bound::exclusive((fan, asset.as_str()))),
+            None,
+            Order::Ascending,
+        )
         .take(page_limit(limit))
         .map(|entry| {
             let ((fan, asset_key), amount) = entry?;
@@ -284,7 +321,12 @@ fn query_tipped_creators(
     let start = start_after.map(|c| page_cursor(deps, &c.creator, c.asset)).transpose()?;
     let totals = TOTALS_BY_FAN
         .sub_prefix(&fan)
-        .keys(deps.storage, start.as_ref().map(|(creator, asset)| Bound::exclusive((creator, asset.as_str()))), None, Order::Ascending)
+        .keys(
+            deps.storage,
+            start.as_ref().map(|(creator, asset)| Bound::exclusive((creator, asset.as_str()))),
+            None,
+            Order::Ascending,
+        )
         .take(page_limit(limit))
         .map(|key| {
             let (creator, asset_key) = key?;

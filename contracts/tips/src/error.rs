@@ -14,6 +14,8 @@ pub enum ContractError {
     NoPaymentTerms { creator: Addr, reason: String },
     #[error("creator {0} is not taking payments")]
     CreatorInactive(Addr),
+    #[error("the payout or treasury address is the tips contract itself, which keeps no funds")]
+    PayoutToTipsContract,
     #[error("tip is below the creator's minimum of {minimum} {asset}")]
     BelowMinimum { minimum: Uint128, asset: AssetInfo },
     #[error("tip message is {len} bytes; at most {max} are allowed")]

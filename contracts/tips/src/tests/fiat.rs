@@ -73,7 +73,9 @@ fn a_repeated_attestation_is_a_no_op_and_a_reused_reference_is_refused() {
     assert!(wasm.attributes.iter().any(|a| a.key == "already_recorded" && a.value == "pi_2"));
 
     // Same reference, any field different.
-    let ExecuteMsg::AttestFiatTip { creator, fan, currency, context, message, anonymous, .. } = msg.clone() else { unreachable!() };
+    let ExecuteMsg::AttestFiatTip { creator, fan, currency, context, message, anonymous, .. } = msg.clone() else {
+        unreachable!()
+    };
     let variants = [
         attestation(&suite, "pi_2", 501),
         ExecuteMsg::AttestFiatTip {
@@ -140,8 +142,14 @@ fn a_repeated_attestation_is_a_no_op_and_a_reused_reference_is_refused() {
 fn only_a_registered_gateway_may_attest() {
     let mut suite = Suite::new();
     let msg = attestation(&suite, "pi_3", 500);
-    let wrong_parties =
-        [suite.fan(0), suite.carol.clone(), suite.owner.clone(), suite.treasury.clone(), suite.registry.clone(), suite.tips.clone()];
+    let wrong_parties = [
+        suite.fan(0),
+        suite.carol.clone(),
+        suite.owner.clone(),
+        suite.treasury.clone(),
+        suite.registry.clone(),
+        suite.tips.clone(),
+    ];
     for sender in wrong_parties {
         assert_eq!(attest(&mut suite, &sender, &msg).unwrap_err(), ContractError::NotFiatGateway, "{sender}");
     }
@@ -167,7 +175,10 @@ fn attestations_take_no_funds() {
     let msg = attestation(&suite, "pi_4", 500);
     suite.app.init_modules(|router, _, storage| router.bank.init_balance(storage, &gateway, coins(10, USDC)).unwrap());
     for sender in [&gateway, &fan] {
-        let err = suite.app.execute_contract(sender.clone(), suite.tips.clone(), &msg, &coins(10, USDC)).map_err(contract_error);
+        let err = suite
+            .app
+            .execute_contract(sender.clone(), suite.tips.clone(), &msg, &coins(10, USDC))
+            .map_err(contract_error);
         assert_eq!(err.unwrap_err(), ContractError::Asset(AssetError::UnexpectedFunds));
     }
     assert!(!recorded(&suite, &gateway, "pi_4"));
@@ -210,8 +221,14 @@ fn attestation_fields_are_validated() {
             "{payment_ref:?}"
         );
     }
-    assert!(matches!(attest(&mut suite, &gateway, &field!(creator = "nobody".to_string())).unwrap_err(), ContractError::Std(_)));
-    assert!(matches!(attest(&mut suite, &gateway, &field!(fan = "nobody".to_string())).unwrap_err(), ContractError::Std(_)));
+    assert!(matches!(
+        attest(&mut suite, &gateway, &field!(creator = "nobody".to_string())).unwrap_err(),
+        ContractError::Std(_)
+    ));
+    assert!(matches!(
+        attest(&mut suite, &gateway, &field!(fan = "nobody".to_string())).unwrap_err(),
+        ContractError::Std(_)
+    ));
     assert!(matches!(
         attest(&mut suite, &gateway, &field!(message = Some("x".repeat(MAX_TIP_MESSAGE_LEN + 1)))).unwrap_err(),
         ContractError::MessageTooLong { .. }

@@ -115,7 +115,11 @@ impl Suite {
                     owner: None,
                     treasury: treasury.to_string(),
                     fees: Fees { tips: TIP_FEE_BPS, ..Fees::default() },
-                    accepted_assets: vec![AssetInfo::native(USDC), AssetInfo::native(ATOM), AssetInfo::cw20(mesi.clone())],
+                    accepted_assets: vec![
+                        AssetInfo::native(USDC),
+                        AssetInfo::native(ATOM),
+                        AssetInfo::cw20(mesi.clone()),
+                    ],
                     fiat_gateways: vec![gateway.to_string()],
                     arbiter: None,
                     contracts: registry::SiblingContracts::default(),
@@ -193,7 +197,12 @@ impl Suite {
             chat_rule: ChatRule::Everyone,
         };
         self.app
-            .execute_contract(creator.clone(), self.registry.clone(), &registry::ExecuteMsg::RegisterCreator { profile }, &[])
+            .execute_contract(
+                creator.clone(),
+                self.registry.clone(),
+                &registry::ExecuteMsg::RegisterCreator { profile },
+                &[],
+            )
             .unwrap();
     }
 
@@ -211,7 +220,10 @@ impl Suite {
         let terms: mesi_common::interfaces::creators::PaymentTerms = self
             .app
             .wrap()
-            .query_wasm_smart(&self.registry, &registry::QueryMsg::PaymentTerms { creator: creator.to_string(), product: Product::Tips })
+            .query_wasm_smart(
+                &self.registry,
+                &registry::QueryMsg::PaymentTerms { creator: creator.to_string(), product: Product::Tips },
+            )
             .unwrap();
         terms.payout
     }
@@ -228,11 +240,22 @@ impl Suite {
         context: TipContext,
         message: Option<&str>,
     ) -> Result<AppResponse, ContractError> {
-        let msg = ExecuteMsg::Tip { creator: creator.to_string(), context, message: message.map(Into::into), anonymous: false };
+        let msg = ExecuteMsg::Tip {
+            creator: creator.to_string(),
+            context,
+            message: message.map(Into::into),
+            anonymous: false,
+        };
         self.app.execute_contract(fan.clone(), self.tips.clone(), &msg, funds).map_err(contract_error)
     }
 
-    pub fn tip_native(&mut self, fan: &Addr, creator: &Addr, amount: u128, denom: &str) -> Result<AppResponse, ContractError> {
+    pub fn tip_native(
+        &mut self,
+        fan: &Addr,
+        creator: &Addr,
+        amount: u128,
+        denom: &str,
+    ) -> Result<AppResponse, ContractError> {
         self.tip(fan, creator, &coins(amount, denom))
     }
 
@@ -263,11 +286,8 @@ impl Suite {
     }
 
     pub fn token_balance(&self, token: &Addr, who: &Addr) -> u128 {
-        let resp: cw20::BalanceResponse = self
-            .app
-            .wrap()
-            .query_wasm_smart(token, &cw20::Cw20QueryMsg::Balance { address: who.to_string() })
-            .unwrap();
+        let resp: cw20::BalanceResponse =
+            self.app.wrap().query_wasm_smart(token, &cw20::Cw20QueryMsg::Balance { address: who.to_string() }).unwrap();
         resp.balance.u128()
     }
 
@@ -357,7 +377,16 @@ fn instantiate_emits_config_and_queries_it() {
         )
         .unwrap();
     let addr = Addr::unchecked(
-        resp.events.iter().find(|e| e.ty == "instantiate").unwrap().attributes.iter().find(|a| a.key == "_contract_address").unwrap().value.clone(),
+        resp.events
+            .iter()
+            .find(|e| e.ty == "instantiate")
+            .unwrap()
+            .attributes
+            .iter()
+            .find(|a| a.key == "_contract_address")
+            .unwrap()
+            .value
+            .clone(),
     );
     assert_eq!(
         single_event(&resp, &addr),
@@ -384,12 +413,18 @@ fn migrate_checks_name_and_version() {
     suite.app.migrate_contract(owner.clone(), tips.clone(), &crate::msg::MigrateMsg {}, code).unwrap();
 
     // A newer version already in storage: refuse to downgrade.
-    suite.app.contract_storage_mut(&tips).set(b"contract_info", br#"{"contract":"crates.io:mesi-tips","version":"99.0.0"}"#);
+    suite
+        .app
+        .contract_storage_mut(&tips)
+        .set(b"contract_info", br#"{"contract":"crates.io:mesi-tips","version":"99.0.0"}"#);
     let err = suite.app.migrate_contract(owner.clone(), tips.clone(), &crate::msg::MigrateMsg {}, code).unwrap_err();
     assert!(contract_error(err).to_string().contains("Cannot migrate from newer version"));
 
     // Another contract's state.
-    suite.app.contract_storage_mut(&tips).set(b"contract_info", br#"{"contract":"crates.io:cw20-base","version":"0.1.0"}"#);
+    suite
+        .app
+        .contract_storage_mut(&tips)
+        .set(b"contract_info", br#"{"contract":"crates.io:cw20-base","version":"0.1.0"}"#);
     let err = suite.app.migrate_contract(owner, tips, &crate::msg::MigrateMsg {}, code).unwrap_err();
     assert!(contract_error(err).to_string().contains("Cannot migrate from crates.io:cw20-base"));
 }

@@ -44,7 +44,8 @@ fn native_tip_pays_fee_and_creator_and_counts_the_total() {
     assert_eq!(single_event(&resp, &suite.tips), AnyEvent::Tip(expected));
 
     // Rounding: floor(999 * 5%) = 49 to the treasury, the dust to the creator.
-    let resp = suite.tip_with(&fan, &carol, &coins(999, USDC), TipContext::Chat { thread_id: "t1".into() }, None).unwrap();
+    let resp =
+        suite.tip_with(&fan, &carol, &coins(999, USDC), TipContext::Chat { thread_id: "t1".into() }, None).unwrap();
     assert_eq!(suite.balance(&treasury, USDC), 50 + 49);
     assert_eq!(suite.balance(&payout, USDC), 950 + 950);
     suite.assert_tips_holds_nothing();
@@ -101,7 +102,9 @@ fn a_zero_fee_sends_everything_to_the_creator() {
     let payouts: Vec<_> = resp
         .events
         .iter()
-        .filter(|e| e.ty == "transfer" && e.attributes.iter().any(|a| a.key == "sender" && a.value == suite.tips.as_str()))
+        .filter(|e| {
+            e.ty == "transfer" && e.attributes.iter().any(|a| a.key == "sender" && a.value == suite.tips.as_str())
+        })
         .collect();
     assert_eq!(payouts.len(), 1, "{payouts:?}");
     assert!(payouts[0].attributes.iter().any(|a| a.key == "recipient" && a.value == dave.as_str()));
@@ -133,10 +136,15 @@ fn inactive_and_unregistered_creators_take_no_tips() {
     let stranger = suite.app.api().addr_make("stranger");
     let err = suite.tip_native(&fan, &stranger, 500, USDC).unwrap_err();
     assert!(
-        matches!(&err, ContractError::NoPaymentTerms { creator, reason } if creator == &stranger && reason.contains("not found")),
+        matches!(&err, ContractError::NoPaymentTerms { creator, reason } if *creator == stranger && reason.contains("not found")),
         "{err:?}"
     );
-    let msg = ExecuteMsg::Tip { creator: "Not-An-Address".into(), context: TipContext::Profile, message: None, anonymous: false };
+    let msg = ExecuteMsg::Tip {
+        creator: "Not-An-Address".into(),
+        context: TipContext::Profile,
+        message: None,
+        anonymous: false,
+    };
     let err = suite.app.execute_contract(fan.clone(), suite.tips.clone(), &msg, &coins(500, USDC)).unwrap_err();
     assert!(matches!(contract_error(err), ContractError::Std(_)));
     assert_eq!(suite.balance(&fan, USDC), FAN_FUNDS - 500);
@@ -161,7 +169,10 @@ fn assets_the_creator_does_not_accept_are_refused() {
         tip_minimums: vec![],
         chat_rule: ChatRule::Everyone,
     };
-    suite.app.execute_contract(erin.clone(), suite.registry.clone(), &registry::ExecuteMsg::RegisterCreator { profile }, &[]).unwrap();
+    suite
+        .app
+        .execute_contract(erin.clone(), suite.registry.clone(), &registry::ExecuteMsg::RegisterCreator { profile }, &[])
+        .unwrap();
     assert_eq!(
         suite.tip_native(&fan, &erin, 500, USDC).unwrap_err(),
         ContractError::Asset(AssetError::NotAccepted(AssetInfo::native(USDC)))
@@ -188,7 +199,8 @@ fn a_zero_coin_is_refused() {
     let mut deps = mock_dependencies();
     let fan = deps.api.addr_make("fan");
     let carol = deps.api.addr_make("carol");
-    let msg = ExecuteMsg::Tip { creator: carol.to_string(), context: TipContext::Profile, message: None, anonymous: false };
+    let msg =
+        ExecuteMsg::Tip { creator: carol.to_string(), context: TipContext::Profile, message: None, anonymous: false };
     let err = execute(deps.as_mut(), mock_env(), message_info(&fan, &coins(0, USDC)), msg).unwrap_err();
     assert_eq!(err, ContractError::Asset(AssetError::ZeroAmount));
 }
@@ -221,7 +233,10 @@ fn tipped_totals_open_the_creators_chat_gate() {
     let mut suite = Suite::new();
     let (fan, carol) = (suite.fan(0), suite.carol.clone());
     let rule = ChatRule::TippedAtLeast { asset: AssetInfo::native(USDC), amount: Uint128::new(500) };
-    suite.app.execute_contract(carol.clone(), suite.registry.clone(), &registry::ExecuteMsg::SetChatRule { rule }, &[]).unwrap();
+    suite
+        .app
+        .execute_contract(carol.clone(), suite.registry.clone(), &registry::ExecuteMsg::SetChatRule { rule }, &[])
+        .unwrap();
     let can_message = |suite: &Suite| -> CanMessageResponse {
         let msg = registry::QueryMsg::CanMessage { creator: carol.to_string(), fan: fan.to_string() };
         suite.app.wrap().query_wasm_smart(&suite.registry, &msg).unwrap()
@@ -231,4 +246,27 @@ fn tipped_totals_open_the_creators_chat_gate() {
     assert!(!can_message(&suite).allowed);
     suite.tip_native(&fan, &carol, 200, USDC).unwrap();
     assert!(can_message(&suite).allowed);
+}
+
+/// The contract keeps nothing, so it refuses to pay a tip out to itself.
+#[test]
+fn a_payout_to_the_tips_contract_is_refused() {
+    let mut suite = Suite::new();
+    let (fan, tips) = (suite.fan(0), suite.tips.clone());
+    let gina = suite.app.api().addr_make("gina");
+    suite.register(&gina, Some(&tips), vec![]);
+    assert_eq!(suite.tip_native(&fan, &gina, 1_000, USDC).unwrap_err(), ContractError::PayoutToTipsContract);
+    assert_eq!(suite.mesi_tip(&fan, &gina, 1_000).unwrap_err(), ContractError::PayoutToTipsContract);
+
+    let dave = suite.dave.clone();
+    suite.update_registry(registry::ExecuteMsg::UpdateConfig {
+        treasury: Some(tips.to_string()),
+        fees: None,
+        accepted_assets: None,
+        fiat_gateways: None,
+        arbiter: None,
+        contracts: None,
+    });
+    assert_eq!(suite.tip_native(&fan, &dave, 1_000, USDC).unwrap_err(), ContractError::PayoutToTipsContract);
+    suite.assert_tips_holds_nothing();
 }

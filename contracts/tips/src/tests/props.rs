@@ -37,7 +37,12 @@ fn run(ops: Vec<Op>) -> Result<(), TestCaseError> {
     let creators = [suite.carol.clone(), suite.dave.clone()];
     let payouts: Vec<Addr> = creators.iter().map(|c| suite.payout_of(c)).collect();
     // USDC has a minimum with carol; JUNK is not accepted anywhere.
-    let assets = [AssetInfo::native(USDC), AssetInfo::native(ATOM), AssetInfo::cw20(suite.mesi.clone()), AssetInfo::native(JUNK)];
+    let assets = [
+        AssetInfo::native(USDC),
+        AssetInfo::native(ATOM),
+        AssetInfo::cw20(suite.mesi.clone()),
+        AssetInfo::native(JUNK),
+    ];
     let mut fee_bps = TIP_FEE_BPS;
     let mut active = [true, true];
     let mut totals: BTreeMap<(usize, usize, usize), u128> = BTreeMap::new();
@@ -99,11 +104,11 @@ fn run(ops: Vec<Op>) -> Result<(), TestCaseError> {
         suite.assert_tips_holds_nothing();
     }
 
-    for fan in 0..3 {
-        for creator in 0..2 {
-            for asset in 0..4 {
+    for (fan, fan_addr) in suite.fans.iter().enumerate() {
+        for (creator, creator_addr) in creators.iter().enumerate() {
+            for (asset, info) in assets.iter().enumerate() {
                 let expected = totals.get(&(creator, fan, asset)).copied().unwrap_or_default();
-                prop_assert_eq!(suite.total(&creators[creator], &suite.fans[fan], &assets[asset]), expected);
+                prop_assert_eq!(suite.total(creator_addr, fan_addr, info), expected);
             }
         }
     }
@@ -111,7 +116,7 @@ fn run(ops: Vec<Op>) -> Result<(), TestCaseError> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 24, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
 
     #[test]
     fn random_tips_split_exactly_and_leave_nothing_behind(ops in prop::collection::vec(op(), 1..25)) {

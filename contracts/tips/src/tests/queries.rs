@@ -23,8 +23,10 @@ fn the_tips_query_other_contracts_send_is_accepted() {
     let mut suite = Suite::new();
     let (fan, carol) = (suite.fan(0), suite.carol.clone());
     suite.tip_native(&fan, &carol, 250, USDC).unwrap();
-    let query = TipsQuery::TippedTotal { creator: carol.to_string(), fan: fan.to_string(), asset: AssetInfo::native(USDC) };
-    let own = QueryMsg::TippedTotal { creator: carol.to_string(), fan: fan.to_string(), asset: AssetInfo::native(USDC) };
+    let query =
+        TipsQuery::TippedTotal { creator: carol.to_string(), fan: fan.to_string(), asset: AssetInfo::native(USDC) };
+    let own =
+        QueryMsg::TippedTotal { creator: carol.to_string(), fan: fan.to_string(), asset: AssetInfo::native(USDC) };
     assert_eq!(to_json_binary(&query).unwrap(), to_json_binary(&own).unwrap());
     let resp: TotalResponse = suite.app.wrap().query_wasm_smart(&suite.tips, &query).unwrap();
     assert_eq!(resp.amount, Uint128::new(250));
@@ -34,8 +36,16 @@ fn the_tips_query_other_contracts_send_is_accepted() {
 fn tipped_total_validates_its_arguments() {
     let suite = Suite::new();
     let bad = [
-        QueryMsg::TippedTotal { creator: "nobody".into(), fan: suite.fans[0].to_string(), asset: AssetInfo::native(USDC) },
-        QueryMsg::TippedTotal { creator: suite.carol.to_string(), fan: "nobody".into(), asset: AssetInfo::native(USDC) },
+        QueryMsg::TippedTotal {
+            creator: "nobody".into(),
+            fan: suite.fans[0].to_string(),
+            asset: AssetInfo::native(USDC),
+        },
+        QueryMsg::TippedTotal {
+            creator: suite.carol.to_string(),
+            fan: "nobody".into(),
+            asset: AssetInfo::native(USDC),
+        },
         QueryMsg::TippedTotal {
             creator: suite.carol.to_string(),
             fan: suite.fans[0].to_string(),
@@ -105,7 +115,8 @@ fn tipped_creators_page_through_every_creator_and_asset() {
     let mut expected: Vec<(String, String)> = [&carol, &dave]
         .iter()
         .flat_map(|c| {
-            [AssetInfo::native(USDC), AssetInfo::native(ATOM), AssetInfo::cw20(suite.mesi.clone())].map(|a| (c.to_string(), a.key()))
+            [AssetInfo::native(USDC), AssetInfo::native(ATOM), AssetInfo::cw20(suite.mesi.clone())]
+                .map(|a| (c.to_string(), a.key()))
         })
         .collect();
     expected.sort();
@@ -114,12 +125,20 @@ fn tipped_creators_page_through_every_creator_and_asset() {
         assert_eq!(total.fan, fan);
         assert_eq!(total.amount.u128(), suite.total(&total.creator, &fan, &total.asset));
     }
-    assert_eq!(all.iter().filter(|t| t.asset == AssetInfo::native(USDC)).map(|t| t.amount.u128()).collect::<Vec<_>>(), [200, 200]);
+    assert_eq!(
+        all.iter().filter(|t| t.asset == AssetInfo::native(USDC)).map(|t| t.amount.u128()).collect::<Vec<_>>(),
+        [200, 200]
+    );
 
     let first = tipped_creators(&suite, &fan, None, Some(4));
     assert_eq!(first, all[..4]);
     let last = &first[3];
-    let rest = tipped_creators(&suite, &fan, Some(CreatorAsset { creator: last.creator.to_string(), asset: last.asset.clone() }), Some(4));
+    let rest = tipped_creators(
+        &suite,
+        &fan,
+        Some(CreatorAsset { creator: last.creator.to_string(), asset: last.asset.clone() }),
+        Some(4),
+    );
     assert_eq!(rest, all[4..]);
 
     assert_eq!(tipped_creators(&suite, &other_fan, None, None).len(), 1);

@@ -15,7 +15,8 @@ use super::*;
 fn mesi_tip_pays_fee_and_creator_and_counts_the_total() {
     let mut suite = Suite::new();
     let fan = suite.fan(0);
-    let (carol, payout, treasury, mesi) = (suite.carol.clone(), suite.carol_payout.clone(), suite.treasury.clone(), suite.mesi.clone());
+    let (carol, payout, treasury, mesi) =
+        (suite.carol.clone(), suite.carol_payout.clone(), suite.treasury.clone(), suite.mesi.clone());
     let hook = TipHookMsg::Tip {
         creator: carol.to_string(),
         context: TipContext::Chat { thread_id: "thread-7".into() },
@@ -73,7 +74,8 @@ fn receive_from_a_non_token_sender_is_refused() {
         amount: Uint128::new(1_000),
         msg: to_json_binary(&profile_hook(&carol)).unwrap(),
     });
-    let err = suite.app.execute_contract(fan.clone(), suite.tips.clone(), &forged, &[]).map_err(contract_error).unwrap_err();
+    let err =
+        suite.app.execute_contract(fan.clone(), suite.tips.clone(), &forged, &[]).map_err(contract_error).unwrap_err();
     assert_eq!(err, ContractError::Asset(AssetError::NotAccepted(AssetInfo::cw20(fan.clone()))));
     assert_eq!(suite.total(&carol, &fan, &AssetInfo::cw20(fan.clone())), 0);
 }
@@ -90,14 +92,25 @@ fn receive_funds_validation() {
         })
     };
     // A zero amount, as if from the token contract (cw20-base itself refuses zero sends).
-    let err = suite.app.execute_contract(mesi.clone(), suite.tips.clone(), &hook(0), &[]).map_err(contract_error).unwrap_err();
+    let err = suite
+        .app
+        .execute_contract(mesi.clone(), suite.tips.clone(), &hook(0), &[])
+        .map_err(contract_error)
+        .unwrap_err();
     assert_eq!(err, ContractError::Asset(AssetError::ZeroAmount));
     // Native coins along with the hook would be stuck in the contract.
-    let err =
-        suite.app.execute_contract(fan.clone(), suite.tips.clone(), &hook(1_000), &coins(5, USDC)).map_err(contract_error).unwrap_err();
+    let err = suite
+        .app
+        .execute_contract(fan.clone(), suite.tips.clone(), &hook(1_000), &coins(5, USDC))
+        .map_err(contract_error)
+        .unwrap_err();
     assert_eq!(err, ContractError::Asset(AssetError::UnexpectedFunds));
     // A hook message that is not a tip.
-    let send = cw20::Cw20ExecuteMsg::Send { contract: suite.tips.to_string(), amount: Uint128::new(1_000), msg: to_json_binary(&"tip").unwrap() };
+    let send = cw20::Cw20ExecuteMsg::Send {
+        contract: suite.tips.to_string(),
+        amount: Uint128::new(1_000),
+        msg: to_json_binary(&"tip").unwrap(),
+    };
     let err = suite.app.execute_contract(fan.clone(), mesi.clone(), &send, &[]).map_err(contract_error).unwrap_err();
     assert!(matches!(err, ContractError::Std(_)), "{err:?}");
     assert_eq!(suite.token_balance(&mesi, &fan), FAN_FUNDS);
@@ -117,7 +130,15 @@ fn cw20_tips_follow_the_creators_terms() {
         tip_minimums: vec![(mesi_asset.clone(), Uint128::new(1_000))],
         chat_rule: ChatRule::Everyone,
     };
-    suite.app.execute_contract(frank.clone(), suite.registry.clone(), &registry::ExecuteMsg::RegisterCreator { profile }, &[]).unwrap();
+    suite
+        .app
+        .execute_contract(
+            frank.clone(),
+            suite.registry.clone(),
+            &registry::ExecuteMsg::RegisterCreator { profile },
+            &[],
+        )
+        .unwrap();
 
     assert_eq!(
         suite.mesi_tip(&fan, &frank, 999).unwrap_err(),
