@@ -1,0 +1,136 @@
+//! Storage. Tokens live in the CW721 library's own storage (`cw721::state::Cw721Config`), so
+//! its functions and queries work on them unchanged; the surprise-specific data lives beside it,
+//! keyed by token id.
+
+use cosmwasm_schema::cw_serde;
+use cosmwasm_std::{Addr, Empty, HexBinary, Timestamp, Uint128};
+use cw721::state::{Cw721Config, NftInfo};
+use cw721::traits::Cw721State;
+use cw_storage_plus::{Item, Map};
+use mesi_common::{Asset, AssetInfo};
+
+use crate::msg::{Hints, SurpriseState};
+
+#[cw_serde]
+pub struct Config {
+    pub creators: Addr,
+    /// Seconds; copied into each surprise at mint.
+    pub reveal_window: u64,
+}
+
+pub const CONFIG: Item<Config> = Item::new("config");
+
+/// A surprise's state, with `Sealed` split by whether it is listed: a transfer must know both,
+/// and reads nothing but the token record.
+#[cw_serde]
+#[derive(Copy, Eq)]
+pub enum Phase {
+    Sealed,
+    Listed,
+    Unlocked,
+    Revealed,
+    Forfeited,
+}
+
+impl Phase {
+    pub fn state(self) -> SurpriseState {
+        match self {
+            Phase::Sealed | Phase::Listed => SurpriseState::Sealed,
+            Phase::Unlocked => SurpriseState::Unlocked,
+            Phase::Revealed => SurpriseState::Revealed,
+            Phase::Forfeited => SurpriseState::Forfeited,
+        }
+    }
+}
+
+/// The extension of the CW721 token record. An object rather than a bare string, because the
+/// CW721 library reads every token record as `NftInfo<Option<Empty>>`, which accepts any object.
+#[cw_serde]
+#[derive(Copy, Eq)]
+pub struct TokenPhase {
+    pub phase: Phase,
+}
+
+impl Cw721State for TokenPhase {}
+
+/// A CW721 token record: owner, approvals, phase.
+pub type Token = NftInfo<TokenPhase>;
+
+/// The CW721 library's storage: collection info, token count, operators, and the tokens with
+/// their owner index (which the owner queries and `HoldsSurprise` read).
+pub fn cw721_storage() -> Cw721Config<'static, TokenPhase> {
+    Cw721Config::default()
+}
+
+/// The token records of [`cw721_storage`] without the owner index, for writes that keep the
+/// owner: the index stays valid, and the write costs one store instead of three.
+pub const TOKENS: Map<&str, Token> = Map::new("tokens");
+
+/// What a surprise is; fixed at mint.
+#[cw_serde]
+pub struct Surprise {
+    pub creator: Addr,
+    pub hints: Hints,
+    pub commitment: HexBinary,
+    pub royalty_bps: u16,
+    /// Escrowed while the phase is sealed, listed or unlocked.
+    pub bond: Option<Asset>,
+    pub reveal_window: u64,
+}
+
+pub const SURPRISES: Map<&str, Surprise> = Map::new("surprises");
+
+/// Written at the unlock, completed at the reveal.
+#[cw_serde]
+pub struct Unlock {
+    pub unlocker: Addr,
+    pub deadline: Timestamp,
+    pub revealed: Option<Reveal>,
+}
+
+#[cw_serde]
+pub struct Reveal {
+    pub salt: HexBinary,
+    pub content_hash: HexBinary,
+}
+
+pub const UNLOCKS: Map<&str, Unlock> = Map::new("unlocks");
+
+/// A fixed-price offer; exists exactly while the token's phase is `Listed`.
+#[cw_serde]
+pub struct Listing {
+    /// The owner when listed; a transfer ends the listing, so still the owner.
+    pub seller: Addr,
+    pub creator: Addr,
+    pub royalty_bps: u16,
+    pub asset: AssetInfo,
+    pub price: Uint128,
+    pub expires_at: Option<Timestamp>,
+}
+
+impl Listing {
+    pub fn is_expired(&self, now: Timestamp) -> bool {
+        self.expires_at.is_some_and(|end| now >= end)
+    }
+}
+
+/// By token id; a creator's listings share the creator's token-id prefix.
+pub const LISTINGS: Map<&str, Listing> = Map::new("listings");
+/// (asset key, price, token id): each asset's listings, cheapest first.
+pub const LISTINGS_BY_PRICE: Map<(&str, u128, &str), Empty> = Map::new("listings_by_price");
+
+/// Each creator's number, assigned at their first mint; their token ids start with `<number>.`,
+/// so the CW721 owner index, ordered by token id, groups an owner's tokens by creator.
+pub const CREATOR_NUMBERS: Map<&Addr, u32> = Map::new("creator_numbers");
+/// How many creators have minted; the last number assigned.
+pub const CREATOR_COUNT: Item<u32> = Item::new("creator_count");
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tokens_is_the_cw721_token_map() {
+        assert_eq!(&*TOKENS.key("1.a"), &*cw721_storage().nft_info.key("1.a"));
+    }
+}
