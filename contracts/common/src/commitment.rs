@@ -109,7 +109,12 @@ mod tests {
     fn matches_the_fixed_vectors() {
         for v in TEST_VECTORS {
             let content_hash = content_hash(v.content);
-            assert_eq!(HexBinary::from(content_hash).to_hex(), v.content_hash_hex, "{}", v.token_id);
+            assert_eq!(
+                HexBinary::from(content_hash).to_hex(),
+                v.content_hash_hex,
+                "{}",
+                v.token_id
+            );
             let input = CommitmentInput {
                 contract: v.contract,
                 token_id: v.token_id,
@@ -117,7 +122,12 @@ mod tests {
                 salt: &hash_from_hex(v.salt_hex),
                 content_hash: &content_hash,
             };
-            assert_eq!(HexBinary::from(input.commitment()).to_hex(), v.commitment_hex, "{}", v.token_id);
+            assert_eq!(
+                HexBinary::from(input.commitment()).to_hex(),
+                v.commitment_hex,
+                "{}",
+                v.token_id
+            );
         }
     }
 
@@ -125,15 +135,36 @@ mod tests {
     fn every_field_changes_the_commitment() {
         let salt = [7u8; HASH_LEN];
         let hash = content_hash(b"content");
-        let base = CommitmentInput { contract: "c", token_id: "1.a", creator: "creator", salt: &salt, content_hash: &hash };
+        let base = CommitmentInput {
+            contract: "c",
+            token_id: "1.a",
+            creator: "creator",
+            salt: &salt,
+            content_hash: &hash,
+        };
         let other_salt = [8u8; HASH_LEN];
         let other_hash = content_hash(b"content!");
         let variants = [
-            CommitmentInput { contract: "d", ..base },
-            CommitmentInput { token_id: "1.b", ..base },
-            CommitmentInput { creator: "creatos", ..base },
-            CommitmentInput { salt: &other_salt, ..base },
-            CommitmentInput { content_hash: &other_hash, ..base },
+            CommitmentInput {
+                contract: "d",
+                ..base
+            },
+            CommitmentInput {
+                token_id: "1.b",
+                ..base
+            },
+            CommitmentInput {
+                creator: "creatos",
+                ..base
+            },
+            CommitmentInput {
+                salt: &other_salt,
+                ..base
+            },
+            CommitmentInput {
+                content_hash: &other_hash,
+                ..base
+            },
         ];
         for variant in variants {
             assert_ne!(variant.commitment(), base.commitment(), "{variant:?}");
@@ -144,8 +175,18 @@ mod tests {
     fn length_prefixes_keep_field_boundaries() {
         let salt = [0u8; HASH_LEN];
         let hash = [0u8; HASH_LEN];
-        let a = CommitmentInput { contract: "ab", token_id: "c", creator: "x", salt: &salt, content_hash: &hash };
-        let b = CommitmentInput { contract: "a", token_id: "bc", ..a };
+        let a = CommitmentInput {
+            contract: "ab",
+            token_id: "c",
+            creator: "x",
+            salt: &salt,
+            content_hash: &hash,
+        };
+        let b = CommitmentInput {
+            contract: "a",
+            token_id: "bc",
+            ..a
+        };
         assert_ne!(a.commitment(), b.commitment());
     }
 }

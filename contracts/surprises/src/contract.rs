@@ -1,8 +1,8 @@
 #[cfg(not(feature = "library"))]
 use cosmwasm_std::entry_point;
 use cosmwasm_std::{
-    from_json, to_json_binary, Addr, Binary, Deps, DepsMut, Empty, Env, HexBinary, MessageInfo, Order, QuerierWrapper, Response,
-    StdResult, Storage, Timestamp, Uint128,
+    from_json, to_json_binary, Addr, Binary, Deps, DepsMut, Empty, Env, HexBinary, MessageInfo,
+    Order, QuerierWrapper, Response, StdResult, Storage, Timestamp, Uint128,
 };
 use cw20::Cw20ReceiveMsg;
 use cw721::error::Cw721ContractError;
@@ -17,8 +17,8 @@ use mesi_common::asset::{ensure_accepted, nonpayable, paid_native};
 use mesi_common::commitment::{CommitmentInput, Hash};
 use mesi_common::events::creators::OwnershipChanged;
 use mesi_common::events::surprises::{
-    SurpriseApproval, SurpriseDelisted, SurpriseForfeited, SurpriseListed, SurpriseMinted, SurpriseRevealed,
-    SurpriseSold, SurpriseTransferred, SurpriseUnlocked, SurprisesConfigSet,
+    SurpriseApproval, SurpriseDelisted, SurpriseForfeited, SurpriseListed, SurpriseMinted,
+    SurpriseRevealed, SurpriseSold, SurpriseTransferred, SurpriseUnlocked, SurprisesConfigSet,
 };
 use mesi_common::fee::{split_with_royalty, MAX_ROYALTY_BPS};
 use mesi_common::interfaces::creators::{CreatorsQuery, PaymentTerms, Product};
@@ -28,26 +28,38 @@ use mesi_common::{Asset, AssetError, AssetInfo, MesiEvent};
 
 use crate::error::ContractError;
 use crate::msg::{
-    ExecuteMsg, Hints, InstantiateMsg, ListingResponse, ListingsResponse, MigrateMsg, MintMsg, PriceCursor, QueryMsg,
-    ReceiveMsg, SurpriseResponse, SurprisesResponse, TokenIdPrefixResponse, MAX_CATEGORY_LEN, MAX_HINTS, MAX_HINT_LEN,
-    MAX_LABEL_LEN, MAX_NAME_LEN, MAX_REVEAL_WINDOW, MAX_SYMBOL_LEN, MAX_TITLE_LEN, MAX_URI_LEN, MIN_REVEAL_WINDOW,
+    ExecuteMsg, Hints, InstantiateMsg, ListingResponse, ListingsResponse, MigrateMsg, MintMsg,
+    PriceCursor, QueryMsg, ReceiveMsg, SurpriseResponse, SurprisesResponse, TokenIdPrefixResponse,
+    MAX_CATEGORY_LEN, MAX_HINTS, MAX_HINT_LEN, MAX_LABEL_LEN, MAX_NAME_LEN, MAX_REVEAL_WINDOW,
+    MAX_SYMBOL_LEN, MAX_TITLE_LEN, MAX_URI_LEN, MIN_REVEAL_WINDOW,
 };
 use crate::state::{
-    cw721_storage, Config, Listing, Phase, Reveal, Surprise, Token, TokenPhase, Unlock, CONFIG, CREATOR_COUNT,
-    CREATOR_NUMBERS, LISTINGS, LISTINGS_BY_PRICE, SURPRISES, TOKENS, UNLOCKS,
+    cw721_storage, Config, Listing, Phase, Reveal, Surprise, Token, TokenPhase, Unlock, CONFIG,
+    CREATOR_COUNT, CREATOR_NUMBERS, LISTINGS, LISTINGS_BY_PRICE, SURPRISES, TOKENS, UNLOCKS,
 };
 
 pub const CONTRACT_NAME: &str = "crates.io:mesi-surprises";
 pub const CONTRACT_VERSION: &str = env!("CARGO_PKG_VERSION");
 
 #[cfg_attr(not(feature = "library"), entry_point)]
-pub fn instantiate(deps: DepsMut, env: Env, info: MessageInfo, msg: InstantiateMsg) -> Result<Response, ContractError> {
+pub fn instantiate(
+    deps: DepsMut,
+    env: Env,
+    info: MessageInfo,
+    msg: InstantiateMsg,
+) -> Result<Response, ContractError> {
     nonpayable(&info)?;
     cw2::set_contract_version(deps.storage, CONTRACT_NAME, CONTRACT_VERSION)?;
     check_text("name", &msg.name, MAX_NAME_LEN)?;
     check_text("symbol", &msg.symbol, MAX_SYMBOL_LEN)?;
-    let collection = CollectionInfo { name: msg.name, symbol: msg.symbol, updated_at: env.block.time };
-    cw721_storage().collection_info.save(deps.storage, &collection)?;
+    let collection = CollectionInfo {
+        name: msg.name,
+        symbol: msg.symbol,
+        updated_at: env.block.time,
+    };
+    cw721_storage()
+        .collection_info
+        .save(deps.storage, &collection)?;
     // The platform admin is cw-ownable's owner, which is also CW721's collection creator.
     let owner = match msg.owner {
         Some(owner) => deps.api.addr_validate(&owner)?,
@@ -56,42 +68,84 @@ pub fn instantiate(deps: DepsMut, env: Env, info: MessageInfo, msg: InstantiateM
     cw_ownable::initialize_owner(deps.storage, deps.api, Some(owner.as_str()))?;
     // Creators mint, each under their own token-id prefix; there is no single minter.
     MINTER.initialize_owner(deps.storage, deps.api, None)?;
-    let config = Config { creators: deps.api.addr_validate(&msg.creators)?, reveal_window: msg.reveal_window };
+    let config = Config {
+        creators: deps.api.addr_validate(&msg.creators)?,
+        reveal_window: msg.reveal_window,
+    };
     save_config(deps.storage, config)
 }
 
 #[cfg_attr(not(feature = "library"), entry_point)]
-pub fn execute(deps: DepsMut, env: Env, info: MessageInfo, msg: ExecuteMsg) -> Result<Response, ContractError> {
+pub fn execute(
+    deps: DepsMut,
+    env: Env,
+    info: MessageInfo,
+    msg: ExecuteMsg,
+) -> Result<Response, ContractError> {
     // Mint takes an optional bond and Buy the price; every other message takes no funds.
     if !matches!(msg, ExecuteMsg::Mint(_) | ExecuteMsg::Buy { .. }) {
         nonpayable(&info)?;
     }
     match msg {
-        ExecuteMsg::TransferNft { recipient, token_id } => transfer_nft(deps, env, info, recipient, token_id),
-        ExecuteMsg::SendNft { contract, token_id, msg } => send_nft(deps, env, info, contract, token_id, msg),
-        ExecuteMsg::Approve { spender, token_id, expires } => {
-            update_approval(deps, env, info, spender, token_id, Some(expires.unwrap_or_default()))
+        ExecuteMsg::TransferNft {
+            recipient,
+            token_id,
+        } => transfer_nft(deps, env, info, recipient, token_id),
+        ExecuteMsg::SendNft {
+            contract,
+            token_id,
+            msg,
+        } => send_nft(deps, env, info, contract, token_id, msg),
+        ExecuteMsg::Approve {
+            spender,
+            token_id,
+            expires,
+        } => update_approval(
+            deps,
+            env,
+            info,
+            spender,
+            token_id,
+            Some(expires.unwrap_or_default()),
+        ),
+        ExecuteMsg::Revoke { spender, token_id } => {
+            update_approval(deps, env, info, spender, token_id, None)
         }
-        ExecuteMsg::Revoke { spender, token_id } => update_approval(deps, env, info, spender, token_id, None),
         ExecuteMsg::ApproveAll { operator, expires } => {
             update_operator(deps, env, info, operator, Some(expires.unwrap_or_default()))
         }
         ExecuteMsg::RevokeAll { operator } => update_operator(deps, env, info, operator, None),
         ExecuteMsg::Mint(mint) => {
-            let bond = if info.funds.is_empty() { None } else { Some(paid_native(&info)?) };
+            let bond = if info.funds.is_empty() {
+                None
+            } else {
+                Some(paid_native(&info)?)
+            };
             mint_surprise(deps, info.sender, mint, bond)
         }
-        ExecuteMsg::List { token_id, asset, price, expires_at } => list(deps, env, info, token_id, asset, price, expires_at),
+        ExecuteMsg::List {
+            token_id,
+            asset,
+            price,
+            expires_at,
+        } => list(deps, env, info, token_id, asset, price, expires_at),
         ExecuteMsg::Delist { token_id } => delist(deps, env, info, token_id),
         ExecuteMsg::Buy { token_id } => {
             let paid = paid_native(&info)?;
             buy(deps, env, info.sender, paid, token_id)
         }
         ExecuteMsg::Unlock { token_id } => unlock(deps, env, info, token_id),
-        ExecuteMsg::Reveal { token_id, salt, content_hash } => reveal(deps, env, info, token_id, salt, content_hash),
+        ExecuteMsg::Reveal {
+            token_id,
+            salt,
+            content_hash,
+        } => reveal(deps, env, info, token_id, salt, content_hash),
         ExecuteMsg::ClaimBond { token_id } => claim_bond(deps, env, info, token_id),
         ExecuteMsg::Receive(msg) => receive_cw20(deps, env, info, msg),
-        ExecuteMsg::UpdateConfig { creators, reveal_window } => update_config(deps, info, creators, reveal_window),
+        ExecuteMsg::UpdateConfig {
+            creators,
+            reveal_window,
+        } => update_config(deps, info, creators, reveal_window),
         ExecuteMsg::UpdateOwnership(action) => update_ownership(deps, env, info, action),
     }
 }
@@ -120,8 +174,14 @@ fn send_nft(
 ) -> Result<Response, ContractError> {
     let contract = deps.api.addr_validate(&contract)?;
     let event = transfer_token(deps, &env, &info.sender, token_id.clone(), contract.clone())?;
-    let receive = Cw721ReceiveMsg { sender: info.sender.to_string(), token_id, msg };
-    Ok(Response::new().add_message(receive.into_cosmos_msg(contract)?).add_event(event.to_event()))
+    let receive = Cw721ReceiveMsg {
+        sender: info.sender.to_string(),
+        token_id,
+        msg,
+    };
+    Ok(Response::new()
+        .add_message(receive.into_cosmos_msg(contract)?)
+        .add_event(event.to_event()))
 }
 
 /// A CW721 transfer of a sealed surprise by its owner or an approved spender or operator; ends
@@ -145,14 +205,33 @@ fn transfer_token(
         remove_listing(deps.storage, &token_id, &listing);
     }
     let from = set_owner(deps.storage, &token_id, token, to.clone())?;
-    Ok(SurpriseTransferred { token_id, from, to, delisted })
+    Ok(SurpriseTransferred {
+        token_id,
+        from,
+        to,
+        delisted,
+    })
 }
 
 /// Gives a token a new owner as a sealed, unlisted token without approvals, keeping the CW721
 /// owner index right. Returns the previous owner.
-fn set_owner(storage: &mut dyn Storage, token_id: &str, old: Token, owner: Addr) -> StdResult<Addr> {
-    let new = Token { owner, approvals: vec![], token_uri: None, extension: TokenPhase { phase: Phase::Sealed } };
-    cw721_storage().nft_info.replace(storage, token_id, Some(&new), Some(&old))?;
+fn set_owner(
+    storage: &mut dyn Storage,
+    token_id: &str,
+    old: Token,
+    owner: Addr,
+) -> StdResult<Addr> {
+    let new = Token {
+        owner,
+        approvals: vec![],
+        token_uri: None,
+        extension: TokenPhase {
+            phase: Phase::Sealed,
+        },
+    };
+    cw721_storage()
+        .nft_info
+        .replace(storage, token_id, Some(&new), Some(&old))?;
     Ok(old.owner)
 }
 
@@ -169,18 +248,28 @@ fn update_approval(
     let spender = deps.api.addr_validate(&spender)?;
     let mut token = TOKENS.load(deps.storage, &token_id)?;
     if expires.is_some() && !matches!(token.extension.phase, Phase::Sealed | Phase::Listed) {
-        return Err(wrong_state("approve a spender for", token_id, token.extension.phase));
+        return Err(wrong_state(
+            "approve a spender for",
+            token_id,
+            token.extension.phase,
+        ));
     }
     check_can_approve(deps.as_ref(), &env, info.sender.as_str(), &token)?;
-    token.approvals.retain(|approval| approval.spender != spender);
+    token
+        .approvals
+        .retain(|approval| approval.spender != spender);
     if let Some(expires) = expires {
         if expires.is_expired(&env.block) {
             return Err(Cw721ContractError::Expired {}.into());
         }
-        token.approvals.push(Approval { spender: spender.clone(), expires });
+        token.approvals.push(Approval {
+            spender: spender.clone(),
+            expires,
+        });
     }
     TOKENS.save(deps.storage, &token_id, &token)?;
-    Ok(Response::new().add_event(approval_event(token.owner, spender, Some(token_id), expires).to_event()))
+    Ok(Response::new()
+        .add_event(approval_event(token.owner, spender, Some(token_id), expires).to_event()))
 }
 
 /// Grants (`expires` set) or revokes an operator for all of the sender's tokens.
@@ -194,39 +283,67 @@ fn update_operator(
     let operator = deps.api.addr_validate(&operator)?;
     let operators = cw721_storage().operators;
     match expires {
-        Some(expires) if expires.is_expired(&env.block) => return Err(Cw721ContractError::Expired {}.into()),
+        Some(expires) if expires.is_expired(&env.block) => {
+            return Err(Cw721ContractError::Expired {}.into())
+        }
         Some(expires) => operators.save(deps.storage, (&info.sender, &operator), &expires)?,
         None => operators.remove(deps.storage, (&info.sender, &operator)),
     }
     Ok(Response::new().add_event(approval_event(info.sender, operator, None, expires).to_event()))
 }
 
-fn approval_event(owner: Addr, spender: Addr, token_id: Option<String>, expires: Option<Expiration>) -> SurpriseApproval {
+fn approval_event(
+    owner: Addr,
+    spender: Addr,
+    token_id: Option<String>,
+    expires: Option<Expiration>,
+) -> SurpriseApproval {
     let (expires_at_height, expires_at) = match expires {
         Some(Expiration::AtHeight(height)) => (Some(height), None),
         Some(Expiration::AtTime(time)) => (None, Some(time)),
         Some(Expiration::Never {}) | None => (None, None),
     };
-    SurpriseApproval { owner, spender, token_id, granted: expires.is_some(), expires_at_height, expires_at }
+    SurpriseApproval {
+        owner,
+        spender,
+        token_id,
+        granted: expires.is_some(),
+        expires_at_height,
+        expires_at,
+    }
 }
 
 // --- Minting ---
 
-fn mint_surprise(deps: DepsMut, creator: Addr, msg: MintMsg, bond: Option<Asset>) -> Result<Response, ContractError> {
+fn mint_surprise(
+    deps: DepsMut,
+    creator: Addr,
+    msg: MintMsg,
+    bond: Option<Asset>,
+) -> Result<Response, ContractError> {
     check_hints(&msg.hints)?;
     if msg.royalty_bps > MAX_ROYALTY_BPS {
-        return Err(ContractError::RoyaltyTooHigh { bps: msg.royalty_bps, max: MAX_ROYALTY_BPS });
+        return Err(ContractError::RoyaltyTooHigh {
+            bps: msg.royalty_bps,
+            max: MAX_ROYALTY_BPS,
+        });
     }
     if msg.commitment.len() != 32 {
-        return Err(ContractError::InvalidHash { field: "commitment" });
+        return Err(ContractError::InvalidHash {
+            field: "commitment",
+        });
     }
     let owner = match &msg.owner {
         Some(owner) => deps.api.addr_validate(owner)?,
         None => creator.clone(),
     };
     let config = CONFIG.load(deps.storage)?;
-    let terms = payment_terms(&deps.querier, &config.creators, &creator)
-        .map_err(|e| ContractError::NotACreator { creator: creator.to_string(), reason: e.to_string() })?;
+    let terms = payment_terms(&deps.querier, &config.creators, &creator).map_err(|e| {
+        ContractError::NotACreator {
+            creator: creator.to_string(),
+            reason: e.to_string(),
+        }
+    })?;
     if !terms.active {
         return Err(ContractError::CreatorInactive(creator.into()));
     }
@@ -240,8 +357,17 @@ fn mint_surprise(deps: DepsMut, creator: Addr, msg: MintMsg, bond: Option<Asset>
     }
 
     let cw721 = cw721_storage();
-    let token = Token { owner: owner.clone(), approvals: vec![], token_uri: None, extension: TokenPhase { phase: Phase::Sealed } };
-    cw721.nft_info.replace(deps.storage, &msg.token_id, Some(&token), None)?;
+    let token = Token {
+        owner: owner.clone(),
+        approvals: vec![],
+        token_uri: None,
+        extension: TokenPhase {
+            phase: Phase::Sealed,
+        },
+    };
+    cw721
+        .nft_info
+        .replace(deps.storage, &msg.token_id, Some(&token), None)?;
     cw721.increment_tokens(deps.storage)?;
     let surprise = Surprise {
         creator,
@@ -294,18 +420,28 @@ fn prefix_end(prefix: &str) -> String {
 fn check_token_id(token_id: &str, prefix: &str) -> Result<(), ContractError> {
     let valid = token_id.strip_prefix(prefix).is_some_and(|label| {
         (1..=MAX_LABEL_LEN).contains(&label.len())
-            && label.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+            && label
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
     });
     if valid {
         Ok(())
     } else {
-        Err(ContractError::InvalidTokenId { token_id: token_id.into(), prefix: prefix.into(), max_label: MAX_LABEL_LEN })
+        Err(ContractError::InvalidTokenId {
+            token_id: token_id.into(),
+            prefix: prefix.into(),
+            max_label: MAX_LABEL_LEN,
+        })
     }
 }
 
 fn check_text(field: &'static str, value: &str, max: usize) -> Result<(), ContractError> {
     if value.is_empty() || value.len() > max || value.chars().any(char::is_control) {
-        return Err(ContractError::InvalidText { field, max, extra: "" });
+        return Err(ContractError::InvalidText {
+            field,
+            max,
+            extra: "",
+        });
     }
     Ok(())
 }
@@ -320,15 +456,29 @@ fn check_hints(hints: &Hints) -> Result<(), ContractError> {
         check_text("hint", hint, MAX_HINT_LEN)?;
     }
     if let Some(uri) = &hints.preview_uri {
-        if uri.is_empty() || uri.len() > MAX_URI_LEN || uri.chars().any(|c| c.is_control() || c.is_whitespace()) {
-            return Err(ContractError::InvalidText { field: "preview_uri", max: MAX_URI_LEN, extra: " or whitespace" });
+        if uri.is_empty()
+            || uri.len() > MAX_URI_LEN
+            || uri.chars().any(|c| c.is_control() || c.is_whitespace())
+        {
+            return Err(ContractError::InvalidText {
+                field: "preview_uri",
+                max: MAX_URI_LEN,
+                extra: " or whitespace",
+            });
         }
     }
     Ok(())
 }
 
-fn payment_terms(querier: &QuerierWrapper, registry: &Addr, creator: &Addr) -> StdResult<PaymentTerms> {
-    let query = CreatorsQuery::PaymentTerms { creator: creator.to_string(), product: Product::SurpriseSales };
+fn payment_terms(
+    querier: &QuerierWrapper,
+    registry: &Addr,
+    creator: &Addr,
+) -> StdResult<PaymentTerms> {
+    let query = CreatorsQuery::PaymentTerms {
+        creator: creator.to_string(),
+        product: Product::SurpriseSales,
+    };
     querier.query_wasm_smart(registry, &query)
 }
 
@@ -359,7 +509,10 @@ fn list(
     }
     let mut token = TOKENS.load(deps.storage, &token_id)?;
     if token.owner != info.sender {
-        return Err(ContractError::Unauthorized { action: "list", allowed: "owner" });
+        return Err(ContractError::Unauthorized {
+            action: "list",
+            allowed: "owner",
+        });
     }
     let relisting = match token.extension.phase {
         Phase::Sealed => false,
@@ -367,12 +520,19 @@ fn list(
         other => return Err(wrong_state("list", token_id, other)),
     };
     let surprise = SURPRISES.load(deps.storage, &token_id)?;
-    let terms = payment_terms(&deps.querier, &CONFIG.load(deps.storage)?.creators, &surprise.creator)?;
+    let terms = payment_terms(
+        &deps.querier,
+        &CONFIG.load(deps.storage)?.creators,
+        &surprise.creator,
+    )?;
     ensure_accepted(&asset, &terms.accepted_assets)?;
 
     if relisting {
         let old = LISTINGS.load(deps.storage, &token_id)?;
-        LISTINGS_BY_PRICE.remove(deps.storage, (&old.asset.key(), old.price.u128(), &token_id));
+        LISTINGS_BY_PRICE.remove(
+            deps.storage,
+            (&old.asset.key(), old.price.u128(), &token_id),
+        );
     } else {
         token.extension.phase = Phase::Listed;
         TOKENS.save(deps.storage, &token_id, &token)?;
@@ -386,13 +546,28 @@ fn list(
         expires_at,
     };
     LISTINGS.save(deps.storage, &token_id, &listing)?;
-    LISTINGS_BY_PRICE.save(deps.storage, (&listing.asset.key(), price.u128(), &token_id), &Empty {})?;
+    LISTINGS_BY_PRICE.save(
+        deps.storage,
+        (&listing.asset.key(), price.u128(), &token_id),
+        &Empty {},
+    )?;
 
-    let event = SurpriseListed { token_id, seller: listing.seller, asset: listing.asset, price, expires_at };
+    let event = SurpriseListed {
+        token_id,
+        seller: listing.seller,
+        asset: listing.asset,
+        price,
+        expires_at,
+    };
     Ok(Response::new().add_event(event.to_event()))
 }
 
-fn delist(deps: DepsMut, env: Env, info: MessageInfo, token_id: String) -> Result<Response, ContractError> {
+fn delist(
+    deps: DepsMut,
+    env: Env,
+    info: MessageInfo,
+    token_id: String,
+) -> Result<Response, ContractError> {
     let mut token = TOKENS.load(deps.storage, &token_id)?;
     if token.extension.phase != Phase::Listed {
         return Err(ContractError::NotListed(token_id));
@@ -400,51 +575,83 @@ fn delist(deps: DepsMut, env: Env, info: MessageInfo, token_id: String) -> Resul
     let listing = LISTINGS.load(deps.storage, &token_id)?;
     let expired = listing.is_expired(env.block.time);
     if info.sender != token.owner && !expired {
-        return Err(ContractError::Unauthorized { action: "delist", allowed: "owner (anyone once it expired)" });
+        return Err(ContractError::Unauthorized {
+            action: "delist",
+            allowed: "owner (anyone once it expired)",
+        });
     }
     remove_listing(deps.storage, &token_id, &listing);
     token.extension.phase = Phase::Sealed;
     TOKENS.save(deps.storage, &token_id, &token)?;
-    let event = SurpriseDelisted { token_id, seller: listing.seller, expired };
+    let event = SurpriseDelisted {
+        token_id,
+        seller: listing.seller,
+        expired,
+    };
     Ok(Response::new().add_event(event.to_event()))
 }
 
 /// Removes the listing and its price index entry; the caller updates the token's phase.
 fn remove_listing(storage: &mut dyn Storage, token_id: &str, listing: &Listing) {
     LISTINGS.remove(storage, token_id);
-    LISTINGS_BY_PRICE.remove(storage, (&listing.asset.key(), listing.price.u128(), token_id));
+    LISTINGS_BY_PRICE.remove(
+        storage,
+        (&listing.asset.key(), listing.price.u128(), token_id),
+    );
 }
 
-fn buy(deps: DepsMut, env: Env, buyer: Addr, paid: Asset, token_id: String) -> Result<Response, ContractError> {
+fn buy(
+    deps: DepsMut,
+    env: Env,
+    buyer: Addr,
+    paid: Asset,
+    token_id: String,
+) -> Result<Response, ContractError> {
     let token = cw721_storage().nft_info.load(deps.storage, &token_id)?;
     if token.extension.phase != Phase::Listed {
         return Err(ContractError::NotListed(token_id));
     }
     let listing = LISTINGS.load(deps.storage, &token_id)?;
-    if let Some(end) = listing.expires_at.filter(|_| listing.is_expired(env.block.time)) {
+    if let Some(end) = listing
+        .expires_at
+        .filter(|_| listing.is_expired(env.block.time))
+    {
         return Err(ContractError::ListingExpired(end));
     }
     if paid.info != listing.asset {
         return Err(match (&paid.info, &listing.asset) {
-            (AssetInfo::Native { .. }, AssetInfo::Cw20 { .. }) => ContractError::PayWithCw20(listing.asset),
+            (AssetInfo::Native { .. }, AssetInfo::Cw20 { .. }) => {
+                ContractError::PayWithCw20(listing.asset)
+            }
             _ => AssetError::NotAccepted(paid.info).into(),
         });
     }
     if paid.amount != listing.price {
-        return Err(ContractError::WrongAmount { price: listing.price, paid: paid.amount });
+        return Err(ContractError::WrongAmount {
+            price: listing.price,
+            paid: paid.amount,
+        });
     }
     if buyer == token.owner {
         return Err(ContractError::OwnListing);
     }
     // Secondary sales go on while the creator is inactive (the royalty still reaches their
     // payout address), but only in assets the platform and the creator still accept.
-    let terms = payment_terms(&deps.querier, &CONFIG.load(deps.storage)?.creators, &listing.creator)?;
+    let terms = payment_terms(
+        &deps.querier,
+        &CONFIG.load(deps.storage)?.creators,
+        &listing.creator,
+    )?;
     ensure_accepted(&listing.asset, &terms.accepted_assets)?;
     let split = split_with_royalty(listing.price, terms.fee_bps, listing.royalty_bps)?;
 
     remove_listing(deps.storage, &token_id, &listing);
     let seller = set_owner(deps.storage, &token_id, token, buyer.clone())?;
-    let payouts = [(&terms.treasury, split.fee), (&terms.payout, split.royalty), (&seller, split.payee)];
+    let payouts = [
+        (&terms.treasury, split.fee),
+        (&terms.payout, split.royalty),
+        (&seller, split.payee),
+    ];
     let mut response = Response::new();
     for (recipient, amount) in payouts {
         if let Some(msg) = listing.asset.payout(recipient, amount)? {
@@ -467,10 +674,18 @@ fn buy(deps: DepsMut, env: Env, buyer: Addr, paid: Asset, token_id: String) -> R
     Ok(response.add_event(event.to_event()))
 }
 
-fn receive_cw20(deps: DepsMut, env: Env, info: MessageInfo, msg: Cw20ReceiveMsg) -> Result<Response, ContractError> {
+fn receive_cw20(
+    deps: DepsMut,
+    env: Env,
+    info: MessageInfo,
+    msg: Cw20ReceiveMsg,
+) -> Result<Response, ContractError> {
     // `info.sender` is the token contract; whether it is accepted is checked against the
     // creator's terms (mint) or the listing's asset (buy).
-    let paid = Asset { info: AssetInfo::cw20(info.sender), amount: msg.amount };
+    let paid = Asset {
+        info: AssetInfo::cw20(info.sender),
+        amount: msg.amount,
+    };
     if paid.amount.is_zero() {
         return Err(AssetError::ZeroAmount.into());
     }
@@ -483,10 +698,18 @@ fn receive_cw20(deps: DepsMut, env: Env, info: MessageInfo, msg: Cw20ReceiveMsg)
 
 // --- Unlock and reveal ---
 
-fn unlock(deps: DepsMut, env: Env, info: MessageInfo, token_id: String) -> Result<Response, ContractError> {
+fn unlock(
+    deps: DepsMut,
+    env: Env,
+    info: MessageInfo,
+    token_id: String,
+) -> Result<Response, ContractError> {
     let mut token = TOKENS.load(deps.storage, &token_id)?;
     if token.owner != info.sender {
-        return Err(ContractError::Unauthorized { action: "unlock", allowed: "owner" });
+        return Err(ContractError::Unauthorized {
+            action: "unlock",
+            allowed: "owner",
+        });
     }
     let delisted = match token.extension.phase {
         Phase::Sealed => false,
@@ -499,12 +722,25 @@ fn unlock(deps: DepsMut, env: Env, info: MessageInfo, token_id: String) -> Resul
     }
     let surprise = SURPRISES.load(deps.storage, &token_id)?;
     let deadline = env.block.time.plus_seconds(surprise.reveal_window);
-    UNLOCKS.save(deps.storage, &token_id, &Unlock { unlocker: info.sender.clone(), deadline, revealed: None })?;
+    UNLOCKS.save(
+        deps.storage,
+        &token_id,
+        &Unlock {
+            unlocker: info.sender.clone(),
+            deadline,
+            revealed: None,
+        },
+    )?;
     token.approvals.clear();
     token.extension.phase = Phase::Unlocked;
     TOKENS.save(deps.storage, &token_id, &token)?;
-    let event =
-        SurpriseUnlocked { token_id, owner: info.sender, creator: surprise.creator, reveal_deadline: deadline, delisted };
+    let event = SurpriseUnlocked {
+        token_id,
+        owner: info.sender,
+        creator: surprise.creator,
+        reveal_deadline: deadline,
+        delisted,
+    };
     Ok(Response::new().add_event(event.to_event()))
 }
 
@@ -518,7 +754,10 @@ fn reveal(
 ) -> Result<Response, ContractError> {
     let surprise = SURPRISES.load(deps.storage, &token_id)?;
     if info.sender != surprise.creator {
-        return Err(ContractError::Unauthorized { action: "reveal", allowed: "creator" });
+        return Err(ContractError::Unauthorized {
+            action: "reveal",
+            allowed: "creator",
+        });
     }
     let mut token = TOKENS.load(deps.storage, &token_id)?;
     if token.extension.phase != Phase::Unlocked {
@@ -528,8 +767,14 @@ fn reveal(
     if env.block.time > unlock.deadline {
         return Err(ContractError::RevealDeadlinePassed(unlock.deadline));
     }
-    let salt_bytes: Hash = salt.to_array().map_err(|_| ContractError::InvalidHash { field: "salt" })?;
-    let hash_bytes: Hash = content_hash.to_array().map_err(|_| ContractError::InvalidHash { field: "content_hash" })?;
+    let salt_bytes: Hash = salt
+        .to_array()
+        .map_err(|_| ContractError::InvalidHash { field: "salt" })?;
+    let hash_bytes: Hash = content_hash
+        .to_array()
+        .map_err(|_| ContractError::InvalidHash {
+            field: "content_hash",
+        })?;
     let expected = CommitmentInput {
         contract: env.contract.address.as_str(),
         token_id: &token_id,
@@ -542,13 +787,21 @@ fn reveal(
         return Err(ContractError::CommitmentMismatch);
     }
 
-    unlock.revealed = Some(Reveal { salt: salt.clone(), content_hash: content_hash.clone() });
+    unlock.revealed = Some(Reveal {
+        salt: salt.clone(),
+        content_hash: content_hash.clone(),
+    });
     UNLOCKS.save(deps.storage, &token_id, &unlock)?;
     token.extension.phase = Phase::Revealed;
     TOKENS.save(deps.storage, &token_id, &token)?;
     let (bond_asset, bond) = split_bond(surprise.bond);
     let mut response = Response::new();
-    if let Some(msg) = bond_asset.as_ref().map(|asset| asset.payout(&surprise.creator, bond)).transpose()?.flatten() {
+    if let Some(msg) = bond_asset
+        .as_ref()
+        .map(|asset| asset.payout(&surprise.creator, bond))
+        .transpose()?
+        .flatten()
+    {
         response = response.add_message(msg);
     }
     let event = SurpriseRevealed {
@@ -562,14 +815,26 @@ fn reveal(
     Ok(response.add_event(event.to_event()))
 }
 
-fn claim_bond(deps: DepsMut, env: Env, info: MessageInfo, token_id: String) -> Result<Response, ContractError> {
+fn claim_bond(
+    deps: DepsMut,
+    env: Env,
+    info: MessageInfo,
+    token_id: String,
+) -> Result<Response, ContractError> {
     let mut token = TOKENS.load(deps.storage, &token_id)?;
     if token.extension.phase != Phase::Unlocked {
-        return Err(wrong_state("claim the bond of", token_id, token.extension.phase));
+        return Err(wrong_state(
+            "claim the bond of",
+            token_id,
+            token.extension.phase,
+        ));
     }
     let unlock = UNLOCKS.load(deps.storage, &token_id)?;
     if info.sender != unlock.unlocker {
-        return Err(ContractError::Unauthorized { action: "claim the bond", allowed: "unlocker" });
+        return Err(ContractError::Unauthorized {
+            action: "claim the bond",
+            allowed: "unlocker",
+        });
     }
     if env.block.time <= unlock.deadline {
         return Err(ContractError::RevealStillOpen(unlock.deadline));
@@ -579,7 +844,12 @@ fn claim_bond(deps: DepsMut, env: Env, info: MessageInfo, token_id: String) -> R
     TOKENS.save(deps.storage, &token_id, &token)?;
     let (bond_asset, bond) = split_bond(surprise.bond);
     let mut response = Response::new();
-    if let Some(msg) = bond_asset.as_ref().map(|asset| asset.payout(&unlock.unlocker, bond)).transpose()?.flatten() {
+    if let Some(msg) = bond_asset
+        .as_ref()
+        .map(|asset| asset.payout(&unlock.unlocker, bond))
+        .transpose()?
+        .flatten()
+    {
         response = response.add_message(msg);
     }
     let event = SurpriseForfeited {
@@ -593,7 +863,11 @@ fn claim_bond(deps: DepsMut, env: Env, info: MessageInfo, token_id: String) -> R
 }
 
 fn wrong_state(action: &'static str, token_id: String, phase: Phase) -> ContractError {
-    ContractError::WrongState { action, token_id, state: phase.state() }
+    ContractError::WrongState {
+        action,
+        token_id,
+        state: phase.state(),
+    }
 }
 
 // --- Administration ---
@@ -617,10 +891,16 @@ fn update_config(
 
 fn save_config(storage: &mut dyn Storage, config: Config) -> Result<Response, ContractError> {
     if !(MIN_REVEAL_WINDOW..=MAX_REVEAL_WINDOW).contains(&config.reveal_window) {
-        return Err(ContractError::InvalidRevealWindow { min: MIN_REVEAL_WINDOW, max: MAX_REVEAL_WINDOW });
+        return Err(ContractError::InvalidRevealWindow {
+            min: MIN_REVEAL_WINDOW,
+            max: MAX_REVEAL_WINDOW,
+        });
     }
     CONFIG.save(storage, &config)?;
-    let event = SurprisesConfigSet { creators: config.creators, reveal_window: config.reveal_window };
+    let event = SurprisesConfigSet {
+        creators: config.creators,
+        reveal_window: config.reveal_window,
+    };
     Ok(Response::new().add_event(event.to_event()))
 }
 
@@ -636,7 +916,11 @@ fn update_ownership(
         cw_ownable::Action::RenounceOwnership => "renounced",
     };
     let ownership = cw_ownable::update_ownership(deps, &env.block, &info.sender, action)?;
-    let event = OwnershipChanged { action: label.into(), owner: ownership.owner, pending_owner: ownership.pending_owner };
+    let event = OwnershipChanged {
+        action: label.into(),
+        owner: ownership.owner,
+        pending_owner: ownership.pending_owner,
+    };
     Ok(Response::new().add_event(event.to_event()))
 }
 
@@ -653,38 +937,71 @@ pub fn query(deps: Deps, env: Env, msg: QueryMsg) -> Result<Binary, ContractErro
     // The CW721 library caps pages at 1000; ours cap at 100 like every Mesi query.
     let limit = |limit: Option<u32>| Some(page_limit(limit) as u32);
     Ok(match msg {
-        QueryMsg::OwnerOf { token_id, include_expired } => {
-            to_json_binary(&cw721_query::query_owner_of(deps, &env, token_id, include_expired.unwrap_or(false))?)
-        }
-        QueryMsg::Approval { token_id, spender, include_expired } => {
+        QueryMsg::OwnerOf {
+            token_id,
+            include_expired,
+        } => to_json_binary(&cw721_query::query_owner_of(
+            deps,
+            &env,
+            token_id,
+            include_expired.unwrap_or(false),
+        )?),
+        QueryMsg::Approval {
+            token_id,
+            spender,
+            include_expired,
+        } => {
             let spender = deps.api.addr_validate(&spender)?;
-            to_json_binary(&cw721_query::query_approval(deps, &env, token_id, spender, include_expired.unwrap_or(false))?)
+            to_json_binary(&cw721_query::query_approval(
+                deps,
+                &env,
+                token_id,
+                spender,
+                include_expired.unwrap_or(false),
+            )?)
         }
-        QueryMsg::Approvals { token_id, include_expired } => {
-            to_json_binary(&cw721_query::query_approvals(deps, &env, token_id, include_expired.unwrap_or(false))?)
-        }
-        QueryMsg::Operator { owner, operator, include_expired } => to_json_binary(&cw721_query::query_operator(
+        QueryMsg::Approvals {
+            token_id,
+            include_expired,
+        } => to_json_binary(&cw721_query::query_approvals(
+            deps,
+            &env,
+            token_id,
+            include_expired.unwrap_or(false),
+        )?),
+        QueryMsg::Operator {
+            owner,
+            operator,
+            include_expired,
+        } => to_json_binary(&cw721_query::query_operator(
             deps,
             &env,
             owner,
             operator,
             include_expired.unwrap_or(false),
         )?),
-        QueryMsg::AllOperators { owner, include_expired, start_after, limit: page } => {
-            to_json_binary(&cw721_query::query_operators(
-                deps,
-                &env,
-                owner,
-                include_expired.unwrap_or(false),
-                start_after,
-                limit(page),
-            )?)
-        }
+        QueryMsg::AllOperators {
+            owner,
+            include_expired,
+            start_after,
+            limit: page,
+        } => to_json_binary(&cw721_query::query_operators(
+            deps,
+            &env,
+            owner,
+            include_expired.unwrap_or(false),
+            start_after,
+            limit(page),
+        )?),
         QueryMsg::NumTokens {} => to_json_binary(&cw721_query::query_num_tokens(deps.storage)?),
         QueryMsg::ContractInfo {} | QueryMsg::GetCollectionInfoAndExtension {} => {
-            to_json_binary(&cw721_query::query_collection_info_and_extension::<Option<Empty>>(deps)?)
+            to_json_binary(&cw721_query::query_collection_info_and_extension::<
+                Option<Empty>,
+            >(deps)?)
         }
-        QueryMsg::GetMinterOwnership {} => to_json_binary(&cw721_query::query_minter_ownership(deps.storage)?),
+        QueryMsg::GetMinterOwnership {} => {
+            to_json_binary(&cw721_query::query_minter_ownership(deps.storage)?)
+        }
         QueryMsg::GetCreatorOwnership {} | QueryMsg::Ownership {} => {
             to_json_binary(&cw721_query::query_creator_ownership(deps.storage)?)
         }
@@ -692,40 +1009,89 @@ pub fn query(deps: Deps, env: Env, msg: QueryMsg) -> Result<Binary, ContractErro
             let token = TOKENS.load(deps.storage, &token_id)?;
             to_json_binary(&nft_info(deps.storage, &token_id, &token)?)
         }
-        QueryMsg::AllNftInfo { token_id, include_expired } => {
+        QueryMsg::AllNftInfo {
+            token_id,
+            include_expired,
+        } => {
             let token = TOKENS.load(deps.storage, &token_id)?;
             let info = nft_info(deps.storage, &token_id, &token)?;
-            let approvals = cw721_query::humanize_approvals(&env.block, &token, include_expired.unwrap_or(false));
-            let access = OwnerOfResponse { owner: token.owner.into(), approvals };
+            let approvals = cw721_query::humanize_approvals(
+                &env.block,
+                &token,
+                include_expired.unwrap_or(false),
+            );
+            let access = OwnerOfResponse {
+                owner: token.owner.into(),
+                approvals,
+            };
             to_json_binary(&AllNftInfoResponse { access, info })
         }
-        QueryMsg::Tokens { owner, start_after, limit: page } => {
-            to_json_binary(&cw721_query::query_tokens(deps, &env, owner, start_after, limit(page))?)
-        }
-        QueryMsg::AllTokens { start_after, limit: page } => {
-            to_json_binary(&cw721_query::query_all_tokens(deps, &env, start_after, limit(page))?)
-        }
+        QueryMsg::Tokens {
+            owner,
+            start_after,
+            limit: page,
+        } => to_json_binary(&cw721_query::query_tokens(
+            deps,
+            &env,
+            owner,
+            start_after,
+            limit(page),
+        )?),
+        QueryMsg::AllTokens {
+            start_after,
+            limit: page,
+        } => to_json_binary(&cw721_query::query_all_tokens(
+            deps,
+            &env,
+            start_after,
+            limit(page),
+        )?),
         QueryMsg::Config {} => to_json_binary(&CONFIG.load(deps.storage)?),
         QueryMsg::Surprise { token_id } => {
             let token = TOKENS.load(deps.storage, &token_id)?;
-            to_json_binary(&surprise_response(deps.storage, env.block.time, token_id, token)?)
+            to_json_binary(&surprise_response(
+                deps.storage,
+                env.block.time,
+                token_id,
+                token,
+            )?)
         }
-        QueryMsg::SurprisesByOwner { owner, start_after, limit } => {
-            to_json_binary(&surprises_by_owner(deps, env, owner, start_after, limit)?)
+        QueryMsg::SurprisesByOwner {
+            owner,
+            start_after,
+            limit,
+        } => to_json_binary(&surprises_by_owner(deps, env, owner, start_after, limit)?),
+        QueryMsg::ListingsByCreator {
+            creator,
+            start_after,
+            limit,
+        } => to_json_binary(&listings_by_creator(
+            deps,
+            env,
+            creator,
+            start_after,
+            limit,
+        )?),
+        QueryMsg::ListingsByPrice {
+            asset,
+            start_after,
+            limit,
+        } => to_json_binary(&listings_by_price(deps, env, asset, start_after, limit)?),
+        QueryMsg::HoldsSurprise { owner, creator } => {
+            to_json_binary(&holds_surprise(deps, owner, creator)?)
         }
-        QueryMsg::ListingsByCreator { creator, start_after, limit } => {
-            to_json_binary(&listings_by_creator(deps, env, creator, start_after, limit)?)
+        QueryMsg::TokenIdPrefix { creator } => {
+            to_json_binary(&query_token_id_prefix(deps, creator)?)
         }
-        QueryMsg::ListingsByPrice { asset, start_after, limit } => {
-            to_json_binary(&listings_by_price(deps, env, asset, start_after, limit)?)
-        }
-        QueryMsg::HoldsSurprise { owner, creator } => to_json_binary(&holds_surprise(deps, owner, creator)?),
-        QueryMsg::TokenIdPrefix { creator } => to_json_binary(&query_token_id_prefix(deps, creator)?),
     }?)
 }
 
 /// The surprise as common NFT metadata, for wallets and marketplaces.
-fn nft_info(storage: &dyn Storage, token_id: &str, token: &Token) -> StdResult<NftInfoResponse<NftExtension>> {
+fn nft_info(
+    storage: &dyn Storage,
+    token_id: &str,
+    token: &Token,
+) -> StdResult<NftInfoResponse<NftExtension>> {
     let surprise = SURPRISES.load(storage, token_id)?;
     let hints = surprise.hints;
     let attribute = |trait_type: &str, value: String| cw721::state::Trait {
@@ -747,22 +1113,40 @@ fn nft_info(storage: &dyn Storage, token_id: &str, token: &Token) -> StdResult<N
         attributes: Some(attributes),
         ..NftExtension::default()
     };
-    Ok(NftInfoResponse { token_uri: None, extension })
+    Ok(NftInfoResponse {
+        token_uri: None,
+        extension,
+    })
 }
 
-fn surprise_response(storage: &dyn Storage, now: Timestamp, token_id: String, token: Token) -> StdResult<SurpriseResponse> {
+fn surprise_response(
+    storage: &dyn Storage,
+    now: Timestamp,
+    token_id: String,
+    token: Token,
+) -> StdResult<SurpriseResponse> {
     let surprise = SURPRISES.load(storage, &token_id)?;
     let phase = token.extension.phase;
     let unlock = match phase {
         Phase::Sealed | Phase::Listed => None,
-        Phase::Unlocked | Phase::Revealed | Phase::Forfeited => Some(UNLOCKS.load(storage, &token_id)?),
+        Phase::Unlocked | Phase::Revealed | Phase::Forfeited => {
+            Some(UNLOCKS.load(storage, &token_id)?)
+        }
     };
     let listing = match phase {
-        Phase::Listed => Some(listing_response(token_id.clone(), LISTINGS.load(storage, &token_id)?, now)),
+        Phase::Listed => Some(listing_response(
+            token_id.clone(),
+            LISTINGS.load(storage, &token_id)?,
+            now,
+        )),
         _ => None,
     };
     let (unlocked_by, reveal_deadline, revealed) = match unlock {
-        Some(unlock) => (Some(unlock.unlocker), Some(unlock.deadline), unlock.revealed),
+        Some(unlock) => (
+            Some(unlock.unlocker),
+            Some(unlock.deadline),
+            unlock.revealed,
+        ),
         None => (None, None, None),
     };
     let (salt, content_hash) = match revealed {
@@ -842,9 +1226,16 @@ fn listings_by_creator(
         _ => Bound::inclusive(prefix.as_str()),
     };
     let listings = LISTINGS
-        .range(deps.storage, Some(start), Some(Bound::exclusive(end.as_str())), Order::Ascending)
+        .range(
+            deps.storage,
+            Some(start),
+            Some(Bound::exclusive(end.as_str())),
+            Order::Ascending,
+        )
         .take(page_limit(limit))
-        .map(|item| item.map(|(token_id, listing)| listing_response(token_id, listing, env.block.time)))
+        .map(|item| {
+            item.map(|(token_id, listing)| listing_response(token_id, listing, env.block.time))
+        })
         .collect::<StdResult<_>>()?;
     Ok(ListingsResponse { listings })
 }
@@ -857,7 +1248,9 @@ fn listings_by_price(
     limit: Option<u32>,
 ) -> StdResult<ListingsResponse> {
     let asset_key = asset.key();
-    let start = start_after.as_ref().map(|cursor| Bound::exclusive((cursor.price.u128(), cursor.token_id.as_str())));
+    let start = start_after
+        .as_ref()
+        .map(|cursor| Bound::exclusive((cursor.price.u128(), cursor.token_id.as_str())));
     let listings = LISTINGS_BY_PRICE
         .sub_prefix(&asset_key)
         .keys(deps.storage, start, None, Order::Ascending)
@@ -901,7 +1294,13 @@ fn query_token_id_prefix(deps: Deps, creator: String) -> StdResult<TokenIdPrefix
     let creator = deps.api.addr_validate(&creator)?;
     let (number, assigned) = match CREATOR_NUMBERS.may_load(deps.storage, &creator)? {
         Some(number) => (number, true),
-        None => (CREATOR_COUNT.may_load(deps.storage)?.unwrap_or_default() + 1, false),
+        None => (
+            CREATOR_COUNT.may_load(deps.storage)?.unwrap_or_default() + 1,
+            false,
+        ),
     };
-    Ok(TokenIdPrefixResponse { prefix: token_id_prefix(number), assigned })
+    Ok(TokenIdPrefixResponse {
+        prefix: token_id_prefix(number),
+        assigned,
+    })
 }

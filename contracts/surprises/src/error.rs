@@ -16,17 +16,28 @@ pub enum ContractError {
     #[error("{0}")]
     Cw721(#[from] Cw721ContractError),
     #[error("only the {allowed} may {action}")]
-    Unauthorized { action: &'static str, allowed: &'static str },
+    Unauthorized {
+        action: &'static str,
+        allowed: &'static str,
+    },
     #[error("{creator} cannot mint: not a registered creator ({reason})")]
     NotACreator { creator: String, reason: String },
     #[error("{0} is not an active creator")]
     CreatorInactive(String),
     #[error("token id {token_id:?} must be {prefix}<label> with a label of 1 to {max_label} characters A-Z a-z 0-9 - _")]
-    InvalidTokenId { token_id: String, prefix: String, max_label: usize },
+    InvalidTokenId {
+        token_id: String,
+        prefix: String,
+        max_label: usize,
+    },
     #[error("token {0} already exists")]
     TokenExists(String),
     #[error("{field} must be 1 to {max} bytes without control characters{extra}")]
-    InvalidText { field: &'static str, max: usize, extra: &'static str },
+    InvalidText {
+        field: &'static str,
+        max: usize,
+        extra: &'static str,
+    },
     #[error("at most {max} hints are allowed")]
     TooManyHints { max: usize },
     #[error("royalty of {bps} bps is above the maximum of {max} bps")]
@@ -36,7 +47,11 @@ pub enum ContractError {
     #[error("reveal window must be {min} to {max} seconds")]
     InvalidRevealWindow { min: u64, max: u64 },
     #[error("cannot {action} surprise {token_id}: it is {state}")]
-    WrongState { action: &'static str, token_id: String, state: SurpriseState },
+    WrongState {
+        action: &'static str,
+        token_id: String,
+        state: SurpriseState,
+    },
     #[error("surprise {0} is not listed")]
     NotListed(String),
     #[error("the listing expired at {0}")]

@@ -4,8 +4,9 @@ use cosmwasm_schema::{cw_serde, QueryResponses};
 use cosmwasm_std::{Addr, Binary, Empty, HexBinary, Timestamp, Uint128};
 use cw20::Cw20ReceiveMsg;
 use cw721::msg::{
-    AllNftInfoResponse, ApprovalResponse, ApprovalsResponse, CollectionInfoAndExtensionResponse, NftInfoResponse,
-    NumTokensResponse, OperatorResponse, OperatorsResponse, OwnerOfResponse, TokensResponse,
+    AllNftInfoResponse, ApprovalResponse, ApprovalsResponse, CollectionInfoAndExtensionResponse,
+    NftInfoResponse, NumTokensResponse, OperatorResponse, OperatorsResponse, OwnerOfResponse,
+    TokensResponse,
 };
 use cw721::{Expiration, NftExtension};
 use cw_ownable::{cw_ownable_execute, cw_ownable_query, Ownership};
@@ -74,13 +75,32 @@ pub struct MintMsg {
 pub enum ExecuteMsg {
     // --- CW721: sealed surprises only (unlocked ones can no longer move) ---
     /// Ends the token's listing, if any.
-    TransferNft { recipient: String, token_id: String },
+    TransferNft {
+        recipient: String,
+        token_id: String,
+    },
     /// Ends the token's listing, if any.
-    SendNft { contract: String, token_id: String, msg: Binary },
-    Approve { spender: String, token_id: String, expires: Option<Expiration> },
-    Revoke { spender: String, token_id: String },
-    ApproveAll { operator: String, expires: Option<Expiration> },
-    RevokeAll { operator: String },
+    SendNft {
+        contract: String,
+        token_id: String,
+        msg: Binary,
+    },
+    Approve {
+        spender: String,
+        token_id: String,
+        expires: Option<Expiration>,
+    },
+    Revoke {
+        spender: String,
+        token_id: String,
+    },
+    ApproveAll {
+        operator: String,
+        expires: Option<Expiration>,
+    },
+    RevokeAll {
+        operator: String,
+    },
 
     // --- Surprises ---
     /// A registered, active creator mints a sealed surprise. An optional bond is sent with the
@@ -88,23 +108,43 @@ pub enum ExecuteMsg {
     Mint(MintMsg),
     /// The owner lists a sealed surprise for a fixed price in an asset the creator accepts
     /// (replacing an earlier listing of it).
-    List { token_id: String, asset: AssetInfo, price: Uint128, expires_at: Option<Timestamp> },
+    List {
+        token_id: String,
+        asset: AssetInfo,
+        price: Uint128,
+        expires_at: Option<Timestamp>,
+    },
     /// The owner withdraws a listing; anyone may clear an expired one.
-    Delist { token_id: String },
+    Delist {
+        token_id: String,
+    },
     /// Buys a listed surprise, paying exactly the price in one native coin (CW20 listings are
     /// bought through `Receive`).
-    Buy { token_id: String },
+    Buy {
+        token_id: String,
+    },
     /// The owner unlocks a sealed surprise: it can no longer move and the reveal deadline runs.
-    Unlock { token_id: String },
+    Unlock {
+        token_id: String,
+    },
     /// The creator reveals the 32-byte salt and the sha256 of the content, which must match the
     /// commitment; the bond goes back to the creator.
-    Reveal { token_id: String, salt: HexBinary, content_hash: HexBinary },
+    Reveal {
+        token_id: String,
+        salt: HexBinary,
+        content_hash: HexBinary,
+    },
     /// After a missed reveal deadline, the unlocker takes the bond (the surprise is forfeited).
-    ClaimBond { token_id: String },
+    ClaimBond {
+        token_id: String,
+    },
     /// CW20 payments: `ReceiveMsg`, from an accepted CW20 contract.
     Receive(Cw20ReceiveMsg),
     /// Owner only.
-    UpdateConfig { creators: Option<String>, reveal_window: Option<u64> },
+    UpdateConfig {
+        creators: Option<String>,
+        reveal_window: Option<u64>,
+    },
 }
 
 /// The `msg` of a CW20 `Send` to this contract.
@@ -122,15 +162,34 @@ pub enum ReceiveMsg {
 pub enum QueryMsg {
     // --- CW721 ---
     #[returns(OwnerOfResponse)]
-    OwnerOf { token_id: String, include_expired: Option<bool> },
+    OwnerOf {
+        token_id: String,
+        include_expired: Option<bool>,
+    },
     #[returns(ApprovalResponse)]
-    Approval { token_id: String, spender: String, include_expired: Option<bool> },
+    Approval {
+        token_id: String,
+        spender: String,
+        include_expired: Option<bool>,
+    },
     #[returns(ApprovalsResponse)]
-    Approvals { token_id: String, include_expired: Option<bool> },
+    Approvals {
+        token_id: String,
+        include_expired: Option<bool>,
+    },
     #[returns(OperatorResponse)]
-    Operator { owner: String, operator: String, include_expired: Option<bool> },
+    Operator {
+        owner: String,
+        operator: String,
+        include_expired: Option<bool>,
+    },
     #[returns(OperatorsResponse)]
-    AllOperators { owner: String, include_expired: Option<bool>, start_after: Option<String>, limit: Option<u32> },
+    AllOperators {
+        owner: String,
+        include_expired: Option<bool>,
+        start_after: Option<String>,
+        limit: Option<u32>,
+    },
     #[returns(NumTokensResponse)]
     NumTokens {},
     /// Same as `GetCollectionInfoAndExtension` (the older CW721 name).
@@ -149,11 +208,21 @@ pub enum QueryMsg {
     #[returns(NftInfoResponse<NftExtension>)]
     NftInfo { token_id: String },
     #[returns(AllNftInfoResponse<NftExtension>)]
-    AllNftInfo { token_id: String, include_expired: Option<bool> },
+    AllNftInfo {
+        token_id: String,
+        include_expired: Option<bool>,
+    },
     #[returns(TokensResponse)]
-    Tokens { owner: String, start_after: Option<String>, limit: Option<u32> },
+    Tokens {
+        owner: String,
+        start_after: Option<String>,
+        limit: Option<u32>,
+    },
     #[returns(TokensResponse)]
-    AllTokens { start_after: Option<String>, limit: Option<u32> },
+    AllTokens {
+        start_after: Option<String>,
+        limit: Option<u32>,
+    },
 
     // --- Surprises ---
     #[returns(crate::state::Config)]
@@ -163,13 +232,25 @@ pub enum QueryMsg {
     Surprise { token_id: String },
     /// By token id.
     #[returns(SurprisesResponse)]
-    SurprisesByOwner { owner: String, start_after: Option<String>, limit: Option<u32> },
+    SurprisesByOwner {
+        owner: String,
+        start_after: Option<String>,
+        limit: Option<u32>,
+    },
     /// The creator's listings by token id, expired ones included (marked).
     #[returns(ListingsResponse)]
-    ListingsByCreator { creator: String, start_after: Option<String>, limit: Option<u32> },
+    ListingsByCreator {
+        creator: String,
+        start_after: Option<String>,
+        limit: Option<u32>,
+    },
     /// Listings in `asset`, cheapest first, expired ones included (marked).
     #[returns(ListingsResponse)]
-    ListingsByPrice { asset: AssetInfo, start_after: Option<PriceCursor>, limit: Option<u32> },
+    ListingsByPrice {
+        asset: AssetInfo,
+        start_after: Option<PriceCursor>,
+        limit: Option<u32>,
+    },
     /// Whether `owner` holds at least one surprise of `creator`, in any state (chat gating).
     #[returns(HoldsSurpriseResponse)]
     HoldsSurprise { owner: String, creator: String },

@@ -13,7 +13,8 @@ use std::process::ExitCode;
 use cosmwasm_std::HexBinary;
 use mesi_common::commitment::{content_hash, CommitmentInput, Hash};
 
-const USAGE: &str = "usage: mesi-commitment --contract ADDR --token-id ID --creator ADDR --salt-hex HEX \
+const USAGE: &str =
+    "usage: mesi-commitment --contract ADDR --token-id ID --creator ADDR --salt-hex HEX \
 (--content FILE | --content-hash-hex HEX) [--show-content-hash]";
 
 #[derive(Default)]
@@ -54,11 +55,18 @@ fn parse_args(mut argv: impl Iterator<Item = String>) -> Result<Args, String> {
 
 fn hash_from_hex(name: &str, hex: &str) -> Result<Hash, String> {
     let bytes = HexBinary::from_hex(hex.trim()).map_err(|e| format!("{name}: {e}"))?;
-    bytes.to_array().map_err(|_| format!("{name} must be 32 bytes (64 hex digits), got {} bytes", bytes.len()))
+    bytes.to_array().map_err(|_| {
+        format!(
+            "{name} must be 32 bytes (64 hex digits), got {} bytes",
+            bytes.len()
+        )
+    })
 }
 
 fn run(args: Args) -> Result<(), String> {
-    let required = |value: Option<String>, flag: &str| value.ok_or_else(|| format!("{flag} is required\n{USAGE}"));
+    let required = |value: Option<String>, flag: &str| {
+        value.ok_or_else(|| format!("{flag} is required\n{USAGE}"))
+    };
     let contract = required(args.contract, "--contract")?;
     let token_id = required(args.token_id, "--token-id")?;
     let creator = required(args.creator, "--creator")?;
@@ -69,7 +77,11 @@ fn run(args: Args) -> Result<(), String> {
             content_hash(&content)
         }
         (None, Some(hex)) => hash_from_hex("--content-hash-hex", &hex)?,
-        _ => return Err(format!("give exactly one of --content and --content-hash-hex\n{USAGE}")),
+        _ => {
+            return Err(format!(
+                "give exactly one of --content and --content-hash-hex\n{USAGE}"
+            ))
+        }
     };
     let input = CommitmentInput {
         contract: &contract,
@@ -80,7 +92,10 @@ fn run(args: Args) -> Result<(), String> {
     };
     if args.show_content_hash {
         println!("content_hash {}", HexBinary::from(content_hash).to_hex());
-        println!("commitment {}", HexBinary::from(input.commitment()).to_hex());
+        println!(
+            "commitment {}",
+            HexBinary::from(input.commitment()).to_hex()
+        );
     } else {
         println!("{}", HexBinary::from(input.commitment()).to_hex());
     }

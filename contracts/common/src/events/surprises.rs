@@ -162,7 +162,13 @@ mod tests {
 
     #[test]
     fn minted_round_trips_with_and_without_options() {
-        for (preview_uri, bond_asset) in [(None, None), (Some("ipfs://bafy/preview.jpg".to_string()), Some(AssetInfo::native("uusdc")))] {
+        for (preview_uri, bond_asset) in [
+            (None, None),
+            (
+                Some("ipfs://bafy/preview.jpg".to_string()),
+                Some(AssetInfo::native("uusdc")),
+            ),
+        ] {
             let ev = SurpriseMinted {
                 token_id: "3.first".into(),
                 creator: Addr::unchecked("cosmwasm1creator"),
@@ -171,14 +177,16 @@ mod tests {
                 hints: vec!["filmed in June".into(), "has a \"cat\", maybe".into()],
                 category: "video".into(),
                 preview_uri,
-                commitment: "a59bf73d708816fa44c9f10a142272aef70246141c83726cf2a4fe7f31550201".into(),
+                commitment: "a59bf73d708816fa44c9f10a142272aef70246141c83726cf2a4fe7f31550201"
+                    .into(),
                 royalty_bps: 500,
                 bond: Uint128::new(if bond_asset.is_some() { 1_000 } else { 0 }),
                 bond_asset,
                 reveal_window: 604_800,
             };
             let event = ev.to_event();
-            let decoded = AnyEvent::decode(&format!("wasm-{}", event.ty), &attr_pairs(&event)).unwrap();
+            let decoded =
+                AnyEvent::decode(&format!("wasm-{}", event.ty), &attr_pairs(&event)).unwrap();
             assert_eq!(decoded, Some(AnyEvent::SurpriseMinted(ev)));
         }
     }
@@ -200,7 +208,10 @@ mod tests {
         };
         let event = ev.to_event();
         assert_eq!(event.ty, "mesi.surprise_sold.v1");
-        assert_eq!(SurpriseSold::from_attributes(&attr_pairs(&event)).unwrap(), ev);
+        assert_eq!(
+            SurpriseSold::from_attributes(&attr_pairs(&event)).unwrap(),
+            ev
+        );
     }
 
     #[test]
@@ -214,7 +225,12 @@ mod tests {
             expires_at: None,
         };
         let event = ev.to_event();
-        assert!(!attr_pairs(&event).iter().any(|(k, _)| *k == "token_id" || *k == "expires_at"));
-        assert_eq!(SurpriseApproval::from_attributes(&attr_pairs(&event)).unwrap(), ev);
+        assert!(!attr_pairs(&event)
+            .iter()
+            .any(|(k, _)| *k == "token_id" || *k == "expires_at"));
+        assert_eq!(
+            SurpriseApproval::from_attributes(&attr_pairs(&event)).unwrap(),
+            ev
+        );
     }
 }

@@ -23,17 +23,28 @@ impl Suite {
             symbol: "FAKE".into(),
             decimals: 6,
             initial_balances: ["carol", "mallory"]
-                .map(|name| Cw20Coin { address: self.addr(name).into(), amount: Uint128::new(FUNDS) })
+                .map(|name| Cw20Coin {
+                    address: self.addr(name).into(),
+                    amount: Uint128::new(FUNDS),
+                })
                 .to_vec(),
             mint: None,
             marketing: None,
         };
         let admin = self.admin.clone();
-        self.app.instantiate_contract(code, admin, &init, &[], "fake", None).unwrap()
+        self.app
+            .instantiate_contract(code, admin, &init, &[], "fake", None)
+            .unwrap()
     }
 
     /// A `Receive` sent directly by `sender`, as if it were a CW20 contract.
-    fn pretend_cw20(&mut self, sender: &str, claimed_sender: &str, amount: u128, msg: &ReceiveMsg) -> ContractError {
+    fn pretend_cw20(
+        &mut self,
+        sender: &str,
+        claimed_sender: &str,
+        amount: u128,
+        msg: &ReceiveMsg,
+    ) -> ContractError {
         let receive = ExecuteMsg::Receive(Cw20ReceiveMsg {
             sender: self.addr(claimed_sender).into(),
             amount: Uint128::new(amount),
@@ -49,23 +60,63 @@ fn non_payable_messages_reject_funds() {
     let token = s.mint("alice", "x");
     let carol = s.addr("carol").to_string();
     let messages = [
-        ExecuteMsg::TransferNft { recipient: carol.clone(), token_id: token.clone() },
-        ExecuteMsg::SendNft { contract: carol.clone(), token_id: token.clone(), msg: b"{}".into() },
-        ExecuteMsg::Approve { spender: carol.clone(), token_id: token.clone(), expires: None },
-        ExecuteMsg::Revoke { spender: carol.clone(), token_id: token.clone() },
-        ExecuteMsg::ApproveAll { operator: carol.clone(), expires: None },
-        ExecuteMsg::RevokeAll { operator: carol.clone() },
-        ExecuteMsg::List { token_id: token.clone(), asset: usdc(), price: Uint128::new(5), expires_at: None },
-        ExecuteMsg::Delist { token_id: token.clone() },
-        ExecuteMsg::Unlock { token_id: token.clone() },
-        ExecuteMsg::Reveal { token_id: token.clone(), salt: HexBinary::from([0; 32]), content_hash: HexBinary::from([0; 32]) },
-        ExecuteMsg::ClaimBond { token_id: token.clone() },
+        ExecuteMsg::TransferNft {
+            recipient: carol.clone(),
+            token_id: token.clone(),
+        },
+        ExecuteMsg::SendNft {
+            contract: carol.clone(),
+            token_id: token.clone(),
+            msg: b"{}".into(),
+        },
+        ExecuteMsg::Approve {
+            spender: carol.clone(),
+            token_id: token.clone(),
+            expires: None,
+        },
+        ExecuteMsg::Revoke {
+            spender: carol.clone(),
+            token_id: token.clone(),
+        },
+        ExecuteMsg::ApproveAll {
+            operator: carol.clone(),
+            expires: None,
+        },
+        ExecuteMsg::RevokeAll {
+            operator: carol.clone(),
+        },
+        ExecuteMsg::List {
+            token_id: token.clone(),
+            asset: usdc(),
+            price: Uint128::new(5),
+            expires_at: None,
+        },
+        ExecuteMsg::Delist {
+            token_id: token.clone(),
+        },
+        ExecuteMsg::Unlock {
+            token_id: token.clone(),
+        },
+        ExecuteMsg::Reveal {
+            token_id: token.clone(),
+            salt: HexBinary::from([0; 32]),
+            content_hash: HexBinary::from([0; 32]),
+        },
+        ExecuteMsg::ClaimBond {
+            token_id: token.clone(),
+        },
         ExecuteMsg::Receive(Cw20ReceiveMsg {
             sender: carol.clone(),
             amount: Uint128::new(5),
-            msg: to_json_binary(&ReceiveMsg::Buy { token_id: token.clone() }).unwrap(),
+            msg: to_json_binary(&ReceiveMsg::Buy {
+                token_id: token.clone(),
+            })
+            .unwrap(),
         }),
-        ExecuteMsg::UpdateConfig { creators: None, reveal_window: None },
+        ExecuteMsg::UpdateConfig {
+            creators: None,
+            reveal_window: None,
+        },
         ExecuteMsg::UpdateOwnership(Action::AcceptOwnership),
     ];
     for msg in &messages {
@@ -76,7 +127,13 @@ fn non_payable_messages_reject_funds() {
     let mut deps = mock_dependencies();
     let sender = deps.api.addr_make("alice");
     for msg in messages {
-        let err = crate::contract::execute(deps.as_mut(), mock_env(), message_info(&sender, &[coin(0, USDC)]), msg).unwrap_err();
+        let err = crate::contract::execute(
+            deps.as_mut(),
+            mock_env(),
+            message_info(&sender, &[coin(0, USDC)]),
+            msg,
+        )
+        .unwrap_err();
         assert_eq!(err, AssetError::UnexpectedFunds.into());
     }
     let err = crate::contract::instantiate(
@@ -102,21 +159,50 @@ fn mint_bonds_must_be_one_accepted_non_zero_coin_or_an_accepted_cw20() {
     let msg = s.mint_msg("alice", "x");
     let mint = ExecuteMsg::Mint(msg.clone());
     let two = [coin(5, USDC), coin(5, OTHER)];
-    assert_eq!(s.exec("alice", &mint, &two).unwrap_err(), AssetError::MultipleCoins(2).into());
+    assert_eq!(
+        s.exec("alice", &mint, &two).unwrap_err(),
+        AssetError::MultipleCoins(2).into()
+    );
     let other = AssetError::NotAccepted(AssetInfo::native(OTHER));
-    assert_eq!(s.exec("alice", &mint, &[coin(5, OTHER)]).unwrap_err(), other.into());
+    assert_eq!(
+        s.exec("alice", &mint, &[coin(5, OTHER)]).unwrap_err(),
+        other.into()
+    );
 
     let mut deps = mock_dependencies();
     let alice = deps.api.addr_make("alice");
-    let zero = crate::contract::execute(deps.as_mut(), mock_env(), message_info(&alice, &[coin(0, USDC)]), mint.clone());
+    let zero = crate::contract::execute(
+        deps.as_mut(),
+        mock_env(),
+        message_info(&alice, &[coin(0, USDC)]),
+        mint.clone(),
+    );
     assert_eq!(zero.unwrap_err(), AssetError::ZeroAmount.into());
 
     // A CW20 bond from a token the platform does not accept, or from an account posing as one.
-    s.app.execute_contract(s.addr("mallory"), fake.clone(), &cw20::Cw20ExecuteMsg::Transfer { recipient: s.addr("alice").into(), amount: Uint128::new(10) }, &[]).unwrap();
-    let err = s.send_cw20(&fake, "alice", 10, &ReceiveMsg::Mint(msg.clone())).unwrap_err();
-    assert_eq!(err, AssetError::NotAccepted(AssetInfo::cw20(fake.clone())).into());
+    s.app
+        .execute_contract(
+            s.addr("mallory"),
+            fake.clone(),
+            &cw20::Cw20ExecuteMsg::Transfer {
+                recipient: s.addr("alice").into(),
+                amount: Uint128::new(10),
+            },
+            &[],
+        )
+        .unwrap();
+    let err = s
+        .send_cw20(&fake, "alice", 10, &ReceiveMsg::Mint(msg.clone()))
+        .unwrap_err();
+    assert_eq!(
+        err,
+        AssetError::NotAccepted(AssetInfo::cw20(fake.clone())).into()
+    );
     let err = s.pretend_cw20("alice", "alice", 10, &ReceiveMsg::Mint(msg.clone()));
-    assert_eq!(err, AssetError::NotAccepted(AssetInfo::cw20(s.addr("alice"))).into());
+    assert_eq!(
+        err,
+        AssetError::NotAccepted(AssetInfo::cw20(s.addr("alice"))).into()
+    );
     // cw20-base refuses zero sends itself; a zero Receive from the real token is refused too.
     let mesi = s.mesi.clone();
     let zero = ExecuteMsg::Receive(Cw20ReceiveMsg {
@@ -124,7 +210,10 @@ fn mint_bonds_must_be_one_accepted_non_zero_coin_or_an_accepted_cw20() {
         amount: Uint128::zero(),
         msg: to_json_binary(&ReceiveMsg::Mint(msg.clone())).unwrap(),
     });
-    assert_eq!(s.exec_as(&mesi, &zero, &[]).unwrap_err(), AssetError::ZeroAmount.into());
+    assert_eq!(
+        s.exec_as(&mesi, &zero, &[]).unwrap_err(),
+        AssetError::ZeroAmount.into()
+    );
 
     assert_eq!(s.balance(&s.surprises, &usdc()), 0);
     assert_eq!(s.balance(&s.surprises, &AssetInfo::cw20(fake)), 0);
@@ -144,54 +233,172 @@ fn buying_takes_exactly_the_price_in_the_listed_asset() {
     s.list("alice", &native, usdc(), 1_000).unwrap();
     s.list("alice", &token, mesi.clone(), 1_000).unwrap();
 
-    let buy = |id: &str| ExecuteMsg::Buy { token_id: id.into() };
-    let wrong_amount = |paid| ContractError::WrongAmount { price: Uint128::new(1_000), paid: Uint128::new(paid) };
+    let buy = |id: &str| ExecuteMsg::Buy {
+        token_id: id.into(),
+    };
+    let wrong_amount = |paid| ContractError::WrongAmount {
+        price: Uint128::new(1_000),
+        paid: Uint128::new(paid),
+    };
     // Native listing.
-    assert_eq!(s.exec("carol", &buy(&native), &[]).unwrap_err(), AssetError::NoFunds.into());
+    assert_eq!(
+        s.exec("carol", &buy(&native), &[]).unwrap_err(),
+        AssetError::NoFunds.into()
+    );
     let other = AssetError::NotAccepted(AssetInfo::native(OTHER));
-    assert_eq!(s.exec("carol", &buy(&native), &[coin(1_000, OTHER)]).unwrap_err(), other.into());
+    assert_eq!(
+        s.exec("carol", &buy(&native), &[coin(1_000, OTHER)])
+            .unwrap_err(),
+        other.into()
+    );
     let two = [coin(1_000, USDC), coin(1, OTHER)];
-    assert_eq!(s.exec("carol", &buy(&native), &two).unwrap_err(), AssetError::MultipleCoins(2).into());
-    assert_eq!(s.exec("carol", &buy(&native), &[coin(999, USDC)]).unwrap_err(), wrong_amount(999));
-    assert_eq!(s.exec("carol", &buy(&native), &[coin(1_001, USDC)]).unwrap_err(), wrong_amount(1_001));
-    let err = s.send_cw20(&s.mesi.clone(), "carol", 1_000, &ReceiveMsg::Buy { token_id: native.clone() }).unwrap_err();
+    assert_eq!(
+        s.exec("carol", &buy(&native), &two).unwrap_err(),
+        AssetError::MultipleCoins(2).into()
+    );
+    assert_eq!(
+        s.exec("carol", &buy(&native), &[coin(999, USDC)])
+            .unwrap_err(),
+        wrong_amount(999)
+    );
+    assert_eq!(
+        s.exec("carol", &buy(&native), &[coin(1_001, USDC)])
+            .unwrap_err(),
+        wrong_amount(1_001)
+    );
+    let err = s
+        .send_cw20(
+            &s.mesi.clone(),
+            "carol",
+            1_000,
+            &ReceiveMsg::Buy {
+                token_id: native.clone(),
+            },
+        )
+        .unwrap_err();
     assert_eq!(err, AssetError::NotAccepted(mesi.clone()).into());
     let mut deps = mock_dependencies();
     let carol = deps.api.addr_make("carol");
-    let zero = crate::contract::execute(deps.as_mut(), mock_env(), message_info(&carol, &[coin(0, USDC)]), buy(&native));
+    let zero = crate::contract::execute(
+        deps.as_mut(),
+        mock_env(),
+        message_info(&carol, &[coin(0, USDC)]),
+        buy(&native),
+    );
     assert_eq!(zero.unwrap_err(), AssetError::ZeroAmount.into());
 
     // CW20 listing.
     let pay_with_cw20 = ContractError::PayWithCw20(mesi.clone());
-    assert_eq!(s.exec("carol", &buy(&token), &[coin(1_000, USDC)]).unwrap_err(), pay_with_cw20);
-    let err = s.send_cw20(&fake, "carol", 1_000, &ReceiveMsg::Buy { token_id: token.clone() }).unwrap_err();
-    assert_eq!(err, AssetError::NotAccepted(AssetInfo::cw20(fake.clone())).into());
-    let err = s.pretend_cw20("mallory", "mallory", 1_000, &ReceiveMsg::Buy { token_id: token.clone() });
-    assert_eq!(err, AssetError::NotAccepted(AssetInfo::cw20(s.addr("mallory"))).into());
-    let err = s.send_cw20(&s.mesi.clone(), "carol", 999, &ReceiveMsg::Buy { token_id: token.clone() }).unwrap_err();
+    assert_eq!(
+        s.exec("carol", &buy(&token), &[coin(1_000, USDC)])
+            .unwrap_err(),
+        pay_with_cw20
+    );
+    let err = s
+        .send_cw20(
+            &fake,
+            "carol",
+            1_000,
+            &ReceiveMsg::Buy {
+                token_id: token.clone(),
+            },
+        )
+        .unwrap_err();
+    assert_eq!(
+        err,
+        AssetError::NotAccepted(AssetInfo::cw20(fake.clone())).into()
+    );
+    let err = s.pretend_cw20(
+        "mallory",
+        "mallory",
+        1_000,
+        &ReceiveMsg::Buy {
+            token_id: token.clone(),
+        },
+    );
+    assert_eq!(
+        err,
+        AssetError::NotAccepted(AssetInfo::cw20(s.addr("mallory"))).into()
+    );
+    let err = s
+        .send_cw20(
+            &s.mesi.clone(),
+            "carol",
+            999,
+            &ReceiveMsg::Buy {
+                token_id: token.clone(),
+            },
+        )
+        .unwrap_err();
     assert_eq!(err, wrong_amount(999));
 
     // Nothing moved; the right payments go through.
     let carol = s.addr("carol");
-    assert_eq!((s.balance(&carol, &usdc()), s.balance(&carol, &mesi)), (FUNDS, FUNDS));
+    assert_eq!(
+        (s.balance(&carol, &usdc()), s.balance(&carol, &mesi)),
+        (FUNDS, FUNDS)
+    );
     assert_eq!(s.balance(&carol, &AssetInfo::cw20(fake.clone())), FUNDS);
-    s.exec("carol", &buy(&native), &[coin(1_000, USDC)]).unwrap();
-    s.send_cw20(&s.mesi.clone(), "carol", 1_000, &ReceiveMsg::Buy { token_id: token.clone() }).unwrap();
-    assert_eq!((s.balance(&carol, &usdc()), s.balance(&carol, &mesi)), (FUNDS - 1_000, FUNDS - 1_000));
-    assert_eq!((s.balance(&s.surprises, &usdc()), s.balance(&s.surprises, &mesi)), (0, 0));
+    s.exec("carol", &buy(&native), &[coin(1_000, USDC)])
+        .unwrap();
+    s.send_cw20(
+        &s.mesi.clone(),
+        "carol",
+        1_000,
+        &ReceiveMsg::Buy {
+            token_id: token.clone(),
+        },
+    )
+    .unwrap();
+    assert_eq!(
+        (s.balance(&carol, &usdc()), s.balance(&carol, &mesi)),
+        (FUNDS - 1_000, FUNDS - 1_000)
+    );
+    assert_eq!(
+        (
+            s.balance(&s.surprises, &usdc()),
+            s.balance(&s.surprises, &mesi)
+        ),
+        (0, 0)
+    );
 }
 
 #[test]
 fn listing_needs_a_positive_price_in_an_accepted_asset() {
     let mut s = Suite::new();
     let token = s.mint("alice", "x");
-    assert_eq!(s.list("alice", &token, usdc(), 0).unwrap_err(), ContractError::ZeroPrice);
+    assert_eq!(
+        s.list("alice", &token, usdc(), 0).unwrap_err(),
+        ContractError::ZeroPrice
+    );
     let other = AssetError::NotAccepted(AssetInfo::native(OTHER));
-    assert_eq!(s.list("alice", &token, AssetInfo::native(OTHER), 10).unwrap_err(), other.into());
+    assert_eq!(
+        s.list("alice", &token, AssetInfo::native(OTHER), 10)
+            .unwrap_err(),
+        other.into()
+    );
     let fake = AssetInfo::cw20(s.addr("mallory"));
-    assert_eq!(s.list("alice", &token, fake.clone(), 10).unwrap_err(), AssetError::NotAccepted(fake).into());
-    let bad = s.list("alice", &token, AssetInfo::native("x"), 10).unwrap_err();
-    assert!(matches!(bad, ContractError::Asset(AssetError::Std(_))), "{bad:?}");
-    let bad = s.list("alice", &token, AssetInfo::cw20(Addr::unchecked("not an address")), 10).unwrap_err();
-    assert!(matches!(bad, ContractError::Asset(AssetError::Std(_))), "{bad:?}");
+    assert_eq!(
+        s.list("alice", &token, fake.clone(), 10).unwrap_err(),
+        AssetError::NotAccepted(fake).into()
+    );
+    let bad = s
+        .list("alice", &token, AssetInfo::native("x"), 10)
+        .unwrap_err();
+    assert!(
+        matches!(bad, ContractError::Asset(AssetError::Std(_))),
+        "{bad:?}"
+    );
+    let bad = s
+        .list(
+            "alice",
+            &token,
+            AssetInfo::cw20(Addr::unchecked("not an address")),
+            10,
+        )
+        .unwrap_err();
+    assert!(
+        matches!(bad, ContractError::Asset(AssetError::Std(_))),
+        "{bad:?}"
+    );
 }

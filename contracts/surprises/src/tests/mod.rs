@@ -8,6 +8,7 @@ mod invariants;
 mod lifecycle;
 mod queries;
 
+use cosmwasm_schema::serde::de::DeserializeOwned;
 use cosmwasm_std::{coin, to_json_binary, Addr, Coin, HexBinary, Uint128};
 use cw20::{Cw20Coin, Cw20ExecuteMsg};
 use cw_multi_test::{App, AppResponse, ContractWrapper, Executor};
@@ -16,13 +17,15 @@ use mesi_common::events::AnyEvent;
 use mesi_common::interfaces::creators::Fees;
 use mesi_common::AssetInfo;
 use mesi_creators::msg::{
-    ExecuteMsg as CreatorsExecuteMsg, InstantiateMsg as CreatorsInstantiateMsg, ProfileInput, SiblingContracts,
+    ExecuteMsg as CreatorsExecuteMsg, InstantiateMsg as CreatorsInstantiateMsg, ProfileInput,
+    SiblingContracts,
 };
-use cosmwasm_schema::serde::de::DeserializeOwned;
 
 use crate::contract::{execute, instantiate, migrate, query};
 use crate::error::ContractError;
-use crate::msg::{ExecuteMsg, Hints, InstantiateMsg, MintMsg, QueryMsg, ReceiveMsg, SurpriseResponse};
+use crate::msg::{
+    ExecuteMsg, Hints, InstantiateMsg, MintMsg, QueryMsg, ReceiveMsg, SurpriseResponse,
+};
 
 pub const USDC: &str = "uusdc";
 /// A denom the platform does not accept.
@@ -60,7 +63,10 @@ impl Suite {
         app.init_modules(|router, _, storage| {
             for name in ACCOUNTS {
                 let funds = vec![coin(FUNDS, USDC), coin(FUNDS, OTHER)];
-                router.bank.init_balance(storage, &api.addr_make(name), funds).unwrap();
+                router
+                    .bank
+                    .init_balance(storage, &api.addr_make(name), funds)
+                    .unwrap();
             }
         });
 
@@ -75,12 +81,17 @@ impl Suite {
             decimals: 6,
             initial_balances: ACCOUNTS
                 .iter()
-                .map(|name| Cw20Coin { address: api.addr_make(name).into(), amount: Uint128::new(FUNDS) })
+                .map(|name| Cw20Coin {
+                    address: api.addr_make(name).into(),
+                    amount: Uint128::new(FUNDS),
+                })
                 .collect(),
             mint: None,
             marketing: None,
         };
-        let mesi = app.instantiate_contract(cw20_code, admin.clone(), &cw20_init, &[], "mesi", None).unwrap();
+        let mesi = app
+            .instantiate_contract(cw20_code, admin.clone(), &cw20_init, &[], "mesi", None)
+            .unwrap();
 
         let registry_code = app.store_code(Box::new(ContractWrapper::new(
             mesi_creators::contract::execute,
@@ -90,16 +101,29 @@ impl Suite {
         let registry_init = CreatorsInstantiateMsg {
             owner: None,
             treasury: treasury.to_string(),
-            fees: Fees { surprise_sales: FEE_BPS, ..Fees::default() },
+            fees: Fees {
+                surprise_sales: FEE_BPS,
+                ..Fees::default()
+            },
             accepted_assets: vec![usdc(), AssetInfo::cw20(mesi.clone())],
             fiat_gateways: vec![],
             arbiter: None,
             contracts: SiblingContracts::default(),
         };
-        let registry =
-            app.instantiate_contract(registry_code, admin.clone(), &registry_init, &[], "creators", None).unwrap();
+        let registry = app
+            .instantiate_contract(
+                registry_code,
+                admin.clone(),
+                &registry_init,
+                &[],
+                "creators",
+                None,
+            )
+            .unwrap();
 
-        let code_id = app.store_code(Box::new(ContractWrapper::new(execute, instantiate, query).with_migrate(migrate)));
+        let code_id = app.store_code(Box::new(
+            ContractWrapper::new(execute, instantiate, query).with_migrate(migrate),
+        ));
         let init = InstantiateMsg {
             name: "Mesi Surprises".into(),
             symbol: "SURPRISE".into(),
@@ -107,10 +131,26 @@ impl Suite {
             creators: registry.to_string(),
             reveal_window: REVEAL_WINDOW,
         };
-        let surprises =
-            app.instantiate_contract(code_id, admin.clone(), &init, &[], "surprises", Some(admin.to_string())).unwrap();
+        let surprises = app
+            .instantiate_contract(
+                code_id,
+                admin.clone(),
+                &init,
+                &[],
+                "surprises",
+                Some(admin.to_string()),
+            )
+            .unwrap();
 
-        let mut suite = Suite { app, surprises, registry, mesi, admin, treasury, code_id };
+        let mut suite = Suite {
+            app,
+            surprises,
+            registry,
+            mesi,
+            admin,
+            treasury,
+            code_id,
+        };
         let payout = suite.addr("alice-payout");
         suite.register("alice", Some(payout));
         suite.register("bob", None);
@@ -131,24 +171,44 @@ impl Suite {
         };
         let creator = self.addr(name);
         self.app
-            .execute_contract(creator, self.registry.clone(), &CreatorsExecuteMsg::RegisterCreator { profile }, &[])
+            .execute_contract(
+                creator,
+                self.registry.clone(),
+                &CreatorsExecuteMsg::RegisterCreator { profile },
+                &[],
+            )
             .unwrap();
     }
 
     pub fn registry_exec(&mut self, sender: &str, msg: &CreatorsExecuteMsg) {
         let sender = self.addr(sender);
-        self.app.execute_contract(sender, self.registry.clone(), msg, &[]).unwrap();
+        self.app
+            .execute_contract(sender, self.registry.clone(), msg, &[])
+            .unwrap();
     }
 
-    pub fn exec(&mut self, sender: &str, msg: &ExecuteMsg, funds: &[Coin]) -> Result<AppResponse, ContractError> {
+    pub fn exec(
+        &mut self,
+        sender: &str,
+        msg: &ExecuteMsg,
+        funds: &[Coin],
+    ) -> Result<AppResponse, ContractError> {
         let sender = self.addr(sender);
         self.exec_as(&sender, msg, funds)
     }
 
-    pub fn exec_as(&mut self, sender: &Addr, msg: &ExecuteMsg, funds: &[Coin]) -> Result<AppResponse, ContractError> {
+    pub fn exec_as(
+        &mut self,
+        sender: &Addr,
+        msg: &ExecuteMsg,
+        funds: &[Coin],
+    ) -> Result<AppResponse, ContractError> {
         self.app
             .execute_contract(sender.clone(), self.surprises.clone(), msg, funds)
-            .map_err(|e| e.downcast().unwrap_or_else(|e| panic!("not a surprises error: {e:?}")))
+            .map_err(|e| {
+                e.downcast()
+                    .unwrap_or_else(|e| panic!("not a surprises error: {e:?}"))
+            })
     }
 
     /// A CW20 `Send` of `amount` MESI (or of another token) to the surprises contract.
@@ -167,15 +227,23 @@ impl Suite {
         let sender = self.addr(sender);
         self.app
             .execute_contract(sender, token.clone(), &send, &[])
-            .map_err(|e| e.downcast().unwrap_or_else(|e| panic!("not a surprises error: {e:?}")))
+            .map_err(|e| {
+                e.downcast()
+                    .unwrap_or_else(|e| panic!("not a surprises error: {e:?}"))
+            })
     }
 
     pub fn query<T: DeserializeOwned>(&self, msg: &QueryMsg) -> T {
-        self.app.wrap().query_wasm_smart(&self.surprises, msg).unwrap()
+        self.app
+            .wrap()
+            .query_wasm_smart(&self.surprises, msg)
+            .unwrap()
     }
 
     pub fn surprise(&self, token_id: &str) -> SurpriseResponse {
-        self.query(&QueryMsg::Surprise { token_id: token_id.into() })
+        self.query(&QueryMsg::Surprise {
+            token_id: token_id.into(),
+        })
     }
 
     pub fn advance(&mut self, seconds: u64) {
@@ -187,12 +255,23 @@ impl Suite {
 
     pub fn balance(&self, who: &Addr, asset: &AssetInfo) -> u128 {
         match asset {
-            AssetInfo::Native { denom } => self.app.wrap().query_balance(who, denom).unwrap().amount.u128(),
+            AssetInfo::Native { denom } => self
+                .app
+                .wrap()
+                .query_balance(who, denom)
+                .unwrap()
+                .amount
+                .u128(),
             AssetInfo::Cw20 { contract } => {
                 let res: cw20::BalanceResponse = self
                     .app
                     .wrap()
-                    .query_wasm_smart(contract, &cw20::Cw20QueryMsg::Balance { address: who.to_string() })
+                    .query_wasm_smart(
+                        contract,
+                        &cw20::Cw20QueryMsg::Balance {
+                            address: who.to_string(),
+                        },
+                    )
                     .unwrap();
                 res.balance.u128()
             }
@@ -202,8 +281,9 @@ impl Suite {
     /// A mint message for `<creator's prefix><label>` committing to [`Secret::of`]`(label)`.
     pub fn mint_msg(&self, creator: &str, label: &str) -> MintMsg {
         let creator_addr = self.addr(creator);
-        let prefix: crate::msg::TokenIdPrefixResponse =
-            self.query(&QueryMsg::TokenIdPrefix { creator: creator_addr.to_string() });
+        let prefix: crate::msg::TokenIdPrefixResponse = self.query(&QueryMsg::TokenIdPrefix {
+            creator: creator_addr.to_string(),
+        });
         let token_id = format!("{}{label}", prefix.prefix);
         let secret = Secret::of(label);
         MintMsg {
@@ -218,28 +298,58 @@ impl Suite {
     /// Mints without a bond; returns the token id.
     pub fn mint(&mut self, creator: &str, label: &str) -> String {
         let msg = self.mint_msg(creator, label);
-        self.exec(creator, &ExecuteMsg::Mint(msg.clone()), &[]).unwrap();
+        self.exec(creator, &ExecuteMsg::Mint(msg.clone()), &[])
+            .unwrap();
         msg.token_id
     }
 
     /// Mints with a bond of `amount` uusdc; returns the token id.
     pub fn mint_bonded(&mut self, creator: &str, label: &str, amount: u128) -> String {
         let msg = self.mint_msg(creator, label);
-        self.exec(creator, &ExecuteMsg::Mint(msg.clone()), &[coin(amount, USDC)]).unwrap();
+        self.exec(
+            creator,
+            &ExecuteMsg::Mint(msg.clone()),
+            &[coin(amount, USDC)],
+        )
+        .unwrap();
         msg.token_id
     }
 
-    pub fn transfer(&mut self, sender: &str, token_id: &str, to: &str) -> Result<AppResponse, ContractError> {
-        let msg = ExecuteMsg::TransferNft { recipient: self.addr(to).into(), token_id: token_id.into() };
+    pub fn transfer(
+        &mut self,
+        sender: &str,
+        token_id: &str,
+        to: &str,
+    ) -> Result<AppResponse, ContractError> {
+        let msg = ExecuteMsg::TransferNft {
+            recipient: self.addr(to).into(),
+            token_id: token_id.into(),
+        };
         self.exec(sender, &msg, &[])
     }
 
-    pub fn list(&mut self, seller: &str, token_id: &str, asset: AssetInfo, price: u128) -> Result<AppResponse, ContractError> {
-        let msg = ExecuteMsg::List { token_id: token_id.into(), asset, price: Uint128::new(price), expires_at: None };
+    pub fn list(
+        &mut self,
+        seller: &str,
+        token_id: &str,
+        asset: AssetInfo,
+        price: u128,
+    ) -> Result<AppResponse, ContractError> {
+        let msg = ExecuteMsg::List {
+            token_id: token_id.into(),
+            asset,
+            price: Uint128::new(price),
+            expires_at: None,
+        };
         self.exec(seller, &msg, &[])
     }
 
-    pub fn reveal(&mut self, sender: &str, token_id: &str, secret: &Secret) -> Result<AppResponse, ContractError> {
+    pub fn reveal(
+        &mut self,
+        sender: &str,
+        token_id: &str,
+        secret: &Secret,
+    ) -> Result<AppResponse, ContractError> {
         let msg = ExecuteMsg::Reveal {
             token_id: token_id.into(),
             salt: HexBinary::from(secret.salt),
@@ -258,7 +368,10 @@ pub struct Secret {
 impl Secret {
     /// A deterministic secret per label, so tests can re-derive it.
     pub fn of(label: &str) -> Self {
-        Secret { salt: content_hash(format!("salt:{label}").as_bytes()), content: format!("content of {label}").into_bytes() }
+        Secret {
+            salt: content_hash(format!("salt:{label}").as_bytes()),
+            content: format!("content of {label}").into_bytes(),
+        }
     }
 
     pub fn commitment(&self, contract: &Addr, token_id: &str, creator: &Addr) -> HexBinary {
@@ -287,7 +400,11 @@ pub fn mesi_events(res: &AppResponse) -> Vec<AnyEvent> {
     res.events
         .iter()
         .filter_map(|event| {
-            let attrs: Vec<(&str, &str)> = event.attributes.iter().map(|a| (a.key.as_str(), a.value.as_str())).collect();
+            let attrs: Vec<(&str, &str)> = event
+                .attributes
+                .iter()
+                .map(|a| (a.key.as_str(), a.value.as_str()))
+                .collect();
             AnyEvent::decode(&event.ty, &attrs).unwrap()
         })
         .collect()
@@ -296,6 +413,10 @@ pub fn mesi_events(res: &AppResponse) -> Vec<AnyEvent> {
 /// The one Mesi event of a response.
 pub fn the_event(res: &AppResponse) -> AnyEvent {
     let events = mesi_events(res);
-    assert_eq!(events.len(), 1, "expected exactly one Mesi event, got {events:?}");
+    assert_eq!(
+        events.len(),
+        1,
+        "expected exactly one Mesi event, got {events:?}"
+    );
     events.into_iter().next().unwrap()
 }
