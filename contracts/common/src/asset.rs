@@ -3,7 +3,9 @@
 use std::fmt;
 
 use cosmwasm_schema::cw_serde;
-use cosmwasm_std::{to_json_binary, Addr, Api, BankMsg, Coin, CosmosMsg, MessageInfo, StdError, Uint128, WasmMsg};
+use cosmwasm_std::{
+    to_json_binary, Addr, Api, BankMsg, Coin, CosmosMsg, MessageInfo, StdError, Uint128, WasmMsg,
+};
 use thiserror::Error;
 
 /// What a payment is made in. Stored and compared in validated form; an address received in a
@@ -42,7 +44,9 @@ pub enum AssetError {
 
 impl AssetInfo {
     pub fn native(denom: impl Into<String>) -> Self {
-        AssetInfo::Native { denom: denom.into() }
+        AssetInfo::Native {
+            denom: denom.into(),
+        }
     }
 
     pub fn cw20(contract: Addr) -> Self {
@@ -56,13 +60,17 @@ impl AssetInfo {
                 // Bank denoms: 3..=128 chars, start with a letter (x/bank's rule).
                 let ok = (3..=128).contains(&denom.len())
                     && denom.starts_with(|c: char| c.is_ascii_alphabetic())
-                    && denom.chars().all(|c| c.is_ascii_alphanumeric() || "/:._-".contains(c));
+                    && denom
+                        .chars()
+                        .all(|c| c.is_ascii_alphanumeric() || "/:._-".contains(c));
                 if !ok {
                     return Err(StdError::generic_err(format!("invalid denom {denom:?}")).into());
                 }
                 Ok(self.clone())
             }
-            AssetInfo::Cw20 { contract } => Ok(AssetInfo::Cw20 { contract: api.addr_validate(contract.as_str())? }),
+            AssetInfo::Cw20 { contract } => Ok(AssetInfo::Cw20 {
+                contract: api.addr_validate(contract.as_str())?,
+            }),
         }
     }
 
@@ -90,12 +98,18 @@ impl AssetInfo {
         Ok(Some(match self {
             AssetInfo::Native { denom } => BankMsg::Send {
                 to_address: recipient.to_string(),
-                amount: vec![Coin { denom: denom.clone(), amount }],
+                amount: vec![Coin {
+                    denom: denom.clone(),
+                    amount,
+                }],
             }
             .into(),
             AssetInfo::Cw20 { contract } => WasmMsg::Execute {
                 contract_addr: contract.to_string(),
-                msg: to_json_binary(&cw20::Cw20ExecuteMsg::Transfer { recipient: recipient.to_string(), amount })?,
+                msg: to_json_binary(&cw20::Cw20ExecuteMsg::Transfer {
+                    recipient: recipient.to_string(),
+                    amount,
+                })?,
                 funds: vec![],
             }
             .into(),
@@ -136,7 +150,10 @@ pub fn paid_native(info: &MessageInfo) -> Result<Asset, AssetError> {
     match info.funds.as_slice() {
         [] => Err(AssetError::NoFunds),
         [coin] if coin.amount.is_zero() => Err(AssetError::ZeroAmount),
-        [coin] => Ok(Asset { info: AssetInfo::native(coin.denom.clone()), amount: coin.amount }),
+        [coin] => Ok(Asset {
+            info: AssetInfo::native(coin.denom.clone()),
+            amount: coin.amount,
+        }),
         coins => Err(AssetError::MultipleCoins(coins.len())),
     }
 }
@@ -162,44 +179,77 @@ pub fn ensure_accepted(asset: &AssetInfo, accepted: &[AssetInfo]) -> Result<(), 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use cosmwasm_std::testing::{message_info, MockApi};
     use cosmwasm_std::coins;
+    use cosmwasm_std::testing::{message_info, MockApi};
 
     #[test]
     fn key_round_trips() {
-        for asset in [AssetInfo::native("uusdc"), AssetInfo::cw20(Addr::unchecked("cosmwasm1xyz"))] {
+        for asset in [
+            AssetInfo::native("uusdc"),
+            AssetInfo::cw20(Addr::unchecked("cosmwasm1xyz")),
+        ] {
             assert_eq!(AssetInfo::from_key(&asset.key()).unwrap(), asset);
         }
-        assert_eq!(AssetInfo::from_key("erc20:0x"), Err(AssetError::InvalidKey("erc20:0x".into())));
-        assert_eq!(AssetInfo::from_key("native:"), Err(AssetError::InvalidKey("native:".into())));
+        assert_eq!(
+            AssetInfo::from_key("erc20:0x"),
+            Err(AssetError::InvalidKey("erc20:0x".into()))
+        );
+        assert_eq!(
+            AssetInfo::from_key("native:"),
+            Err(AssetError::InvalidKey("native:".into()))
+        );
     }
 
     #[test]
     fn validate_rejects_bad_denoms_and_addresses() {
         let api = MockApi::default();
         assert!(AssetInfo::native("uusdc").validate(&api).is_ok());
-        assert!(AssetInfo::native("ibc/27394FB092D2ECCD56123C74F36E4C1F926001CEADA9CA97EA622B25F41E5EB2").validate(&api).is_ok());
+        assert!(AssetInfo::native(
+            "ibc/27394FB092D2ECCD56123C74F36E4C1F926001CEADA9CA97EA622B25F41E5EB2"
+        )
+        .validate(&api)
+        .is_ok());
         assert!(AssetInfo::native("u").validate(&api).is_err());
         assert!(AssetInfo::native("1abc").validate(&api).is_err());
-        assert!(AssetInfo::cw20(Addr::unchecked("not an address")).validate(&api).is_err());
+        assert!(AssetInfo::cw20(Addr::unchecked("not an address"))
+            .validate(&api)
+            .is_err());
         let token = api.addr_make("token");
-        assert_eq!(AssetInfo::cw20(token.clone()).validate(&api).unwrap(), AssetInfo::cw20(token));
+        assert_eq!(
+            AssetInfo::cw20(token.clone()).validate(&api).unwrap(),
+            AssetInfo::cw20(token)
+        );
     }
 
     #[test]
     fn funds_validation() {
         let sender = MockApi::default().addr_make("fan");
         let usdc = AssetInfo::native("uusdc");
-        assert_eq!(usdc.must_pay_native(&message_info(&sender, &coins(5, "uusdc"))), Ok(Uint128::new(5)));
-        assert_eq!(usdc.must_pay_native(&message_info(&sender, &[])), Err(AssetError::NoFunds));
-        assert_eq!(usdc.must_pay_native(&message_info(&sender, &coins(0, "uusdc"))), Err(AssetError::ZeroAmount));
+        assert_eq!(
+            usdc.must_pay_native(&message_info(&sender, &coins(5, "uusdc"))),
+            Ok(Uint128::new(5))
+        );
+        assert_eq!(
+            usdc.must_pay_native(&message_info(&sender, &[])),
+            Err(AssetError::NoFunds)
+        );
+        assert_eq!(
+            usdc.must_pay_native(&message_info(&sender, &coins(0, "uusdc"))),
+            Err(AssetError::ZeroAmount)
+        );
         assert_eq!(
             usdc.must_pay_native(&message_info(&sender, &coins(5, "uatom"))),
             Err(AssetError::NotAccepted(AssetInfo::native("uatom")))
         );
         let two = [Coin::new(1u128, "uusdc"), Coin::new(1u128, "uatom")];
-        assert_eq!(usdc.must_pay_native(&message_info(&sender, &two)), Err(AssetError::MultipleCoins(2)));
-        assert_eq!(nonpayable(&message_info(&sender, &coins(1, "uusdc"))), Err(AssetError::UnexpectedFunds));
+        assert_eq!(
+            usdc.must_pay_native(&message_info(&sender, &two)),
+            Err(AssetError::MultipleCoins(2))
+        );
+        assert_eq!(
+            nonpayable(&message_info(&sender, &coins(1, "uusdc"))),
+            Err(AssetError::UnexpectedFunds)
+        );
         assert_eq!(nonpayable(&message_info(&sender, &[])), Ok(()));
     }
 
@@ -209,10 +259,18 @@ mod tests {
         let to = api.addr_make("creator");
         let token = AssetInfo::cw20(api.addr_make("token"));
         assert_eq!(token.payout(&to, Uint128::zero()).unwrap(), None);
-        let CosmosMsg::Wasm(WasmMsg::Execute { msg, .. }) = token.payout(&to, Uint128::new(7)).unwrap().unwrap() else {
+        let CosmosMsg::Wasm(WasmMsg::Execute { msg, .. }) =
+            token.payout(&to, Uint128::new(7)).unwrap().unwrap()
+        else {
             panic!("expected a wasm execute")
         };
         let msg: cw20::Cw20ExecuteMsg = cosmwasm_std::from_json(msg).unwrap();
-        assert_eq!(msg, cw20::Cw20ExecuteMsg::Transfer { recipient: to.to_string(), amount: Uint128::new(7) });
+        assert_eq!(
+            msg,
+            cw20::Cw20ExecuteMsg::Transfer {
+                recipient: to.to_string(),
+                amount: Uint128::new(7)
+            }
+        );
     }
 }

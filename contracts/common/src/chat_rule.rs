@@ -30,21 +30,42 @@ pub enum ChatRule {
     /// Anyone may message.
     Everyone,
     /// An active subscription at tier `min_tier` or higher.
-    Subscriber { min_tier: u32 },
+    Subscriber {
+        min_tier: u32,
+    },
     /// Lifetime tips to this creator of at least `amount` of `asset`.
-    TippedAtLeast { asset: AssetInfo, amount: Uint128 },
+    TippedAtLeast {
+        asset: AssetInfo,
+        amount: Uint128,
+    },
     /// Lifetime pay-per-view spending with this creator of at least `amount` of `asset`.
-    PpvSpentAtLeast { asset: AssetInfo, amount: Uint128 },
+    PpvSpentAtLeast {
+        asset: AssetInfo,
+        amount: Uint128,
+    },
     /// Holds at least one surprise minted by this creator.
     HoldsSurprise,
     /// The fan is one of these addresses.
-    Allowlist { addresses: Vec<Addr> },
+    Allowlist {
+        addresses: Vec<Addr>,
+    },
     /// The fan is none of these addresses; a listed fan is denied whatever the rest says.
-    Blocklist { addresses: Vec<Addr> },
-    All { rules: Vec<ChatRule> },
-    Any { rules: Vec<ChatRule> },
-    AtLeast { k: u32, rules: Vec<ChatRule> },
-    Not { rule: Box<ChatRule> },
+    Blocklist {
+        addresses: Vec<Addr>,
+    },
+    All {
+        rules: Vec<ChatRule>,
+    },
+    Any {
+        rules: Vec<ChatRule>,
+    },
+    AtLeast {
+        k: u32,
+        rules: Vec<ChatRule>,
+    },
+    Not {
+        rule: Box<ChatRule>,
+    },
 }
 
 crate::json_attr!(ChatRule, Qualification);
@@ -88,7 +109,9 @@ impl ChatRule {
 
     fn children(&self) -> &[ChatRule] {
         match self {
-            ChatRule::All { rules } | ChatRule::Any { rules } | ChatRule::AtLeast { rules, .. } => rules,
+            ChatRule::All { rules } | ChatRule::Any { rules } | ChatRule::AtLeast { rules, .. } => {
+                rules
+            }
             ChatRule::Not { rule } => std::slice::from_ref(rule.as_ref()),
             _ => &[],
         }
@@ -112,19 +135,31 @@ impl ChatRule {
 
     /// Depth of the tree; counts leaves and listed addresses. Stops descending past the cap so a
     /// hostile, deeply nested rule costs little.
-    fn measure(&self, depth: usize, leaves: &mut usize, addresses: &mut usize) -> Result<usize, ChatRuleError> {
+    fn measure(
+        &self,
+        depth: usize,
+        leaves: &mut usize,
+        addresses: &mut usize,
+    ) -> Result<usize, ChatRuleError> {
         if depth > MAX_DEPTH {
             return Err(ChatRuleError::TooDeep { depth });
         }
         let children = self.children();
         match self {
-            ChatRule::All { .. } | ChatRule::Any { .. } | ChatRule::AtLeast { .. } if children.is_empty() => {
+            ChatRule::All { .. } | ChatRule::Any { .. } | ChatRule::AtLeast { .. }
+                if children.is_empty() =>
+            {
                 return Err(ChatRuleError::EmptyCombinator(self.label()))
             }
             ChatRule::AtLeast { k, rules } if *k == 0 || *k as usize > rules.len() => {
-                return Err(ChatRuleError::InvalidThreshold { k: *k, children: rules.len() })
+                return Err(ChatRuleError::InvalidThreshold {
+                    k: *k,
+                    children: rules.len(),
+                })
             }
-            ChatRule::Allowlist { addresses: list } | ChatRule::Blocklist { addresses: list } => *addresses += list.len(),
+            ChatRule::Allowlist { addresses: list } | ChatRule::Blocklist { addresses: list } => {
+                *addresses += list.len()
+            }
             _ => {}
         }
         if children.is_empty() {
@@ -140,28 +175,49 @@ impl ChatRule {
 
     fn validated(&self, api: &dyn Api) -> Result<ChatRule, ChatRuleError> {
         let addrs = |list: &[Addr]| -> Result<Vec<Addr>, ChatRuleError> {
-            list.iter().map(|a| api.addr_validate(a.as_str()).map_err(Into::into)).collect()
+            list.iter()
+                .map(|a| api.addr_validate(a.as_str()).map_err(Into::into))
+                .collect()
         };
-        let asset_amount = |asset: &AssetInfo, amount: &Uint128| -> Result<AssetInfo, ChatRuleError> {
-            if amount.is_zero() {
-                return Err(ChatRuleError::ZeroAmount);
-            }
-            asset.validate(api).map_err(|e| ChatRuleError::Asset(e.to_string()))
+        let asset_amount =
+            |asset: &AssetInfo, amount: &Uint128| -> Result<AssetInfo, ChatRuleError> {
+                if amount.is_zero() {
+                    return Err(ChatRuleError::ZeroAmount);
+                }
+                asset
+                    .validate(api)
+                    .map_err(|e| ChatRuleError::Asset(e.to_string()))
+            };
+        let all = |rules: &[ChatRule]| {
+            rules
+                .iter()
+                .map(|r| r.validated(api))
+                .collect::<Result<Vec<_>, _>>()
         };
-        let all = |rules: &[ChatRule]| rules.iter().map(|r| r.validated(api)).collect::<Result<Vec<_>, _>>();
         Ok(match self {
-            ChatRule::TippedAtLeast { asset, amount } => {
-                ChatRule::TippedAtLeast { asset: asset_amount(asset, amount)?, amount: *amount }
-            }
-            ChatRule::PpvSpentAtLeast { asset, amount } => {
-                ChatRule::PpvSpentAtLeast { asset: asset_amount(asset, amount)?, amount: *amount }
-            }
-            ChatRule::Allowlist { addresses } => ChatRule::Allowlist { addresses: addrs(addresses)? },
-            ChatRule::Blocklist { addresses } => ChatRule::Blocklist { addresses: addrs(addresses)? },
+            ChatRule::TippedAtLeast { asset, amount } => ChatRule::TippedAtLeast {
+                asset: asset_amount(asset, amount)?,
+                amount: *amount,
+            },
+            ChatRule::PpvSpentAtLeast { asset, amount } => ChatRule::PpvSpentAtLeast {
+                asset: asset_amount(asset, amount)?,
+                amount: *amount,
+            },
+            ChatRule::Allowlist { addresses } => ChatRule::Allowlist {
+                addresses: addrs(addresses)?,
+            },
+            ChatRule::Blocklist { addresses } => ChatRule::Blocklist {
+                addresses: addrs(addresses)?,
+            },
             ChatRule::All { rules } => ChatRule::All { rules: all(rules)? },
             ChatRule::Any { rules } => ChatRule::Any { rules: all(rules)? },
-            ChatRule::AtLeast { k, rules } => ChatRule::AtLeast { k: *k, rules: all(rules)? },
-            ChatRule::Not { rule } => ChatRule::Not { rule: Box::new(rule.validated(api)?) },
+            ChatRule::AtLeast { k, rules } => ChatRule::AtLeast {
+                k: *k,
+                rules: all(rules)?,
+            },
+            ChatRule::Not { rule } => ChatRule::Not {
+                rule: Box::new(rule.validated(api)?),
+            },
             leaf => leaf.clone(),
         })
     }
@@ -170,36 +226,56 @@ impl ChatRule {
 /// What a fan could do to qualify.
 #[cw_serde]
 pub enum Qualification {
-    Subscribe { min_tier: u32 },
-    Tip { asset: AssetInfo, more: Uint128 },
-    SpendOnPpv { asset: AssetInfo, more: Uint128 },
+    Subscribe {
+        min_tier: u32,
+    },
+    Tip {
+        asset: AssetInfo,
+        more: Uint128,
+    },
+    SpendOnPpv {
+        asset: AssetInfo,
+        more: Uint128,
+    },
     HoldSurprise,
     /// Only the creator can add the fan to the allowlist.
     AskCreatorForAllowlist,
-    AllOf { items: Vec<Qualification> },
-    AnyOf { items: Vec<Qualification> },
-    AtLeast { k: u32, items: Vec<Qualification> },
+    AllOf {
+        items: Vec<Qualification>,
+    },
+    AnyOf {
+        items: Vec<Qualification>,
+    },
+    AtLeast {
+        k: u32,
+        items: Vec<Qualification>,
+    },
     /// Nothing the fan can do (for example a `Not` rule the fan satisfies the inside of).
     Impossible,
 }
 
 impl fmt::Display for Qualification {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let join = |f: &mut fmt::Formatter<'_>, items: &[Qualification], sep: &str| -> fmt::Result {
-            for (i, item) in items.iter().enumerate() {
-                if i > 0 {
-                    f.write_str(sep)?;
+        let join =
+            |f: &mut fmt::Formatter<'_>, items: &[Qualification], sep: &str| -> fmt::Result {
+                for (i, item) in items.iter().enumerate() {
+                    if i > 0 {
+                        f.write_str(sep)?;
+                    }
+                    write!(f, "{item}")?;
                 }
-                write!(f, "{item}")?;
-            }
-            Ok(())
-        };
+                Ok(())
+            };
         match self {
             Qualification::Subscribe { min_tier } => write!(f, "subscribe to tier {min_tier}"),
             Qualification::Tip { asset, more } => write!(f, "tip {more} more {asset}"),
-            Qualification::SpendOnPpv { asset, more } => write!(f, "spend {more} more {asset} on pay-per-view"),
+            Qualification::SpendOnPpv { asset, more } => {
+                write!(f, "spend {more} more {asset} on pay-per-view")
+            }
             Qualification::HoldSurprise => f.write_str("hold a surprise from this creator"),
-            Qualification::AskCreatorForAllowlist => f.write_str("be added to the creator's allowlist"),
+            Qualification::AskCreatorForAllowlist => {
+                f.write_str("be added to the creator's allowlist")
+            }
             Qualification::AllOf { items } => {
                 f.write_str("(")?;
                 join(f, items, " and ")?;
@@ -250,12 +326,22 @@ struct Outcome {
 }
 
 /// Evaluates `rule` for `fan`.
-pub fn evaluate<F: GatingFacts>(rule: &ChatRule, fan: &Addr, facts: &mut F) -> Result<CanMessageResponse, F::Error> {
+pub fn evaluate<F: GatingFacts>(
+    rule: &ChatRule,
+    fan: &Addr,
+    facts: &mut F,
+) -> Result<CanMessageResponse, F::Error> {
     if let Some(path) = blocking_path(rule, fan, rule.label().to_string()) {
-        return Ok(CanMessageResponse { allowed: false, decided_by: path, qualify: None, hint: None });
+        return Ok(CanMessageResponse {
+            allowed: false,
+            decided_by: path,
+            qualify: None,
+            hint: None,
+        });
     }
     let outcome = eval(rule, fan, facts, rule.label().to_string())?;
-    let qualify = (!outcome.allowed && outcome.qualify != Qualification::Impossible).then_some(outcome.qualify);
+    let qualify = (!outcome.allowed && outcome.qualify != Qualification::Impossible)
+        .then_some(outcome.qualify);
     Ok(CanMessageResponse {
         allowed: outcome.allowed,
         decided_by: outcome.decided_by,
@@ -279,11 +365,18 @@ fn blocking_path(rule: &ChatRule, fan: &Addr, path: String) -> Option<String> {
 }
 
 fn leaf(allowed: bool, path: String, qualify: Qualification) -> Outcome {
-    Outcome { allowed, decided_by: path, qualify }
+    Outcome {
+        allowed,
+        decided_by: path,
+        qualify,
+    }
 }
 
 /// One item alone needs no `AllOf` / `AnyOf` around it.
-fn combine(items: Vec<Qualification>, wrap: fn(Vec<Qualification>) -> Qualification) -> Qualification {
+fn combine(
+    items: Vec<Qualification>,
+    wrap: fn(Vec<Qualification>) -> Qualification,
+) -> Qualification {
     if items.len() == 1 {
         items.into_iter().next().expect("one item")
     } else {
@@ -291,25 +384,56 @@ fn combine(items: Vec<Qualification>, wrap: fn(Vec<Qualification>) -> Qualificat
     }
 }
 
-fn eval<F: GatingFacts>(rule: &ChatRule, fan: &Addr, facts: &mut F, path: String) -> Result<Outcome, F::Error> {
+fn eval<F: GatingFacts>(
+    rule: &ChatRule,
+    fan: &Addr,
+    facts: &mut F,
+    path: String,
+) -> Result<Outcome, F::Error> {
     Ok(match rule {
         ChatRule::Everyone => leaf(true, path, Qualification::Impossible),
         ChatRule::Subscriber { min_tier } => {
-            let ok = facts.subscription_tier()?.is_some_and(|tier| tier >= *min_tier);
-            leaf(ok, path, Qualification::Subscribe { min_tier: *min_tier })
+            let ok = facts
+                .subscription_tier()?
+                .is_some_and(|tier| tier >= *min_tier);
+            leaf(
+                ok,
+                path,
+                Qualification::Subscribe {
+                    min_tier: *min_tier,
+                },
+            )
         }
         ChatRule::TippedAtLeast { asset, amount } => {
             let tipped = facts.tipped(asset)?;
             let more = amount.saturating_sub(tipped);
-            leaf(more.is_zero(), path, Qualification::Tip { asset: asset.clone(), more })
+            leaf(
+                more.is_zero(),
+                path,
+                Qualification::Tip {
+                    asset: asset.clone(),
+                    more,
+                },
+            )
         }
         ChatRule::PpvSpentAtLeast { asset, amount } => {
             let spent = facts.ppv_spent(asset)?;
             let more = amount.saturating_sub(spent);
-            leaf(more.is_zero(), path, Qualification::SpendOnPpv { asset: asset.clone(), more })
+            leaf(
+                more.is_zero(),
+                path,
+                Qualification::SpendOnPpv {
+                    asset: asset.clone(),
+                    more,
+                },
+            )
         }
         ChatRule::HoldsSurprise => leaf(facts.holds_surprise()?, path, Qualification::HoldSurprise),
-        ChatRule::Allowlist { addresses } => leaf(addresses.contains(fan), path, Qualification::AskCreatorForAllowlist),
+        ChatRule::Allowlist { addresses } => leaf(
+            addresses.contains(fan),
+            path,
+            Qualification::AskCreatorForAllowlist,
+        ),
         // Listed fans were denied before evaluation; here the leaf always holds.
         ChatRule::Blocklist { .. } => leaf(true, path, Qualification::Impossible),
         ChatRule::All { rules } => {
@@ -330,7 +454,11 @@ fn eval<F: GatingFacts>(rule: &ChatRule, fan: &Addr, facts: &mut F, path: String
             };
             match first_failure {
                 None => leaf(true, path, Qualification::Impossible),
-                Some(decided_by) => Outcome { allowed: false, decided_by, qualify },
+                Some(decided_by) => Outcome {
+                    allowed: false,
+                    decided_by,
+                    qualify,
+                },
             }
         }
         ChatRule::Any { rules } => {
@@ -344,8 +472,11 @@ fn eval<F: GatingFacts>(rule: &ChatRule, fan: &Addr, facts: &mut F, path: String
                     options.push(out.qualify);
                 }
             }
-            let qualify =
-                if options.is_empty() { Qualification::Impossible } else { combine(options, |items| Qualification::AnyOf { items }) };
+            let qualify = if options.is_empty() {
+                Qualification::Impossible
+            } else {
+                combine(options, |items| Qualification::AnyOf { items })
+            };
             leaf(false, path, qualify)
         }
         ChatRule::AtLeast { k, rules } => {
@@ -369,7 +500,10 @@ fn eval<F: GatingFacts>(rule: &ChatRule, fan: &Addr, facts: &mut F, path: String
             } else if needed == 1 {
                 combine(options, |items| Qualification::AnyOf { items })
             } else {
-                Qualification::AtLeast { k: needed, items: options }
+                Qualification::AtLeast {
+                    k: needed,
+                    items: options,
+                }
             };
             leaf(false, path, qualify)
         }

@@ -22,7 +22,12 @@ pub enum DecodeError {
     #[error("{event}: missing attribute {key:?}")]
     MissingAttribute { event: String, key: String },
     #[error("{event}: attribute {key:?} has invalid value {value:?}: {reason}")]
-    InvalidAttribute { event: String, key: String, value: String, reason: String },
+    InvalidAttribute {
+        event: String,
+        key: String,
+        value: String,
+        reason: String,
+    },
     #[error("{event}: attribute {key:?} appears more than once")]
     DuplicateAttribute { event: String, key: String },
     #[error("unknown Mesi event type {0:?}")]
@@ -58,12 +63,19 @@ pub trait AttrValue: Sized {
 }
 
 /// Looks up one attribute; duplicates are an error, since which one counts would be ambiguous.
-pub fn find_attr<'a>(event: &str, attrs: &[(&str, &'a str)], key: &str) -> Result<Option<&'a str>, DecodeError> {
+pub fn find_attr<'a>(
+    event: &str,
+    attrs: &[(&str, &'a str)],
+    key: &str,
+) -> Result<Option<&'a str>, DecodeError> {
     let mut found = None;
     for (k, v) in attrs {
         if *k == key {
             if found.is_some() {
-                return Err(DecodeError::DuplicateAttribute { event: event.into(), key: key.into() });
+                return Err(DecodeError::DuplicateAttribute {
+                    event: event.into(),
+                    key: key.into(),
+                });
             }
             found = Some(*v);
         }
@@ -72,7 +84,11 @@ pub fn find_attr<'a>(event: &str, attrs: &[(&str, &'a str)], key: &str) -> Resul
 }
 
 /// Reads one field of an event; used by [`mesi_event!`](crate::mesi_event).
-pub fn read_field<T: AttrValue>(event: &str, attrs: &[(&str, &str)], key: &str) -> Result<T, DecodeError> {
+pub fn read_field<T: AttrValue>(
+    event: &str,
+    attrs: &[(&str, &str)],
+    key: &str,
+) -> Result<T, DecodeError> {
     match find_attr(event, attrs, key)? {
         Some(value) => T::from_attr(value).map_err(|reason| DecodeError::InvalidAttribute {
             event: event.into(),
@@ -80,7 +96,10 @@ pub fn read_field<T: AttrValue>(event: &str, attrs: &[(&str, &str)], key: &str) 
             value: value.chars().take(256).collect(),
             reason,
         }),
-        None => T::when_missing().ok_or_else(|| DecodeError::MissingAttribute { event: event.into(), key: key.into() }),
+        None => T::when_missing().ok_or_else(|| DecodeError::MissingAttribute {
+            event: event.into(),
+            key: key.into(),
+        }),
     }
 }
 
@@ -166,7 +185,10 @@ impl AttrValue for Addr {
     }
     fn from_attr(value: &str) -> Result<Self, String> {
         // Addresses come from our own contracts; readers compare them as strings.
-        if value.is_empty() || value.len() > 255 || value.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        if value.is_empty()
+            || value.len() > 255
+            || value.chars().any(|c| c.is_whitespace() || c.is_control())
+        {
             return Err("not an address".into());
         }
         Ok(Addr::unchecked(value))
@@ -232,7 +254,11 @@ impl<T: serde::Serialize + serde::de::DeserializeOwned> AttrValue for Vec<T> {
 
 /// The attributes of an `Event` as the borrowed pairs [`MesiEvent::from_attributes`] takes.
 pub fn attr_pairs(event: &Event) -> Vec<(&str, &str)> {
-    event.attributes.iter().map(|a| (a.key.as_str(), a.value.as_str())).collect()
+    event
+        .attributes
+        .iter()
+        .map(|a| (a.key.as_str(), a.value.as_str()))
+        .collect()
 }
 
 #[cfg(test)]
@@ -273,23 +299,36 @@ mod tests {
             pairs.push(("_contract_address", "cosmwasm1contract"));
             assert_eq!(Sample::from_attributes(&pairs).unwrap(), ev);
         }
-        assert!(!attr_pairs(&sample().to_event()).iter().any(|(k, _)| *k == "note"));
+        assert!(!attr_pairs(&sample().to_event())
+            .iter()
+            .any(|(k, _)| *k == "note"));
     }
 
     #[test]
     fn decode_errors_name_the_attribute() {
         let event = sample().to_event();
-        let pairs: Vec<_> = attr_pairs(&event).into_iter().filter(|(k, _)| *k != "amount").collect();
+        let pairs: Vec<_> = attr_pairs(&event)
+            .into_iter()
+            .filter(|(k, _)| *k != "amount")
+            .collect();
         assert_eq!(
             Sample::from_attributes(&pairs),
-            Err(DecodeError::MissingAttribute { event: "mesi.sample.v1".into(), key: "amount".into() })
+            Err(DecodeError::MissingAttribute {
+                event: "mesi.sample.v1".into(),
+                key: "amount".into()
+            })
         );
         let mut pairs = attr_pairs(&event);
         pairs[1] = ("amount", "-1");
-        assert!(matches!(Sample::from_attributes(&pairs), Err(DecodeError::InvalidAttribute { key, .. }) if key == "amount"));
+        assert!(
+            matches!(Sample::from_attributes(&pairs), Err(DecodeError::InvalidAttribute { key, .. }) if key == "amount")
+        );
         let mut pairs = attr_pairs(&event);
         pairs.push(("amount", "43"));
-        assert!(matches!(Sample::from_attributes(&pairs), Err(DecodeError::DuplicateAttribute { .. })));
+        assert!(matches!(
+            Sample::from_attributes(&pairs),
+            Err(DecodeError::DuplicateAttribute { .. })
+        ));
         let mut pairs = attr_pairs(&event);
         pairs[3] = ("asset", "gold:bar");
         assert!(Sample::from_attributes(&pairs).is_err());

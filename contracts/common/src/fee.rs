@@ -39,7 +39,11 @@ pub fn split(amount: Uint128, fee_bps: u16) -> Result<Split, StdError> {
 }
 
 /// Splits `amount` into platform fee, royalty and the payee's share.
-pub fn split_with_royalty(amount: Uint128, fee_bps: u16, royalty_bps: u16) -> Result<Split, StdError> {
+pub fn split_with_royalty(
+    amount: Uint128,
+    fee_bps: u16,
+    royalty_bps: u16,
+) -> Result<Split, StdError> {
     if u32::from(fee_bps) + u32::from(royalty_bps) > u32::from(BPS_DENOMINATOR) {
         return Err(StdError::generic_err("fee and royalty exceed 100%"));
     }
@@ -47,7 +51,11 @@ pub fn split_with_royalty(amount: Uint128, fee_bps: u16, royalty_bps: u16) -> Re
     let royalty = bps_of(amount, royalty_bps);
     // Cannot underflow: fee + royalty <= amount * (fee_bps + royalty_bps) / 10_000 <= amount.
     let payee = amount - fee - royalty;
-    Ok(Split { fee, royalty, payee })
+    Ok(Split {
+        fee,
+        royalty,
+        payee,
+    })
 }
 
 #[cfg(test)]
@@ -58,7 +66,14 @@ mod tests {
     #[test]
     fn rounding_goes_to_the_payee() {
         let s = split(Uint128::new(999), 250).unwrap();
-        assert_eq!(s, Split { fee: Uint128::new(24), royalty: Uint128::zero(), payee: Uint128::new(975) });
+        assert_eq!(
+            s,
+            Split {
+                fee: Uint128::new(24),
+                royalty: Uint128::zero(),
+                payee: Uint128::new(975)
+            }
+        );
         let s = split_with_royalty(Uint128::new(1), 2_000, 1_000).unwrap();
         assert_eq!(s.payee, Uint128::new(1));
         assert!(split_with_royalty(Uint128::new(1), 9_000, 1_001).is_err());

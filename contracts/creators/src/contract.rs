@@ -1,7 +1,8 @@
 #[cfg(not(feature = "library"))]
 use cosmwasm_std::entry_point;
 use cosmwasm_std::{
-    to_json_binary, Addr, Api, Binary, Deps, DepsMut, Env, MessageInfo, Order, Response, StdResult, Uint128,
+    to_json_binary, Addr, Api, Binary, Deps, DepsMut, Env, MessageInfo, Order, Response, StdResult,
+    Uint128,
 };
 use cw_storage_plus::Bound;
 use mesi_common::asset::nonpayable;
@@ -15,8 +16,8 @@ use mesi_common::{AssetInfo, MesiEvent};
 use crate::error::ContractError;
 use crate::gating::ChainFacts;
 use crate::msg::{
-    ConfigResponse, CreatorProfile, CreatorsResponse, ExecuteMsg, InstantiateMsg, MigrateMsg, ProfileInput, QueryMsg,
-    SiblingContracts,
+    ConfigResponse, CreatorProfile, CreatorsResponse, ExecuteMsg, InstantiateMsg, MigrateMsg,
+    ProfileInput, QueryMsg, SiblingContracts,
 };
 use crate::state::{Config, Creator, CHAT_RULES, CONFIG, CREATORS, FIAT_GATEWAYS};
 
@@ -30,7 +31,12 @@ pub const MAX_GATEWAYS: usize = 16;
 pub const MAX_DISPLAY_NAME_CHARS: usize = 64;
 
 #[cfg_attr(not(feature = "library"), entry_point)]
-pub fn instantiate(deps: DepsMut, _env: Env, info: MessageInfo, msg: InstantiateMsg) -> Result<Response, ContractError> {
+pub fn instantiate(
+    deps: DepsMut,
+    _env: Env,
+    info: MessageInfo,
+    msg: InstantiateMsg,
+) -> Result<Response, ContractError> {
     nonpayable(&info)?;
     cw2::set_contract_version(deps.storage, CONTRACT_NAME, CONTRACT_VERSION)?;
     let owner = match msg.owner {
@@ -54,12 +60,32 @@ pub fn instantiate(deps: DepsMut, _env: Env, info: MessageInfo, msg: Instantiate
 }
 
 #[cfg_attr(not(feature = "library"), entry_point)]
-pub fn execute(deps: DepsMut, env: Env, info: MessageInfo, msg: ExecuteMsg) -> Result<Response, ContractError> {
+pub fn execute(
+    deps: DepsMut,
+    env: Env,
+    info: MessageInfo,
+    msg: ExecuteMsg,
+) -> Result<Response, ContractError> {
     nonpayable(&info)?;
     match msg {
-        ExecuteMsg::UpdateConfig { treasury, fees, accepted_assets, fiat_gateways, arbiter, contracts } => {
+        ExecuteMsg::UpdateConfig {
+            treasury,
+            fees,
+            accepted_assets,
+            fiat_gateways,
+            arbiter,
+            contracts,
+        } => {
             cw_ownable::assert_owner(deps.storage, &info.sender)?;
-            update_config(deps, treasury, fees, accepted_assets, fiat_gateways, arbiter, contracts)
+            update_config(
+                deps,
+                treasury,
+                fees,
+                accepted_assets,
+                fiat_gateways,
+                arbiter,
+                contracts,
+            )
         }
         ExecuteMsg::UpdateOwnership(action) => update_ownership(deps, env, info, action),
         ExecuteMsg::RegisterCreator { profile } => register_creator(deps, env, info, profile),
@@ -101,23 +127,39 @@ fn update_config(
             FIAT_GATEWAYS.clear(deps.storage);
             set_gateways(deps, &gateways)?
         }
-        None => FIAT_GATEWAYS.keys(deps.storage, None, None, Order::Ascending).collect::<StdResult<_>>()?,
+        None => FIAT_GATEWAYS
+            .keys(deps.storage, None, None, Order::Ascending)
+            .collect::<StdResult<_>>()?,
     };
     Ok(Response::new().add_event(config_event(config, gateways).to_event()))
 }
 
-fn update_ownership(deps: DepsMut, env: Env, info: MessageInfo, action: cw_ownable::Action) -> Result<Response, ContractError> {
+fn update_ownership(
+    deps: DepsMut,
+    env: Env,
+    info: MessageInfo,
+    action: cw_ownable::Action,
+) -> Result<Response, ContractError> {
     let label = match &action {
         cw_ownable::Action::TransferOwnership { .. } => "proposed",
         cw_ownable::Action::AcceptOwnership => "accepted",
         cw_ownable::Action::RenounceOwnership => "renounced",
     };
     let ownership = cw_ownable::update_ownership(deps, &env.block, &info.sender, action)?;
-    let event = OwnershipChanged { action: label.into(), owner: ownership.owner, pending_owner: ownership.pending_owner };
+    let event = OwnershipChanged {
+        action: label.into(),
+        owner: ownership.owner,
+        pending_owner: ownership.pending_owner,
+    };
     Ok(Response::new().add_event(event.to_event()))
 }
 
-fn register_creator(deps: DepsMut, env: Env, info: MessageInfo, profile: ProfileInput) -> Result<Response, ContractError> {
+fn register_creator(
+    deps: DepsMut,
+    env: Env,
+    info: MessageInfo,
+    profile: ProfileInput,
+) -> Result<Response, ContractError> {
     if CREATORS.has(deps.storage, &info.sender) {
         return Err(ContractError::AlreadyRegistered(info.sender.into()));
     }
@@ -125,14 +167,23 @@ fn register_creator(deps: DepsMut, env: Env, info: MessageInfo, profile: Profile
     save_profile(deps, "registered", &info.sender, creator, Some(rule))
 }
 
-fn update_creator(deps: DepsMut, info: MessageInfo, profile: ProfileInput) -> Result<Response, ContractError> {
+fn update_creator(
+    deps: DepsMut,
+    info: MessageInfo,
+    profile: ProfileInput,
+) -> Result<Response, ContractError> {
     let existing = load_creator(deps.as_ref(), &info.sender)?;
-    let (mut creator, rule) = validate_profile(deps.as_ref(), &info.sender, profile, existing.registered_at)?;
+    let (mut creator, rule) =
+        validate_profile(deps.as_ref(), &info.sender, profile, existing.registered_at)?;
     creator.active = existing.active;
     save_profile(deps, "updated", &info.sender, creator, Some(rule))
 }
 
-fn set_chat_rule(deps: DepsMut, info: MessageInfo, rule: ChatRule) -> Result<Response, ContractError> {
+fn set_chat_rule(
+    deps: DepsMut,
+    info: MessageInfo,
+    rule: ChatRule,
+) -> Result<Response, ContractError> {
     let creator = load_creator(deps.as_ref(), &info.sender)?;
     let rule = rule.validate(deps.api)?;
     save_profile(deps, "chat_rule_set", &info.sender, creator, Some(rule))
@@ -141,10 +192,20 @@ fn set_chat_rule(deps: DepsMut, info: MessageInfo, rule: ChatRule) -> Result<Res
 fn set_active(deps: DepsMut, info: MessageInfo, active: bool) -> Result<Response, ContractError> {
     let mut creator = load_creator(deps.as_ref(), &info.sender)?;
     if creator.active == active {
-        return Err(ContractError::AlreadyInState(if active { "active" } else { "inactive" }));
+        return Err(ContractError::AlreadyInState(if active {
+            "active"
+        } else {
+            "inactive"
+        }));
     }
     creator.active = active;
-    save_profile(deps, if active { "reactivated" } else { "deactivated" }, &info.sender, creator, None)
+    save_profile(
+        deps,
+        if active { "reactivated" } else { "deactivated" },
+        &info.sender,
+        creator,
+        None,
+    )
 }
 
 /// Saves the profile (and the rule, when given) and emits the full profile.
@@ -178,7 +239,9 @@ fn save_profile(
 }
 
 fn load_creator(deps: Deps, address: &Addr) -> Result<Creator, ContractError> {
-    CREATORS.may_load(deps.storage, address)?.ok_or_else(|| ContractError::NotACreator(address.to_string()))
+    CREATORS
+        .may_load(deps.storage, address)?
+        .ok_or_else(|| ContractError::NotACreator(address.to_string()))
 }
 
 fn validate_fees(fees: Fees) -> Result<Fees, ContractError> {
@@ -191,7 +254,11 @@ fn validate_fees(fees: Fees) -> Result<Fees, ContractError> {
     ];
     for (product, bps) in all {
         if bps > MAX_PLATFORM_FEE_BPS {
-            return Err(ContractError::FeeTooHigh { product, bps, max: MAX_PLATFORM_FEE_BPS });
+            return Err(ContractError::FeeTooHigh {
+                product,
+                bps,
+                max: MAX_PLATFORM_FEE_BPS,
+            });
         }
     }
     Ok(fees)
@@ -199,7 +266,10 @@ fn validate_fees(fees: Fees) -> Result<Fees, ContractError> {
 
 fn validate_assets(api: &dyn Api, assets: &[AssetInfo]) -> Result<Vec<AssetInfo>, ContractError> {
     if assets.len() > MAX_ASSETS {
-        return Err(ContractError::TooMany { what: "accepted assets", max: MAX_ASSETS });
+        return Err(ContractError::TooMany {
+            what: "accepted assets",
+            max: MAX_ASSETS,
+        });
     }
     let mut valid: Vec<AssetInfo> = Vec::with_capacity(assets.len());
     for asset in assets {
@@ -225,7 +295,10 @@ fn validate_contracts(api: &dyn Api, contracts: SiblingContracts) -> StdResult<S
 
 fn set_gateways(deps: DepsMut, gateways: &[String]) -> Result<Vec<Addr>, ContractError> {
     if gateways.len() > MAX_GATEWAYS {
-        return Err(ContractError::TooMany { what: "fiat gateways", max: MAX_GATEWAYS });
+        return Err(ContractError::TooMany {
+            what: "fiat gateways",
+            max: MAX_GATEWAYS,
+        });
     }
     let mut saved = Vec::with_capacity(gateways.len());
     for gateway in gateways {
@@ -260,7 +333,9 @@ fn validate_profile(
     let name = profile.display_name.trim();
     let chars = name.chars().count();
     if chars == 0 || chars > MAX_DISPLAY_NAME_CHARS || name.chars().any(char::is_control) {
-        return Err(ContractError::InvalidDisplayName { max: MAX_DISPLAY_NAME_CHARS });
+        return Err(ContractError::InvalidDisplayName {
+            max: MAX_DISPLAY_NAME_CHARS,
+        });
     }
     let platform = CONFIG.load(deps.storage)?.accepted_assets;
     let accepted_assets = validate_assets(deps.api, &profile.accepted_assets)?;
@@ -268,9 +343,13 @@ fn validate_profile(
         mesi_common::asset::ensure_accepted(asset, &platform)?;
     }
     if profile.tip_minimums.len() > MAX_ASSETS {
-        return Err(ContractError::TooMany { what: "tip minimums", max: MAX_ASSETS });
+        return Err(ContractError::TooMany {
+            what: "tip minimums",
+            max: MAX_ASSETS,
+        });
     }
-    let mut tip_minimums: Vec<(AssetInfo, Uint128)> = Vec::with_capacity(profile.tip_minimums.len());
+    let mut tip_minimums: Vec<(AssetInfo, Uint128)> =
+        Vec::with_capacity(profile.tip_minimums.len());
     for (asset, minimum) in profile.tip_minimums {
         let asset = asset.validate(deps.api)?;
         mesi_common::asset::ensure_accepted(&asset, &platform)?;
@@ -284,8 +363,14 @@ fn validate_profile(
         None => address.clone(),
     };
     let rule = profile.chat_rule.validate(deps.api)?;
-    let creator =
-        Creator { display_name: name.to_string(), payout, accepted_assets, tip_minimums, active: true, registered_at };
+    let creator = Creator {
+        display_name: name.to_string(),
+        payout,
+        accepted_assets,
+        tip_minimums,
+        active: true,
+        registered_at,
+    };
     Ok((creator, rule))
 }
 
@@ -294,14 +379,22 @@ pub fn query(deps: Deps, env: Env, msg: QueryMsg) -> StdResult<Binary> {
     match msg {
         QueryMsg::Config {} => to_json_binary(&query_config(deps)?),
         QueryMsg::Ownership {} => to_json_binary(&cw_ownable::get_ownership(deps.storage)?),
-        QueryMsg::Creator { address } => to_json_binary(&query_creator(deps, deps.api.addr_validate(&address)?)?),
-        QueryMsg::Creators { start_after, limit } => to_json_binary(&query_creators(deps, start_after, limit)?),
-        QueryMsg::PaymentTerms { creator, product } => to_json_binary(&query_payment_terms(deps, creator, product)?),
+        QueryMsg::Creator { address } => {
+            to_json_binary(&query_creator(deps, deps.api.addr_validate(&address)?)?)
+        }
+        QueryMsg::Creators { start_after, limit } => {
+            to_json_binary(&query_creators(deps, start_after, limit)?)
+        }
+        QueryMsg::PaymentTerms { creator, product } => {
+            to_json_binary(&query_payment_terms(deps, creator, product)?)
+        }
         QueryMsg::IsFiatGateway { address } => {
             to_json_binary(&FIAT_GATEWAYS.has(deps.storage, &deps.api.addr_validate(&address)?))
         }
         QueryMsg::Arbiter {} => to_json_binary(&CONFIG.load(deps.storage)?.arbiter),
-        QueryMsg::CanMessage { creator, fan } => to_json_binary(&query_can_message(deps, env, creator, fan)?),
+        QueryMsg::CanMessage { creator, fan } => {
+            to_json_binary(&query_can_message(deps, env, creator, fan)?)
+        }
     }
 }
 
@@ -311,7 +404,9 @@ fn query_config(deps: Deps) -> StdResult<ConfigResponse> {
         treasury: config.treasury,
         fees: config.fees,
         accepted_assets: config.accepted_assets,
-        fiat_gateways: FIAT_GATEWAYS.keys(deps.storage, None, None, Order::Ascending).collect::<StdResult<_>>()?,
+        fiat_gateways: FIAT_GATEWAYS
+            .keys(deps.storage, None, None, Order::Ascending)
+            .collect::<StdResult<_>>()?,
         arbiter: config.arbiter,
         contracts: config.contracts,
     })
@@ -335,14 +430,27 @@ fn profile(deps: Deps, address: Addr, creator: Creator) -> StdResult<CreatorProf
 }
 
 fn query_creator(deps: Deps, address: Addr) -> StdResult<CreatorProfile> {
-    let creator = CREATORS.may_load(deps.storage, &address)?.ok_or_else(|| not_a_creator(&address))?;
+    let creator = CREATORS
+        .may_load(deps.storage, &address)?
+        .ok_or_else(|| not_a_creator(&address))?;
     profile(deps, address, creator)
 }
 
-fn query_creators(deps: Deps, start_after: Option<String>, limit: Option<u32>) -> StdResult<CreatorsResponse> {
-    let start = start_after.map(|a| deps.api.addr_validate(&a)).transpose()?;
+fn query_creators(
+    deps: Deps,
+    start_after: Option<String>,
+    limit: Option<u32>,
+) -> StdResult<CreatorsResponse> {
+    let start = start_after
+        .map(|a| deps.api.addr_validate(&a))
+        .transpose()?;
     let creators = CREATORS
-        .range(deps.storage, start.as_ref().map(Bound::exclusive), None, Order::Ascending)
+        .range(
+            deps.storage,
+            start.as_ref().map(Bound::exclusive),
+            None,
+            Order::Ascending,
+        )
         .take(page_limit(limit))
         .map(|item| item.and_then(|(address, creator)| profile(deps, address, creator)))
         .collect::<StdResult<_>>()?;
@@ -351,12 +459,18 @@ fn query_creators(deps: Deps, start_after: Option<String>, limit: Option<u32>) -
 
 fn query_payment_terms(deps: Deps, creator: String, product: Product) -> StdResult<PaymentTerms> {
     let address = deps.api.addr_validate(&creator)?;
-    let profile = CREATORS.may_load(deps.storage, &address)?.ok_or_else(|| not_a_creator(&address))?;
+    let profile = CREATORS
+        .may_load(deps.storage, &address)?
+        .ok_or_else(|| not_a_creator(&address))?;
     let config = CONFIG.load(deps.storage)?;
     let accepted_assets = if profile.accepted_assets.is_empty() {
         config.accepted_assets
     } else {
-        profile.accepted_assets.into_iter().filter(|a| config.accepted_assets.contains(a)).collect()
+        profile
+            .accepted_assets
+            .into_iter()
+            .filter(|a| config.accepted_assets.contains(a))
+            .collect()
     };
     Ok(PaymentTerms {
         creator: address,
@@ -369,12 +483,24 @@ fn query_payment_terms(deps: Deps, creator: String, product: Product) -> StdResu
     })
 }
 
-fn query_can_message(deps: Deps, _env: Env, creator: String, fan: String) -> StdResult<CanMessageResponse> {
+fn query_can_message(
+    deps: Deps,
+    _env: Env,
+    creator: String,
+    fan: String,
+) -> StdResult<CanMessageResponse> {
     let creator = deps.api.addr_validate(&creator)?;
     let fan = deps.api.addr_validate(&fan)?;
-    let rule = CHAT_RULES.may_load(deps.storage, &creator)?.ok_or_else(|| not_a_creator(&creator))?;
+    let rule = CHAT_RULES
+        .may_load(deps.storage, &creator)?
+        .ok_or_else(|| not_a_creator(&creator))?;
     if fan == creator {
-        return Ok(CanMessageResponse { allowed: true, decided_by: "creator".into(), qualify: None, hint: None });
+        return Ok(CanMessageResponse {
+            allowed: true,
+            decided_by: "creator".into(),
+            qualify: None,
+            hint: None,
+        });
     }
     let contracts = CONFIG.load(deps.storage)?.contracts;
     let mut facts = ChainFacts::new(deps.querier, &contracts, &creator, &fan);

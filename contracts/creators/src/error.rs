@@ -14,7 +14,11 @@ pub enum ContractError {
     #[error("{0}")]
     ChatRule(#[from] ChatRuleError),
     #[error("fee for {product} is {bps} bps; at most {max} bps are allowed")]
-    FeeTooHigh { product: &'static str, bps: u16, max: u16 },
+    FeeTooHigh {
+        product: &'static str,
+        bps: u16,
+        max: u16,
+    },
     #[error("{what}: at most {max} entries are allowed")]
     TooMany { what: &'static str, max: usize },
     #[error("{0} is listed twice")]

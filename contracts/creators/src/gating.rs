@@ -22,8 +22,20 @@ pub struct ChainFacts<'a> {
 }
 
 impl<'a> ChainFacts<'a> {
-    pub fn new(querier: QuerierWrapper<'a>, contracts: &'a SiblingAddrs, creator: &'a Addr, fan: &'a Addr) -> Self {
-        ChainFacts { querier, contracts, creator, fan, tier: None, holds: None }
+    pub fn new(
+        querier: QuerierWrapper<'a>,
+        contracts: &'a SiblingAddrs,
+        creator: &'a Addr,
+        fan: &'a Addr,
+    ) -> Self {
+        ChainFacts {
+            querier,
+            contracts,
+            creator,
+            fan,
+            tier: None,
+            holds: None,
+        }
     }
 }
 
@@ -37,8 +49,13 @@ impl GatingFacts for ChainFacts<'_> {
         let tier = match &self.contracts.subscriptions {
             None => None,
             Some(contract) => {
-                let msg = SubscriptionsQuery::Status { creator: self.creator.to_string(), fan: self.fan.to_string() };
-                self.querier.query_wasm_smart::<SubscriptionStatus>(contract, &msg)?.active_tier()
+                let msg = SubscriptionsQuery::Status {
+                    creator: self.creator.to_string(),
+                    fan: self.fan.to_string(),
+                };
+                self.querier
+                    .query_wasm_smart::<SubscriptionStatus>(contract, &msg)?
+                    .active_tier()
             }
         };
         self.tier = Some(tier);
@@ -46,15 +63,33 @@ impl GatingFacts for ChainFacts<'_> {
     }
 
     fn tipped(&mut self, asset: &AssetInfo) -> StdResult<Uint128> {
-        let Some(contract) = &self.contracts.tips else { return Ok(Uint128::zero()) };
-        let msg = TipsQuery::TippedTotal { creator: self.creator.to_string(), fan: self.fan.to_string(), asset: asset.clone() };
-        Ok(self.querier.query_wasm_smart::<TotalResponse>(contract, &msg)?.amount)
+        let Some(contract) = &self.contracts.tips else {
+            return Ok(Uint128::zero());
+        };
+        let msg = TipsQuery::TippedTotal {
+            creator: self.creator.to_string(),
+            fan: self.fan.to_string(),
+            asset: asset.clone(),
+        };
+        Ok(self
+            .querier
+            .query_wasm_smart::<TotalResponse>(contract, &msg)?
+            .amount)
     }
 
     fn ppv_spent(&mut self, asset: &AssetInfo) -> StdResult<Uint128> {
-        let Some(contract) = &self.contracts.ppv else { return Ok(Uint128::zero()) };
-        let msg = PpvQuery::SpentTotal { creator: self.creator.to_string(), fan: self.fan.to_string(), asset: asset.clone() };
-        Ok(self.querier.query_wasm_smart::<TotalResponse>(contract, &msg)?.amount)
+        let Some(contract) = &self.contracts.ppv else {
+            return Ok(Uint128::zero());
+        };
+        let msg = PpvQuery::SpentTotal {
+            creator: self.creator.to_string(),
+            fan: self.fan.to_string(),
+            asset: asset.clone(),
+        };
+        Ok(self
+            .querier
+            .query_wasm_smart::<TotalResponse>(contract, &msg)?
+            .amount)
     }
 
     fn holds_surprise(&mut self) -> StdResult<bool> {
@@ -64,8 +99,13 @@ impl GatingFacts for ChainFacts<'_> {
         let holds = match &self.contracts.surprises {
             None => false,
             Some(contract) => {
-                let msg = SurprisesQuery::HoldsSurprise { owner: self.fan.to_string(), creator: self.creator.to_string() };
-                self.querier.query_wasm_smart::<HoldsSurpriseResponse>(contract, &msg)?.holds
+                let msg = SurprisesQuery::HoldsSurprise {
+                    owner: self.fan.to_string(),
+                    creator: self.creator.to_string(),
+                };
+                self.querier
+                    .query_wasm_smart::<HoldsSurpriseResponse>(contract, &msg)?
+                    .holds
             }
         };
         self.holds = Some(holds);

@@ -58,11 +58,17 @@ pub enum ExecuteMsg {
         contracts: Option<SiblingContracts>,
     },
     /// The sender becomes a creator.
-    RegisterCreator { profile: ProfileInput },
+    RegisterCreator {
+        profile: ProfileInput,
+    },
     /// A registered creator replaces their profile.
-    UpdateCreator { profile: ProfileInput },
+    UpdateCreator {
+        profile: ProfileInput,
+    },
     /// A creator changes only the chat rule.
-    SetChatRule { rule: ChatRule },
+    SetChatRule {
+        rule: ChatRule,
+    },
     /// A creator stops taking new payments; existing subscriptions and escrows run on.
     DeactivateCreator {},
     ReactivateCreator {},
@@ -78,7 +84,10 @@ pub enum QueryMsg {
     Creator { address: String },
     /// Creators by address, paginated.
     #[returns(CreatorsResponse)]
-    Creators { start_after: Option<String>, limit: Option<u32> },
+    Creators {
+        start_after: Option<String>,
+        limit: Option<u32>,
+    },
     #[returns(PaymentTerms)]
     PaymentTerms { creator: String, product: Product },
     #[returns(bool)]

@@ -48,60 +48,127 @@ fn check(rule: &ChatRule, facts: &mut Facts) -> CanMessageResponse {
 }
 
 fn tipped(amount: u128) -> ChatRule {
-    ChatRule::TippedAtLeast { asset: usdc(), amount: Uint128::new(amount) }
+    ChatRule::TippedAtLeast {
+        asset: usdc(),
+        amount: Uint128::new(amount),
+    }
 }
 
 #[test]
 fn each_leaf() {
-    let mut facts = Facts { tier: Some(2), holds: true, ..Default::default() };
+    let mut facts = Facts {
+        tier: Some(2),
+        holds: true,
+        ..Default::default()
+    };
     facts.tipped.insert(usdc(), 10);
     facts.spent.insert(usdc(), 3);
     assert!(check(&ChatRule::Everyone, &mut facts).allowed);
     assert!(check(&ChatRule::Subscriber { min_tier: 2 }, &mut facts).allowed);
     let denied = check(&ChatRule::Subscriber { min_tier: 3 }, &mut facts);
-    assert_eq!((denied.allowed, denied.decided_by.as_str()), (false, "subscriber"));
+    assert_eq!(
+        (denied.allowed, denied.decided_by.as_str()),
+        (false, "subscriber")
+    );
     assert_eq!(denied.hint.as_deref(), Some("subscribe to tier 3"));
     assert!(check(&tipped(10), &mut facts).allowed);
     let denied = check(&tipped(15), &mut facts);
-    assert_eq!(denied.qualify, Some(Qualification::Tip { asset: usdc(), more: Uint128::new(5) }));
+    assert_eq!(
+        denied.qualify,
+        Some(Qualification::Tip {
+            asset: usdc(),
+            more: Uint128::new(5)
+        })
+    );
     assert_eq!(denied.hint.as_deref(), Some("tip 5 more native:uusdc"));
-    let ppv = ChatRule::PpvSpentAtLeast { asset: usdc(), amount: Uint128::new(4) };
-    assert_eq!(check(&ppv, &mut facts).qualify, Some(Qualification::SpendOnPpv { asset: usdc(), more: Uint128::new(1) }));
+    let ppv = ChatRule::PpvSpentAtLeast {
+        asset: usdc(),
+        amount: Uint128::new(4),
+    };
+    assert_eq!(
+        check(&ppv, &mut facts).qualify,
+        Some(Qualification::SpendOnPpv {
+            asset: usdc(),
+            more: Uint128::new(1)
+        })
+    );
     assert!(check(&ChatRule::HoldsSurprise, &mut facts).allowed);
-    assert!(check(&ChatRule::Allowlist { addresses: vec![fan()] }, &mut facts).allowed);
+    assert!(
+        check(
+            &ChatRule::Allowlist {
+                addresses: vec![fan()]
+            },
+            &mut facts
+        )
+        .allowed
+    );
     assert!(!check(&ChatRule::Allowlist { addresses: vec![] }, &mut facts).allowed);
     assert!(check(&ChatRule::Blocklist { addresses: vec![] }, &mut facts).allowed);
 }
 
 #[test]
 fn combinators_and_deciding_rule() {
-    let mut facts = Facts { tier: Some(1), ..Default::default() };
-    let any = ChatRule::Any { rules: vec![tipped(5), ChatRule::Subscriber { min_tier: 1 }] };
+    let mut facts = Facts {
+        tier: Some(1),
+        ..Default::default()
+    };
+    let any = ChatRule::Any {
+        rules: vec![tipped(5), ChatRule::Subscriber { min_tier: 1 }],
+    };
     let answer = check(&any, &mut facts);
     assert!(answer.allowed);
     assert_eq!(answer.decided_by, "any[1].subscriber");
 
-    let all = ChatRule::All { rules: vec![ChatRule::Subscriber { min_tier: 2 }, tipped(5)] };
+    let all = ChatRule::All {
+        rules: vec![ChatRule::Subscriber { min_tier: 2 }, tipped(5)],
+    };
     let answer = check(&all, &mut facts);
     assert_eq!(answer.decided_by, "all[0].subscriber");
-    assert_eq!(answer.hint.as_deref(), Some("(subscribe to tier 2 and tip 5 more native:uusdc)"));
+    assert_eq!(
+        answer.hint.as_deref(),
+        Some("(subscribe to tier 2 and tip 5 more native:uusdc)")
+    );
 
-    let at_least = ChatRule::AtLeast { k: 2, rules: vec![ChatRule::Subscriber { min_tier: 1 }, tipped(5), ChatRule::HoldsSurprise] };
+    let at_least = ChatRule::AtLeast {
+        k: 2,
+        rules: vec![
+            ChatRule::Subscriber { min_tier: 1 },
+            tipped(5),
+            ChatRule::HoldsSurprise,
+        ],
+    };
     let answer = check(&at_least, &mut facts);
     assert!(!answer.allowed);
-    assert_eq!(answer.hint.as_deref(), Some("(tip 5 more native:uusdc or hold a surprise from this creator)"));
+    assert_eq!(
+        answer.hint.as_deref(),
+        Some("(tip 5 more native:uusdc or hold a surprise from this creator)")
+    );
     facts.holds = true;
     assert!(check(&at_least, &mut facts).allowed);
 
-    let not = ChatRule::Not { rule: Box::new(ChatRule::HoldsSurprise) };
+    let not = ChatRule::Not {
+        rule: Box::new(ChatRule::HoldsSurprise),
+    };
     let answer = check(&not, &mut facts);
-    assert_eq!((answer.allowed, answer.qualify, answer.decided_by.as_str()), (false, None, "not"));
+    assert_eq!(
+        (answer.allowed, answer.qualify, answer.decided_by.as_str()),
+        (false, None, "not")
+    );
 }
 
 #[test]
 fn any_stops_at_the_first_allowed_child() {
-    let mut facts = Facts { tier: Some(1), ..Default::default() };
-    let any = ChatRule::Any { rules: vec![ChatRule::Subscriber { min_tier: 1 }, tipped(1), ChatRule::HoldsSurprise] };
+    let mut facts = Facts {
+        tier: Some(1),
+        ..Default::default()
+    };
+    let any = ChatRule::Any {
+        rules: vec![
+            ChatRule::Subscriber { min_tier: 1 },
+            tipped(1),
+            ChatRule::HoldsSurprise,
+        ],
+    };
     assert!(check(&any, &mut facts).allowed);
     assert_eq!(facts.reads, 1);
 }
@@ -110,14 +177,25 @@ fn any_stops_at_the_first_allowed_child() {
 fn blocklist_wins_wherever_it_sits() {
     let mut facts = Facts::default();
     let rule = ChatRule::Any {
-        rules: vec![ChatRule::Everyone, ChatRule::All { rules: vec![ChatRule::Blocklist { addresses: vec![fan()] }] }],
+        rules: vec![
+            ChatRule::Everyone,
+            ChatRule::All {
+                rules: vec![ChatRule::Blocklist {
+                    addresses: vec![fan()],
+                }],
+            },
+        ],
     };
     let answer = check(&rule, &mut facts);
     assert!(!answer.allowed);
     assert_eq!(answer.decided_by, "any[1].all[0].blocklist");
     assert_eq!(answer.qualify, None);
     // Inside a Not it still blocks.
-    let rule = ChatRule::Not { rule: Box::new(ChatRule::Blocklist { addresses: vec![fan()] }) };
+    let rule = ChatRule::Not {
+        rule: Box::new(ChatRule::Blocklist {
+            addresses: vec![fan()],
+        }),
+    };
     assert!(!check(&rule, &mut facts).allowed);
     assert_eq!(facts.reads, 0);
 }
@@ -127,20 +205,62 @@ fn caps_are_enforced_with_clear_errors() {
     let api = MockApi::default();
     let mut deep = ChatRule::Everyone;
     for _ in 0..MAX_DEPTH {
-        deep = ChatRule::Not { rule: Box::new(deep) };
+        deep = ChatRule::Not {
+            rule: Box::new(deep),
+        };
     }
-    assert_eq!(deep.validate(&api), Err(ChatRuleError::TooDeep { depth: MAX_DEPTH + 1 }));
-    let wide = ChatRule::Any { rules: vec![ChatRule::Everyone; MAX_LEAVES + 1] };
-    assert_eq!(wide.validate(&api), Err(ChatRuleError::TooManyLeaves { leaves: MAX_LEAVES + 1 }));
-    let listed = ChatRule::Allowlist { addresses: vec![fan(); MAX_LIST_ADDRESSES + 1] };
-    assert_eq!(listed.validate(&api), Err(ChatRuleError::TooManyAddresses { addresses: MAX_LIST_ADDRESSES + 1 }));
-    assert_eq!(ChatRule::Any { rules: vec![] }.validate(&api), Err(ChatRuleError::EmptyCombinator("any")));
-    let bad_k = ChatRule::AtLeast { k: 3, rules: vec![ChatRule::Everyone; 2] };
-    assert_eq!(bad_k.validate(&api), Err(ChatRuleError::InvalidThreshold { k: 3, children: 2 }));
+    assert_eq!(
+        deep.validate(&api),
+        Err(ChatRuleError::TooDeep {
+            depth: MAX_DEPTH + 1
+        })
+    );
+    let wide = ChatRule::Any {
+        rules: vec![ChatRule::Everyone; MAX_LEAVES + 1],
+    };
+    assert_eq!(
+        wide.validate(&api),
+        Err(ChatRuleError::TooManyLeaves {
+            leaves: MAX_LEAVES + 1
+        })
+    );
+    let listed = ChatRule::Allowlist {
+        addresses: vec![fan(); MAX_LIST_ADDRESSES + 1],
+    };
+    assert_eq!(
+        listed.validate(&api),
+        Err(ChatRuleError::TooManyAddresses {
+            addresses: MAX_LIST_ADDRESSES + 1
+        })
+    );
+    assert_eq!(
+        ChatRule::Any { rules: vec![] }.validate(&api),
+        Err(ChatRuleError::EmptyCombinator("any"))
+    );
+    let bad_k = ChatRule::AtLeast {
+        k: 3,
+        rules: vec![ChatRule::Everyone; 2],
+    };
+    assert_eq!(
+        bad_k.validate(&api),
+        Err(ChatRuleError::InvalidThreshold { k: 3, children: 2 })
+    );
     assert_eq!(tipped(0).validate(&api), Err(ChatRuleError::ZeroAmount));
-    let bad_addr = ChatRule::Allowlist { addresses: vec![Addr::unchecked("nope")] };
-    assert!(matches!(bad_addr.validate(&api), Err(ChatRuleError::Std(_))));
-    let ok = ChatRule::All { rules: vec![ChatRule::Subscriber { min_tier: 1 }, ChatRule::Blocklist { addresses: vec![fan()] }] };
+    let bad_addr = ChatRule::Allowlist {
+        addresses: vec![Addr::unchecked("nope")],
+    };
+    assert!(matches!(
+        bad_addr.validate(&api),
+        Err(ChatRuleError::Std(_))
+    ));
+    let ok = ChatRule::All {
+        rules: vec![
+            ChatRule::Subscriber { min_tier: 1 },
+            ChatRule::Blocklist {
+                addresses: vec![fan()],
+            },
+        ],
+    };
     assert_eq!(ok.validate(&api), Ok(ok.clone()));
 }
 
@@ -148,8 +268,13 @@ fn caps_are_enforced_with_clear_errors() {
 fn deeply_nested_input_is_rejected_without_recursing_through_it() {
     let mut deep = ChatRule::Everyone;
     for _ in 0..10_000 {
-        deep = ChatRule::Not { rule: Box::new(deep) };
+        deep = ChatRule::Not {
+            rule: Box::new(deep),
+        };
     }
-    assert!(matches!(deep.validate(&MockApi::default()), Err(ChatRuleError::TooDeep { .. })));
+    assert!(matches!(
+        deep.validate(&MockApi::default()),
+        Err(ChatRuleError::TooDeep { .. })
+    ));
     // Dropping a 10,000-deep Box chain recursively is fine at this depth on the test stack.
 }

@@ -83,6 +83,10 @@ pub struct PaymentTerms {
 impl PaymentTerms {
     /// The creator's minimum tip in `asset`, zero when unset.
     pub fn tip_minimum(&self, asset: &AssetInfo) -> Uint128 {
-        self.tip_minimums.iter().find(|(a, _)| a == asset).map(|(_, m)| *m).unwrap_or_default()
+        self.tip_minimums
+            .iter()
+            .find(|(a, _)| a == asset)
+            .map(|(_, m)| *m)
+            .unwrap_or_default()
     }
 }

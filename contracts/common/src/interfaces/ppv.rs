@@ -9,5 +9,9 @@ use crate::asset::AssetInfo;
 pub enum PpvQuery {
     /// Lifetime pay-per-view spending of `fan` with `creator` in `asset`.
     #[returns(super::TotalResponse)]
-    SpentTotal { creator: String, fan: String, asset: AssetInfo },
+    SpentTotal {
+        creator: String,
+        fan: String,
+        asset: AssetInfo,
+    },
 }

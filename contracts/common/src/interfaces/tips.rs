@@ -36,7 +36,9 @@ impl FromStr for TipContext {
         match s.split_once(':') {
             None if s == "profile" => Ok(TipContext::Profile),
             Some(("stream", id)) if !id.is_empty() => Ok(TipContext::Stream { id: id.into() }),
-            Some(("chat", id)) if !id.is_empty() => Ok(TipContext::Chat { thread_id: id.into() }),
+            Some(("chat", id)) if !id.is_empty() => Ok(TipContext::Chat {
+                thread_id: id.into(),
+            }),
             _ => Err(format!("invalid tip context {s:?}")),
         }
     }
@@ -50,10 +52,17 @@ impl TipContext {
             TipContext::Stream { id } | TipContext::Chat { thread_id: id } => id,
         };
         if id.is_empty() || id.len() > MAX_CONTEXT_ID_LEN {
-            return Err(format!("context id must be 1 to {MAX_CONTEXT_ID_LEN} bytes"));
+            return Err(format!(
+                "context id must be 1 to {MAX_CONTEXT_ID_LEN} bytes"
+            ));
         }
-        if !id.chars().all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c)) {
-            return Err("context id may contain only ASCII letters, digits, '-', '_' and '.'".into());
+        if !id
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c))
+        {
+            return Err(
+                "context id may contain only ASCII letters, digits, '-', '_' and '.'".into(),
+            );
         }
         Ok(())
     }
@@ -73,5 +82,9 @@ impl crate::event::AttrValue for TipContext {
 pub enum TipsQuery {
     /// Lifetime tips from `fan` to `creator` in `asset`.
     #[returns(super::TotalResponse)]
-    TippedTotal { creator: String, fan: String, asset: AssetInfo },
+    TippedTotal {
+        creator: String,
+        fan: String,
+        asset: AssetInfo,
+    },
 }
