@@ -1,8 +1,8 @@
 #[cfg(not(feature = "library"))]
 use cosmwasm_std::entry_point;
 use cosmwasm_std::{
-    from_json, to_json_binary, to_json_vec, Addr, Binary, Deps, DepsMut, Empty, Env, MessageInfo, Order, Response,
-    StdError, StdResult, Uint128,
+    from_json, to_json_binary, to_json_vec, Addr, Binary, Deps, DepsMut, Empty, Env, MessageInfo,
+    Order, Response, StdError, StdResult, Uint128,
 };
 use cw20::Cw20ReceiveMsg;
 use cw_storage_plus::Bound;
@@ -18,8 +18,8 @@ use sha2::{Digest, Sha256};
 
 use crate::error::ContractError;
 use crate::msg::{
-    ConfigResponse, CreatorAsset, ExecuteMsg, FanAsset, InstantiateMsg, MigrateMsg, QueryMsg, TipHookMsg, TipTotal,
-    TotalsResponse,
+    ConfigResponse, CreatorAsset, ExecuteMsg, FanAsset, InstantiateMsg, MigrateMsg, QueryMsg,
+    TipHookMsg, TipTotal, TotalsResponse,
 };
 use crate::state::{Config, CONFIG, FIAT_PAYMENTS, TOTALS, TOTALS_BY_FAN};
 
@@ -39,14 +39,29 @@ pub fn instantiate(
     nonpayable(&info)?;
     cw2::set_contract_version(deps.storage, CONTRACT_NAME, CONTRACT_VERSION)?;
     let creators = deps.api.addr_validate(&msg.creators)?;
-    CONFIG.save(deps.storage, &Config { creators: creators.clone() })?;
+    CONFIG.save(
+        deps.storage,
+        &Config {
+            creators: creators.clone(),
+        },
+    )?;
     Ok(Response::new().add_event(TipsConfigSet { creators }.to_event()))
 }
 
 #[cfg_attr(not(feature = "library"), entry_point)]
-pub fn execute(deps: DepsMut, env: Env, info: MessageInfo, msg: ExecuteMsg) -> Result<Response, ContractError> {
+pub fn execute(
+    deps: DepsMut,
+    env: Env,
+    info: MessageInfo,
+    msg: ExecuteMsg,
+) -> Result<Response, ContractError> {
     match msg {
-        ExecuteMsg::Tip { creator, context, message, anonymous } => {
+        ExecuteMsg::Tip {
+            creator,
+            context,
+            message,
+            anonymous,
+        } => {
             let note = TipNote::validated(context, message, anonymous)?;
             let paid = paid_native(&info)?;
             execute_tip(deps, &env, info.sender, paid, creator, note)
@@ -85,13 +100,28 @@ struct TipNote {
 }
 
 impl TipNote {
-    fn validated(context: TipContext, message: Option<String>, anonymous: bool) -> Result<Self, ContractError> {
+    fn validated(
+        context: TipContext,
+        message: Option<String>,
+        anonymous: bool,
+    ) -> Result<Self, ContractError> {
         context.validate().map_err(ContractError::InvalidContext)?;
         let message = message.filter(|m| !m.is_empty());
-        if let Some(len) = message.as_ref().map(String::len).filter(|len| *len > MAX_TIP_MESSAGE_LEN) {
-            return Err(ContractError::MessageTooLong { len, max: MAX_TIP_MESSAGE_LEN });
+        if let Some(len) = message
+            .as_ref()
+            .map(String::len)
+            .filter(|len| *len > MAX_TIP_MESSAGE_LEN)
+        {
+            return Err(ContractError::MessageTooLong {
+                len,
+                max: MAX_TIP_MESSAGE_LEN,
+            });
         }
-        Ok(TipNote { context, message, anonymous })
+        Ok(TipNote {
+            context,
+            message,
+            anonymous,
+        })
     }
 }
 
@@ -106,11 +136,19 @@ fn execute_receive(
     if cw20_msg.amount.is_zero() {
         return Err(AssetError::ZeroAmount.into());
     }
-    let TipHookMsg::Tip { creator, context, message, anonymous } = from_json(&cw20_msg.msg)?;
+    let TipHookMsg::Tip {
+        creator,
+        context,
+        message,
+        anonymous,
+    } = from_json(&cw20_msg.msg)?;
     let note = TipNote::validated(context, message, anonymous)?;
     let fan = deps.api.addr_validate(&cw20_msg.sender)?;
     // Whether this token is one the creator accepts is checked against the payment terms.
-    let paid = Asset { info: AssetInfo::cw20(info.sender), amount: cw20_msg.amount };
+    let paid = Asset {
+        info: AssetInfo::cw20(info.sender),
+        amount: cw20_msg.amount,
+    };
     execute_tip(deps, env, fan, paid, creator, note)
 }
 
@@ -136,7 +174,10 @@ fn execute_tip(
     ensure_accepted(&paid.info, &terms.accepted_assets)?;
     let minimum = terms.tip_minimum(&paid.info);
     if paid.amount < minimum {
-        return Err(ContractError::BelowMinimum { minimum, asset: paid.info });
+        return Err(ContractError::BelowMinimum {
+            minimum,
+            asset: paid.info,
+        });
     }
     let parts = split(paid.amount, terms.fee_bps)?;
 
@@ -148,7 +189,10 @@ fn execute_tip(
         TOTALS_BY_FAN.save(deps.storage, (&fan, &creator, &asset_key), &Empty {})?;
     }
 
-    let payouts = [paid.info.payout(&terms.treasury, parts.fee)?, paid.info.payout(&terms.payout, parts.payee)?];
+    let payouts = [
+        paid.info.payout(&terms.treasury, parts.fee)?,
+        paid.info.payout(&terms.payout, parts.payee)?,
+    ];
     let event = TipSent {
         creator,
         fan,
@@ -162,22 +206,34 @@ fn execute_tip(
         anonymous: note.anonymous,
         fan_total,
     };
-    Ok(Response::new().add_messages(payouts.into_iter().flatten()).add_event(event.to_event()))
+    Ok(Response::new()
+        .add_messages(payouts.into_iter().flatten())
+        .add_event(event.to_event()))
 }
 
 /// The one registry query a tip makes.
 fn payment_terms(deps: Deps, creator: &Addr) -> Result<PaymentTerms, ContractError> {
     let registry = CONFIG.load(deps.storage)?.creators;
-    let query = CreatorsQuery::PaymentTerms { creator: creator.to_string(), product: Product::Tips };
+    let query = CreatorsQuery::PaymentTerms {
+        creator: creator.to_string(),
+        product: Product::Tips,
+    };
     deps.querier
         .query_wasm_smart(registry, &query)
-        .map_err(|e| ContractError::NoPaymentTerms { creator: creator.clone(), reason: e.to_string() })
+        .map_err(|e| ContractError::NoPaymentTerms {
+            creator: creator.clone(),
+            reason: e.to_string(),
+        })
 }
 
 fn ensure_fiat_gateway(deps: Deps, sender: &Addr) -> Result<(), ContractError> {
     let registry = CONFIG.load(deps.storage)?.creators;
-    let is_gateway: bool =
-        deps.querier.query_wasm_smart(registry, &CreatorsQuery::IsFiatGateway { address: sender.to_string() })?;
+    let is_gateway: bool = deps.querier.query_wasm_smart(
+        registry,
+        &CreatorsQuery::IsFiatGateway {
+            address: sender.to_string(),
+        },
+    )?;
     if is_gateway {
         Ok(())
     } else {
@@ -198,7 +254,9 @@ fn validated_payment_ref(payment_ref: String) -> Result<String, ContractError> {
     if printable && (1..=MAX_PAYMENT_REF_LEN).contains(&payment_ref.len()) {
         Ok(payment_ref)
     } else {
-        Err(ContractError::InvalidPaymentRef { max: MAX_PAYMENT_REF_LEN })
+        Err(ContractError::InvalidPaymentRef {
+            max: MAX_PAYMENT_REF_LEN,
+        })
     }
 }
 
@@ -214,8 +272,20 @@ struct FiatTip {
 impl FiatTip {
     /// sha256 of everything attested, to tell a retry from a reused payment reference.
     fn fingerprint(&self) -> StdResult<Binary> {
-        let TipNote { context, message, anonymous } = &self.note;
-        let data = (&self.creator, &self.fan, &self.currency, self.amount_minor, context, message, anonymous);
+        let TipNote {
+            context,
+            message,
+            anonymous,
+        } = &self.note;
+        let data = (
+            &self.creator,
+            &self.fan,
+            &self.currency,
+            self.amount_minor,
+            context,
+            message,
+            anonymous,
+        );
         Ok(Binary::from(Sha256::digest(to_json_vec(&data)?).to_vec()))
     }
 }
@@ -255,19 +325,31 @@ fn execute_attest_fiat_tip(
 #[cfg_attr(not(feature = "library"), entry_point)]
 pub fn query(deps: Deps, _env: Env, msg: QueryMsg) -> StdResult<Binary> {
     match msg {
-        QueryMsg::Config {} => to_json_binary(&ConfigResponse { creators: CONFIG.load(deps.storage)?.creators }),
-        QueryMsg::TippedTotal { creator, fan, asset } => {
-            to_json_binary(&query_tipped_total(deps, creator, fan, asset)?)
-        }
-        QueryMsg::FanTotals { creator, start_after, limit } => {
-            to_json_binary(&query_fan_totals(deps, creator, start_after, limit)?)
-        }
-        QueryMsg::TippedCreators { fan, start_after, limit } => {
-            to_json_binary(&query_tipped_creators(deps, fan, start_after, limit)?)
-        }
-        QueryMsg::FiatPaymentRecorded { gateway, payment_ref } => {
-            to_json_binary(&FIAT_PAYMENTS.has(deps.storage, (&deps.api.addr_validate(&gateway)?, &payment_ref)))
-        }
+        QueryMsg::Config {} => to_json_binary(&ConfigResponse {
+            creators: CONFIG.load(deps.storage)?.creators,
+        }),
+        QueryMsg::TippedTotal {
+            creator,
+            fan,
+            asset,
+        } => to_json_binary(&query_tipped_total(deps, creator, fan, asset)?),
+        QueryMsg::FanTotals {
+            creator,
+            start_after,
+            limit,
+        } => to_json_binary(&query_fan_totals(deps, creator, start_after, limit)?),
+        QueryMsg::TippedCreators {
+            fan,
+            start_after,
+            limit,
+        } => to_json_binary(&query_tipped_creators(deps, fan, start_after, limit)?),
+        QueryMsg::FiatPaymentRecorded {
+            gateway,
+            payment_ref,
+        } => to_json_binary(&FIAT_PAYMENTS.has(
+            deps.storage,
+            (&deps.api.addr_validate(&gateway)?, &payment_ref),
+        )),
     }
 }
 
@@ -278,11 +360,18 @@ fn validated_asset(deps: Deps, asset: AssetInfo) -> StdResult<AssetInfo> {
     })
 }
 
-fn query_tipped_total(deps: Deps, creator: String, fan: String, asset: AssetInfo) -> StdResult<TotalResponse> {
+fn query_tipped_total(
+    deps: Deps,
+    creator: String,
+    fan: String,
+    asset: AssetInfo,
+) -> StdResult<TotalResponse> {
     let creator = deps.api.addr_validate(&creator)?;
     let fan = deps.api.addr_validate(&fan)?;
     let asset = validated_asset(deps, asset)?;
-    let amount = TOTALS.may_load(deps.storage, (&creator, &fan, &asset.key()))?.unwrap_or_default();
+    let amount = TOTALS
+        .may_load(deps.storage, (&creator, &fan, &asset.key()))?
+        .unwrap_or_default();
     Ok(TotalResponse { amount })
 }
 
@@ -293,19 +382,28 @@ fn query_fan_totals(
     limit: Option<u32>,
 ) -> StdResult<TotalsResponse> {
     let creator = deps.api.addr_validate(&creator)?;
-    let start = start_after.map(|c| page_cursor(deps, &c.fan, c.asset)).transpose()?;
+    let start = start_after
+        .map(|c| page_cursor(deps, &c.fan, c.asset))
+        .transpose()?;
     let totals = TOTALS
         .sub_prefix(&creator)
         .range(
             deps.storage,
-            start.as_ref().map(|(fan, asset)| Bound::exclusive((fan, asset.as_str()))),
+            start
+                .as_ref()
+                .map(|(fan, asset)| Bound::exclusive((fan, asset.as_str()))),
             None,
             Order::Ascending,
         )
         .take(page_limit(limit))
         .map(|entry| {
             let ((fan, asset_key), amount) = entry?;
-            Ok(TipTotal { creator: creator.clone(), fan, asset: stored_asset(&asset_key)?, amount })
+            Ok(TipTotal {
+                creator: creator.clone(),
+                fan,
+                asset: stored_asset(&asset_key)?,
+                amount,
+            })
         })
         .collect::<StdResult<_>>()?;
     Ok(TotalsResponse { totals })
@@ -318,12 +416,16 @@ fn query_tipped_creators(
     limit: Option<u32>,
 ) -> StdResult<TotalsResponse> {
     let fan = deps.api.addr_validate(&fan)?;
-    let start = start_after.map(|c| page_cursor(deps, &c.creator, c.asset)).transpose()?;
+    let start = start_after
+        .map(|c| page_cursor(deps, &c.creator, c.asset))
+        .transpose()?;
     let totals = TOTALS_BY_FAN
         .sub_prefix(&fan)
         .keys(
             deps.storage,
-            start.as_ref().map(|(creator, asset)| Bound::exclusive((creator, asset.as_str()))),
+            start
+                .as_ref()
+                .map(|(creator, asset)| Bound::exclusive((creator, asset.as_str()))),
             None,
             Order::Ascending,
         )
@@ -331,7 +433,12 @@ fn query_tipped_creators(
         .map(|key| {
             let (creator, asset_key) = key?;
             let amount = TOTALS.load(deps.storage, (&creator, &fan, &asset_key))?;
-            Ok(TipTotal { creator, fan: fan.clone(), asset: stored_asset(&asset_key)?, amount })
+            Ok(TipTotal {
+                creator,
+                fan: fan.clone(),
+                asset: stored_asset(&asset_key)?,
+                amount,
+            })
         })
         .collect::<StdResult<_>>()?;
     Ok(TotalsResponse { totals })
@@ -339,7 +446,10 @@ fn query_tipped_creators(
 
 /// The (address, asset key) a page starts after.
 fn page_cursor(deps: Deps, address: &str, asset: AssetInfo) -> StdResult<(Addr, String)> {
-    Ok((deps.api.addr_validate(address)?, validated_asset(deps, asset)?.key()))
+    Ok((
+        deps.api.addr_validate(address)?,
+        validated_asset(deps, asset)?.key(),
+    ))
 }
 
 /// Asset keys in storage were written from validated assets.

@@ -45,7 +45,12 @@ pub enum ExecuteMsg {
 /// The `msg` of a CW20 `Send` to this contract.
 #[cw_serde]
 pub enum TipHookMsg {
-    Tip { creator: String, context: TipContext, message: Option<String>, anonymous: bool },
+    Tip {
+        creator: String,
+        context: TipContext,
+        message: Option<String>,
+        anonymous: bool,
+    },
 }
 
 #[cw_serde]
@@ -56,18 +61,33 @@ pub enum QueryMsg {
     /// Lifetime tips from `fan` to `creator` in `asset` (zero when none). Same message as
     /// `mesi_common::interfaces::tips::TipsQuery::TippedTotal`.
     #[returns(TotalResponse)]
-    TippedTotal { creator: String, fan: String, asset: AssetInfo },
+    TippedTotal {
+        creator: String,
+        fan: String,
+        asset: AssetInfo,
+    },
     /// The lifetime totals of every fan of `creator`, one entry per (fan, asset), ordered by fan
     /// then asset key.
     #[returns(TotalsResponse)]
-    FanTotals { creator: String, start_after: Option<FanAsset>, limit: Option<u32> },
+    FanTotals {
+        creator: String,
+        start_after: Option<FanAsset>,
+        limit: Option<u32>,
+    },
     /// The lifetime totals of `fan` with every creator they tipped, one entry per (creator,
     /// asset), ordered by creator then asset key.
     #[returns(TotalsResponse)]
-    TippedCreators { fan: String, start_after: Option<CreatorAsset>, limit: Option<u32> },
+    TippedCreators {
+        fan: String,
+        start_after: Option<CreatorAsset>,
+        limit: Option<u32>,
+    },
     /// Whether `gateway` already recorded a fiat tip under `payment_ref`.
     #[returns(bool)]
-    FiatPaymentRecorded { gateway: String, payment_ref: String },
+    FiatPaymentRecorded {
+        gateway: String,
+        payment_ref: String,
+    },
 }
 
 #[cw_serde]

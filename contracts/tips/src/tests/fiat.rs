@@ -17,19 +17,35 @@ fn attestation(suite: &Suite, payment_ref: &str, amount_minor: u128) -> ExecuteM
         fan: suite.fans[0].to_string(),
         currency: "USD".into(),
         amount_minor: Uint128::new(amount_minor),
-        context: TipContext::Stream { id: "live-1".into() },
+        context: TipContext::Stream {
+            id: "live-1".into(),
+        },
         message: Some("from my card".into()),
         anonymous: false,
     }
 }
 
-fn attest(suite: &mut Suite, sender: &Addr, msg: &ExecuteMsg) -> Result<AppResponse, ContractError> {
-    suite.app.execute_contract(sender.clone(), suite.tips.clone(), msg, &[]).map_err(contract_error)
+fn attest(
+    suite: &mut Suite,
+    sender: &Addr,
+    msg: &ExecuteMsg,
+) -> Result<AppResponse, ContractError> {
+    suite
+        .app
+        .execute_contract(sender.clone(), suite.tips.clone(), msg, &[])
+        .map_err(contract_error)
 }
 
 fn recorded(suite: &Suite, gateway: &Addr, payment_ref: &str) -> bool {
-    let msg = QueryMsg::FiatPaymentRecorded { gateway: gateway.to_string(), payment_ref: payment_ref.into() };
-    suite.app.wrap().query_wasm_smart(&suite.tips, &msg).unwrap()
+    let msg = QueryMsg::FiatPaymentRecorded {
+        gateway: gateway.to_string(),
+        payment_ref: payment_ref.into(),
+    };
+    suite
+        .app
+        .wrap()
+        .query_wasm_smart(&suite.tips, &msg)
+        .unwrap()
 }
 
 #[test]
@@ -46,11 +62,16 @@ fn gateway_attests_a_fiat_tip() {
         fan: suite.fan(0),
         currency: "USD".into(),
         amount_minor: Uint128::new(500),
-        context: TipContext::Stream { id: "live-1".into() },
+        context: TipContext::Stream {
+            id: "live-1".into(),
+        },
         message: Some("from my card".into()),
         anonymous: false,
     };
-    assert_eq!(single_event(&resp, &suite.tips), AnyEvent::FiatTip(expected));
+    assert_eq!(
+        single_event(&resp, &suite.tips),
+        AnyEvent::FiatTip(expected)
+    );
     assert!(recorded(&suite, &gateway, "pi_1"));
     // No funds moved and no on-chain total changed.
     assert!(!resp.events.iter().any(|e| e.ty == "transfer"));
@@ -68,12 +89,27 @@ fn a_repeated_attestation_is_a_no_op_and_a_reused_reference_is_refused() {
     attest(&mut suite, &gateway, &msg).unwrap();
 
     let again = attest(&mut suite, &gateway, &msg).unwrap();
-    assert!(mesi_events(&again.events, &suite.tips).is_empty(), "a retry records nothing");
+    assert!(
+        mesi_events(&again.events, &suite.tips).is_empty(),
+        "a retry records nothing"
+    );
     let wasm = again.events.iter().find(|e| e.ty == "wasm").unwrap();
-    assert!(wasm.attributes.iter().any(|a| a.key == "already_recorded" && a.value == "pi_2"));
+    assert!(wasm
+        .attributes
+        .iter()
+        .any(|a| a.key == "already_recorded" && a.value == "pi_2"));
 
     // Same reference, any field different.
-    let ExecuteMsg::AttestFiatTip { creator, fan, currency, context, message, anonymous, .. } = msg.clone() else {
+    let ExecuteMsg::AttestFiatTip {
+        creator,
+        fan,
+        currency,
+        context,
+        message,
+        anonymous,
+        ..
+    } = msg.clone()
+    else {
         unreachable!()
     };
     let variants = [
@@ -120,7 +156,10 @@ fn a_repeated_attestation_is_a_no_op_and_a_reused_reference_is_refused() {
         },
     ];
     for variant in variants {
-        assert_eq!(attest(&mut suite, &gateway, &variant).unwrap_err(), ContractError::PaymentRefReused("pi_2".into()));
+        assert_eq!(
+            attest(&mut suite, &gateway, &variant).unwrap_err(),
+            ContractError::PaymentRefReused("pi_2".into())
+        );
     }
 
     // References belong to their gateway: another gateway may use the same one.
@@ -151,7 +190,11 @@ fn only_a_registered_gateway_may_attest() {
         suite.tips.clone(),
     ];
     for sender in wrong_parties {
-        assert_eq!(attest(&mut suite, &sender, &msg).unwrap_err(), ContractError::NotFiatGateway, "{sender}");
+        assert_eq!(
+            attest(&mut suite, &sender, &msg).unwrap_err(),
+            ContractError::NotFiatGateway,
+            "{sender}"
+        );
     }
     // A gateway removed from the registry loses the right.
     let gateway = suite.gateway.clone();
@@ -163,7 +206,10 @@ fn only_a_registered_gateway_may_attest() {
         arbiter: None,
         contracts: None,
     });
-    assert_eq!(attest(&mut suite, &gateway, &msg).unwrap_err(), ContractError::NotFiatGateway);
+    assert_eq!(
+        attest(&mut suite, &gateway, &msg).unwrap_err(),
+        ContractError::NotFiatGateway
+    );
     assert!(!recorded(&suite, &gateway, "pi_3"));
 }
 
@@ -173,13 +219,21 @@ fn attestations_take_no_funds() {
     let gateway = suite.gateway.clone();
     let fan = suite.fan(0);
     let msg = attestation(&suite, "pi_4", 500);
-    suite.app.init_modules(|router, _, storage| router.bank.init_balance(storage, &gateway, coins(10, USDC)).unwrap());
+    suite.app.init_modules(|router, _, storage| {
+        router
+            .bank
+            .init_balance(storage, &gateway, coins(10, USDC))
+            .unwrap()
+    });
     for sender in [&gateway, &fan] {
         let err = suite
             .app
             .execute_contract(sender.clone(), suite.tips.clone(), &msg, &coins(10, USDC))
             .map_err(contract_error);
-        assert_eq!(err.unwrap_err(), ContractError::Asset(AssetError::UnexpectedFunds));
+        assert_eq!(
+            err.unwrap_err(),
+            ContractError::Asset(AssetError::UnexpectedFunds)
+        );
     }
     assert!(!recorded(&suite, &gateway, "pi_4"));
 }
@@ -198,31 +252,55 @@ fn attestation_fields_are_validated() {
         ($field:ident = $value:expr) => {{
             let value = $value;
             with(&|m| {
-                let ExecuteMsg::AttestFiatTip { $field, .. } = m else { unreachable!() };
+                let ExecuteMsg::AttestFiatTip { $field, .. } = m else {
+                    unreachable!()
+                };
                 *$field = value.clone();
             })
         }};
     }
     for currency in ["usd", "US", "USDT", "U$D", ""] {
         assert_eq!(
-            attest(&mut suite, &gateway, &field!(currency = currency.to_string())).unwrap_err(),
+            attest(
+                &mut suite,
+                &gateway,
+                &field!(currency = currency.to_string())
+            )
+            .unwrap_err(),
             ContractError::InvalidCurrency(currency.into())
         );
     }
     assert_eq!(
-        attest(&mut suite, &gateway, &field!(amount_minor = Uint128::zero())).unwrap_err(),
+        attest(
+            &mut suite,
+            &gateway,
+            &field!(amount_minor = Uint128::zero())
+        )
+        .unwrap_err(),
         ContractError::Asset(AssetError::ZeroAmount)
     );
     let too_long = "r".repeat(MAX_PAYMENT_REF_LEN + 1);
     for payment_ref in ["", "pi 5", "pi_\u{e9}", too_long.as_str()] {
         assert_eq!(
-            attest(&mut suite, &gateway, &field!(payment_ref = payment_ref.to_string())).unwrap_err(),
-            ContractError::InvalidPaymentRef { max: MAX_PAYMENT_REF_LEN },
+            attest(
+                &mut suite,
+                &gateway,
+                &field!(payment_ref = payment_ref.to_string())
+            )
+            .unwrap_err(),
+            ContractError::InvalidPaymentRef {
+                max: MAX_PAYMENT_REF_LEN
+            },
             "{payment_ref:?}"
         );
     }
     assert!(matches!(
-        attest(&mut suite, &gateway, &field!(creator = "nobody".to_string())).unwrap_err(),
+        attest(
+            &mut suite,
+            &gateway,
+            &field!(creator = "nobody".to_string())
+        )
+        .unwrap_err(),
         ContractError::Std(_)
     ));
     assert!(matches!(
@@ -230,11 +308,25 @@ fn attestation_fields_are_validated() {
         ContractError::Std(_)
     ));
     assert!(matches!(
-        attest(&mut suite, &gateway, &field!(message = Some("x".repeat(MAX_TIP_MESSAGE_LEN + 1)))).unwrap_err(),
+        attest(
+            &mut suite,
+            &gateway,
+            &field!(message = Some("x".repeat(MAX_TIP_MESSAGE_LEN + 1)))
+        )
+        .unwrap_err(),
         ContractError::MessageTooLong { .. }
     ));
     assert!(matches!(
-        attest(&mut suite, &gateway, &field!(context = TipContext::Chat { thread_id: "a b".into() })).unwrap_err(),
+        attest(
+            &mut suite,
+            &gateway,
+            &field!(
+                context = TipContext::Chat {
+                    thread_id: "a b".into()
+                }
+            )
+        )
+        .unwrap_err(),
         ContractError::InvalidContext(_)
     ));
     assert!(!recorded(&suite, &gateway, "pi_5"));
@@ -253,5 +345,8 @@ fn attestation_for_an_inactive_creator_is_recorded() {
     suite.set_active(&carol, false);
     let msg = attestation(&suite, "pi_6", 500);
     let resp = attest(&mut suite, &gateway, &msg).unwrap();
-    assert!(matches!(single_event(&resp, &suite.tips), AnyEvent::FiatTip(_)));
+    assert!(matches!(
+        single_event(&resp, &suite.tips),
+        AnyEvent::FiatTip(_)
+    ));
 }

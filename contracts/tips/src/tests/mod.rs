@@ -79,7 +79,9 @@ impl Suite {
         let carol = api.addr_make("carol");
         let carol_payout = api.addr_make("carol-payout");
         let dave = api.addr_make("dave");
-        let fans: Vec<Addr> = (0..fan_count).map(|i| api.addr_make(&format!("fan{i}"))).collect();
+        let fans: Vec<Addr> = (0..fan_count)
+            .map(|i| api.addr_make(&format!("fan{i}")))
+            .collect();
 
         app.init_modules(|router, _, storage| {
             for fan in &fans {
@@ -96,12 +98,16 @@ impl Suite {
                 decimals: 6,
                 initial_balances: fans
                     .iter()
-                    .map(|f| Cw20Coin { address: f.to_string(), amount: Uint128::new(FAN_FUNDS) })
+                    .map(|f| Cw20Coin {
+                        address: f.to_string(),
+                        amount: Uint128::new(FAN_FUNDS),
+                    })
                     .collect(),
                 mint: None,
                 marketing: None,
             };
-            app.instantiate_contract(cw20_code, owner.clone(), &msg, &[], symbol, None).unwrap()
+            app.instantiate_contract(cw20_code, owner.clone(), &msg, &[], symbol, None)
+                .unwrap()
         };
         let mesi = token(&mut app, "MESI");
         let other_token = token(&mut app, "OTHER");
@@ -114,7 +120,10 @@ impl Suite {
                 &registry::InstantiateMsg {
                     owner: None,
                     treasury: treasury.to_string(),
-                    fees: Fees { tips: TIP_FEE_BPS, ..Fees::default() },
+                    fees: Fees {
+                        tips: TIP_FEE_BPS,
+                        ..Fees::default()
+                    },
                     accepted_assets: vec![
                         AssetInfo::native(USDC),
                         AssetInfo::native(ATOM),
@@ -135,7 +144,9 @@ impl Suite {
             .instantiate_contract(
                 tips_code,
                 owner.clone(),
-                &InstantiateMsg { creators: registry.to_string() },
+                &InstantiateMsg {
+                    creators: registry.to_string(),
+                },
                 &[],
                 "tips",
                 Some(owner.to_string()),
@@ -162,9 +173,16 @@ impl Suite {
             accepted_assets: None,
             fiat_gateways: None,
             arbiter: None,
-            contracts: Some(registry::SiblingContracts { tips: Some(suite.tips.to_string()), ..Default::default() }),
+            contracts: Some(registry::SiblingContracts {
+                tips: Some(suite.tips.to_string()),
+                ..Default::default()
+            }),
         });
-        suite.register(&carol, Some(&carol_payout), vec![(AssetInfo::native(USDC), Uint128::new(USDC_MINIMUM))]);
+        suite.register(
+            &carol,
+            Some(&carol_payout),
+            vec![(AssetInfo::native(USDC), Uint128::new(USDC_MINIMUM))],
+        );
         suite.register(&dave, None, vec![]);
         suite
     }
@@ -174,13 +192,18 @@ impl Suite {
     }
 
     pub fn update_registry(&mut self, msg: registry::ExecuteMsg) {
-        self.app.execute_contract(self.owner.clone(), self.registry.clone(), &msg, &[]).unwrap();
+        self.app
+            .execute_contract(self.owner.clone(), self.registry.clone(), &msg, &[])
+            .unwrap();
     }
 
     pub fn set_tip_fee(&mut self, bps: u16) {
         self.update_registry(registry::ExecuteMsg::UpdateConfig {
             treasury: None,
-            fees: Some(Fees { tips: bps, ..Fees::default() }),
+            fees: Some(Fees {
+                tips: bps,
+                ..Fees::default()
+            }),
             accepted_assets: None,
             fiat_gateways: None,
             arbiter: None,
@@ -188,7 +211,12 @@ impl Suite {
         });
     }
 
-    pub fn register(&mut self, creator: &Addr, payout: Option<&Addr>, tip_minimums: Vec<(AssetInfo, Uint128)>) {
+    pub fn register(
+        &mut self,
+        creator: &Addr,
+        payout: Option<&Addr>,
+        tip_minimums: Vec<(AssetInfo, Uint128)>,
+    ) {
         let profile = registry::ProfileInput {
             display_name: "creator".into(),
             payout: payout.map(Addr::to_string),
@@ -212,7 +240,9 @@ impl Suite {
         } else {
             registry::ExecuteMsg::DeactivateCreator {}
         };
-        self.app.execute_contract(creator.clone(), self.registry.clone(), &msg, &[]).unwrap();
+        self.app
+            .execute_contract(creator.clone(), self.registry.clone(), &msg, &[])
+            .unwrap();
     }
 
     /// The payout address of a registered creator, as the registry answers it.
@@ -222,13 +252,21 @@ impl Suite {
             .wrap()
             .query_wasm_smart(
                 &self.registry,
-                &registry::QueryMsg::PaymentTerms { creator: creator.to_string(), product: Product::Tips },
+                &registry::QueryMsg::PaymentTerms {
+                    creator: creator.to_string(),
+                    product: Product::Tips,
+                },
             )
             .unwrap();
         terms.payout
     }
 
-    pub fn tip(&mut self, fan: &Addr, creator: &Addr, funds: &[Coin]) -> Result<AppResponse, ContractError> {
+    pub fn tip(
+        &mut self,
+        fan: &Addr,
+        creator: &Addr,
+        funds: &[Coin],
+    ) -> Result<AppResponse, ContractError> {
         self.tip_with(fan, creator, funds, TipContext::Profile, None)
     }
 
@@ -246,7 +284,9 @@ impl Suite {
             message: message.map(Into::into),
             anonymous: false,
         };
-        self.app.execute_contract(fan.clone(), self.tips.clone(), &msg, funds).map_err(contract_error)
+        self.app
+            .execute_contract(fan.clone(), self.tips.clone(), &msg, funds)
+            .map_err(contract_error)
     }
 
     pub fn tip_native(
@@ -272,22 +312,42 @@ impl Suite {
             amount: Uint128::new(amount),
             msg: to_json_binary(&hook).unwrap(),
         };
-        self.app.execute_contract(fan.clone(), token.clone(), &msg, &[]).map_err(contract_error)
+        self.app
+            .execute_contract(fan.clone(), token.clone(), &msg, &[])
+            .map_err(contract_error)
     }
 
-    pub fn mesi_tip(&mut self, fan: &Addr, creator: &Addr, amount: u128) -> Result<AppResponse, ContractError> {
+    pub fn mesi_tip(
+        &mut self,
+        fan: &Addr,
+        creator: &Addr,
+        amount: u128,
+    ) -> Result<AppResponse, ContractError> {
         let hook = profile_hook(creator);
         let token = self.mesi.clone();
         self.tip_cw20(fan, &token, amount, hook)
     }
 
     pub fn balance(&self, who: &Addr, denom: &str) -> u128 {
-        self.app.wrap().query_balance(who, denom).unwrap().amount.u128()
+        self.app
+            .wrap()
+            .query_balance(who, denom)
+            .unwrap()
+            .amount
+            .u128()
     }
 
     pub fn token_balance(&self, token: &Addr, who: &Addr) -> u128 {
-        let resp: cw20::BalanceResponse =
-            self.app.wrap().query_wasm_smart(token, &cw20::Cw20QueryMsg::Balance { address: who.to_string() }).unwrap();
+        let resp: cw20::BalanceResponse = self
+            .app
+            .wrap()
+            .query_wasm_smart(
+                token,
+                &cw20::Cw20QueryMsg::Balance {
+                    address: who.to_string(),
+                },
+            )
+            .unwrap();
         resp.balance.u128()
     }
 
@@ -305,7 +365,11 @@ impl Suite {
             .wrap()
             .query_wasm_smart(
                 &self.tips,
-                &QueryMsg::TippedTotal { creator: creator.to_string(), fan: fan.to_string(), asset: asset.clone() },
+                &QueryMsg::TippedTotal {
+                    creator: creator.to_string(),
+                    fan: fan.to_string(),
+                    asset: asset.clone(),
+                },
             )
             .unwrap();
         resp.amount.u128()
@@ -325,18 +389,28 @@ impl Suite {
     /// The tips contract keeps nothing.
     pub fn assert_tips_holds_nothing(&self) {
         for asset in self.all_assets() {
-            assert_eq!(self.asset_balance(&asset, &self.tips), 0, "tips contract holds {asset}");
+            assert_eq!(
+                self.asset_balance(&asset, &self.tips),
+                0,
+                "tips contract holds {asset}"
+            );
         }
     }
 }
 
 pub fn profile_hook(creator: &Addr) -> TipHookMsg {
-    TipHookMsg::Tip { creator: creator.to_string(), context: TipContext::Profile, message: None, anonymous: false }
+    TipHookMsg::Tip {
+        creator: creator.to_string(),
+        context: TipContext::Profile,
+        message: None,
+        anonymous: false,
+    }
 }
 
 /// The tips contract's error inside a multi-test error chain.
 pub fn contract_error(err: AnyError) -> ContractError {
-    err.downcast::<ContractError>().unwrap_or_else(|err| panic!("not a tips contract error: {err:?}"))
+    err.downcast::<ContractError>()
+        .unwrap_or_else(|err| panic!("not a tips contract error: {err:?}"))
 }
 
 /// The Mesi events emitted by `contract`, decoded the way the indexer decodes them.
@@ -344,15 +418,27 @@ pub fn mesi_events(events: &[Event], contract: &Addr) -> Vec<AnyEvent> {
     events
         .iter()
         .filter(|e| e.ty.starts_with("wasm-mesi."))
-        .filter(|e| e.attributes.iter().any(|a| a.key == "_contract_address" && a.value == contract.as_str()))
-        .map(|e| AnyEvent::decode(&e.ty, &attr_pairs(e)).unwrap().expect("a Mesi event"))
+        .filter(|e| {
+            e.attributes
+                .iter()
+                .any(|a| a.key == "_contract_address" && a.value == contract.as_str())
+        })
+        .map(|e| {
+            AnyEvent::decode(&e.ty, &attr_pairs(e))
+                .unwrap()
+                .expect("a Mesi event")
+        })
         .collect()
 }
 
 /// The one Mesi event the tips contract emitted.
 pub fn single_event(resp: &AppResponse, contract: &Addr) -> AnyEvent {
     let mut events = mesi_events(&resp.events, contract);
-    assert_eq!(events.len(), 1, "expected exactly one Mesi event, got {events:?}");
+    assert_eq!(
+        events.len(),
+        1,
+        "expected exactly one Mesi event, got {events:?}"
+    );
     events.remove(0)
 }
 
@@ -369,7 +455,10 @@ fn instantiate_emits_config_and_queries_it() {
             cosmwasm_std::WasmMsg::Instantiate {
                 admin: None,
                 code_id: code,
-                msg: to_json_binary(&InstantiateMsg { creators: registry.to_string() }).unwrap(),
+                msg: to_json_binary(&InstantiateMsg {
+                    creators: registry.to_string(),
+                })
+                .unwrap(),
                 funds: vec![],
                 label: "tips 2".into(),
             }
@@ -390,19 +479,43 @@ fn instantiate_emits_config_and_queries_it() {
     );
     assert_eq!(
         single_event(&resp, &addr),
-        AnyEvent::TipsConfig(mesi_common::events::tips::TipsConfigSet { creators: registry.clone() })
+        AnyEvent::TipsConfig(mesi_common::events::tips::TipsConfigSet {
+            creators: registry.clone()
+        })
     );
-    let config: crate::msg::ConfigResponse = suite.app.wrap().query_wasm_smart(&addr, &QueryMsg::Config {}).unwrap();
+    let config: crate::msg::ConfigResponse = suite
+        .app
+        .wrap()
+        .query_wasm_smart(&addr, &QueryMsg::Config {})
+        .unwrap();
     assert_eq!(config.creators, registry);
 
     // Bad registry address, funds on instantiate.
-    let bad = InstantiateMsg { creators: "not an address".into() };
-    let err = suite.app.instantiate_contract(code, owner.clone(), &bad, &[], "bad", None).unwrap_err();
+    let bad = InstantiateMsg {
+        creators: "not an address".into(),
+    };
+    let err = suite
+        .app
+        .instantiate_contract(code, owner.clone(), &bad, &[], "bad", None)
+        .unwrap_err();
     assert!(matches!(contract_error(err), ContractError::Std(_)));
-    suite.app.init_modules(|router, _, storage| router.bank.init_balance(storage, &owner, coins(5, USDC)).unwrap());
-    let good = InstantiateMsg { creators: registry.to_string() };
-    let err = suite.app.instantiate_contract(code, owner, &good, &coins(5, USDC), "paid", None).unwrap_err();
-    assert_eq!(contract_error(err), ContractError::Asset(mesi_common::AssetError::UnexpectedFunds));
+    suite.app.init_modules(|router, _, storage| {
+        router
+            .bank
+            .init_balance(storage, &owner, coins(5, USDC))
+            .unwrap()
+    });
+    let good = InstantiateMsg {
+        creators: registry.to_string(),
+    };
+    let err = suite
+        .app
+        .instantiate_contract(code, owner, &good, &coins(5, USDC), "paid", None)
+        .unwrap_err();
+    assert_eq!(
+        contract_error(err),
+        ContractError::Asset(mesi_common::AssetError::UnexpectedFunds)
+    );
 }
 
 #[test]
@@ -410,21 +523,44 @@ fn migrate_checks_name_and_version() {
     let mut suite = Suite::new();
     let code = suite.app.store_code(tips_contract());
     let (owner, tips) = (suite.owner.clone(), suite.tips.clone());
-    suite.app.migrate_contract(owner.clone(), tips.clone(), &crate::msg::MigrateMsg {}, code).unwrap();
+    suite
+        .app
+        .migrate_contract(
+            owner.clone(),
+            tips.clone(),
+            &crate::msg::MigrateMsg {},
+            code,
+        )
+        .unwrap();
 
     // A newer version already in storage: refuse to downgrade.
-    suite
+    suite.app.contract_storage_mut(&tips).set(
+        b"contract_info",
+        br#"{"contract":"crates.io:mesi-tips","version":"99.0.0"}"#,
+    );
+    let err = suite
         .app
-        .contract_storage_mut(&tips)
-        .set(b"contract_info", br#"{"contract":"crates.io:mesi-tips","version":"99.0.0"}"#);
-    let err = suite.app.migrate_contract(owner.clone(), tips.clone(), &crate::msg::MigrateMsg {}, code).unwrap_err();
-    assert!(contract_error(err).to_string().contains("Cannot migrate from newer version"));
+        .migrate_contract(
+            owner.clone(),
+            tips.clone(),
+            &crate::msg::MigrateMsg {},
+            code,
+        )
+        .unwrap_err();
+    assert!(contract_error(err)
+        .to_string()
+        .contains("Cannot migrate from newer version"));
 
     // Another contract's state.
-    suite
+    suite.app.contract_storage_mut(&tips).set(
+        b"contract_info",
+        br#"{"contract":"crates.io:cw20-base","version":"0.1.0"}"#,
+    );
+    let err = suite
         .app
-        .contract_storage_mut(&tips)
-        .set(b"contract_info", br#"{"contract":"crates.io:cw20-base","version":"0.1.0"}"#);
-    let err = suite.app.migrate_contract(owner, tips, &crate::msg::MigrateMsg {}, code).unwrap_err();
-    assert!(contract_error(err).to_string().contains("Cannot migrate from crates.io:cw20-base"));
+        .migrate_contract(owner, tips, &crate::msg::MigrateMsg {}, code)
+        .unwrap_err();
+    assert!(contract_error(err)
+        .to_string()
+        .contains("Cannot migrate from crates.io:cw20-base"));
 }

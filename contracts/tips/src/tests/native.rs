@@ -14,11 +14,23 @@ use super::*;
 fn native_tip_pays_fee_and_creator_and_counts_the_total() {
     let mut suite = Suite::new();
     let fan = suite.fan(0);
-    let (carol, payout, treasury) = (suite.carol.clone(), suite.carol_payout.clone(), suite.treasury.clone());
+    let (carol, payout, treasury) = (
+        suite.carol.clone(),
+        suite.carol_payout.clone(),
+        suite.treasury.clone(),
+    );
     let fan_before = suite.balance(&fan, USDC);
 
     let resp = suite
-        .tip_with(&fan, &carol, &coins(1_000, USDC), TipContext::Stream { id: "live-42".into() }, Some("great stream!"))
+        .tip_with(
+            &fan,
+            &carol,
+            &coins(1_000, USDC),
+            TipContext::Stream {
+                id: "live-42".into(),
+            },
+            Some("great stream!"),
+        )
         .unwrap();
     assert_eq!(suite.balance(&treasury, USDC), 50);
     assert_eq!(suite.balance(&payout, USDC), 950);
@@ -36,7 +48,9 @@ fn native_tip_pays_fee_and_creator_and_counts_the_total() {
         fee: Uint128::new(50),
         creator_amount: Uint128::new(950),
         payout: payout.clone(),
-        context: TipContext::Stream { id: "live-42".into() },
+        context: TipContext::Stream {
+            id: "live-42".into(),
+        },
         message: Some("great stream!".into()),
         anonymous: false,
         fan_total: Uint128::new(1_000),
@@ -44,13 +58,27 @@ fn native_tip_pays_fee_and_creator_and_counts_the_total() {
     assert_eq!(single_event(&resp, &suite.tips), AnyEvent::Tip(expected));
 
     // Rounding: floor(999 * 5%) = 49 to the treasury, the dust to the creator.
-    let resp =
-        suite.tip_with(&fan, &carol, &coins(999, USDC), TipContext::Chat { thread_id: "t1".into() }, None).unwrap();
+    let resp = suite
+        .tip_with(
+            &fan,
+            &carol,
+            &coins(999, USDC),
+            TipContext::Chat {
+                thread_id: "t1".into(),
+            },
+            None,
+        )
+        .unwrap();
     assert_eq!(suite.balance(&treasury, USDC), 50 + 49);
     assert_eq!(suite.balance(&payout, USDC), 950 + 950);
     suite.assert_tips_holds_nothing();
-    let AnyEvent::Tip(ev) = single_event(&resp, &suite.tips) else { panic!("expected a tip event") };
-    assert_eq!((ev.fee, ev.creator_amount, ev.fan_total), (Uint128::new(49), Uint128::new(950), Uint128::new(1_999)));
+    let AnyEvent::Tip(ev) = single_event(&resp, &suite.tips) else {
+        panic!("expected a tip event")
+    };
+    assert_eq!(
+        (ev.fee, ev.creator_amount, ev.fan_total),
+        (Uint128::new(49), Uint128::new(950), Uint128::new(1_999))
+    );
     assert_eq!(ev.message, None);
     assert_eq!(suite.total(&carol, &fan, &AssetInfo::native(USDC)), 1_999);
 }
@@ -84,8 +112,13 @@ fn anonymous_flag_and_empty_message_reach_the_event() {
         message: Some(String::new()),
         anonymous: true,
     };
-    let resp = suite.app.execute_contract(fan, suite.tips.clone(), &msg, &coins(10, ATOM)).unwrap();
-    let AnyEvent::Tip(ev) = single_event(&resp, &suite.tips) else { panic!("expected a tip event") };
+    let resp = suite
+        .app
+        .execute_contract(fan, suite.tips.clone(), &msg, &coins(10, ATOM))
+        .unwrap();
+    let AnyEvent::Tip(ev) = single_event(&resp, &suite.tips) else {
+        panic!("expected a tip event")
+    };
     assert!(ev.anonymous);
     assert_eq!(ev.message, None);
 }
@@ -103,11 +136,17 @@ fn a_zero_fee_sends_everything_to_the_creator() {
         .events
         .iter()
         .filter(|e| {
-            e.ty == "transfer" && e.attributes.iter().any(|a| a.key == "sender" && a.value == suite.tips.as_str())
+            e.ty == "transfer"
+                && e.attributes
+                    .iter()
+                    .any(|a| a.key == "sender" && a.value == suite.tips.as_str())
         })
         .collect();
     assert_eq!(payouts.len(), 1, "{payouts:?}");
-    assert!(payouts[0].attributes.iter().any(|a| a.key == "recipient" && a.value == dave.as_str()));
+    assert!(payouts[0]
+        .attributes
+        .iter()
+        .any(|a| a.key == "recipient" && a.value == dave.as_str()));
 }
 
 #[test]
@@ -115,13 +154,21 @@ fn tips_below_the_creator_minimum_are_refused() {
     let mut suite = Suite::new();
     let (fan, carol) = (suite.fan(0), suite.carol.clone());
     assert_eq!(
-        suite.tip_native(&fan, &carol, USDC_MINIMUM - 1, USDC).unwrap_err(),
-        ContractError::BelowMinimum { minimum: Uint128::new(USDC_MINIMUM), asset: AssetInfo::native(USDC) }
+        suite
+            .tip_native(&fan, &carol, USDC_MINIMUM - 1, USDC)
+            .unwrap_err(),
+        ContractError::BelowMinimum {
+            minimum: Uint128::new(USDC_MINIMUM),
+            asset: AssetInfo::native(USDC)
+        }
     );
     suite.tip_native(&fan, &carol, USDC_MINIMUM, USDC).unwrap();
     // The minimum is per asset: no ATOM minimum is set.
     suite.tip_native(&fan, &carol, 1, ATOM).unwrap();
-    assert_eq!(suite.total(&carol, &fan, &AssetInfo::native(USDC)), USDC_MINIMUM);
+    assert_eq!(
+        suite.total(&carol, &fan, &AssetInfo::native(USDC)),
+        USDC_MINIMUM
+    );
 }
 
 #[test]
@@ -129,7 +176,10 @@ fn inactive_and_unregistered_creators_take_no_tips() {
     let mut suite = Suite::new();
     let (fan, carol) = (suite.fan(0), suite.carol.clone());
     suite.set_active(&carol, false);
-    assert_eq!(suite.tip_native(&fan, &carol, 500, USDC).unwrap_err(), ContractError::CreatorInactive(carol.clone()));
+    assert_eq!(
+        suite.tip_native(&fan, &carol, 500, USDC).unwrap_err(),
+        ContractError::CreatorInactive(carol.clone())
+    );
     suite.set_active(&carol, true);
     suite.tip_native(&fan, &carol, 500, USDC).unwrap();
 
@@ -145,7 +195,10 @@ fn inactive_and_unregistered_creators_take_no_tips() {
         message: None,
         anonymous: false,
     };
-    let err = suite.app.execute_contract(fan.clone(), suite.tips.clone(), &msg, &coins(500, USDC)).unwrap_err();
+    let err = suite
+        .app
+        .execute_contract(fan.clone(), suite.tips.clone(), &msg, &coins(500, USDC))
+        .unwrap_err();
     assert!(matches!(contract_error(err), ContractError::Std(_)));
     assert_eq!(suite.balance(&fan, USDC), FAN_FUNDS - 500);
     suite.assert_tips_holds_nothing();
@@ -171,7 +224,12 @@ fn assets_the_creator_does_not_accept_are_refused() {
     };
     suite
         .app
-        .execute_contract(erin.clone(), suite.registry.clone(), &registry::ExecuteMsg::RegisterCreator { profile }, &[])
+        .execute_contract(
+            erin.clone(),
+            suite.registry.clone(),
+            &registry::ExecuteMsg::RegisterCreator { profile },
+            &[],
+        )
         .unwrap();
     assert_eq!(
         suite.tip_native(&fan, &erin, 500, USDC).unwrap_err(),
@@ -184,9 +242,15 @@ fn assets_the_creator_does_not_accept_are_refused() {
 fn native_funds_validation() {
     let mut suite = Suite::new();
     let (fan, carol) = (suite.fan(0), suite.carol.clone());
-    assert_eq!(suite.tip(&fan, &carol, &[]).unwrap_err(), ContractError::Asset(AssetError::NoFunds));
+    assert_eq!(
+        suite.tip(&fan, &carol, &[]).unwrap_err(),
+        ContractError::Asset(AssetError::NoFunds)
+    );
     let two = [Coin::new(500u128, ATOM), Coin::new(500u128, USDC)];
-    assert_eq!(suite.tip(&fan, &carol, &two).unwrap_err(), ContractError::Asset(AssetError::MultipleCoins(2)));
+    assert_eq!(
+        suite.tip(&fan, &carol, &two).unwrap_err(),
+        ContractError::Asset(AssetError::MultipleCoins(2))
+    );
     assert_eq!(suite.balance(&fan, USDC), FAN_FUNDS);
     suite.assert_tips_holds_nothing();
 }
@@ -199,9 +263,19 @@ fn a_zero_coin_is_refused() {
     let mut deps = mock_dependencies();
     let fan = deps.api.addr_make("fan");
     let carol = deps.api.addr_make("carol");
-    let msg =
-        ExecuteMsg::Tip { creator: carol.to_string(), context: TipContext::Profile, message: None, anonymous: false };
-    let err = execute(deps.as_mut(), mock_env(), message_info(&fan, &coins(0, USDC)), msg).unwrap_err();
+    let msg = ExecuteMsg::Tip {
+        creator: carol.to_string(),
+        context: TipContext::Profile,
+        message: None,
+        anonymous: false,
+    };
+    let err = execute(
+        deps.as_mut(),
+        mock_env(),
+        message_info(&fan, &coins(0, USDC)),
+        msg,
+    )
+    .unwrap_err();
     assert_eq!(err, ContractError::Asset(AssetError::ZeroAmount));
 }
 
@@ -210,19 +284,45 @@ fn message_and_context_are_bounded() {
     let mut suite = Suite::new();
     let (fan, dave) = (suite.fan(0), suite.dave.clone());
     let longest = "é".repeat(MAX_TIP_MESSAGE_LEN / 2);
-    suite.tip_with(&fan, &dave, &coins(5, ATOM), TipContext::Profile, Some(&longest)).unwrap();
+    suite
+        .tip_with(
+            &fan,
+            &dave,
+            &coins(5, ATOM),
+            TipContext::Profile,
+            Some(&longest),
+        )
+        .unwrap();
     let too_long = format!("{longest}!");
     assert_eq!(
-        suite.tip_with(&fan, &dave, &coins(5, ATOM), TipContext::Profile, Some(&too_long)).unwrap_err(),
-        ContractError::MessageTooLong { len: MAX_TIP_MESSAGE_LEN + 1, max: MAX_TIP_MESSAGE_LEN }
+        suite
+            .tip_with(
+                &fan,
+                &dave,
+                &coins(5, ATOM),
+                TipContext::Profile,
+                Some(&too_long)
+            )
+            .unwrap_err(),
+        ContractError::MessageTooLong {
+            len: MAX_TIP_MESSAGE_LEN + 1,
+            max: MAX_TIP_MESSAGE_LEN
+        }
     );
     for context in [
         TipContext::Stream { id: String::new() },
-        TipContext::Chat { thread_id: "a:b".into() },
+        TipContext::Chat {
+            thread_id: "a:b".into(),
+        },
         TipContext::Stream { id: "x".repeat(65) },
     ] {
-        let err = suite.tip_with(&fan, &dave, &coins(5, ATOM), context.clone(), None).unwrap_err();
-        assert!(matches!(err, ContractError::InvalidContext(_)), "{context:?}: {err:?}");
+        let err = suite
+            .tip_with(&fan, &dave, &coins(5, ATOM), context.clone(), None)
+            .unwrap_err();
+        assert!(
+            matches!(err, ContractError::InvalidContext(_)),
+            "{context:?}: {err:?}"
+        );
     }
     assert_eq!(suite.total(&dave, &fan, &AssetInfo::native(ATOM)), 5);
 }
@@ -232,14 +332,29 @@ fn message_and_context_are_bounded() {
 fn tipped_totals_open_the_creators_chat_gate() {
     let mut suite = Suite::new();
     let (fan, carol) = (suite.fan(0), suite.carol.clone());
-    let rule = ChatRule::TippedAtLeast { asset: AssetInfo::native(USDC), amount: Uint128::new(500) };
+    let rule = ChatRule::TippedAtLeast {
+        asset: AssetInfo::native(USDC),
+        amount: Uint128::new(500),
+    };
     suite
         .app
-        .execute_contract(carol.clone(), suite.registry.clone(), &registry::ExecuteMsg::SetChatRule { rule }, &[])
+        .execute_contract(
+            carol.clone(),
+            suite.registry.clone(),
+            &registry::ExecuteMsg::SetChatRule { rule },
+            &[],
+        )
         .unwrap();
     let can_message = |suite: &Suite| -> CanMessageResponse {
-        let msg = registry::QueryMsg::CanMessage { creator: carol.to_string(), fan: fan.to_string() };
-        suite.app.wrap().query_wasm_smart(&suite.registry, &msg).unwrap()
+        let msg = registry::QueryMsg::CanMessage {
+            creator: carol.to_string(),
+            fan: fan.to_string(),
+        };
+        suite
+            .app
+            .wrap()
+            .query_wasm_smart(&suite.registry, &msg)
+            .unwrap()
     };
     assert!(!can_message(&suite).allowed);
     suite.tip_native(&fan, &carol, 300, USDC).unwrap();
@@ -255,8 +370,14 @@ fn a_payout_to_the_tips_contract_is_refused() {
     let (fan, tips) = (suite.fan(0), suite.tips.clone());
     let gina = suite.app.api().addr_make("gina");
     suite.register(&gina, Some(&tips), vec![]);
-    assert_eq!(suite.tip_native(&fan, &gina, 1_000, USDC).unwrap_err(), ContractError::PayoutToTipsContract);
-    assert_eq!(suite.mesi_tip(&fan, &gina, 1_000).unwrap_err(), ContractError::PayoutToTipsContract);
+    assert_eq!(
+        suite.tip_native(&fan, &gina, 1_000, USDC).unwrap_err(),
+        ContractError::PayoutToTipsContract
+    );
+    assert_eq!(
+        suite.mesi_tip(&fan, &gina, 1_000).unwrap_err(),
+        ContractError::PayoutToTipsContract
+    );
 
     let dave = suite.dave.clone();
     suite.update_registry(registry::ExecuteMsg::UpdateConfig {
@@ -267,6 +388,9 @@ fn a_payout_to_the_tips_contract_is_refused() {
         arbiter: None,
         contracts: None,
     });
-    assert_eq!(suite.tip_native(&fan, &dave, 1_000, USDC).unwrap_err(), ContractError::PayoutToTipsContract);
+    assert_eq!(
+        suite.tip_native(&fan, &dave, 1_000, USDC).unwrap_err(),
+        ContractError::PayoutToTipsContract
+    );
     suite.assert_tips_holds_nothing();
 }

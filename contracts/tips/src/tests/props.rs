@@ -13,7 +13,12 @@ use super::*;
 
 #[derive(Debug, Clone)]
 enum Op {
-    Tip { fan: usize, creator: usize, asset: usize, amount: u128 },
+    Tip {
+        fan: usize,
+        creator: usize,
+        asset: usize,
+        amount: u128,
+    },
     SetFee(u16),
     ToggleActive(usize),
 }
@@ -57,22 +62,40 @@ fn run(ops: Vec<Op>) -> Result<(), TestCaseError> {
                 active[c] = !active[c];
                 suite.set_active(&creators[c], active[c]);
             }
-            Op::Tip { fan, creator, asset, amount } => {
-                let (fan_addr, creator_addr, info) = (suite.fan(fan), creators[creator].clone(), assets[asset].clone());
-                let before = [&suite.treasury, &payouts[creator], &fan_addr].map(|who| suite.asset_balance(&info, who));
+            Op::Tip {
+                fan,
+                creator,
+                asset,
+                amount,
+            } => {
+                let (fan_addr, creator_addr, info) = (
+                    suite.fan(fan),
+                    creators[creator].clone(),
+                    assets[asset].clone(),
+                );
+                let before = [&suite.treasury, &payouts[creator], &fan_addr]
+                    .map(|who| suite.asset_balance(&info, who));
                 let result = match &info {
-                    AssetInfo::Native { denom } => suite.tip_native(&fan_addr, &creator_addr, amount, denom),
+                    AssetInfo::Native { denom } => {
+                        suite.tip_native(&fan_addr, &creator_addr, amount, denom)
+                    }
                     AssetInfo::Cw20 { .. } => suite.mesi_tip(&fan_addr, &creator_addr, amount),
                 };
-                let after = [&suite.treasury, &payouts[creator], &fan_addr].map(|who| suite.asset_balance(&info, who));
+                let after = [&suite.treasury, &payouts[creator], &fan_addr]
+                    .map(|who| suite.asset_balance(&info, who));
 
                 let below_minimum = creator == 0 && asset == 0 && amount < USDC_MINIMUM;
                 let expected_error = if !active[creator] {
                     Some(ContractError::CreatorInactive(creator_addr.clone()))
                 } else if asset == 3 {
-                    Some(ContractError::Asset(mesi_common::AssetError::NotAccepted(info.clone())))
+                    Some(ContractError::Asset(mesi_common::AssetError::NotAccepted(
+                        info.clone(),
+                    )))
                 } else if below_minimum {
-                    Some(ContractError::BelowMinimum { minimum: Uint128::new(USDC_MINIMUM), asset: info.clone() })
+                    Some(ContractError::BelowMinimum {
+                        minimum: Uint128::new(USDC_MINIMUM),
+                        asset: info.clone(),
+                    })
                 } else {
                     None
                 };
@@ -96,7 +119,9 @@ fn run(ops: Vec<Op>) -> Result<(), TestCaseError> {
                         prop_assert_eq!(ev.fan_total.u128(), *total);
                     }
                     (result, expected) => {
-                        return Err(TestCaseError::fail(format!("got {result:?}, expected error {expected:?}")));
+                        return Err(TestCaseError::fail(format!(
+                            "got {result:?}, expected error {expected:?}"
+                        )));
                     }
                 }
             }
@@ -107,7 +132,10 @@ fn run(ops: Vec<Op>) -> Result<(), TestCaseError> {
     for (fan, fan_addr) in suite.fans.iter().enumerate() {
         for (creator, creator_addr) in creators.iter().enumerate() {
             for (asset, info) in assets.iter().enumerate() {
-                let expected = totals.get(&(creator, fan, asset)).copied().unwrap_or_default();
+                let expected = totals
+                    .get(&(creator, fan, asset))
+                    .copied()
+                    .unwrap_or_default();
                 prop_assert_eq!(suite.total(creator_addr, fan_addr, info), expected);
             }
         }

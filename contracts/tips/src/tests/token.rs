@@ -15,11 +15,17 @@ use super::*;
 fn mesi_tip_pays_fee_and_creator_and_counts_the_total() {
     let mut suite = Suite::new();
     let fan = suite.fan(0);
-    let (carol, payout, treasury, mesi) =
-        (suite.carol.clone(), suite.carol_payout.clone(), suite.treasury.clone(), suite.mesi.clone());
+    let (carol, payout, treasury, mesi) = (
+        suite.carol.clone(),
+        suite.carol_payout.clone(),
+        suite.treasury.clone(),
+        suite.mesi.clone(),
+    );
     let hook = TipHookMsg::Tip {
         creator: carol.to_string(),
-        context: TipContext::Chat { thread_id: "thread-7".into() },
+        context: TipContext::Chat {
+            thread_id: "thread-7".into(),
+        },
         message: Some("for the reply".into()),
         anonymous: true,
     };
@@ -39,7 +45,9 @@ fn mesi_tip_pays_fee_and_creator_and_counts_the_total() {
         fee: Uint128::new(500),
         creator_amount: Uint128::new(9_501),
         payout,
-        context: TipContext::Chat { thread_id: "thread-7".into() },
+        context: TipContext::Chat {
+            thread_id: "thread-7".into(),
+        },
         message: Some("for the reply".into()),
         anonymous: true,
         fan_total: Uint128::new(10_001),
@@ -57,8 +65,13 @@ fn mesi_tip_pays_fee_and_creator_and_counts_the_total() {
 fn tokens_the_platform_does_not_accept_are_refused() {
     let mut suite = Suite::new();
     let (fan, carol, other) = (suite.fan(0), suite.carol.clone(), suite.other_token.clone());
-    let err = suite.tip_cw20(&fan, &other, 1_000, profile_hook(&carol)).unwrap_err();
-    assert_eq!(err, ContractError::Asset(AssetError::NotAccepted(AssetInfo::cw20(other.clone()))));
+    let err = suite
+        .tip_cw20(&fan, &other, 1_000, profile_hook(&carol))
+        .unwrap_err();
+    assert_eq!(
+        err,
+        ContractError::Asset(AssetError::NotAccepted(AssetInfo::cw20(other.clone())))
+    );
     // The whole Send reverted.
     assert_eq!(suite.token_balance(&other, &fan), FAN_FUNDS);
     suite.assert_tips_holds_nothing();
@@ -74,9 +87,15 @@ fn receive_from_a_non_token_sender_is_refused() {
         amount: Uint128::new(1_000),
         msg: to_json_binary(&profile_hook(&carol)).unwrap(),
     });
-    let err =
-        suite.app.execute_contract(fan.clone(), suite.tips.clone(), &forged, &[]).map_err(contract_error).unwrap_err();
-    assert_eq!(err, ContractError::Asset(AssetError::NotAccepted(AssetInfo::cw20(fan.clone()))));
+    let err = suite
+        .app
+        .execute_contract(fan.clone(), suite.tips.clone(), &forged, &[])
+        .map_err(contract_error)
+        .unwrap_err();
+    assert_eq!(
+        err,
+        ContractError::Asset(AssetError::NotAccepted(AssetInfo::cw20(fan.clone())))
+    );
     assert_eq!(suite.total(&carol, &fan, &AssetInfo::cw20(fan.clone())), 0);
 }
 
@@ -101,7 +120,12 @@ fn receive_funds_validation() {
     // Native coins along with the hook would be stuck in the contract.
     let err = suite
         .app
-        .execute_contract(fan.clone(), suite.tips.clone(), &hook(1_000), &coins(5, USDC))
+        .execute_contract(
+            fan.clone(),
+            suite.tips.clone(),
+            &hook(1_000),
+            &coins(5, USDC),
+        )
         .map_err(contract_error)
         .unwrap_err();
     assert_eq!(err, ContractError::Asset(AssetError::UnexpectedFunds));
@@ -111,7 +135,11 @@ fn receive_funds_validation() {
         amount: Uint128::new(1_000),
         msg: to_json_binary(&"tip").unwrap(),
     };
-    let err = suite.app.execute_contract(fan.clone(), mesi.clone(), &send, &[]).map_err(contract_error).unwrap_err();
+    let err = suite
+        .app
+        .execute_contract(fan.clone(), mesi.clone(), &send, &[])
+        .map_err(contract_error)
+        .unwrap_err();
     assert!(matches!(err, ContractError::Std(_)), "{err:?}");
     assert_eq!(suite.token_balance(&mesi, &fan), FAN_FUNDS);
     suite.assert_tips_holds_nothing();
@@ -142,7 +170,10 @@ fn cw20_tips_follow_the_creators_terms() {
 
     assert_eq!(
         suite.mesi_tip(&fan, &frank, 999).unwrap_err(),
-        ContractError::BelowMinimum { minimum: Uint128::new(1_000), asset: mesi_asset.clone() }
+        ContractError::BelowMinimum {
+            minimum: Uint128::new(1_000),
+            asset: mesi_asset.clone()
+        }
     );
     suite.mesi_tip(&fan, &frank, 1_000).unwrap();
     assert_eq!(suite.token_balance(&mesi, &frank), 950);
@@ -153,7 +184,10 @@ fn cw20_tips_follow_the_creators_terms() {
     );
 
     suite.set_active(&carol, false);
-    assert_eq!(suite.mesi_tip(&fan, &carol, 1_000).unwrap_err(), ContractError::CreatorInactive(carol.clone()));
+    assert_eq!(
+        suite.mesi_tip(&fan, &carol, 1_000).unwrap_err(),
+        ContractError::CreatorInactive(carol.clone())
+    );
     assert_eq!(suite.token_balance(&mesi, &fan), FAN_FUNDS - 1_000);
     suite.assert_tips_holds_nothing();
 }
