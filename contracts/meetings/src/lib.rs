@@ -2,23 +2,23 @@
 //! escrow until the meeting has happened.
 //!
 //! - [x] A registered, active creator opens an auction: slot (start, duration, time-zone label),
-//!       format, description, asset (accepted by platform and creator), reserve, minimum
-//!       increment, bidding end, anti-sniping extension, optional buy-now price. At most
-//!       `max_open_auctions` open auctions per creator.
+//!   format, description, asset (accepted by platform and creator), reserve, minimum
+//!   increment, bidding end, anti-sniping extension, optional buy-now price. At most
+//!   `max_open_auctions` open auctions per creator.
 //! - [x] Bids are escrowed; the outbid bid is refunded in the same transaction (`BankMsg::Send`
-//!       or CW20 `Transfer`, never `Send`). Native coins or CW20 through the Receive hook, only
-//!       in the auction's asset. The creator cannot bid.
+//!   or CW20 `Transfer`, never `Send`). Native coins or CW20 through the Receive hook, only
+//!   in the auction's asset. The creator cannot bid.
 //! - [x] Anyone settles after the end: no bid closes the auction, a winner gets a Scheduled meeting.
 //! - [x] The creator marks the meeting held (or the fan absent) after the slot; the fan confirms
-//!       (paid at once) or disputes inside the window; the creator claims after the window.
+//!   (paid at once) or disputes inside the window; the creator claims after the window.
 //! - [x] The platform arbiter (from the `creators` registry) resolves a dispute: refund,
-//!       release or split.
+//!   release or split.
 //! - [x] The creator cancels a scheduled meeting: the fan gets the full price back.
 //! - [x] Reschedule: one side proposes, the other accepts (or either drops the proposal).
 //! - [x] Every change of a meeting's time or status raises its `revision` (the calendar's
-//!       SEQUENCE) and emits a `MeetingChanged` event with the full state.
+//!   SEQUENCE) and emits a `MeetingChanged` event with the full state.
 //! - [x] Queries: auctions by creator, by state (in end-time order), bids of an auction, meetings
-//!       of a creator and of a fan; all paginated.
+//!   of a creator and of a fan; all paginated.
 //!
 //! Decisions:
 //! - Minimum increment: a bid must beat the top bid by `ceil(top * bps / 10_000)`, and by at

@@ -58,7 +58,8 @@ fn open_auction_validates_its_input() {
     let creator = s.creator.clone();
     let now = s.now();
     let base = s.auction_input();
-    let cases: Vec<(&str, Box<dyn Fn(&mut AuctionInput)>)> = vec![
+    type Change = Box<dyn Fn(&mut AuctionInput)>;
+    let cases: Vec<(&str, Change)> = vec![
         ("start", Box::new(move |a| a.slot.start = now)),
         ("start", Box::new(move |a| a.slot.start = now.plus_seconds(400 * DAY))),
         ("duration_secs", Box::new(|a| a.slot.duration_secs = 60)),

@@ -52,7 +52,7 @@ fn meeting_messages_are_refused_to_every_wrong_party() {
     s.exec(&creator, &propose).unwrap();
     let accept = ExecuteMsg::AcceptReschedule { meeting_id: id, start, duration_secs: 1_800 };
     refused(&mut s, &not_party, &accept, only("creator or the fan"), id);
-    refused(&mut s, &[creator.clone()], &accept, ContractError::OwnProposal, id);
+    refused(&mut s, std::slice::from_ref(&creator), &accept, ContractError::OwnProposal, id);
     refused(&mut s, &not_party, &ExecuteMsg::DeclineReschedule { meeting_id: id }, only("creator or the fan"), id);
     s.exec(&alice, &accept).unwrap();
 

@@ -178,7 +178,7 @@ impl Reader {
     }
 
     pub fn open_auctions(&self, creator: &Addr) -> u32 {
-        self.auctions.values().filter(|a| &a.creator == creator && a.state == AuctionState::Open).count() as u32
+        self.auctions.values().filter(|a| a.creator == *creator && a.state == AuctionState::Open).count() as u32
     }
 
     /// What the contract must hold of `asset`: the top bids of open auctions and the escrow of
