@@ -31,6 +31,8 @@
 //! - Fiat tips do not count toward the on-chain totals: chat-gating rules name on-chain assets.
 //!   Readers sum `mesi.fiat_tip.v1` events for fiat totals.
 //! - An empty tip message counts as no message.
+//! - A tip whose payout or treasury address is this contract is refused: the funds would stay
+//!   here with no way out.
 
 pub mod contract;
 pub mod error;
