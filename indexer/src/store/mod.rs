@@ -25,6 +25,11 @@ use crate::decode::DecodedBlock;
 const MIGRATIONS: &[(i64, &str, &str)] = &[
     (1, "ingest", include_str!("../../migrations/0001_ingest.sql")),
     (2, "tips", include_str!("../../migrations/0002_tips.sql")),
+    (3, "creators", include_str!("../../migrations/0003_creators.sql")),
+    (4, "subscriptions", include_str!("../../migrations/0004_subscriptions.sql")),
+    (5, "ppv", include_str!("../../migrations/0005_ppv.sql")),
+    (6, "surprises", include_str!("../../migrations/0006_surprises.sql")),
+    (7, "meetings", include_str!("../../migrations/0007_meetings.sql")),
 ];
 
 #[derive(Debug)]

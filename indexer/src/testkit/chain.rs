@@ -135,12 +135,24 @@ pub struct Expected {
 
 pub struct Chain {
     pub spec: ChainSpec,
+    /// One contract of each kind.
     pub contracts: Contracts,
-    pub tips_contract: String,
-    pub creators_contract: String,
+    /// A foreign contract that emits Mesi event types.
     pub spoof_contract: String,
     pub blocks: Vec<ChainBlock>,
     pub expected: Expected,
+}
+
+/// Events to put on a chain, block by block, each with the kind of contract that emits it.
+pub type Script = Vec<Vec<(ContractKind, AnyEvent)>>;
+
+/// The address the generated chain gives our contract of `kind`.
+pub fn contract_address(kind: ContractKind) -> String {
+    address(kind.as_str())
+}
+
+fn address(name: &str) -> String {
+    format!("wasm1{name}{}", "q".repeat(38 - name.len()))
 }
 
 /// Kinds of broken events of ours.
@@ -148,7 +160,13 @@ const MALFORMATIONS: usize = 9;
 
 impl Chain {
     pub fn generate(spec: ChainSpec) -> Chain {
-        Generator::new(spec).run()
+        Generator::new(spec).run(None)
+    }
+
+    /// A chain whose blocks carry `script`'s events (each in its own transaction, among SDK
+    /// events, a failed copy and a spoofed copy), then `spec.blocks - script.len()` random blocks.
+    pub fn scripted(spec: ChainSpec, script: Script) -> Chain {
+        Generator::new(spec).run(Some(script))
     }
 
     pub fn block(&self, height: u64) -> Option<&ChainBlock> {
@@ -267,7 +285,6 @@ struct Generator {
     spec: ChainSpec,
     rng: fastrand::Rng,
     tips: String,
-    creators: String,
     spoof: String,
     creator_names: Vec<String>,
     fan_names: Vec<String>,
@@ -286,10 +303,8 @@ enum Slot {
 impl Generator {
     fn new(spec: ChainSpec) -> Generator {
         let rng = fastrand::Rng::with_seed(spec.seed);
-        let address = |name: &str| format!("wasm1{name}{}", "q".repeat(38 - name.len()));
         Generator {
-            tips: address("tips"),
-            creators: address("creators"),
+            tips: contract_address(ContractKind::Tips),
             spoof: address("spoof"),
             creator_names: (0..12).map(|i| address(&format!("creator{i}"))).collect(),
             fan_names: (0..40).map(|i| address(&format!("fan{i}"))).collect(),
@@ -305,23 +320,52 @@ impl Generator {
         }
     }
 
-    fn run(mut self) -> Chain {
+    fn run(mut self, script: Option<Script>) -> Chain {
         let mut blocks = Vec::new();
+        let mut script = script.unwrap_or_default().into_iter();
         for height in 1..=self.spec.blocks {
-            blocks.push(self.block(height));
+            blocks.push(match script.next() {
+                Some(events) => self.scripted_block(height, events),
+                None => self.block(height),
+            });
         }
         let mut contracts = Contracts::default();
-        contracts.insert(&self.tips, ContractKind::Tips).expect("fixed address");
-        contracts.insert(&self.creators, ContractKind::Creators).expect("fixed address");
-        Chain {
-            contracts,
-            tips_contract: self.tips,
-            creators_contract: self.creators,
-            spoof_contract: self.spoof,
-            blocks,
-            expected: self.expected,
-            spec: self.spec,
+        for kind in ContractKind::ALL {
+            contracts.insert(&contract_address(kind), kind).expect("fixed addresses");
         }
+        Chain { contracts, spoof_contract: self.spoof, blocks, expected: self.expected, spec: self.spec }
+    }
+
+    fn scripted_block(&mut self, height: u64, events: Vec<(ContractKind, AnyEvent)>) -> ChainBlock {
+        let dialect = self.spec.dialects[self.rng.usize(..self.spec.dialects.len())];
+        let time = nanos_to_rfc3339(1_704_067_200_000_000_000 + height * 6_000_000_000);
+        let mut block = ChainBlock { height, time, dialect, begin_block: vec![], txs: vec![], end_block: vec![] };
+        block.begin_block.push(ChainEvent::new("commission", &[("amount", "1uatom"), ("validator", "wasmvaloper1abc")]));
+        for (kind, event) in events {
+            let contract = contract_address(kind);
+            let emitted = event.to_event();
+            // The same event from a foreign contract, and in a failed transaction: both ignored.
+            let mut failed = ChainTx { bytes: self.tx_bytes(), code: 5, events: vec![] };
+            failed.events.push(ChainEvent::from_contract(&contract, &emitted));
+            block.txs.push(failed);
+            let mut tx = ChainTx { bytes: self.tx_bytes(), code: 0, events: vec![] };
+            tx.events.push(ChainEvent::new("message", &[("action", "/cosmwasm.wasm.v1.MsgExecuteContract")]));
+            tx.events.push(ChainEvent::from_contract(&self.spoof, &emitted));
+            tx.events.push(ChainEvent::new("execute", &[("_contract_address", &contract)]));
+            let seq = self.seq_of(&block, &Slot::Tx, tx.events.len(), dialect);
+            tx.events.push(ChainEvent::from_contract(&contract, &emitted));
+            self.expected.ignored_mesi_events += 2;
+            self.expected.events.push(ExpectedEvent {
+                height,
+                seq,
+                tx_hash: Some(hex(&Sha256::digest(&tx.bytes))),
+                contract,
+                block_time: block.time.clone(),
+                event,
+            });
+            block.txs.push(tx);
+        }
+        block
     }
 
     fn block(&mut self, height: u64) -> ChainBlock {

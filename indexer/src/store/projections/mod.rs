@@ -7,8 +7,18 @@
 //! of what they change (totals, status, revision), so a projection either appends history
 //! rows or keeps the last state per key.
 
+mod contracts;
+mod creators;
+mod meetings;
+mod ppv;
+mod subscriptions;
+mod surprises;
 mod tips;
 
+use std::collections::HashMap;
+
+use cosmwasm_std::Timestamp;
+use serde::Serialize;
 use sqlx::postgres::PgArguments;
 use sqlx::query::Query;
 use sqlx::{PgConnection, Postgres};
@@ -20,7 +30,13 @@ pub async fn apply_all(conn: &mut PgConnection, blocks: &[DecodedBlock]) -> Resu
     if events.is_empty() {
         return Ok(());
     }
+    contracts::apply(conn, &events).await?;
+    creators::apply(conn, &events).await?;
     tips::apply(conn, &events).await?;
+    subscriptions::apply(conn, &events).await?;
+    ppv::apply(conn, &events).await?;
+    surprises::apply(conn, &events).await?;
+    meetings::apply(conn, &events).await?;
     Ok(())
 }
 
@@ -65,6 +81,76 @@ impl<const N: usize> Columns<N> {
         }
         Ok(())
     }
+}
+
+/// Rows of `N` columns, one per key, for upserts (a statement may not touch a row twice).
+pub struct Keyed<const N: usize> {
+    index: HashMap<String, usize>,
+    rows: Vec<[Option<String>; N]>,
+}
+
+impl<const N: usize> Default for Keyed<N> {
+    fn default() -> Self {
+        Keyed { index: HashMap::new(), rows: Vec::new() }
+    }
+}
+
+impl<const N: usize> Keyed<N> {
+    /// The row replaces any earlier one of its key: events that carry the full new state.
+    pub fn replace(&mut self, key: String, row: [Option<String>; N]) {
+        match self.index.get(&key) {
+            Some(&i) => self.rows[i] = row,
+            None => {
+                self.index.insert(key, self.rows.len());
+                self.rows.push(row);
+            }
+        }
+    }
+
+    /// The row's `Some` fields overwrite those of any earlier row of its key: events that
+    /// change part of a state.
+    pub fn merge(&mut self, key: String, row: [Option<String>; N]) {
+        match self.index.get(&key) {
+            Some(&i) => {
+                for (old, new) in self.rows[i].iter_mut().zip(row) {
+                    if new.is_some() {
+                        *old = new;
+                    }
+                }
+            }
+            None => {
+                self.index.insert(key, self.rows.len());
+                self.rows.push(row);
+            }
+        }
+    }
+
+    pub fn into_rows(self) -> Vec<[Option<String>; N]> {
+        self.rows
+    }
+
+    pub fn into_columns(self) -> Columns<N> {
+        let mut columns = Columns::default();
+        for row in self.rows {
+            columns.push(row);
+        }
+        columns
+    }
+}
+
+/// A value as text for a `::type` cast.
+pub fn text(value: impl ToString) -> Option<String> {
+    Some(value.to_string())
+}
+
+/// A Mesi timestamp as text for `::timestamptz`.
+pub fn time(t: Timestamp) -> Option<String> {
+    Some(nanos_to_rfc3339(t.nanos()))
+}
+
+/// A structured value as text for `::jsonb`.
+pub fn json(value: &impl Serialize) -> Option<String> {
+    serde_json::to_string(value).ok()
 }
 
 /// `height, seq, tx_hash, block_time, contract`: the columns every projection row starts with.
