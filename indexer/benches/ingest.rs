@@ -23,7 +23,10 @@ async fn main() -> anyhow::Result<()> {
     if std::env::var("DATABASE_URL").is_err() {
         anyhow::bail!("set DATABASE_URL (eval \"$(scripts/pg-start)\") to run the ingest bench");
     }
-    let blocks = std::env::var("MESI_BENCH_BLOCKS").ok().and_then(|b| b.parse().ok()).unwrap_or(2_500);
+    let blocks = std::env::var("MESI_BENCH_BLOCKS")
+        .ok()
+        .and_then(|b| b.parse().ok())
+        .unwrap_or(2_500);
     let spec = ChainSpec {
         seed: 2024,
         blocks,
@@ -39,7 +42,9 @@ async fn main() -> anyhow::Result<()> {
     let chain = Arc::new(Chain::generate(spec));
     let events = chain.expected.events.len();
     if events < MIN_EVENTS {
-        anyhow::bail!("the chain has {events} events, fewer than {MIN_EVENTS}: raise MESI_BENCH_BLOCKS");
+        anyhow::bail!(
+            "the chain has {events} events, fewer than {MIN_EVENTS}: raise MESI_BENCH_BLOCKS"
+        );
     }
     let server = RpcServer::start(chain.clone(), ServerOptions::default()).await?;
     let db = TestDb::create().await.expect("DATABASE_URL is set");
@@ -53,13 +58,21 @@ async fn main() -> anyhow::Result<()> {
     };
     let source = RpcClient::new(&server.url(), Duration::from_secs(30))?;
     let started = Instant::now();
-    let summary = ingest::run(source, store.clone(), Arc::new(chain.contracts.clone()), options).await?;
+    let summary = ingest::run(
+        source,
+        store.clone(),
+        Arc::new(chain.contracts.clone()),
+        options,
+    )
+    .await?;
     let ingest_secs = started.elapsed().as_secs_f64();
     assert_eq!(summary.events as usize, events, "every event stored");
 
     // The same event rows, COPY'd into a table shaped like `events` (same keys and indexes).
     let mut conn = sqlx::PgConnection::connect(&db.url).await?;
-    sqlx::query("CREATE TABLE events_copy (LIKE events INCLUDING ALL)").execute(&mut conn).await?;
+    sqlx::query("CREATE TABLE events_copy (LIKE events INCLUDING ALL)")
+        .execute(&mut conn)
+        .await?;
     let rows: Vec<u8> = conn
         .copy_out_raw("COPY events TO STDOUT")
         .await?

@@ -84,21 +84,32 @@ impl Contracts {
             bail!("invalid contract address {address:?}");
         }
         match self.by_address.insert(address.to_owned(), kind) {
-            Some(previous) if previous != kind => bail!("contract {address} is configured as both {previous} and {kind}"),
+            Some(previous) if previous != kind => {
+                bail!("contract {address} is configured as both {previous} and {kind}")
+            }
             _ => Ok(()),
         }
     }
 
     /// Parses `ADDR=KIND`.
     pub fn insert_pair(&mut self, pair: &str) -> anyhow::Result<()> {
-        let (address, kind) = pair.split_once('=').with_context(|| format!("expected ADDR=KIND, got {pair:?}"))?;
-        let kind = kind.trim().parse::<ContractKind>().map_err(anyhow::Error::msg)?;
+        let (address, kind) = pair
+            .split_once('=')
+            .with_context(|| format!("expected ADDR=KIND, got {pair:?}"))?;
+        let kind = kind
+            .trim()
+            .parse::<ContractKind>()
+            .map_err(anyhow::Error::msg)?;
         self.insert(address, kind)
     }
 
     /// Sorted by address, for display.
     pub fn iter(&self) -> impl Iterator<Item = (&str, ContractKind)> {
-        let sorted: BTreeMap<_, _> = self.by_address.iter().map(|(a, k)| (a.as_str(), *k)).collect();
+        let sorted: BTreeMap<_, _> = self
+            .by_address
+            .iter()
+            .map(|(a, k)| (a.as_str(), *k))
+            .collect();
         sorted.into_iter()
     }
 }
@@ -127,7 +138,8 @@ pub struct FileConfig {
 
 impl FileConfig {
     pub fn load(path: &Path) -> anyhow::Result<FileConfig> {
-        let text = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+        let text =
+            std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
         toml::from_str(&text).with_context(|| format!("parsing {}", path.display()))
     }
 

@@ -91,19 +91,34 @@ pub fn select<'a>(block: &'a BlockEvents, contracts: &Contracts) -> Vec<Candidat
                 .iter()
                 .filter(|(k, _)| k == CONTRACT_ADDRESS_KEY)
                 .find_map(|(_, v)| contracts.kind_of(v).map(|kind| (v.as_str(), kind)))?;
-            Some(Candidate { position: e.position, contract, kind, event: e.event })
+            Some(Candidate {
+                position: e.position,
+                contract,
+                kind,
+                event: e.event,
+            })
         })
         .collect()
 }
 
 /// Decodes the selected events. `header` must be the block's (for its time and tx hashes).
-pub fn decode(height: u64, candidates: &[Candidate<'_>], header: Option<&BlockHeader>) -> DecodedBlock {
-    let mut block = DecodedBlock { height, ..DecodedBlock::default() };
+pub fn decode(
+    height: u64,
+    candidates: &[Candidate<'_>],
+    header: Option<&BlockHeader>,
+) -> DecodedBlock {
+    let mut block = DecodedBlock {
+        height,
+        ..DecodedBlock::default()
+    };
     for candidate in candidates {
         let origin = Origin {
             height,
             position: candidate.position,
-            tx_hash: candidate.position.tx_index.and_then(|i| header?.tx_hashes.get(i as usize).cloned()),
+            tx_hash: candidate
+                .position
+                .tx_index
+                .and_then(|i| header?.tx_hashes.get(i as usize).cloned()),
             contract: candidate.contract.to_owned(),
             kind: candidate.kind,
             block_time: header.map(|h| h.time.clone()).unwrap_or_default(),
@@ -120,7 +135,12 @@ pub fn decode(height: u64, candidates: &[Candidate<'_>], header: Option<&BlockHe
             Err(error) => block.dead_letters.push(DeadLetter {
                 origin,
                 event_type: without_nul(&candidate.event.kind),
-                attributes: candidate.event.attributes.iter().map(|(k, v)| (without_nul(k), without_nul(v))).collect(),
+                attributes: candidate
+                    .event
+                    .attributes
+                    .iter()
+                    .map(|(k, v)| (without_nul(k), without_nul(v)))
+                    .collect(),
                 error,
             }),
         }
@@ -129,26 +149,53 @@ pub fn decode(height: u64, candidates: &[Candidate<'_>], header: Option<&BlockHe
 }
 
 /// Selects and decodes in one step, for tools that have the whole block at hand.
-pub fn decode_block(block: &BlockEvents, header: Option<&BlockHeader>, contracts: &Contracts) -> DecodedBlock {
+pub fn decode_block(
+    block: &BlockEvents,
+    header: Option<&BlockHeader>,
+    contracts: &Contracts,
+) -> DecodedBlock {
     decode(block.height, &select(block, contracts), header)
 }
 
 fn decode_event(event: &Event) -> Result<Option<AnyEvent>, String> {
     if !event.invalid_utf8.is_empty() {
-        return Err(format!("attribute values are not valid UTF-8: {}", event.invalid_utf8.join(", ")));
+        return Err(format!(
+            "attribute values are not valid UTF-8: {}",
+            event.invalid_utf8.join(", ")
+        ));
     }
     // PostgreSQL text cannot hold NUL, and no Mesi value contains one.
-    if event.kind.contains('\0') || event.attributes.iter().any(|(k, v)| k.contains('\0') || v.contains('\0')) {
+    if event.kind.contains('\0')
+        || event
+            .attributes
+            .iter()
+            .any(|(k, v)| k.contains('\0') || v.contains('\0'))
+    {
         return Err("the event contains a NUL character".into());
     }
-    if let Some((key, value)) = event.attributes.iter().find(|(_, v)| v.len() > MAX_ATTRIBUTE_BYTES) {
-        return Err(format!("attribute {key:?} is {} bytes, more than {MAX_ATTRIBUTE_BYTES}", value.len()));
+    if let Some((key, value)) = event
+        .attributes
+        .iter()
+        .find(|(_, v)| v.len() > MAX_ATTRIBUTE_BYTES)
+    {
+        return Err(format!(
+            "attribute {key:?} is {} bytes, more than {MAX_ATTRIBUTE_BYTES}",
+            value.len()
+        ));
     }
-    let addresses = event.attributes.iter().filter(|(k, _)| k == CONTRACT_ADDRESS_KEY).count();
+    let addresses = event
+        .attributes
+        .iter()
+        .filter(|(k, _)| k == CONTRACT_ADDRESS_KEY)
+        .count();
     if addresses != 1 {
         return Err(format!("{addresses} {CONTRACT_ADDRESS_KEY} attributes"));
     }
-    let pairs: Vec<(&str, &str)> = event.attributes.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let pairs: Vec<(&str, &str)> = event
+        .attributes
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
     AnyEvent::decode(&event.kind, &pairs).map_err(|e| e.to_string())
 }
 
@@ -165,7 +212,10 @@ mod tests {
     fn event(kind: &str, attrs: &[(&str, &str)]) -> Event {
         Event {
             kind: kind.into(),
-            attributes: attrs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(),
+            attributes: attrs
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
             invalid_utf8: vec![],
         }
     }
@@ -191,13 +241,19 @@ mod tests {
     fn ignores_foreign_failed_and_non_mesi_events() {
         let ours = event("wasm-mesi.nope.v1", &[("_contract_address", "wasm1tips")]);
         let b = block(vec![
-            TxEvents { code: 5, events: vec![ours.clone()] },
+            TxEvents {
+                code: 5,
+                events: vec![ours.clone()],
+            },
             TxEvents {
                 code: 0,
                 events: vec![
                     event("wasm-mesi.nope.v1", &[("_contract_address", "wasm1spoof")]),
                     event("execute", &[("_contract_address", "wasm1tips")]),
-                    event("wasm", &[("_contract_address", "wasm1tips"), ("action", "tip")]),
+                    event(
+                        "wasm",
+                        &[("_contract_address", "wasm1tips"), ("action", "tip")],
+                    ),
                     event("mesi.nope.v1", &[("_contract_address", "wasm1tips")]),
                 ],
             },
@@ -209,19 +265,35 @@ mod tests {
 
     #[test]
     fn unknown_type_and_bad_bytes_become_dead_letters() {
-        let mut bad_utf8 = event("wasm-mesi.tip.v1", &[("_contract_address", "wasm1tips"), ("fan", "\u{FFFD}")]);
+        let mut bad_utf8 = event(
+            "wasm-mesi.tip.v1",
+            &[("_contract_address", "wasm1tips"), ("fan", "\u{FFFD}")],
+        );
         bad_utf8.invalid_utf8.push("fan".into());
         let b = block(vec![TxEvents {
             code: 0,
             events: vec![
                 event("wasm-mesi.tip.v9", &[("_contract_address", "wasm1tips")]),
                 bad_utf8,
-                event("wasm-mesi.tip.v1", &[("_contract_address", "wasm1tips"), ("fan", "a\0b")]),
-                event("wasm-mesi.tip.v1", &[("_contract_address", "wasm1tips"), ("_contract_address", "wasm1x")]),
+                event(
+                    "wasm-mesi.tip.v1",
+                    &[("_contract_address", "wasm1tips"), ("fan", "a\0b")],
+                ),
+                event(
+                    "wasm-mesi.tip.v1",
+                    &[
+                        ("_contract_address", "wasm1tips"),
+                        ("_contract_address", "wasm1x"),
+                    ],
+                ),
             ],
         }]);
         let decoded = decode_block(&b, None, &contracts());
-        let errors: Vec<_> = decoded.dead_letters.iter().map(|d| d.error.as_str()).collect();
+        let errors: Vec<_> = decoded
+            .dead_letters
+            .iter()
+            .map(|d| d.error.as_str())
+            .collect();
         assert_eq!(errors.len(), 4, "{errors:?}");
         assert!(errors[0].contains("unknown Mesi event type"));
         assert!(errors[1].contains("UTF-8"));

@@ -75,12 +75,24 @@ pub struct IngestSummary {
     pub dead_letters: u64,
 }
 
-pub async fn run(source: RpcClient, store: Store, contracts: Arc<Contracts>, options: IngestOptions) -> anyhow::Result<IngestSummary> {
+pub async fn run(
+    source: RpcClient,
+    store: Store,
+    contracts: Arc<Contracts>,
+    options: IngestOptions,
+) -> anyhow::Result<IngestSummary> {
     let backoff = options.backoff;
-    let status = backoff.retry("reading /status", || source.status()).await.context("reading the node's status")?;
+    let status = backoff
+        .retry("reading /status", || source.status())
+        .await
+        .context("reading the node's status")?;
     let cursor = match store.cursor().await? {
         Some(cursor) if cursor.chain_id != status.chain_id => {
-            bail!("the database indexes chain {:?} but the node serves {:?}", cursor.chain_id, status.chain_id)
+            bail!(
+                "the database indexes chain {:?} but the node serves {:?}",
+                cursor.chain_id,
+                status.chain_id
+            )
         }
         Some(cursor) => cursor,
         None => {
@@ -100,7 +112,11 @@ pub async fn run(source: RpcClient, store: Store, contracts: Arc<Contracts>, opt
         (None, true) => Some(status.latest_height),
         (stop, false) => stop,
     };
-    let mut summary = IngestSummary { first_height: cursor.height + 1, last_height: cursor.height, ..Default::default() };
+    let mut summary = IngestSummary {
+        first_height: cursor.height + 1,
+        last_height: cursor.height,
+        ..Default::default()
+    };
     if stop_at.is_some_and(|stop| stop <= cursor.height) {
         return Ok(summary);
     }
@@ -113,9 +129,22 @@ pub async fn run(source: RpcClient, store: Store, contracts: Arc<Contracts>, opt
         "ingest starting"
     );
 
-    let head = Arc::new(HeadTracker { source: source.clone(), latest: AtomicU64::new(status.latest_height), poll: Mutex::new(()) });
-    let (blocks_tx, mut blocks_rx) = mpsc::channel(options.prefetch.max(options.max_batch_blocks).max(1));
-    let producer = tokio::spawn(produce(source, contracts, head.clone(), cursor.height + 1, stop_at, options.clone(), blocks_tx));
+    let head = Arc::new(HeadTracker {
+        source: source.clone(),
+        latest: AtomicU64::new(status.latest_height),
+        poll: Mutex::new(()),
+    });
+    let (blocks_tx, mut blocks_rx) =
+        mpsc::channel(options.prefetch.max(options.max_batch_blocks).max(1));
+    let producer = tokio::spawn(produce(
+        source,
+        contracts,
+        head.clone(),
+        cursor.height + 1,
+        stop_at,
+        options.clone(),
+        blocks_tx,
+    ));
     let mut progress = Progress::new(options.progress, cursor.height, stop_at);
 
     let mut height = cursor.height;
@@ -168,12 +197,20 @@ async fn produce(
     let heights = stream::iter(from..=stop_at.unwrap_or(u64::MAX));
     let mut fetched = heights
         .map(|height| {
-            let (source, contracts, head, options) = (source.clone(), contracts.clone(), head.clone(), options.clone());
+            let (source, contracts, head, options) = (
+                source.clone(),
+                contracts.clone(),
+                head.clone(),
+                options.clone(),
+            );
             // A task per height, so fetches go on while the committer writes.
             tokio::spawn(async move {
                 head.wait_for(height, &options).await;
                 let what = format!("fetching height {height}");
-                options.backoff.retry(&what, || fetch_block(&source, &contracts, height)).await
+                options
+                    .backoff
+                    .retry(&what, || fetch_block(&source, &contracts, height))
+                    .await
             })
         })
         .buffered(options.prefetch.max(1));
@@ -187,11 +224,18 @@ async fn produce(
 }
 
 /// One height: `/block_results`, and `/block` only when one of our events needs its time and tx hash.
-pub async fn fetch_block(source: &RpcClient, contracts: &Contracts, height: u64) -> Result<DecodedBlock, SourceError> {
+pub async fn fetch_block(
+    source: &RpcClient,
+    contracts: &Contracts,
+    height: u64,
+) -> Result<DecodedBlock, SourceError> {
     let results = source.block_results(height).await?;
     let candidates = decode::select(&results, contracts);
     if candidates.is_empty() {
-        return Ok(DecodedBlock { height, ..DecodedBlock::default() });
+        return Ok(DecodedBlock {
+            height,
+            ..DecodedBlock::default()
+        });
     }
     let header = source.block(height).await?;
     if header.tx_hashes.len() != results.txs.len() {
@@ -204,19 +248,33 @@ pub async fn fetch_block(source: &RpcClient, contracts: &Contracts, height: u64)
     Ok(decode::decode(height, &candidates, Some(&header)))
 }
 
-async fn commit_with_retries(store: &Store, cursor: u64, batch: &[DecodedBlock], backoff: &Backoff) -> anyhow::Result<()> {
+async fn commit_with_retries(
+    store: &Store,
+    cursor: u64,
+    batch: &[DecodedBlock],
+    backoff: &Backoff,
+) -> anyhow::Result<()> {
     let last = batch.last().map_or(cursor, |b| b.height);
     let mut attempt = 0;
     loop {
         match store.commit(cursor, batch).await {
             Ok(()) => return Ok(()),
             // An earlier attempt committed but its acknowledgement was lost with the connection.
-            Err(StoreError::CursorMoved { found, .. }) if found == last && attempt > 0 => return Ok(()),
-            Err(e @ (StoreError::CursorMoved { .. } | StoreError::NotContiguous(_))) => return Err(e.into()),
+            Err(StoreError::CursorMoved { found, .. }) if found == last && attempt > 0 => {
+                return Ok(())
+            }
+            Err(e @ (StoreError::CursorMoved { .. } | StoreError::NotContiguous(_))) => {
+                return Err(e.into())
+            }
             Err(e) => {
                 attempt += 1;
                 let delay = backoff.delay(attempt);
-                tracing::warn!(attempt, ?delay, "committing heights {}..={last} failed: {e}", cursor + 1);
+                tracing::warn!(
+                    attempt,
+                    ?delay,
+                    "committing heights {}..={last} failed: {e}",
+                    cursor + 1
+                );
                 tokio::time::sleep(delay).await;
             }
         }
@@ -247,7 +305,8 @@ impl HeadTracker {
                 Ok(status) => {
                     failures = 0;
                     // A node behind a load balancer may report an older head; keep the highest.
-                    self.latest.fetch_max(status.latest_height, Ordering::Relaxed);
+                    self.latest
+                        .fetch_max(status.latest_height, Ordering::Relaxed);
                     if height > self.latest() {
                         tokio::time::sleep(options.poll_interval).await;
                     }
@@ -281,13 +340,24 @@ impl Progress {
     fn new(mode: ProgressMode, start_height: u64, stop_at: Option<u64>) -> Progress {
         let bar = (mode == ProgressMode::Bar).then(|| {
             let bar = ProgressBar::new(0);
-            let style = ProgressStyle::with_template("{bar:40.cyan/blue} {pos}/{len} blocks  {msg}  ETA {eta}")
-                .unwrap_or_else(|_| ProgressStyle::default_bar());
+            let style = ProgressStyle::with_template(
+                "{bar:40.cyan/blue} {pos}/{len} blocks  {msg}  ETA {eta}",
+            )
+            .unwrap_or_else(|_| ProgressStyle::default_bar());
             bar.set_style(style);
             bar
         });
         let now = Instant::now();
-        Progress { mode, bar, start_height, stop_at, started: now, last_log: now, blocks: 0, rows: 0 }
+        Progress {
+            mode,
+            bar,
+            start_height,
+            stop_at,
+            started: now,
+            last_log: now,
+            blocks: 0,
+            rows: 0,
+        }
     }
 
     fn update(&mut self, height: u64, head: u64, blocks: u64, rows: u64) {
@@ -300,11 +370,20 @@ impl Progress {
             (Some(bar), _) => {
                 bar.set_length(target.saturating_sub(self.start_height));
                 bar.set_position(height - self.start_height);
-                bar.set_message(format!("{blocks_per_s:.0} blocks/s  {events_per_s:.0} events/s  height {height}"));
+                bar.set_message(format!(
+                    "{blocks_per_s:.0} blocks/s  {events_per_s:.0} events/s  height {height}"
+                ));
             }
             (None, ProgressMode::Log) if self.last_log.elapsed() >= LOG_EVERY => {
                 self.last_log = Instant::now();
-                tracing::info!(height, head, lag = head.saturating_sub(height), blocks_per_s, events_per_s, "ingest progress");
+                tracing::info!(
+                    height,
+                    head,
+                    lag = head.saturating_sub(height),
+                    blocks_per_s,
+                    events_per_s,
+                    "ingest progress"
+                );
             }
             _ => {}
         }

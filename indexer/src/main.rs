@@ -16,7 +16,11 @@ use mesi_indexer::source::RpcClient;
 use mesi_indexer::store::Store;
 
 #[derive(Parser)]
-#[command(name = "mesi-indexer", version, about = "Indexes Mesi contract events from a CometBFT chain into PostgreSQL")]
+#[command(
+    name = "mesi-indexer",
+    version,
+    about = "Indexes Mesi contract events from a CometBFT chain into PostgreSQL"
+)]
 struct Cli {
     /// A TOML file with rpc, database_url, start_height, prefetch and a [contracts] table;
     /// flags and environment variables override it.
@@ -29,7 +33,13 @@ struct Cli {
     rpc: Option<String>,
     /// One of our contracts, as ADDRESS=KIND (creators, tips, subscriptions, ppv, surprises,
     /// meetings); repeat for each. MESI_CONTRACTS takes a comma-separated list.
-    #[arg(long = "contract", global = true, value_name = "ADDR=KIND", env = "MESI_CONTRACTS", value_delimiter = ',')]
+    #[arg(
+        long = "contract",
+        global = true,
+        value_name = "ADDR=KIND",
+        env = "MESI_CONTRACTS",
+        value_delimiter = ','
+    )]
     contracts: Vec<String>,
     /// Seconds before a request to the node is abandoned (and retried).
     #[arg(long, global = true, default_value_t = 30.0)]
@@ -119,7 +129,10 @@ impl Settings {
             bail!("--rpc-timeout must be a positive number of seconds");
         }
         Ok(Settings {
-            database_url: cli.database_url.clone().or_else(|| file.database_url.clone()),
+            database_url: cli
+                .database_url
+                .clone()
+                .or_else(|| file.database_url.clone()),
             rpc: cli.rpc.clone().or_else(|| file.rpc.clone()),
             contracts,
             rpc_timeout: Duration::from_secs_f64(cli.rpc_timeout),
@@ -128,12 +141,20 @@ impl Settings {
     }
 
     async fn store(&self) -> anyhow::Result<Store> {
-        let url = self.database_url.as_deref().context("no database: set --database-url or DATABASE_URL")?;
-        Store::connect(url).await.context("connecting to the database")
+        let url = self
+            .database_url
+            .as_deref()
+            .context("no database: set --database-url or DATABASE_URL")?;
+        Store::connect(url)
+            .await
+            .context("connecting to the database")
     }
 
     fn source(&self) -> anyhow::Result<RpcClient> {
-        let rpc = self.rpc.as_deref().context("no node: set --rpc or MESI_RPC")?;
+        let rpc = self
+            .rpc
+            .as_deref()
+            .context("no node: set --rpc or MESI_RPC")?;
         Ok(RpcClient::new(rpc, self.rpc_timeout)?)
     }
 }
@@ -143,7 +164,8 @@ async fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
     tracing_subscriber::fmt()
         .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn")),
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn")),
         )
         .with_writer(std::io::stderr)
         .with_ansi(std::io::stderr().is_terminal())
@@ -166,17 +188,28 @@ async fn main() -> anyhow::Result<()> {
             Ok(())
         }
         Command::Status => status(&settings).await,
-        Command::Inspect { block_results, block } => {
-            let results = std::fs::read(block_results).with_context(|| format!("reading {}", block_results.display()))?;
+        Command::Inspect {
+            block_results,
+            block,
+        } => {
+            let results = std::fs::read(block_results)
+                .with_context(|| format!("reading {}", block_results.display()))?;
             let results = inspect::parse_block_results(&results)?;
             let header = match block {
-                Some(path) => Some(inspect::parse_block(&std::fs::read(path).with_context(|| format!("reading {}", path.display()))?)?),
+                Some(path) => Some(inspect::parse_block(
+                    &std::fs::read(path).with_context(|| format!("reading {}", path.display()))?,
+                )?),
                 None => None,
             };
             if settings.contracts.is_empty() {
-                eprintln!("no contracts configured (--contract ADDR=KIND): nothing would be stored");
+                eprintln!(
+                    "no contracts configured (--contract ADDR=KIND): nothing would be stored"
+                );
             }
-            print!("{}", inspect::report(&results, header.as_ref(), &settings.contracts));
+            print!(
+                "{}",
+                inspect::report(&results, header.as_ref(), &settings.contracts)
+            );
             Ok(())
         }
     }
@@ -196,14 +229,24 @@ async fn run(settings: &Settings, args: &RunArgs) -> anyhow::Result<()> {
         Progress::Quiet => ProgressMode::Quiet,
     };
     let options = IngestOptions {
-        start_height: args.start_height.or(settings.file.start_height).unwrap_or(1),
+        start_height: args
+            .start_height
+            .or(settings.file.start_height)
+            .unwrap_or(1),
         stop_at: args.stop_at,
         exit_when_caught_up: args.exit_when_caught_up,
-        prefetch: args.prefetch.or(settings.file.prefetch).unwrap_or(16).max(1),
+        prefetch: args
+            .prefetch
+            .or(settings.file.prefetch)
+            .unwrap_or(16)
+            .max(1),
         max_batch_blocks: args.batch_blocks.max(1),
         max_batch_rows: args.batch_rows.max(1),
         poll_interval: Duration::from_millis(args.poll_interval_ms),
-        backoff: Backoff { max: Duration::from_millis(args.max_backoff_ms.max(1)), ..Backoff::default() },
+        backoff: Backoff {
+            max: Duration::from_millis(args.max_backoff_ms.max(1)),
+            ..Backoff::default()
+        },
         progress,
     };
     let summary = ingest::run(source, store, Arc::new(settings.contracts.clone()), options).await?;
@@ -219,16 +262,25 @@ async fn run(settings: &Settings, args: &RunArgs) -> anyhow::Result<()> {
 
 async fn status(settings: &Settings) -> anyhow::Result<()> {
     let store = settings.store().await?;
-    let cursor = store.cursor().await.context("reading the cursor (has `mesi-indexer migrate` run?)")?;
+    let cursor = store
+        .cursor()
+        .await
+        .context("reading the cursor (has `mesi-indexer migrate` run?)")?;
     match &cursor {
         Some(c) => println!("chain:  {}\ncursor: {}", c.chain_id, c.height),
         None => println!("cursor: none (nothing indexed yet)"),
     }
     if settings.rpc.is_some() {
         let status = settings.source()?.status().await?;
-        println!("node:   {} ({}), head {}", status.chain_id, status.node_version, status.latest_height);
+        println!(
+            "node:   {} ({}), head {}",
+            status.chain_id, status.node_version, status.latest_height
+        );
         if let Some(c) = cursor {
-            println!("lag:    {} blocks", status.latest_height.saturating_sub(c.height));
+            println!(
+                "lag:    {} blocks",
+                status.latest_height.saturating_sub(c.height)
+            );
         }
     }
     Ok(())
@@ -238,13 +290,14 @@ async fn shutdown_signal() {
     let ctrl_c = tokio::signal::ctrl_c();
     #[cfg(unix)]
     {
-        let mut term = match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(term) => term,
-            Err(_) => {
-                let _ = ctrl_c.await;
-                return;
-            }
-        };
+        let mut term =
+            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+                Ok(term) => term,
+                Err(_) => {
+                    let _ = ctrl_c.await;
+                    return;
+                }
+            };
         tokio::select! {
             _ = ctrl_c => {}
             _ = term.recv() => {}

@@ -14,14 +14,20 @@ pub struct Backoff {
 
 impl Default for Backoff {
     fn default() -> Self {
-        Backoff { first: Duration::from_millis(200), max: Duration::from_secs(30), max_attempts: None }
+        Backoff {
+            first: Duration::from_millis(200),
+            max: Duration::from_secs(30),
+            max_attempts: None,
+        }
     }
 }
 
 impl Backoff {
     /// The wait before retry number `attempt` (1-based): random in [d/2, d], d doubling up to `max`.
     pub fn delay(&self, attempt: u32) -> Duration {
-        let exponential = self.first.saturating_mul(1u32 << attempt.saturating_sub(1).min(16));
+        let exponential = self
+            .first
+            .saturating_mul(1u32 << attempt.saturating_sub(1).min(16));
         let ceiling = exponential.min(self.max);
         ceiling / 2 + ceiling.mul_f64(fastrand::f64() / 2.0)
     }
@@ -57,17 +63,27 @@ mod tests {
 
     #[test]
     fn delays_grow_and_stay_bounded() {
-        let b = Backoff { first: Duration::from_millis(100), max: Duration::from_secs(2), max_attempts: None };
+        let b = Backoff {
+            first: Duration::from_millis(100),
+            max: Duration::from_secs(2),
+            max_attempts: None,
+        };
         for attempt in 1..40 {
             let d = b.delay(attempt);
-            let ceiling = Duration::from_millis(100).saturating_mul(1 << (attempt - 1).min(16)).min(b.max);
+            let ceiling = Duration::from_millis(100)
+                .saturating_mul(1 << (attempt - 1).min(16))
+                .min(b.max);
             assert!(d >= ceiling / 2 && d <= ceiling, "attempt {attempt}: {d:?}");
         }
     }
 
     #[tokio::test]
     async fn gives_up_after_max_attempts() {
-        let b = Backoff { first: Duration::from_millis(1), max: Duration::from_millis(2), max_attempts: Some(3) };
+        let b = Backoff {
+            first: Duration::from_millis(1),
+            max: Duration::from_millis(2),
+            max_attempts: Some(3),
+        };
         let mut calls = 0;
         let result: Result<(), String> = b
             .retry("op", || {

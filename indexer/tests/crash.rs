@@ -9,22 +9,57 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use common::{assert_database_matches, ingest, test_options};
-use mesi_indexer::testkit::{table_digests, Chain, ChainSpec, Faults, RpcServer, ServerOptions, TestDb};
+use mesi_indexer::testkit::{
+    table_digests, Chain, ChainSpec, Faults, RpcServer, ServerOptions, TestDb,
+};
 use sqlx::PgPool;
 use tokio::process::{Child, Command};
 
 async fn cursor(pool: &PgPool) -> u64 {
     // Before the first run has migrated, the table does not exist yet.
-    sqlx::query_scalar::<_, i64>("SELECT height FROM ingest_cursor").fetch_optional(pool).await.ok().flatten().unwrap_or(0) as u64
+    sqlx::query_scalar::<_, i64>("SELECT height FROM ingest_cursor")
+        .fetch_optional(pool)
+        .await
+        .ok()
+        .flatten()
+        .unwrap_or(0) as u64
 }
 
 fn spawn_indexer(chain: &Chain, rpc: &str, database_url: &str, log: &std::path::Path) -> Child {
-    let log = std::fs::OpenOptions::new().create(true).append(true).open(log).unwrap();
+    let log = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(log)
+        .unwrap();
     let mut command = Command::new(env!("CARGO_BIN_EXE_mesi-indexer"));
     command
-        .args(["run", "--rpc", rpc, "--database-url", database_url, "--stop-at", &chain.head().to_string()])
-        .args(["--prefetch", "8", "--batch-blocks", "15", "--batch-rows", "150", "--progress", "log"])
-        .args(["--rpc-timeout", "1", "--max-backoff-ms", "200", "--poll-interval-ms", "20"])
+        .args([
+            "run",
+            "--rpc",
+            rpc,
+            "--database-url",
+            database_url,
+            "--stop-at",
+            &chain.head().to_string(),
+        ])
+        .args([
+            "--prefetch",
+            "8",
+            "--batch-blocks",
+            "15",
+            "--batch-rows",
+            "150",
+            "--progress",
+            "log",
+        ])
+        .args([
+            "--rpc-timeout",
+            "1",
+            "--max-backoff-ms",
+            "200",
+            "--poll-interval-ms",
+            "20",
+        ])
         .env("RUST_LOG", "warn")
         .stdout(Stdio::null())
         .stderr(log)
@@ -37,9 +72,16 @@ fn spawn_indexer(chain: &Chain, rpc: &str, database_url: &str, log: &std::path::
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn killed_and_disconnected_ingest_ends_with_the_tables_of_a_clean_run() {
-    let Some(clean) = TestDb::create().await else { return };
+    let Some(clean) = TestDb::create().await else {
+        return;
+    };
     let crashed = TestDb::create().await.unwrap();
-    let chain = Arc::new(Chain::generate(ChainSpec { seed: 42, blocks: 400, max_txs_per_block: 6, ..ChainSpec::default() }));
+    let chain = Arc::new(Chain::generate(ChainSpec {
+        seed: 42,
+        blocks: 400,
+        max_txs_per_block: 6,
+        ..ChainSpec::default()
+    }));
     let faults = Faults {
         http_500: 0.02,
         truncated: 0.02,
@@ -48,9 +90,23 @@ async fn killed_and_disconnected_ingest_ends_with_the_tables_of_a_clean_run() {
         slow_delay: Duration::from_millis(20),
         ..Faults::default()
     };
-    let server = RpcServer::start(chain.clone(), ServerOptions { faults, ..ServerOptions::default() }).await.unwrap();
+    let server = RpcServer::start(
+        chain.clone(),
+        ServerOptions {
+            faults,
+            ..ServerOptions::default()
+        },
+    )
+    .await
+    .unwrap();
 
-    ingest(&chain, &server.url(), &clean.url, test_options(chain.head())).await;
+    ingest(
+        &chain,
+        &server.url(),
+        &clean.url,
+        test_options(chain.head()),
+    )
+    .await;
     let clean_pool = clean.pool().await;
     assert_database_matches(&clean_pool, &chain, chain.head()).await;
 
@@ -90,11 +146,17 @@ async fn killed_and_disconnected_ingest_ends_with_the_tables_of_a_clean_run() {
         }
     }
     // Restart until done.
-    let status = spawn_indexer(&chain, &server.url(), &crashed.url, &log).wait().await.unwrap();
+    let status = spawn_indexer(&chain, &server.url(), &crashed.url, &log)
+        .wait()
+        .await
+        .unwrap();
     let output = std::fs::read_to_string(&log).unwrap_or_default();
     let _ = std::fs::remove_file(&log);
     assert!(status.success(), "the last run failed:\n{output}");
-    assert!(kills_mid_backfill >= 3, "only {kills_mid_backfill} kills landed mid-backfill");
+    assert!(
+        kills_mid_backfill >= 3,
+        "only {kills_mid_backfill} kills landed mid-backfill"
+    );
     eprintln!("{kills} kills ({kills_mid_backfill} mid-backfill), {cut_connections} database connections cut");
 
     assert_database_matches(&pool, &chain, chain.head()).await;

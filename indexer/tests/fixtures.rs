@@ -17,7 +17,9 @@ use serde_json::Value;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 fn fixture(name: &str) -> Vec<u8> {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/cometbft").join(name);
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/cometbft")
+        .join(name);
     std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 
@@ -28,10 +30,16 @@ fn count_by_type(json: &[u8]) -> BTreeMap<String, usize> {
     let mut counts = BTreeMap::new();
     let mut add = |events: &Value| {
         for event in events.as_array().into_iter().flatten() {
-            *counts.entry(event["type"].as_str().unwrap_or_default().to_string()).or_insert(0) += 1;
+            *counts
+                .entry(event["type"].as_str().unwrap_or_default().to_string())
+                .or_insert(0) += 1;
         }
     };
-    for list in ["begin_block_events", "end_block_events", "finalize_block_events"] {
+    for list in [
+        "begin_block_events",
+        "end_block_events",
+        "finalize_block_events",
+    ] {
         add(&result[list]);
     }
     for tx in result["txs_results"].as_array().into_iter().flatten() {
@@ -71,27 +79,63 @@ async fn client_for(name: &str) -> RpcClient {
     RpcClient::new(&serve(fixture(name)).await, Duration::from_secs(5)).unwrap()
 }
 
-async fn check_block_results(name: &str, height: u64, total: usize, encoding: AttributeEncoding) -> BlockEvents {
+async fn check_block_results(
+    name: &str,
+    height: u64,
+    total: usize,
+    encoding: AttributeEncoding,
+) -> BlockEvents {
     let json = fixture(name);
     let block = client_for(name).await.block_results(height).await.unwrap();
     assert_eq!(block.height, height);
-    assert_eq!(counts_of(&block), count_by_type(&json), "{name}: events per type");
+    assert_eq!(
+        counts_of(&block),
+        count_by_type(&json),
+        "{name}: events per type"
+    );
     assert_eq!(block.events().count(), total, "{name}: all events");
     assert_eq!(block.encoding, encoding);
-    assert_eq!(inspect::parse_block_results(&json).unwrap(), block, "inspect reads it the same way");
+    assert_eq!(
+        inspect::parse_block_results(&json).unwrap(),
+        block,
+        "inspect reads it the same way"
+    );
     // No configured contract: nothing to store, and nothing breaks.
-    assert_eq!(decode::decode_block(&block, None, &Contracts::default()).row_count(), 0);
+    assert_eq!(
+        decode::decode_block(&block, None, &Contracts::default()).row_count(),
+        0
+    );
     block
 }
 
 #[tokio::test]
 async fn gaia_block_results_at_height_4555980() {
-    let block = check_block_results("gaia_block_results_at_height_4555980.json", 4_555_980, 101, AttributeEncoding::Base64).await;
+    let block = check_block_results(
+        "gaia_block_results_at_height_4555980.json",
+        4_555_980,
+        101,
+        AttributeEncoding::Base64,
+    )
+    .await;
     assert_eq!(block.txs.len(), 4);
     assert!(block.txs.iter().all(|tx| tx.code == 0));
-    assert_eq!((block.begin_block.len(), block.end_block.len(), block.finalize_block.len()), (62, 1, 0));
-    let spent = block.txs[0].events.iter().find(|e| e.kind == "coin_spent").unwrap();
-    assert_eq!(spent.attribute("spender"), Some("inj1x2ck0ql2ngyxqtw8jteyc0tchwnwxv7npaungt"));
+    assert_eq!(
+        (
+            block.begin_block.len(),
+            block.end_block.len(),
+            block.finalize_block.len()
+        ),
+        (62, 1, 0)
+    );
+    let spent = block.txs[0]
+        .events
+        .iter()
+        .find(|e| e.kind == "coin_spent")
+        .unwrap();
+    assert_eq!(
+        spent.attribute("spender"),
+        Some("inj1x2ck0ql2ngyxqtw8jteyc0tchwnwxv7npaungt")
+    );
     assert_eq!(spent.attribute("amount"), Some("60673500000000inj"));
 }
 
@@ -106,10 +150,19 @@ async fn osmosis_block_results_at_height_10499831() {
     let wasm: Vec<_> = block.events().filter(|e| e.event.kind == "wasm").collect();
     assert_eq!(wasm.len(), 7);
     let vault = "osmo1zacxlu90sl6j2zf90uctpddhfmux84ryrw794ywnlcwx2zeh5a4q67qtc9";
-    assert_eq!(wasm.iter().filter(|e| e.event.attribute("_contract_address") == Some(vault)).count(), 4);
+    assert_eq!(
+        wasm.iter()
+            .filter(|e| e.event.attribute("_contract_address") == Some(vault))
+            .count(),
+        4
+    );
     let mut contracts = Contracts::default();
     contracts.insert_pair(&format!("{vault}=tips")).unwrap();
-    assert_eq!(decode::select(&block, &contracts).len(), 0, "a plain `wasm` event is not a custom event");
+    assert_eq!(
+        decode::select(&block, &contracts).len(),
+        0,
+        "a plain `wasm` event is not a custom event"
+    );
 }
 
 /// The osmosis block with one of the real x/wasm events turned into a Mesi event (keeping
@@ -131,18 +184,28 @@ async fn osmosis_block_with_a_mesi_event_of_ours() {
         fee: Uint128::new(50),
         creator_amount: Uint128::new(950),
         payout: Addr::unchecked("osmo1creator"),
-        context: TipContext::Stream { id: "live-1".into() },
+        context: TipContext::Stream {
+            id: "live-1".into(),
+        },
         message: Some("gm".into()),
         anonymous: false,
         fan_total: Uint128::new(1000),
     };
-    let mut json: Value = serde_json::from_slice(&fixture("osmosis_block_results_at_height_10499831.json")).unwrap();
+    let mut json: Value =
+        serde_json::from_slice(&fixture("osmosis_block_results_at_height_10499831.json")).unwrap();
     let mut replaced = Vec::new();
-    for (tx_index, tx) in json["result"]["txs_results"].as_array_mut().unwrap().iter_mut().enumerate() {
+    for (tx_index, tx) in json["result"]["txs_results"]
+        .as_array_mut()
+        .unwrap()
+        .iter_mut()
+        .enumerate()
+    {
         for (event_index, event) in tx["events"].as_array_mut().unwrap().iter_mut().enumerate() {
             let is_vault = event["attributes"][0]["value"] == STANDARD.encode(vault);
             if event["type"] == "wasm" && is_vault && replaced.len() < 2 {
-                let mut attributes = vec![serde_json::json!({"key": STANDARD.encode("_contract_address"), "value": STANDARD.encode(vault), "index": true})];
+                let mut attributes = vec![
+                    serde_json::json!({"key": STANDARD.encode("_contract_address"), "value": STANDARD.encode(vault), "index": true}),
+                ];
                 for attr in tip.to_event().attributes {
                     attributes.push(serde_json::json!({"key": STANDARD.encode(&attr.key), "value": STANDARD.encode(&attr.value), "index": true}));
                 }
@@ -161,9 +224,18 @@ async fn osmosis_block_with_a_mesi_event_of_ours() {
     let decoded = decode::decode_block(&block, None, &contracts);
     assert_eq!(decoded.events.len(), 1);
     assert_eq!(decoded.events[0].event, tip.clone().into());
-    assert_eq!(decoded.events[0].origin.position.tx_index, Some(replaced[0].0 as u32));
+    assert_eq!(
+        decoded.events[0].origin.position.tx_index,
+        Some(replaced[0].0 as u32)
+    );
     assert_eq!(decoded.dead_letters.len(), 1);
-    assert!(decoded.dead_letters[0].error.contains("missing attribute \"fan_total\""), "{}", decoded.dead_letters[0].error);
+    assert!(
+        decoded.dead_letters[0]
+            .error
+            .contains("missing attribute \"fan_total\""),
+        "{}",
+        decoded.dead_letters[0].error
+    );
 }
 
 async fn check_empty_block_results(name: &str) {
@@ -197,17 +269,29 @@ async fn check_block(name: &str, time: &str) {
 
 #[tokio::test]
 async fn kvstore_v0_34_block_at_height_10() {
-    check_block("kvstore_v0_34_block_at_height_10.json", "2022-09-22T18:57:27.243575136Z").await;
+    check_block(
+        "kvstore_v0_34_block_at_height_10.json",
+        "2022-09-22T18:57:27.243575136Z",
+    )
+    .await;
 }
 
 #[tokio::test]
 async fn kvstore_v0_37_block_at_height_10() {
-    check_block("kvstore_v0_37_block_at_height_10.json", "2023-02-27T07:13:08.140032018Z").await;
+    check_block(
+        "kvstore_v0_37_block_at_height_10.json",
+        "2023-02-27T07:13:08.140032018Z",
+    )
+    .await;
 }
 
 #[tokio::test]
 async fn kvstore_v0_38_block_at_height_10() {
-    check_block("kvstore_v0_38_block_at_height_10.json", "2023-05-17T14:12:53.088875124Z").await;
+    check_block(
+        "kvstore_v0_38_block_at_height_10.json",
+        "2023-05-17T14:12:53.088875124Z",
+    )
+    .await;
 }
 
 async fn check_status(name: &str, chain_id: &str, version: &str, latest: u64) {
@@ -226,12 +310,24 @@ async fn kvstore_v0_34_status() {
 
 #[tokio::test]
 async fn kvstore_v0_37_status() {
-    check_status("kvstore_v0_37_status.json", "dockerchain", "0.37.0-alpha.3", 53).await;
+    check_status(
+        "kvstore_v0_37_status.json",
+        "dockerchain",
+        "0.37.0-alpha.3",
+        53,
+    )
+    .await;
 }
 
 #[tokio::test]
 async fn kvstore_v0_38_status() {
-    check_status("kvstore_v0_38_status.json", "dockerchain", "0.38.0-alpha.1", 232).await;
+    check_status(
+        "kvstore_v0_38_status.json",
+        "dockerchain",
+        "0.38.0-alpha.1",
+        232,
+    )
+    .await;
 }
 
 #[tokio::test]
@@ -253,16 +349,35 @@ fn inspect_reads_every_fixture() {
         let output = std::process::Command::new(env!("CARGO_BIN_EXE_mesi-indexer"))
             .args(["inspect", "--block-results"])
             .arg(&path)
-            .args(["--contract", "osmo1zacxlu90sl6j2zf90uctpddhfmux84ryrw794ywnlcwx2zeh5a4q67qtc9=tips"])
+            .args([
+                "--contract",
+                "osmo1zacxlu90sl6j2zf90uctpddhfmux84ryrw794ywnlcwx2zeh5a4q67qtc9=tips",
+            ])
             .env_remove("DATABASE_URL")
             .output()
             .unwrap();
-        assert!(output.status.success(), "{name}: {}", String::from_utf8_lossy(&output.stderr));
+        assert!(
+            output.status.success(),
+            "{name}: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
         let stdout = String::from_utf8(output.stdout).unwrap();
         let block = inspect::parse_block_results(&std::fs::read(&path).unwrap()).unwrap();
-        assert!(stdout.starts_with(&format!("height {}", block.height)), "{name}: {stdout}");
-        assert!(stdout.contains(&format!("events by type ({} in all)", block.events().count())), "{name}: {stdout}");
-        assert!(stdout.contains("events that would be stored: 0"), "{name}: {stdout}");
+        assert!(
+            stdout.starts_with(&format!("height {}", block.height)),
+            "{name}: {stdout}"
+        );
+        assert!(
+            stdout.contains(&format!(
+                "events by type ({} in all)",
+                block.events().count()
+            )),
+            "{name}: {stdout}"
+        );
+        assert!(
+            stdout.contains("events that would be stored: 0"),
+            "{name}: {stdout}"
+        );
         seen += 1;
     }
     assert_eq!(seen, 5);

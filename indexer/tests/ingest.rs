@@ -7,22 +7,41 @@ use std::time::Duration;
 
 use common::{assert_database_matches, ingest, test_options};
 use mesi_indexer::store::Store;
-use mesi_indexer::testkit::{table_digests, Chain, ChainSpec, Dialect, Faults, RpcServer, ServerOptions, TestDb};
+use mesi_indexer::testkit::{
+    table_digests, Chain, ChainSpec, Dialect, Faults, RpcServer, ServerOptions, TestDb,
+};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn faulty_node_and_growing_head_give_exact_projections() {
-    let Some(db) = TestDb::create().await else { return };
-    let chain = Arc::new(Chain::generate(ChainSpec { seed: 11, blocks: 300, ..ChainSpec::default() }));
+    let Some(db) = TestDb::create().await else {
+        return;
+    };
+    let chain = Arc::new(Chain::generate(ChainSpec {
+        seed: 11,
+        blocks: 300,
+        ..ChainSpec::default()
+    }));
     let mut faults = Faults::all();
     faults.timeout = 0.005;
-    let server = RpcServer::start(chain.clone(), ServerOptions { faults, initial_height: 40, growth_per_status: 4, seed: 3 })
-        .await
-        .unwrap();
+    let server = RpcServer::start(
+        chain.clone(),
+        ServerOptions {
+            faults,
+            initial_height: 40,
+            growth_per_status: 4,
+            seed: 3,
+        },
+    )
+    .await
+    .unwrap();
 
     let summary = ingest(&chain, &server.url(), &db.url, test_options(chain.head())).await;
 
     assert_eq!(summary.last_height, chain.head());
-    assert_eq!(summary.events as usize + summary.dead_letters as usize, chain.expected.events.len() + chain.expected.dead_letters.len());
+    assert_eq!(
+        summary.events as usize + summary.dead_letters as usize,
+        chain.expected.events.len() + chain.expected.dead_letters.len()
+    );
     assert_database_matches(&db.pool().await, &chain, chain.head()).await;
     // The run met every kind of trouble on its way.
     let counts = server.counts();
@@ -43,12 +62,24 @@ async fn faulty_node_and_growing_head_give_exact_projections() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_dialect_alone() {
-    let Some(_guard) = TestDb::create().await else { return };
-    for (i, dialect) in [Dialect::V034, Dialect::V037, Dialect::V038].into_iter().enumerate() {
+    let Some(_guard) = TestDb::create().await else {
+        return;
+    };
+    for (i, dialect) in [Dialect::V034, Dialect::V037, Dialect::V038]
+        .into_iter()
+        .enumerate()
+    {
         let db = TestDb::create().await.unwrap();
-        let spec = ChainSpec { seed: 20 + i as u64, blocks: 60, dialects: vec![dialect], ..ChainSpec::default() };
+        let spec = ChainSpec {
+            seed: 20 + i as u64,
+            blocks: 60,
+            dialects: vec![dialect],
+            ..ChainSpec::default()
+        };
         let chain = Arc::new(Chain::generate(spec));
-        let server = RpcServer::start(chain.clone(), ServerOptions::default()).await.unwrap();
+        let server = RpcServer::start(chain.clone(), ServerOptions::default())
+            .await
+            .unwrap();
         ingest(&chain, &server.url(), &db.url, test_options(chain.head())).await;
         assert_database_matches(&db.pool().await, &chain, chain.head()).await;
     }
@@ -56,10 +87,18 @@ async fn every_dialect_alone() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn resuming_in_steps_equals_one_run() {
-    let Some(whole) = TestDb::create().await else { return };
+    let Some(whole) = TestDb::create().await else {
+        return;
+    };
     let stepped = TestDb::create().await.unwrap();
-    let chain = Arc::new(Chain::generate(ChainSpec { seed: 5, blocks: 150, ..ChainSpec::default() }));
-    let server = RpcServer::start(chain.clone(), ServerOptions::default()).await.unwrap();
+    let chain = Arc::new(Chain::generate(ChainSpec {
+        seed: 5,
+        blocks: 150,
+        ..ChainSpec::default()
+    }));
+    let server = RpcServer::start(chain.clone(), ServerOptions::default())
+        .await
+        .unwrap();
 
     ingest(&chain, &server.url(), &whole.url, test_options(150)).await;
     for stop in [1, 2, 37, 38, 100, 150] {
@@ -70,12 +109,17 @@ async fn resuming_in_steps_equals_one_run() {
     // Asking again for a height already indexed does nothing.
     let again = ingest(&chain, &server.url(), &stepped.url, test_options(100)).await;
     assert_eq!(again.blocks, 0);
-    assert_eq!(table_digests(&whole.pool().await).await, table_digests(&stepped.pool().await).await);
+    assert_eq!(
+        table_digests(&whole.pool().await).await,
+        table_digests(&stepped.pool().await).await
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn bad_input_becomes_dead_letters_and_ingest_goes_on() {
-    let Some(db) = TestDb::create().await else { return };
+    let Some(db) = TestDb::create().await else {
+        return;
+    };
     // Mostly broken events, in base64 (where invalid UTF-8 can travel) and in plain text.
     let spec = ChainSpec {
         seed: 99,
@@ -86,12 +130,17 @@ async fn bad_input_becomes_dead_letters_and_ingest_goes_on() {
         ..ChainSpec::default()
     };
     let chain = Arc::new(Chain::generate(spec));
-    let server = RpcServer::start(chain.clone(), ServerOptions::default()).await.unwrap();
+    let server = RpcServer::start(chain.clone(), ServerOptions::default())
+        .await
+        .unwrap();
     ingest(&chain, &server.url(), &db.url, test_options(chain.head())).await;
     let pool = db.pool().await;
     assert_database_matches(&pool, &chain, chain.head()).await;
 
-    let errors: Vec<String> = sqlx::query_scalar("SELECT error FROM dead_letters").fetch_all(&pool).await.unwrap();
+    let errors: Vec<String> = sqlx::query_scalar("SELECT error FROM dead_letters")
+        .fetch_all(&pool)
+        .await
+        .unwrap();
     for needle in [
         "not valid UTF-8",
         "NUL character",
@@ -103,31 +152,58 @@ async fn bad_input_becomes_dead_letters_and_ingest_goes_on() {
         "2 _contract_address",
         "invalid asset key",
     ] {
-        assert!(errors.iter().any(|e| e.contains(needle)), "no dead letter says {needle:?}: {errors:#?}");
+        assert!(
+            errors.iter().any(|e| e.contains(needle)),
+            "no dead letter says {needle:?}: {errors:#?}"
+        );
     }
     // The raw event is kept: a NUL shows as U+FFFD, a huge value in full.
-    let huge: i64 = sqlx::query_scalar("SELECT count(*) FROM dead_letters WHERE length(attributes::text) > 300000")
-        .fetch_one(&pool)
-        .await
-        .unwrap();
+    let huge: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM dead_letters WHERE length(attributes::text) > 300000",
+    )
+    .fetch_one(&pool)
+    .await
+    .unwrap();
     assert!(huge > 0);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_second_indexer_cannot_double_count() {
-    let Some(db) = TestDb::create().await else { return };
-    let chain = Arc::new(Chain::generate(ChainSpec { seed: 8, blocks: 200, ..ChainSpec::default() }));
-    let mut faults = Faults::default();
-    faults.slow = 0.2;
-    faults.slow_delay = Duration::from_millis(20);
-    let server = RpcServer::start(chain.clone(), ServerOptions { faults, ..ServerOptions::default() }).await.unwrap();
+    let Some(db) = TestDb::create().await else {
+        return;
+    };
+    let chain = Arc::new(Chain::generate(ChainSpec {
+        seed: 8,
+        blocks: 200,
+        ..ChainSpec::default()
+    }));
+    let faults = Faults {
+        slow: 0.2,
+        slow_delay: Duration::from_millis(20),
+        ..Faults::default()
+    };
+    let server = RpcServer::start(
+        chain.clone(),
+        ServerOptions {
+            faults,
+            ..ServerOptions::default()
+        },
+    )
+    .await
+    .unwrap();
     let store = Store::connect(&db.url).await.unwrap();
     store.migrate().await.unwrap();
 
     let run = |url: String, db_url: String, chain: Arc<Chain>| async move {
         let source = mesi_indexer::source::RpcClient::new(&url, Duration::from_secs(2)).unwrap();
         let store = Store::connect(&db_url).await.unwrap();
-        mesi_indexer::ingest::run(source, store, Arc::new(chain.contracts.clone()), test_options(chain.head())).await
+        mesi_indexer::ingest::run(
+            source,
+            store,
+            Arc::new(chain.contracts.clone()),
+            test_options(chain.head()),
+        )
+        .await
     };
     let (a, b) = tokio::join!(
         run(server.url(), db.url.clone(), chain.clone()),
@@ -136,7 +212,10 @@ async fn a_second_indexer_cannot_double_count() {
     // One may finish or both may stop on seeing the other; neither writes a block twice.
     for result in [&a, &b] {
         if let Err(e) = result {
-            assert!(e.to_string().contains("is another indexer writing"), "{e:#}");
+            assert!(
+                e.to_string().contains("is another indexer writing"),
+                "{e:#}"
+            );
         }
     }
     ingest(&chain, &server.url(), &db.url, test_options(chain.head())).await;
@@ -145,14 +224,29 @@ async fn a_second_indexer_cannot_double_count() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn refuses_a_database_of_another_chain() {
-    let Some(db) = TestDb::create().await else { return };
-    let chain = Arc::new(Chain::generate(ChainSpec { blocks: 5, ..ChainSpec::default() }));
-    let server = RpcServer::start(chain.clone(), ServerOptions::default()).await.unwrap();
+    let Some(db) = TestDb::create().await else {
+        return;
+    };
+    let chain = Arc::new(Chain::generate(ChainSpec {
+        blocks: 5,
+        ..ChainSpec::default()
+    }));
+    let server = RpcServer::start(chain.clone(), ServerOptions::default())
+        .await
+        .unwrap();
     let store = Store::connect(&db.url).await.unwrap();
     store.migrate().await.unwrap();
     store.init_cursor("some-other-chain", 1).await.unwrap();
 
-    let source = mesi_indexer::source::RpcClient::new(&server.url(), Duration::from_secs(2)).unwrap();
-    let error = mesi_indexer::ingest::run(source, store, Arc::new(chain.contracts.clone()), test_options(5)).await.unwrap_err();
+    let source =
+        mesi_indexer::source::RpcClient::new(&server.url(), Duration::from_secs(2)).unwrap();
+    let error = mesi_indexer::ingest::run(
+        source,
+        store,
+        Arc::new(chain.contracts.clone()),
+        test_options(5),
+    )
+    .await
+    .unwrap_err();
     assert!(error.to_string().contains("some-other-chain"), "{error:#}");
 }

@@ -12,24 +12,26 @@ use cosmwasm_std::{Addr, Timestamp, Uint128};
 use mesi_common::chat_rule::ChatRule;
 use mesi_common::events::creators::{CreatorProfileSet, OwnershipChanged, PlatformConfigSet};
 use mesi_common::events::meetings::{
-    AuctionCancelled, AuctionExtended, AuctionOpened, AuctionSettled, AuctionState, BidPlaced, DisputeOpened,
-    DisputeOutcomeKind, DisputeResolved, MeetingChanged, MeetingFormat, MeetingPayout, MeetingStatus,
-    MeetingsConfigSet, RescheduleAction, RescheduleChanged,
+    AuctionCancelled, AuctionExtended, AuctionOpened, AuctionSettled, AuctionState, BidPlaced,
+    DisputeOpened, DisputeOutcomeKind, DisputeResolved, MeetingChanged, MeetingFormat,
+    MeetingPayout, MeetingStatus, MeetingsConfigSet, RescheduleAction, RescheduleChanged,
 };
 use mesi_common::events::ppv::{ItemAction, PpvConfigSet, PpvItemChanged, PpvPurchase};
 use mesi_common::events::subscriptions::{
     PrepaidBundle, SubscriptionAction, SubscriptionChanged, TierAction, TierChanged,
 };
 use mesi_common::events::surprises::{
-    SurpriseDelisted, SurpriseForfeited, SurpriseListed, SurpriseMinted, SurpriseRevealed, SurpriseSold,
-    SurpriseTransferred, SurpriseUnlocked, SurprisesConfigSet,
+    SurpriseDelisted, SurpriseForfeited, SurpriseListed, SurpriseMinted, SurpriseRevealed,
+    SurpriseSold, SurpriseTransferred, SurpriseUnlocked, SurprisesConfigSet,
 };
 use mesi_common::events::tips::{TipSent, TipsConfigSet};
 use mesi_common::events::AnyEvent;
 use mesi_common::interfaces::creators::{Fees, SiblingAddrs};
 use mesi_common::interfaces::tips::TipContext;
 use mesi_common::AssetInfo;
-use mesi_indexer::config::ContractKind::{self, Creators, Meetings, Ppv, Subscriptions, Surprises, Tips};
+use mesi_indexer::config::ContractKind::{
+    self, Creators, Meetings, Ppv, Subscriptions, Surprises, Tips,
+};
 use mesi_indexer::testkit::chain::{contract_address, Script};
 use mesi_indexer::testkit::{table_digests, Chain, ChainSpec, RpcServer, ServerOptions, TestDb};
 use serde_json::{json, Value};
@@ -77,14 +79,23 @@ fn tier(action: TierAction, tier: u32, price: u128) -> AnyEvent {
         asset: usdc(),
         period_seconds: 2_592_000,
         subscriber_cap: (tier == 2).then_some(10),
-        bundles: vec![PrepaidBundle { periods: 3, discount_bps: 500 }],
+        bundles: vec![PrepaidBundle {
+            periods: 3,
+            discount_bps: 500,
+        }],
         trial_seconds: (tier == 1).then_some(86_400),
         retired: false,
     }
     .into()
 }
 
-fn subscription(action: SubscriptionAction, tier: u32, amount: u128, expires: Timestamp, auto_renew: bool) -> AnyEvent {
+fn subscription(
+    action: SubscriptionAction,
+    tier: u32,
+    amount: u128,
+    expires: Timestamp,
+    auto_renew: bool,
+) -> AnyEvent {
     SubscriptionChanged {
         action,
         creator: a("alice"),
@@ -92,7 +103,11 @@ fn subscription(action: SubscriptionAction, tier: u32, amount: u128, expires: Ti
         sender: a("bob"),
         tier,
         from_tier: (action == SubscriptionAction::Upgraded).then_some(1),
-        periods: if action == SubscriptionAction::Subscribed { 1 } else { 0 },
+        periods: if action == SubscriptionAction::Subscribed {
+            1
+        } else {
+            0
+        },
         asset: usdc(),
         amount: u(amount),
         fee: u(amount / 20),
@@ -156,11 +171,25 @@ fn mint(token: &str) -> AnyEvent {
 }
 
 fn listed(token: &str, seller: &str, price: u128) -> AnyEvent {
-    SurpriseListed { token_id: token.into(), seller: a(seller), asset: usdc(), price: u(price), expires_at: Some(day(9)) }.into()
+    SurpriseListed {
+        token_id: token.into(),
+        seller: a(seller),
+        asset: usdc(),
+        price: u(price),
+        expires_at: Some(day(9)),
+    }
+    .into()
 }
 
 fn unlocked(token: &str, owner: &str, delisted: bool) -> AnyEvent {
-    SurpriseUnlocked { token_id: token.into(), owner: a(owner), creator: a("alice"), reveal_deadline: day(12), delisted }.into()
+    SurpriseUnlocked {
+        token_id: token.into(),
+        owner: a(owner),
+        creator: a("alice"),
+        reveal_deadline: day(12),
+        delisted,
+    }
+    .into()
 }
 
 fn auction(id: u64) -> AnyEvent {
@@ -222,7 +251,10 @@ fn script() -> Script {
         meetings: Some(Addr::unchecked(contract_address(Meetings))),
     };
     let registry = Addr::unchecked(contract_address(Creators));
-    let tipped = ChatRule::TippedAtLeast { asset: usdc(), amount: u(1_000) };
+    let tipped = ChatRule::TippedAtLeast {
+        asset: usdc(),
+        amount: u(1_000),
+    };
     vec![
         // 1: configuration.
         vec![
@@ -230,7 +262,13 @@ fn script() -> Script {
                 Creators,
                 PlatformConfigSet {
                     treasury: a("treasury"),
-                    fees: Fees { tips: 500, subscriptions: 500, ppv: 1_000, surprise_sales: 250, meetings: 1_000 },
+                    fees: Fees {
+                        tips: 500,
+                        subscriptions: 500,
+                        ppv: 1_000,
+                        surprise_sales: 250,
+                        meetings: 1_000,
+                    },
                     accepted_assets: vec![usdc()],
                     fiat_gateways: vec![a("gateway")],
                     arbiter: a("arbiter"),
@@ -238,20 +276,67 @@ fn script() -> Script {
                 }
                 .into(),
             ),
-            (Creators, OwnershipChanged { action: "proposed".into(), owner: Some(a("admin")), pending_owner: Some(a("admin2")) }.into()),
+            (
+                Creators,
+                OwnershipChanged {
+                    action: "proposed".into(),
+                    owner: Some(a("admin")),
+                    pending_owner: Some(a("admin2")),
+                }
+                .into(),
+            ),
             (Creators, profile("registered", ChatRule::Everyone, true)),
-            (Tips, TipsConfigSet { creators: registry.clone() }.into()),
-            (Ppv, PpvConfigSet { creators: registry.clone(), subscriptions: a("subs") }.into()),
-            (Surprises, SurprisesConfigSet { creators: registry.clone(), reveal_window: 86_400 }.into()),
-            (Meetings, MeetingsConfigSet { creators: registry, max_open_auctions: 5, dispute_window_secs: 172_800 }.into()),
+            (
+                Tips,
+                TipsConfigSet {
+                    creators: registry.clone(),
+                }
+                .into(),
+            ),
+            (
+                Ppv,
+                PpvConfigSet {
+                    creators: registry.clone(),
+                    subscriptions: a("subs"),
+                }
+                .into(),
+            ),
+            (
+                Surprises,
+                SurprisesConfigSet {
+                    creators: registry.clone(),
+                    reveal_window: 86_400,
+                }
+                .into(),
+            ),
+            (
+                Meetings,
+                MeetingsConfigSet {
+                    creators: registry,
+                    max_open_auctions: 5,
+                    dispute_window_secs: 172_800,
+                }
+                .into(),
+            ),
         ],
         // 2: first things of each kind; a second change of the profile in the same block.
         vec![
-            (Creators, OwnershipChanged { action: "accepted".into(), owner: Some(a("admin2")), pending_owner: None }.into()),
+            (
+                Creators,
+                OwnershipChanged {
+                    action: "accepted".into(),
+                    owner: Some(a("admin2")),
+                    pending_owner: None,
+                }
+                .into(),
+            ),
             (Creators, profile("chat_rule_set", tipped.clone(), true)),
             (Subscriptions, tier(TierAction::Created, 1, 100)),
             (Subscriptions, tier(TierAction::Created, 2, 250)),
-            (Subscriptions, subscription(SubscriptionAction::Subscribed, 1, 100, day(31), true)),
+            (
+                Subscriptions,
+                subscription(SubscriptionAction::Subscribed, 1, 100, day(31), true),
+            ),
             (Ppv, item(ItemAction::Listed, "ep1", 500, 1)),
             (Surprises, mint("s1")),
             (Surprises, mint("s2")),
@@ -262,7 +347,10 @@ fn script() -> Script {
         // 3
         vec![
             (Subscriptions, tier(TierAction::Updated, 1, 120)),
-            (Subscriptions, subscription(SubscriptionAction::Upgraded, 2, 150, day(31), true)),
+            (
+                Subscriptions,
+                subscription(SubscriptionAction::Upgraded, 2, 150, day(31), true),
+            ),
             (Ppv, purchase("ep1", "bob", 500, 500)),
             (Ppv, item(ItemAction::Updated, "ep1", 700, 2)),
             (Surprises, listed("s1", "alice", 1_000)),
@@ -285,23 +373,61 @@ fn script() -> Script {
             ),
             (Meetings, bid(1, "carol", 100, None)),
             (Meetings, bid(2, "dave", 150, Some(("carol", 100)))),
-            (Meetings, AuctionCancelled { auction_id: 2, creator: a("alice"), open_auctions: 1 }.into()),
+            (
+                Meetings,
+                AuctionCancelled {
+                    auction_id: 2,
+                    creator: a("alice"),
+                    open_auctions: 1,
+                }
+                .into(),
+            ),
         ],
         // 4
         vec![
             (Ppv, item(ItemAction::Listed, "ep2", 300, 1)),
             (Ppv, purchase("ep1", "carol", 700, 700)),
             (Ppv, purchase("ep2", "bob", 300, 800)),
-            (Surprises, SurpriseTransferred { token_id: "s1".into(), from: a("bob"), to: a("carol"), delisted: false }.into()),
+            (
+                Surprises,
+                SurpriseTransferred {
+                    token_id: "s1".into(),
+                    from: a("bob"),
+                    to: a("carol"),
+                    delisted: false,
+                }
+                .into(),
+            ),
             (Surprises, listed("s2", "alice", 5_000)),
-            (Surprises, SurpriseDelisted { token_id: "s2".into(), seller: a("alice"), expired: false }.into()),
+            (
+                Surprises,
+                SurpriseDelisted {
+                    token_id: "s2".into(),
+                    seller: a("alice"),
+                    expired: false,
+                }
+                .into(),
+            ),
             (Surprises, unlocked("s3", "alice", false)),
             (
                 Surprises,
-                SurpriseForfeited { token_id: "s3".into(), unlocker: a("alice"), creator: a("alice"), bond_asset: Some(usdc()), bond_claimed: u(1_000) }
-                    .into(),
+                SurpriseForfeited {
+                    token_id: "s3".into(),
+                    unlocker: a("alice"),
+                    creator: a("alice"),
+                    bond_asset: Some(usdc()),
+                    bond_claimed: u(1_000),
+                }
+                .into(),
             ),
-            (Meetings, AuctionExtended { auction_id: 1, ends_at: day(11) }.into()),
+            (
+                Meetings,
+                AuctionExtended {
+                    auction_id: 1,
+                    ends_at: day(11),
+                }
+                .into(),
+            ),
             (
                 Meetings,
                 AuctionSettled {
@@ -334,10 +460,28 @@ fn script() -> Script {
                 }
                 .into(),
             ),
-            (Meetings, RescheduleChanged { meeting_id: 1, action: RescheduleAction::Proposed, by: a("dave"), start: Some(day(21)), duration_secs: Some(3_600) }.into()),
+            (
+                Meetings,
+                RescheduleChanged {
+                    meeting_id: 1,
+                    action: RescheduleAction::Proposed,
+                    by: a("dave"),
+                    start: Some(day(21)),
+                    duration_secs: Some(3_600),
+                }
+                .into(),
+            ),
             (Meetings, meeting(MeetingStatus::Scheduled, 2, day(21), 150)),
             (Meetings, meeting(MeetingStatus::Held, 3, day(21), 150)),
-            (Meetings, DisputeOpened { meeting_id: 1, fan: a("dave"), reason: Some("too short".into()) }.into()),
+            (
+                Meetings,
+                DisputeOpened {
+                    meeting_id: 1,
+                    fan: a("dave"),
+                    reason: Some("too short".into()),
+                }
+                .into(),
+            ),
         ],
         // 6
         vec![
@@ -369,7 +513,10 @@ fn script() -> Script {
                 }
                 .into(),
             ),
-            (Subscriptions, subscription(SubscriptionAction::Cancelled, 2, 0, day(31), false)),
+            (
+                Subscriptions,
+                subscription(SubscriptionAction::Cancelled, 2, 0, day(31), false),
+            ),
             (Creators, profile("deactivated", tipped, false)),
             (
                 Tips,
@@ -410,10 +557,21 @@ fn addr(name: &str) -> String {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_projection_from_a_scripted_chain() {
-    let Some(one_by_one) = TestDb::create().await else { return };
+    let Some(one_by_one) = TestDb::create().await else {
+        return;
+    };
     let batched = TestDb::create().await.unwrap();
-    let chain = Arc::new(Chain::scripted(ChainSpec { seed: 77, blocks: 6, ..ChainSpec::default() }, script()));
-    let server = RpcServer::start(chain.clone(), ServerOptions::default()).await.unwrap();
+    let chain = Arc::new(Chain::scripted(
+        ChainSpec {
+            seed: 77,
+            blocks: 6,
+            ..ChainSpec::default()
+        },
+        script(),
+    ));
+    let server = RpcServer::start(chain.clone(), ServerOptions::default())
+        .await
+        .unwrap();
     let mut options = test_options(chain.head());
     options.max_batch_blocks = 1;
     ingest(&chain, &server.url(), &one_by_one.url, options).await;
@@ -424,7 +582,10 @@ async fn every_projection_from_a_scripted_chain() {
     ingest(&chain, &server.url(), &batched.url, options).await;
     let pool = batched.pool().await;
     common::assert_database_matches(&pool, &chain, chain.head()).await;
-    assert_eq!(table_digests(&one_by_one.pool().await).await, table_digests(&pool).await);
+    assert_eq!(
+        table_digests(&one_by_one.pool().await).await,
+        table_digests(&pool).await
+    );
 
     let kind = |k: ContractKind| contract_address(k);
     let usdc = "native:uusdc";
@@ -440,46 +601,105 @@ async fn every_projection_from_a_scripted_chain() {
         vec![json!([addr("treasury"), "1000", [usdc], [addr("gateway")], addr("arbiter"), kind(Meetings)])]
     );
     assert_eq!(
-        rows(&pool, "contract, owner, pending_owner, last_action", "contract_owners").await,
+        rows(
+            &pool,
+            "contract, owner, pending_owner, last_action",
+            "contract_owners"
+        )
+        .await,
         vec![json!([kind(Creators), addr("admin2"), null, "accepted"])]
     );
     assert_eq!(
-        rows(&pool, "event_type, config->>'creators'", "contract_configs ORDER BY event_type").await,
-        ["mesi.meetings_config.v1", "mesi.ppv_config.v1", "mesi.surprises_config.v1", "mesi.tips_config.v1"]
-            .iter()
-            .map(|t| json!([t, kind(Creators)]))
-            .collect::<Vec<_>>()
+        rows(
+            &pool,
+            "event_type, config->>'creators'",
+            "contract_configs ORDER BY event_type"
+        )
+        .await,
+        [
+            "mesi.meetings_config.v1",
+            "mesi.ppv_config.v1",
+            "mesi.surprises_config.v1",
+            "mesi.tips_config.v1"
+        ]
+        .iter()
+        .map(|t| json!([t, kind(Creators)]))
+        .collect::<Vec<_>>()
     );
 
     // Subscriptions.
     assert_eq!(
-        rows(&pool, "tier, name, price::text, subscriber_cap, bundles, trial_seconds::text, last_action", "subscription_tiers ORDER BY tier").await,
+        rows(
+            &pool,
+            "tier, name, price::text, subscriber_cap, bundles, trial_seconds::text, last_action",
+            "subscription_tiers ORDER BY tier"
+        )
+        .await,
         vec![
             json!([1, "Tier 1", "120", null, [{"periods": 3, "discount_bps": 500}], "86400", "updated"]),
             json!([2, "Tier 2", "250", 10, [{"periods": 3, "discount_bps": 500}], null, "created"]),
         ]
     );
     assert_eq!(
-        rows(&pool, "fan, tier, expires_at = '2024-02-01T00:00:00Z', auto_renew, last_action", "subscriptions").await,
+        rows(
+            &pool,
+            "fan, tier, expires_at = '2024-02-01T00:00:00Z', auto_renew, last_action",
+            "subscriptions"
+        )
+        .await,
         vec![json!([addr("bob"), 2, true, false, "cancelled"])]
     );
     assert_eq!(
-        rows(&pool, "action, tier, from_tier, amount::text, refunded::text", "subscription_changes ORDER BY height, seq").await,
-        vec![json!(["subscribed", 1, null, "100", null]), json!(["upgraded", 2, 1, "150", "3"]), json!(["cancelled", 2, null, "0", null])]
+        rows(
+            &pool,
+            "action, tier, from_tier, amount::text, refunded::text",
+            "subscription_changes ORDER BY height, seq"
+        )
+        .await,
+        vec![
+            json!(["subscribed", 1, null, "100", null]),
+            json!(["upgraded", 2, 1, "150", "3"]),
+            json!(["cancelled", 2, null, "0", null])
+        ]
     );
 
     // Pay-per-view.
     assert_eq!(
-        rows(&pool, "content_id, price::text, revision, listed, sale_ends_at IS NOT NULL, last_action", "ppv_items ORDER BY content_id").await,
-        vec![json!(["ep1", "700", 2, true, true, "updated"]), json!(["ep2", "300", 1, true, false, "listed"])]
+        rows(
+            &pool,
+            "content_id, price::text, revision, listed, sale_ends_at IS NOT NULL, last_action",
+            "ppv_items ORDER BY content_id"
+        )
+        .await,
+        vec![
+            json!(["ep1", "700", 2, true, true, "updated"]),
+            json!(["ep2", "300", 1, true, false, "listed"])
+        ]
     );
     assert_eq!(
-        rows(&pool, "content_id, buyer, price::text, fan_total::text", "ppv_purchases ORDER BY height, seq").await,
-        vec![json!(["ep1", addr("bob"), "500", "500"]), json!(["ep1", addr("carol"), "700", "700"]), json!(["ep2", addr("bob"), "300", "800"])]
+        rows(
+            &pool,
+            "content_id, buyer, price::text, fan_total::text",
+            "ppv_purchases ORDER BY height, seq"
+        )
+        .await,
+        vec![
+            json!(["ep1", addr("bob"), "500", "500"]),
+            json!(["ep1", addr("carol"), "700", "700"]),
+            json!(["ep2", addr("bob"), "300", "800"])
+        ]
     );
     assert_eq!(
-        rows(&pool, "buyer, asset, total::text, purchase_count", "ppv_totals ORDER BY buyer").await,
-        vec![json!([addr("bob"), usdc, "800", 2]), json!([addr("carol"), usdc, "700", 1])]
+        rows(
+            &pool,
+            "buyer, asset, total::text, purchase_count",
+            "ppv_totals ORDER BY buyer"
+        )
+        .await,
+        vec![
+            json!([addr("bob"), usdc, "800", 2]),
+            json!([addr("carol"), usdc, "700", 1])
+        ]
     );
 
     // Surprises.
@@ -492,7 +712,12 @@ async fn every_projection_from_a_scripted_chain() {
         ]
     );
     assert_eq!(
-        rows(&pool, "token_id, from_owner, to_owner, reason", "surprise_owners ORDER BY height, seq").await,
+        rows(
+            &pool,
+            "token_id, from_owner, to_owner, reason",
+            "surprise_owners ORDER BY height, seq"
+        )
+        .await,
         vec![
             json!(["s1", null, addr("alice"), "mint"]),
             json!(["s2", null, addr("alice"), "mint"]),
@@ -501,9 +726,18 @@ async fn every_projection_from_a_scripted_chain() {
             json!(["s1", addr("bob"), addr("carol"), "transfer"]),
         ]
     );
-    assert_eq!(rows(&pool, "token_id", "surprise_listings").await, Vec::<Value>::new(), "every listing ended");
     assert_eq!(
-        rows(&pool, "token_id, seller, buyer, price::text, royalty::text", "surprise_sales").await,
+        rows(&pool, "token_id", "surprise_listings").await,
+        Vec::<Value>::new(),
+        "every listing ended"
+    );
+    assert_eq!(
+        rows(
+            &pool,
+            "token_id, seller, buyer, price::text, royalty::text",
+            "surprise_sales"
+        )
+        .await,
         vec![json!(["s1", addr("alice"), addr("bob"), "1000", "50"])]
     );
 
@@ -516,22 +750,63 @@ async fn every_projection_from_a_scripted_chain() {
         ]
     );
     assert_eq!(
-        rows(&pool, "bid_seq, bidder, amount::text, refunded_bidder", "meeting_bids ORDER BY bid_seq").await,
-        vec![json!([1, addr("carol"), "100", null]), json!([2, addr("dave"), "150", addr("carol")])]
+        rows(
+            &pool,
+            "bid_seq, bidder, amount::text, refunded_bidder",
+            "meeting_bids ORDER BY bid_seq"
+        )
+        .await,
+        vec![
+            json!([1, addr("carol"), "100", null]),
+            json!([2, addr("dave"), "150", addr("carol")])
+        ]
     );
     assert_eq!(
-        rows(&pool, "meeting_id::text, status, revision, start = '2024-01-22T00:00:00Z', escrow::text", "meetings").await,
+        rows(
+            &pool,
+            "meeting_id::text, status, revision, start = '2024-01-22T00:00:00Z', escrow::text",
+            "meetings"
+        )
+        .await,
         vec![json!(["1", "split", 4, true, "0"])]
     );
     assert_eq!(
-        rows(&pool, "action, proposed_by, duration_secs::text", "meeting_reschedules").await,
+        rows(
+            &pool,
+            "action, proposed_by, duration_secs::text",
+            "meeting_reschedules"
+        )
+        .await,
         vec![json!(["proposed", addr("dave"), "3600"])]
     );
     assert_eq!(
-        rows(&pool, "fan, reason, outcome, fan_bps, to_fan::text, to_creator::text", "meeting_disputes").await,
-        vec![json!([addr("dave"), "too short", "split", 5000, "75", "67"])]
+        rows(
+            &pool,
+            "fan, reason, outcome, fan_bps, to_fan::text, to_creator::text",
+            "meeting_disputes"
+        )
+        .await,
+        vec![json!([
+            addr("dave"),
+            "too short",
+            "split",
+            5000,
+            "75",
+            "67"
+        ])]
     );
-    assert_eq!(rows(&pool, "to_fan::text, fee::text, to_creator::text", "meeting_payouts").await, vec![json!(["75", "8", "67"])]);
+    assert_eq!(
+        rows(
+            &pool,
+            "to_fan::text, fee::text, to_creator::text",
+            "meeting_payouts"
+        )
+        .await,
+        vec![json!(["75", "8", "67"])]
+    );
 
-    assert_eq!(rows(&pool, "total::text", "tip_totals").await, vec![json!(["1000"])]);
+    assert_eq!(
+        rows(&pool, "total::text", "tip_totals").await,
+        vec![json!(["1000"])]
+    );
 }

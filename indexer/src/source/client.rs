@@ -41,8 +41,14 @@ impl RpcClient {
             .pool_idle_timeout(Duration::from_secs(30))
             .user_agent(concat!("mesi-indexer/", env!("CARGO_PKG_VERSION")))
             .build()
-            .map_err(|source| SourceError::Transport { url: base.into(), source })?;
-        Ok(RpcClient { base: base.trim_end_matches('/').to_owned(), http })
+            .map_err(|source| SourceError::Transport {
+                url: base.into(),
+                source,
+            })?;
+        Ok(RpcClient {
+            base: base.trim_end_matches('/').to_owned(),
+            http,
+        })
     }
 
     pub fn base_url(&self) -> &str {
@@ -54,43 +60,89 @@ impl RpcClient {
     }
 
     pub async fn block(&self, height: u64) -> Result<BlockHeader, SourceError> {
-        let header = BlockHeader::try_from(self.get::<BlockResponse>("block", Some(height)).await?)?;
+        let header =
+            BlockHeader::try_from(self.get::<BlockResponse>("block", Some(height)).await?)?;
         if header.height != height {
-            return Err(SourceError::Invalid(format!("asked /block for height {height}, got {}", header.height)));
+            return Err(SourceError::Invalid(format!(
+                "asked /block for height {height}, got {}",
+                header.height
+            )));
         }
         Ok(header)
     }
 
     pub async fn block_results(&self, height: u64) -> Result<BlockEvents, SourceError> {
-        let results = self.get::<BlockResultsResponse>("block_results", Some(height)).await?;
+        let results = self
+            .get::<BlockResultsResponse>("block_results", Some(height))
+            .await?;
         if results.height != height {
-            return Err(SourceError::Invalid(format!("asked /block_results for height {height}, got {}", results.height)));
+            return Err(SourceError::Invalid(format!(
+                "asked /block_results for height {height}, got {}",
+                results.height
+            )));
         }
         Ok(results.into())
     }
 
-    async fn get<T: DeserializeOwned>(&self, method: &str, height: Option<u64>) -> Result<T, SourceError> {
+    async fn get<T: DeserializeOwned>(
+        &self,
+        method: &str,
+        height: Option<u64>,
+    ) -> Result<T, SourceError> {
         let url = match height {
             Some(h) => format!("{}/{method}?height={h}", self.base),
             None => format!("{}/{method}", self.base),
         };
-        let response = self.http.get(&url).send().await.map_err(|source| SourceError::Transport { url: url.clone(), source })?;
+        let response =
+            self.http
+                .get(&url)
+                .send()
+                .await
+                .map_err(|source| SourceError::Transport {
+                    url: url.clone(),
+                    source,
+                })?;
         let status = response.status();
-        let body = response.bytes().await.map_err(|source| SourceError::Transport { url: url.clone(), source })?;
+        let body = response
+            .bytes()
+            .await
+            .map_err(|source| SourceError::Transport {
+                url: url.clone(),
+                source,
+            })?;
         // CometBFT answers JSON-RPC errors with HTTP 500 and a JSON body; read it when there is one.
         let envelope: Result<Envelope<T>, _> = serde_json::from_slice(&body);
         match envelope {
-            Ok(Envelope { error: Some(error), .. }) => {
+            Ok(Envelope {
+                error: Some(error), ..
+            }) => {
                 let text = error.to_string();
                 match height {
-                    Some(height) if is_not_yet_available(&text) => Err(SourceError::NotYetAvailable { height, detail: text }),
+                    Some(height) if is_not_yet_available(&text) => {
+                        Err(SourceError::NotYetAvailable {
+                            height,
+                            detail: text,
+                        })
+                    }
                     _ => Err(SourceError::Rpc { url, error: text }),
                 }
             }
-            _ if !status.is_success() => Err(SourceError::Status { url, status: status.as_u16() }),
-            Ok(Envelope { result: Some(result), .. }) => Ok(result),
-            Ok(Envelope { result: None, .. }) => Err(SourceError::Json { url, reason: "no result and no error".into() }),
-            Err(e) => Err(SourceError::Json { url, reason: e.to_string() }),
+            _ if !status.is_success() => Err(SourceError::Status {
+                url,
+                status: status.as_u16(),
+            }),
+            Ok(Envelope {
+                result: Some(result),
+                ..
+            }) => Ok(result),
+            Ok(Envelope { result: None, .. }) => Err(SourceError::Json {
+                url,
+                reason: "no result and no error".into(),
+            }),
+            Err(e) => Err(SourceError::Json {
+                url,
+                reason: e.to_string(),
+            }),
         }
     }
 }

@@ -48,7 +48,9 @@ pub fn decode_text(encoding: AttributeEncoding, text: &str) -> Result<String, St
         AttributeEncoding::Plain => Ok(text.to_owned()),
         AttributeEncoding::Base64 => {
             // `detect` checked every key and value, so decoding cannot fail here.
-            let bytes = STANDARD.decode(text).unwrap_or_else(|_| text.as_bytes().to_vec());
+            let bytes = STANDARD
+                .decode(text)
+                .unwrap_or_else(|_| text.as_bytes().to_vec());
             String::from_utf8(bytes).map_err(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
         }
     }
@@ -59,24 +61,54 @@ mod tests {
     use super::*;
 
     fn attrs(pairs: &[(&str, &str)]) -> Vec<Attribute> {
-        pairs.iter().map(|(k, v)| Attribute { key: k.to_string(), value: v.to_string() }).collect()
+        pairs
+            .iter()
+            .map(|(k, v)| Attribute {
+                key: k.to_string(),
+                value: v.to_string(),
+            })
+            .collect()
     }
 
     #[test]
     fn detects_plain_and_base64() {
-        assert_eq!(detect(&attrs(&[("YW1vdW50", "MTAwdWF0b20=")])), AttributeEncoding::Base64);
-        assert_eq!(detect(&attrs(&[("amount", "100uatom")])), AttributeEncoding::Plain);
+        assert_eq!(
+            detect(&attrs(&[("YW1vdW50", "MTAwdWF0b20=")])),
+            AttributeEncoding::Base64
+        );
+        assert_eq!(
+            detect(&attrs(&[("amount", "100uatom")])),
+            AttributeEncoding::Plain
+        );
         // "code" and "data" are valid base64 but do not decode to text.
-        assert_eq!(detect(&attrs(&[("code", "data")])), AttributeEncoding::Plain);
-        assert_eq!(detect(&attrs(&[("YW1vdW50", "MTAwdWF0b20="), ("_contract_address", "x")])), AttributeEncoding::Plain);
+        assert_eq!(
+            detect(&attrs(&[("code", "data")])),
+            AttributeEncoding::Plain
+        );
+        assert_eq!(
+            detect(&attrs(&[
+                ("YW1vdW50", "MTAwdWF0b20="),
+                ("_contract_address", "x")
+            ])),
+            AttributeEncoding::Plain
+        );
         assert_eq!(detect(&attrs(&[])), AttributeEncoding::Plain);
         assert_eq!(detect(&attrs(&[("", "")])), AttributeEncoding::Plain);
     }
 
     #[test]
     fn invalid_utf8_value_is_reported_lossily() {
-        assert_eq!(decode_text(AttributeEncoding::Base64, "/w=="), Err("\u{FFFD}".into()));
-        assert_eq!(decode_text(AttributeEncoding::Base64, "aGk="), Ok("hi".into()));
-        assert_eq!(decode_text(AttributeEncoding::Plain, "aGk="), Ok("aGk=".into()));
+        assert_eq!(
+            decode_text(AttributeEncoding::Base64, "/w=="),
+            Err("\u{FFFD}".into())
+        );
+        assert_eq!(
+            decode_text(AttributeEncoding::Base64, "aGk="),
+            Ok("hi".into())
+        );
+        assert_eq!(
+            decode_text(AttributeEncoding::Plain, "aGk="),
+            Ok("aGk=".into())
+        );
     }
 }

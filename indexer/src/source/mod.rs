@@ -58,19 +58,30 @@ impl TryFrom<rpc_types::BlockResponse> for BlockHeader {
     fn try_from(response: rpc_types::BlockResponse) -> Result<Self, SourceError> {
         let header = response.block.header;
         if !is_rfc3339(&header.time) {
-            return Err(SourceError::Invalid(format!("block {} has an invalid time {:?}", header.height, header.time)));
+            return Err(SourceError::Invalid(format!(
+                "block {} has an invalid time {:?}",
+                header.height, header.time
+            )));
         }
         let txs = response.block.data.unwrap_or_default().txs;
         let tx_hashes = txs
             .iter()
             .map(|tx| {
-                let bytes = STANDARD
-                    .decode(tx)
-                    .map_err(|e| SourceError::Invalid(format!("block {}: a transaction is not base64: {e}", header.height)))?;
+                let bytes = STANDARD.decode(tx).map_err(|e| {
+                    SourceError::Invalid(format!(
+                        "block {}: a transaction is not base64: {e}",
+                        header.height
+                    ))
+                })?;
                 Ok(hex_upper(&Sha256::digest(bytes)))
             })
             .collect::<Result<_, SourceError>>()?;
-        Ok(BlockHeader { height: header.height, chain_id: header.chain_id, time: header.time, tx_hashes })
+        Ok(BlockHeader {
+            height: header.height,
+            chain_id: header.chain_id,
+            time: header.time,
+            tx_hashes,
+        })
     }
 }
 
@@ -97,7 +108,10 @@ pub struct Event {
 impl Event {
     /// The value of the first attribute with this key.
     pub fn attribute(&self, key: &str) -> Option<&str> {
-        self.attributes.iter().find(|(k, _)| k == key).map(|(_, v)| v.as_str())
+        self.attributes
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v.as_str())
     }
 }
 
@@ -138,7 +152,12 @@ impl From<rpc_types::BlockResultsResponse> for BlockEvents {
             .chain(raw.finalize_block_events.iter())
             .flat_map(|event| event.attributes.iter());
         let encoding = encoding::detect(all_attributes);
-        let convert = |events: Vec<rpc_types::Event>| events.into_iter().map(|e| convert_event(encoding, e)).collect();
+        let convert = |events: Vec<rpc_types::Event>| {
+            events
+                .into_iter()
+                .map(|e| convert_event(encoding, e))
+                .collect()
+        };
         BlockEvents {
             height: raw.height,
             encoding,
@@ -146,7 +165,10 @@ impl From<rpc_types::BlockResultsResponse> for BlockEvents {
             txs: raw
                 .txs_results
                 .into_iter()
-                .map(|tx| TxEvents { code: tx.code.unwrap_or(0), events: convert(tx.events) })
+                .map(|tx| TxEvents {
+                    code: tx.code.unwrap_or(0),
+                    events: convert(tx.events),
+                })
                 .collect(),
             end_block: convert(raw.end_block_events),
             finalize_block: convert(raw.finalize_block_events),
@@ -168,30 +190,46 @@ fn convert_event(encoding: AttributeEncoding, raw: rpc_types::Event) -> Event {
             (key, value)
         })
         .collect();
-    Event { kind: raw.kind, attributes, invalid_utf8 }
+    Event {
+        kind: raw.kind,
+        attributes,
+        invalid_utf8,
+    }
 }
 
 impl BlockEvents {
     /// Every event of the block in the documented order, with its position.
     pub fn events(&self) -> impl Iterator<Item = PositionedEvent<'_>> {
         let txs = self.txs.iter().enumerate().flat_map(|(tx_index, tx)| {
-            tx.events.iter().enumerate().map(move |(i, e)| (Some(tx_index as u32), i as u32, e, tx.code == 0))
+            tx.events
+                .iter()
+                .enumerate()
+                .map(move |(i, e)| (Some(tx_index as u32), i as u32, e, tx.code == 0))
         });
         block_level(&self.begin_block)
             .chain(txs)
             .chain(block_level(&self.end_block))
             .chain(block_level(&self.finalize_block))
             .enumerate()
-            .map(|(seq, (tx_index, event_index, event, succeeded))| PositionedEvent {
-                position: EventPosition { seq: seq as u32, tx_index, event_index },
-                event,
-                succeeded,
-            })
+            .map(
+                |(seq, (tx_index, event_index, event, succeeded))| PositionedEvent {
+                    position: EventPosition {
+                        seq: seq as u32,
+                        tx_index,
+                        event_index,
+                    },
+                    event,
+                    succeeded,
+                },
+            )
     }
 }
 
 fn block_level(events: &[Event]) -> impl Iterator<Item = (Option<u32>, u32, &Event, bool)> {
-    events.iter().enumerate().map(|(i, e)| (None, i as u32, e, true))
+    events
+        .iter()
+        .enumerate()
+        .map(|(i, e)| (None, i as u32, e, true))
 }
 
 fn hex_upper(bytes: &[u8]) -> String {
@@ -201,11 +239,26 @@ fn hex_upper(bytes: &[u8]) -> String {
 /// `YYYY-MM-DDTHH:MM:SS[.fraction](Z|±HH:MM)`, the form CometBFT writes and PostgreSQL reads.
 pub fn is_rfc3339(text: &str) -> bool {
     let b = text.as_bytes();
-    let digits = |range: std::ops::Range<usize>| b.get(range).is_some_and(|d| d.iter().all(u8::is_ascii_digit));
-    if b.len() < 20 || !digits(0..4) || b[4] != b'-' || !digits(5..7) || b[7] != b'-' || !digits(8..10) {
+    let digits = |range: std::ops::Range<usize>| {
+        b.get(range)
+            .is_some_and(|d| d.iter().all(u8::is_ascii_digit))
+    };
+    if b.len() < 20
+        || !digits(0..4)
+        || b[4] != b'-'
+        || !digits(5..7)
+        || b[7] != b'-'
+        || !digits(8..10)
+    {
         return false;
     }
-    if !matches!(b[10], b'T' | b't') || !digits(11..13) || b[13] != b':' || !digits(14..16) || b[16] != b':' || !digits(17..19) {
+    if !matches!(b[10], b'T' | b't')
+        || !digits(11..13)
+        || b[13] != b':'
+        || !digits(14..16)
+        || b[16] != b':'
+        || !digits(17..19)
+    {
         return false;
     }
     let mut rest = &b[19..];

@@ -57,7 +57,9 @@ impl CopyRows {
         if self.is_empty() {
             return Ok(0);
         }
-        let mut copy = conn.copy_in_raw(&format!("COPY {target} FROM STDIN")).await?;
+        let mut copy = conn
+            .copy_in_raw(&format!("COPY {target} FROM STDIN"))
+            .await?;
         copy.send(self.buffer).await?;
         copy.finish().await
     }

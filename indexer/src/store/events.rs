@@ -15,12 +15,17 @@ pub async fn append(conn: &mut PgConnection, blocks: &[DecodedBlock]) -> Result<
     for block in blocks {
         for event in &block.events {
             origin_fields(&mut events, &event.origin).text(&event.event_type);
-            events.text(&attributes_json(&event.attributes)).text(&event.origin.block_time);
+            events
+                .text(&attributes_json(&event.attributes))
+                .text(&event.origin.block_time);
             events.end_row();
         }
         for letter in &block.dead_letters {
             origin_fields(&mut dead_letters, &letter.origin).text(&letter.event_type);
-            dead_letters.text(&attributes_json(&letter.attributes)).text(&letter.origin.block_time).text(&letter.error);
+            dead_letters
+                .text(&attributes_json(&letter.attributes))
+                .text(&letter.origin.block_time)
+                .text(&letter.error);
             dead_letters.end_row();
         }
     }

@@ -23,13 +23,33 @@ use crate::decode::DecodedBlock;
 
 /// The migrations in `indexer/migrations`, compiled in; add each new file here.
 const MIGRATIONS: &[(i64, &str, &str)] = &[
-    (1, "ingest", include_str!("../../migrations/0001_ingest.sql")),
+    (
+        1,
+        "ingest",
+        include_str!("../../migrations/0001_ingest.sql"),
+    ),
     (2, "tips", include_str!("../../migrations/0002_tips.sql")),
-    (3, "creators", include_str!("../../migrations/0003_creators.sql")),
-    (4, "subscriptions", include_str!("../../migrations/0004_subscriptions.sql")),
+    (
+        3,
+        "creators",
+        include_str!("../../migrations/0003_creators.sql"),
+    ),
+    (
+        4,
+        "subscriptions",
+        include_str!("../../migrations/0004_subscriptions.sql"),
+    ),
     (5, "ppv", include_str!("../../migrations/0005_ppv.sql")),
-    (6, "surprises", include_str!("../../migrations/0006_surprises.sql")),
-    (7, "meetings", include_str!("../../migrations/0007_meetings.sql")),
+    (
+        6,
+        "surprises",
+        include_str!("../../migrations/0006_surprises.sql"),
+    ),
+    (
+        7,
+        "meetings",
+        include_str!("../../migrations/0007_meetings.sql"),
+    ),
 ];
 
 #[derive(Debug)]
@@ -39,7 +59,15 @@ impl<'s> MigrationSource<'s> for EmbeddedMigrations {
     fn resolve(self) -> BoxFuture<'s, Result<Vec<Migration>, BoxDynError>> {
         let migrations = MIGRATIONS
             .iter()
-            .map(|(version, name, sql)| Migration::new(*version, (*name).into(), MigrationType::Simple, (*sql).into(), false))
+            .map(|(version, name, sql)| {
+                Migration::new(
+                    *version,
+                    (*name).into(),
+                    MigrationType::Simple,
+                    (*sql).into(),
+                    false,
+                )
+            })
             .collect();
         Box::pin(std::future::ready(Ok(migrations)))
     }
@@ -88,32 +116,56 @@ impl Store {
     }
 
     pub async fn migrate(&self) -> Result<(), StoreError> {
-        Migrator::new(EmbeddedMigrations).await?.run(&self.pool).await?;
+        Migrator::new(EmbeddedMigrations)
+            .await?
+            .run(&self.pool)
+            .await?;
         Ok(())
     }
 
     pub async fn cursor(&self) -> Result<Option<Cursor>, StoreError> {
-        let row: Option<(String, i64)> = sqlx::query_as("SELECT chain_id, height FROM ingest_cursor").fetch_optional(&self.pool).await?;
-        Ok(row.map(|(chain_id, height)| Cursor { chain_id, height: height as u64 }))
+        let row: Option<(String, i64)> =
+            sqlx::query_as("SELECT chain_id, height FROM ingest_cursor")
+                .fetch_optional(&self.pool)
+                .await?;
+        Ok(row.map(|(chain_id, height)| Cursor {
+            chain_id,
+            height: height as u64,
+        }))
     }
 
     /// Creates the cursor just below `start_height` unless one exists; returns the cursor.
-    pub async fn init_cursor(&self, chain_id: &str, start_height: u64) -> Result<Cursor, StoreError> {
+    pub async fn init_cursor(
+        &self,
+        chain_id: &str,
+        start_height: u64,
+    ) -> Result<Cursor, StoreError> {
         sqlx::query("INSERT INTO ingest_cursor (chain_id, height) VALUES ($1, $2) ON CONFLICT (id) DO NOTHING")
             .bind(chain_id)
             .bind(start_height.saturating_sub(1) as i64)
             .execute(&self.pool)
             .await?;
-        self.cursor().await?.ok_or(StoreError::Database(sqlx::Error::RowNotFound))
+        self.cursor()
+            .await?
+            .ok_or(StoreError::Database(sqlx::Error::RowNotFound))
     }
 
     /// Writes `blocks` (consecutive, starting right after `cursor_height`) and moves the cursor
     /// to the last of them, all in one transaction.
-    pub async fn commit(&self, cursor_height: u64, blocks: &[DecodedBlock]) -> Result<(), StoreError> {
-        let Some(last) = blocks.last() else { return Ok(()) };
+    pub async fn commit(
+        &self,
+        cursor_height: u64,
+        blocks: &[DecodedBlock],
+    ) -> Result<(), StoreError> {
+        let Some(last) = blocks.last() else {
+            return Ok(());
+        };
         for (i, block) in blocks.iter().enumerate() {
             if block.height != cursor_height + 1 + i as u64 {
-                return Err(StoreError::NotContiguous(format!("block {} at position {i} after height {cursor_height}", block.height)));
+                return Err(StoreError::NotContiguous(format!(
+                    "block {} at position {i} after height {cursor_height}",
+                    block.height
+                )));
             }
         }
         let mut tx = self.pool.begin().await?;
@@ -124,8 +176,13 @@ impl Store {
             .await?
             .rows_affected();
         if moved != 1 {
-            let found: Option<i64> = sqlx::query_scalar("SELECT height FROM ingest_cursor").fetch_optional(&mut *tx).await?;
-            return Err(StoreError::CursorMoved { expected: cursor_height, found: found.unwrap_or(-1).max(0) as u64 });
+            let found: Option<i64> = sqlx::query_scalar("SELECT height FROM ingest_cursor")
+                .fetch_optional(&mut *tx)
+                .await?;
+            return Err(StoreError::CursorMoved {
+                expected: cursor_height,
+                found: found.unwrap_or(-1).max(0) as u64,
+            });
         }
         events::append(&mut tx, blocks).await?;
         projections::apply_all(&mut tx, blocks).await?;

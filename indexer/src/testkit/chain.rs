@@ -83,15 +83,29 @@ impl ChainEvent {
     fn new(kind: &str, attributes: &[(&str, &str)]) -> ChainEvent {
         ChainEvent {
             kind: Some(kind.into()),
-            attributes: attributes.iter().map(|(k, v)| (k.to_string(), v.as_bytes().to_vec())).collect(),
+            attributes: attributes
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.as_bytes().to_vec()))
+                .collect(),
         }
     }
 
     /// What x/wasm emits for a contract's custom event: `wasm-<type>`, `_contract_address` first.
     fn from_contract(contract: &str, event: &cosmwasm_std::Event) -> ChainEvent {
-        let mut attributes = vec![("_contract_address".to_string(), contract.as_bytes().to_vec())];
-        attributes.extend(event.attributes.iter().map(|a| (a.key.clone(), a.value.as_bytes().to_vec())));
-        ChainEvent { kind: Some(format!("wasm-{}", event.ty)), attributes }
+        let mut attributes = vec![(
+            "_contract_address".to_string(),
+            contract.as_bytes().to_vec(),
+        )];
+        attributes.extend(
+            event
+                .attributes
+                .iter()
+                .map(|a| (a.key.clone(), a.value.as_bytes().to_vec())),
+        );
+        ChainEvent {
+            kind: Some(format!("wasm-{}", event.ty)),
+            attributes,
+        }
     }
 }
 
@@ -170,7 +184,8 @@ impl Chain {
     }
 
     pub fn block(&self, height: u64) -> Option<&ChainBlock> {
-        self.blocks.get(usize::try_from(height.checked_sub(1)?).ok()?)
+        self.blocks
+            .get(usize::try_from(height.checked_sub(1)?).ok()?)
     }
 
     pub fn head(&self) -> u64 {
@@ -179,11 +194,17 @@ impl Chain {
 
     /// The `--contract` flags for this chain.
     pub fn contract_flags(&self) -> Vec<String> {
-        self.contracts.iter().map(|(address, kind)| format!("{address}={kind}")).collect()
+        self.contracts
+            .iter()
+            .map(|(address, kind)| format!("{address}={kind}"))
+            .collect()
     }
 
     pub fn status_json(&self, latest: u64) -> Value {
-        let version = match self.block(latest.max(1)).map_or(Dialect::V038, |b| b.dialect) {
+        let version = match self
+            .block(latest.max(1))
+            .map_or(Dialect::V038, |b| b.dialect)
+        {
             Dialect::V034 => "0.34.27",
             Dialect::V037 => "0.37.2",
             Dialect::V038 => "0.38.12",
@@ -218,7 +239,9 @@ impl Chain {
 
     pub fn block_results_json(&self, block: &ChainBlock) -> Value {
         let dialect = block.dialect;
-        let events = |list: &[ChainEvent]| Value::Array(list.iter().map(|e| event_json(e, dialect)).collect());
+        let events = |list: &[ChainEvent]| {
+            Value::Array(list.iter().map(|e| event_json(e, dialect)).collect())
+        };
         let txs: Vec<Value> = block
             .txs
             .iter()
@@ -237,7 +260,11 @@ impl Chain {
                 result
             })
             .collect();
-        let txs = if txs.is_empty() { Value::Null } else { Value::Array(txs) };
+        let txs = if txs.is_empty() {
+            Value::Null
+        } else {
+            Value::Array(txs)
+        };
         match dialect {
             Dialect::V034 | Dialect::V037 => json!({
                 "height": block.height.to_string(),
@@ -248,7 +275,12 @@ impl Chain {
                 "consensus_param_updates": null
             }),
             Dialect::V038 => {
-                let finalize: Vec<ChainEvent> = block.begin_block.iter().chain(&block.end_block).cloned().collect();
+                let finalize: Vec<ChainEvent> = block
+                    .begin_block
+                    .iter()
+                    .chain(&block.end_block)
+                    .cloned()
+                    .collect();
                 json!({
                     "height": block.height.to_string(),
                     "txs_results": txs,
@@ -267,7 +299,9 @@ fn event_json(event: &ChainEvent, dialect: Dialect) -> Value {
         .attributes
         .iter()
         .map(|(key, value)| match dialect {
-            Dialect::V034 => json!({"key": STANDARD.encode(key), "value": STANDARD.encode(value), "index": true}),
+            Dialect::V034 => {
+                json!({"key": STANDARD.encode(key), "value": STANDARD.encode(value), "index": true})
+            }
             _ => json!({"key": key, "value": String::from_utf8_lossy(value), "index": true}),
         })
         .collect();
@@ -310,7 +344,9 @@ impl Generator {
             fan_names: (0..40).map(|i| address(&format!("fan{i}"))).collect(),
             assets: vec![
                 AssetInfo::native("uusdc"),
-                AssetInfo::native("ibc/27394FB092D2ECCD56123C74F36E4C1F926001CEADA9CA97EA622B25F41E5EB2"),
+                AssetInfo::native(
+                    "ibc/27394FB092D2ECCD56123C74F36E4C1F926001CEADA9CA97EA622B25F41E5EB2",
+                ),
                 AssetInfo::cw20(Addr::unchecked(address("mesitoken"))),
             ],
             fan_totals: BTreeMap::new(),
@@ -331,29 +367,65 @@ impl Generator {
         }
         let mut contracts = Contracts::default();
         for kind in ContractKind::ALL {
-            contracts.insert(&contract_address(kind), kind).expect("fixed addresses");
+            contracts
+                .insert(&contract_address(kind), kind)
+                .expect("fixed addresses");
         }
-        Chain { contracts, spoof_contract: self.spoof, blocks, expected: self.expected, spec: self.spec }
+        Chain {
+            contracts,
+            spoof_contract: self.spoof,
+            blocks,
+            expected: self.expected,
+            spec: self.spec,
+        }
     }
 
     fn scripted_block(&mut self, height: u64, events: Vec<(ContractKind, AnyEvent)>) -> ChainBlock {
         let dialect = self.spec.dialects[self.rng.usize(..self.spec.dialects.len())];
         let time = nanos_to_rfc3339(1_704_067_200_000_000_000 + height * 6_000_000_000);
-        let mut block = ChainBlock { height, time, dialect, begin_block: vec![], txs: vec![], end_block: vec![] };
-        block.begin_block.push(ChainEvent::new("commission", &[("amount", "1uatom"), ("validator", "wasmvaloper1abc")]));
+        let mut block = ChainBlock {
+            height,
+            time,
+            dialect,
+            begin_block: vec![],
+            txs: vec![],
+            end_block: vec![],
+        };
+        block.begin_block.push(ChainEvent::new(
+            "commission",
+            &[("amount", "1uatom"), ("validator", "wasmvaloper1abc")],
+        ));
         for (kind, event) in events {
             let contract = contract_address(kind);
             let emitted = event.to_event();
             // The same event from a foreign contract, and in a failed transaction: both ignored.
-            let mut failed = ChainTx { bytes: self.tx_bytes(), code: 5, events: vec![] };
-            failed.events.push(ChainEvent::from_contract(&contract, &emitted));
+            let mut failed = ChainTx {
+                bytes: self.tx_bytes(),
+                code: 5,
+                events: vec![],
+            };
+            failed
+                .events
+                .push(ChainEvent::from_contract(&contract, &emitted));
             block.txs.push(failed);
-            let mut tx = ChainTx { bytes: self.tx_bytes(), code: 0, events: vec![] };
-            tx.events.push(ChainEvent::new("message", &[("action", "/cosmwasm.wasm.v1.MsgExecuteContract")]));
-            tx.events.push(ChainEvent::from_contract(&self.spoof, &emitted));
-            tx.events.push(ChainEvent::new("execute", &[("_contract_address", &contract)]));
+            let mut tx = ChainTx {
+                bytes: self.tx_bytes(),
+                code: 0,
+                events: vec![],
+            };
+            tx.events.push(ChainEvent::new(
+                "message",
+                &[("action", "/cosmwasm.wasm.v1.MsgExecuteContract")],
+            ));
+            tx.events
+                .push(ChainEvent::from_contract(&self.spoof, &emitted));
+            tx.events.push(ChainEvent::new(
+                "execute",
+                &[("_contract_address", &contract)],
+            ));
             let seq = self.seq_of(&block, &Slot::Tx, tx.events.len(), dialect);
-            tx.events.push(ChainEvent::from_contract(&contract, &emitted));
+            tx.events
+                .push(ChainEvent::from_contract(&contract, &emitted));
             self.expected.ignored_mesi_events += 2;
             self.expected.events.push(ExpectedEvent {
                 height,
@@ -371,38 +443,78 @@ impl Generator {
     fn block(&mut self, height: u64) -> ChainBlock {
         let dialect = self.spec.dialects[self.rng.usize(..self.spec.dialects.len())];
         // 2024-01-01T00:00:00Z plus about 6 s a block.
-        let time = nanos_to_rfc3339(1_704_067_200_000_000_000 + height * 6_000_000_000 + self.rng.u64(..1_000_000) * 1_000);
-        let mut block = ChainBlock { height, time, dialect, begin_block: vec![], txs: vec![], end_block: vec![] };
+        let time = nanos_to_rfc3339(
+            1_704_067_200_000_000_000 + height * 6_000_000_000 + self.rng.u64(..1_000_000) * 1_000,
+        );
+        let mut block = ChainBlock {
+            height,
+            time,
+            dialect,
+            begin_block: vec![],
+            txs: vec![],
+            end_block: vec![],
+        };
         if self.spec.sdk_noise {
-            block.begin_block.push(ChainEvent::new("coin_received", &[("receiver", "wasm1distribution"), ("amount", "1234uatom")]));
-            block.begin_block.push(ChainEvent::new("commission", &[("amount", "12.5uatom"), ("validator", "wasmvaloper1abc")]));
-            block.begin_block.push(ChainEvent { kind: None, attributes: vec![("mode".into(), b"BeginBlock".to_vec())] });
+            block.begin_block.push(ChainEvent::new(
+                "coin_received",
+                &[("receiver", "wasm1distribution"), ("amount", "1234uatom")],
+            ));
+            block.begin_block.push(ChainEvent::new(
+                "commission",
+                &[("amount", "12.5uatom"), ("validator", "wasmvaloper1abc")],
+            ));
+            block.begin_block.push(ChainEvent {
+                kind: None,
+                attributes: vec![("mode".into(), b"BeginBlock".to_vec())],
+            });
         }
         // Now and then a spoofed Mesi event at begin-block (before any seq of ours is taken).
         if self.rng.u8(..20) == 0 {
             let event = self.tip_event();
-            block.begin_block.push(ChainEvent::from_contract(&self.spoof, &event.to_event()));
+            block
+                .begin_block
+                .push(ChainEvent::from_contract(&self.spoof, &event.to_event()));
             self.expected.ignored_mesi_events += 1;
         }
         let tx_count = self.rng.usize(..=self.spec.max_txs_per_block);
         for _ in 0..tx_count {
             let failed = self.rng.f64() < self.spec.failed_tx_ratio;
-            let mut tx = ChainTx { bytes: self.tx_bytes(), code: if failed { 11 } else { 0 }, events: vec![] };
+            let mut tx = ChainTx {
+                bytes: self.tx_bytes(),
+                code: if failed { 11 } else { 0 },
+                events: vec![],
+            };
             if self.spec.sdk_noise {
-                tx.events.push(ChainEvent::new("tx", &[("fee", "2000uatom"), ("fee_payer", &self.fan_names[0])]));
-                tx.events.push(ChainEvent::new("message", &[("action", "/cosmwasm.wasm.v1.MsgExecuteContract"), ("module", "wasm")]));
+                tx.events.push(ChainEvent::new(
+                    "tx",
+                    &[("fee", "2000uatom"), ("fee_payer", &self.fan_names[0])],
+                ));
+                tx.events.push(ChainEvent::new(
+                    "message",
+                    &[
+                        ("action", "/cosmwasm.wasm.v1.MsgExecuteContract"),
+                        ("module", "wasm"),
+                    ],
+                ));
             }
             for _ in 0..self.rng.usize(..=self.spec.max_mesi_events_per_tx) {
                 self.add_mesi_event(&mut block, &mut tx, Slot::Tx, failed, dialect);
             }
             if self.spec.sdk_noise {
-                tx.events.push(ChainEvent::new("wasm-transfer", &[("_contract_address", &self.spoof), ("amount", "5")]));
+                tx.events.push(ChainEvent::new(
+                    "wasm-transfer",
+                    &[("_contract_address", &self.spoof), ("amount", "5")],
+                ));
             }
             block.txs.push(tx);
         }
         // Now and then an event of ours at end-block (a sudo call).
         if self.rng.u8(..20) == 0 {
-            let mut holder = ChainTx { bytes: vec![], code: 0, events: vec![] };
+            let mut holder = ChainTx {
+                bytes: vec![],
+                code: 0,
+                events: vec![],
+            };
             self.add_mesi_event(&mut block, &mut holder, Slot::EndBlock, false, dialect);
             block.end_block.extend(holder.events);
         }
@@ -410,19 +522,33 @@ impl Generator {
     }
 
     fn tx_bytes(&mut self) -> Vec<u8> {
-        (0..self.rng.usize(40..120)).map(|_| self.rng.u8(..)).collect()
+        (0..self.rng.usize(40..120))
+            .map(|_| self.rng.u8(..))
+            .collect()
     }
 
     /// Adds one Mesi-typed event to `tx` (or the block-level list `slot` names) and records
     /// what the indexer must do with it.
-    fn add_mesi_event(&mut self, block: &mut ChainBlock, tx: &mut ChainTx, slot: Slot, failed: bool, dialect: Dialect) {
+    fn add_mesi_event(
+        &mut self,
+        block: &mut ChainBlock,
+        tx: &mut ChainTx,
+        slot: Slot,
+        failed: bool,
+        dialect: Dialect,
+    ) {
         let spoofed = self.rng.f64() < self.spec.spoof_ratio;
         let malformed = !spoofed && !failed && self.rng.f64() < self.spec.malformed_ratio;
         if spoofed || failed {
             // Built like a real one; must leave no trace.
             let event = self.random_event_for_show();
-            let contract = if spoofed { self.spoof.clone() } else { self.tips.clone() };
-            tx.events.push(ChainEvent::from_contract(&contract, &event.to_event()));
+            let contract = if spoofed {
+                self.spoof.clone()
+            } else {
+                self.tips.clone()
+            };
+            tx.events
+                .push(ChainEvent::from_contract(&contract, &event.to_event()));
             self.expected.ignored_mesi_events += 1;
             return;
         }
@@ -438,7 +564,8 @@ impl Generator {
             return;
         }
         let (contract, event) = self.valid_event();
-        tx.events.push(ChainEvent::from_contract(&contract, &event.to_event()));
+        tx.events
+            .push(ChainEvent::from_contract(&contract, &event.to_event()));
         self.expected.events.push(ExpectedEvent {
             height: block.height,
             seq,
@@ -489,8 +616,12 @@ impl Generator {
     fn context(&mut self) -> TipContext {
         match self.rng.u8(..3) {
             0 => TipContext::Profile,
-            1 => TipContext::Stream { id: format!("live-{}", self.rng.u8(..20)) },
-            _ => TipContext::Chat { thread_id: format!("t{}", self.rng.u16(..500)) },
+            1 => TipContext::Stream {
+                id: format!("live-{}", self.rng.u8(..20)),
+            },
+            _ => TipContext::Chat {
+                thread_id: format!("t{}", self.rng.u16(..500)),
+            },
         }
     }
 
@@ -509,10 +640,15 @@ impl Generator {
         let fan = self.pick(&self.fan_names.clone()).to_string();
         let asset = self.assets[self.rng.usize(..self.assets.len())].clone();
         // Mostly small amounts, now and then one near the top of u128.
-        let amount = if self.rng.u8(..50) == 0 { u128::MAX / 1_000_000 + self.rng.u128(..1000) } else { self.rng.u128(1..10_000_000) };
+        let amount = if self.rng.u8(..50) == 0 {
+            u128::MAX / 1_000_000 + self.rng.u128(..1000)
+        } else {
+            self.rng.u128(1..10_000_000)
+        };
         let fee = amount * 5 / 100;
         let key = (creator.clone(), fan.clone(), asset.key());
-        let fan_total = self.fan_totals.get(&key).copied().unwrap_or_default() + Uint128::new(amount);
+        let fan_total =
+            self.fan_totals.get(&key).copied().unwrap_or_default() + Uint128::new(amount);
         TipSent {
             creator: Addr::unchecked(&creator),
             fan: Addr::unchecked(fan),
@@ -529,7 +665,14 @@ impl Generator {
     }
 
     fn commit_tip(&mut self, tip: &TipSent) {
-        self.fan_totals.insert((tip.creator.to_string(), tip.fan.to_string(), tip.asset.key()), tip.fan_total);
+        self.fan_totals.insert(
+            (
+                tip.creator.to_string(),
+                tip.fan.to_string(),
+                tip.asset.key(),
+            ),
+            tip.fan_total,
+        );
     }
 
     fn fiat_tip_event(&mut self) -> FiatTipAttested {
@@ -550,11 +693,13 @@ impl Generator {
     fn malformed_event(&mut self, dialect: Dialect) -> ChainEvent {
         let tip = self.tip_event();
         let mut event = ChainEvent::from_contract(&self.tips, &tip.to_event());
-        let set = |event: &mut ChainEvent, key: &str, value: Vec<u8>| {
-            match event.attributes.iter_mut().find(|(k, _)| k == key) {
-                Some(attr) => attr.1 = value,
-                None => event.attributes.push((key.to_string(), value)),
-            }
+        let set = |event: &mut ChainEvent, key: &str, value: Vec<u8>| match event
+            .attributes
+            .iter_mut()
+            .find(|(k, _)| k == key)
+        {
+            Some(attr) => attr.1 = value,
+            None => event.attributes.push((key.to_string(), value)),
         };
         match self.rng.usize(..MALFORMATIONS) {
             0 => set(&mut event, "amount", b"12abc".to_vec()),
@@ -564,7 +709,9 @@ impl Generator {
             4 => event.attributes.retain(|(k, _)| k != "fan"),
             5 => event.attributes.push(("amount".into(), b"1".to_vec())),
             6 => set(&mut event, "fan", b"wasm1\0nul".to_vec()),
-            7 => event.attributes.push(("_contract_address".into(), self.spoof.clone().into_bytes())),
+            7 => event
+                .attributes
+                .push(("_contract_address".into(), self.spoof.clone().into_bytes())),
             // Invalid UTF-8 can only travel in base64; plain text gets a bad asset instead.
             _ if dialect == Dialect::V034 => set(&mut event, "fan", vec![0x77, 0xff, 0xfe, 0x31]),
             _ => set(&mut event, "asset", b"gold:bar".to_vec()),

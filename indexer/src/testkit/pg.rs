@@ -25,14 +25,25 @@ impl TestDb {
             return None;
         };
         let name = format!("test_{:016x}", fastrand::u64(..));
-        let mut admin = PgConnection::connect(&admin_url).await.expect("connect to DATABASE_URL");
-        sqlx::query(&format!("CREATE DATABASE {name}")).execute(&mut admin).await.expect("create test database");
+        let mut admin = PgConnection::connect(&admin_url)
+            .await
+            .expect("connect to DATABASE_URL");
+        sqlx::query(&format!("CREATE DATABASE {name}"))
+            .execute(&mut admin)
+            .await
+            .expect("create test database");
         let _ = admin.close().await;
-        Some(TestDb { url: with_database(&admin_url, &name), admin_url, name })
+        Some(TestDb {
+            url: with_database(&admin_url, &name),
+            admin_url,
+            name,
+        })
     }
 
     pub async fn pool(&self) -> PgPool {
-        PgPool::connect(&self.url).await.expect("connect to the test database")
+        PgPool::connect(&self.url)
+            .await
+            .expect("connect to the test database")
     }
 }
 
@@ -41,10 +52,16 @@ impl Drop for TestDb {
         let (admin_url, name) = (self.admin_url.clone(), self.name.clone());
         // Drop runs outside async code (or inside a runtime that must not block): use a thread.
         let _ = std::thread::spawn(move || {
-            let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().ok()?;
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .ok()?;
             runtime.block_on(async {
                 let mut admin = PgConnection::connect(&admin_url).await.ok()?;
-                sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).execute(&mut admin).await.ok()
+                sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                    .execute(&mut admin)
+                    .await
+                    .ok()
             })
         })
         .join();
@@ -58,7 +75,9 @@ pub fn with_database(url: &str, database: &str) -> String {
         None => (url, None),
     };
     let authority_start = base.find("://").map_or(0, |i| i + 3);
-    let path_start = base[authority_start..].find('/').map_or(base.len(), |i| authority_start + i);
+    let path_start = base[authority_start..]
+        .find('/')
+        .map_or(base.len(), |i| authority_start + i);
     let mut out = format!("{}/{database}", &base[..path_start]);
     if let Some(query) = query {
         out.push('?');
@@ -90,8 +109,14 @@ mod tests {
 
     #[test]
     fn replaces_the_database() {
-        assert_eq!(with_database("postgres://u@127.0.0.1:5432/postgres", "t"), "postgres://u@127.0.0.1:5432/t");
+        assert_eq!(
+            with_database("postgres://u@127.0.0.1:5432/postgres", "t"),
+            "postgres://u@127.0.0.1:5432/t"
+        );
         assert_eq!(with_database("postgres://u@h:1", "t"), "postgres://u@h:1/t");
-        assert_eq!(with_database("postgres://u@h/db?sslmode=disable", "t"), "postgres://u@h/t?sslmode=disable");
+        assert_eq!(
+            with_database("postgres://u@h/db?sslmode=disable", "t"),
+            "postgres://u@h/t?sslmode=disable"
+        );
     }
 }

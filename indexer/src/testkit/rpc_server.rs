@@ -71,7 +71,12 @@ pub struct ServerOptions {
 
 impl Default for ServerOptions {
     fn default() -> Self {
-        ServerOptions { faults: Faults::default(), initial_height: u64::MAX, growth_per_status: 0, seed: 7 }
+        ServerOptions {
+            faults: Faults::default(),
+            initial_height: u64::MAX,
+            growth_per_status: 0,
+            seed: 7,
+        }
     }
 }
 
@@ -112,9 +117,19 @@ impl RpcServer {
     pub async fn start(chain: Arc<Chain>, options: ServerOptions) -> std::io::Result<RpcServer> {
         let listener = TcpListener::bind("127.0.0.1:0").await?;
         let addr = listener.local_addr()?;
-        let render = |value: serde_json::Value| serde_json::to_vec(&json!({"jsonrpc": "2.0", "id": -1, "result": value})).expect("JSON");
-        let blocks = chain.blocks.iter().map(|b| render(chain.block_json(b))).collect();
-        let block_results = chain.blocks.iter().map(|b| render(chain.block_results_json(b))).collect();
+        let render = |value: serde_json::Value| {
+            serde_json::to_vec(&json!({"jsonrpc": "2.0", "id": -1, "result": value})).expect("JSON")
+        };
+        let blocks = chain
+            .blocks
+            .iter()
+            .map(|b| render(chain.block_json(b)))
+            .collect();
+        let block_results = chain
+            .blocks
+            .iter()
+            .map(|b| render(chain.block_results_json(b)))
+            .collect();
         let shared = Arc::new(Shared {
             height: AtomicU64::new(options.initial_height.min(chain.head())),
             rng: Mutex::new(fastrand::Rng::with_seed(options.seed)),
@@ -197,20 +212,31 @@ impl Shared {
     /// The body for a request path, as (HTTP status, JSON).
     fn answer(&self, path: &str) -> (u16, Cow<'_, [u8]>) {
         let (method, query) = path.split_once('?').unwrap_or((path, ""));
-        let height = query.split('&').find_map(|kv| kv.strip_prefix("height=")).and_then(|h| h.parse::<u64>().ok());
+        let height = query
+            .split('&')
+            .find_map(|kv| kv.strip_prefix("height="))
+            .and_then(|h| h.parse::<u64>().ok());
         match method {
             "/status" => (200, Cow::Owned(self.status())),
             "/block" | "/block_results" => {
                 let node_height = self.height.load(Ordering::Relaxed);
                 let Some(height) = height.filter(|h| *h >= 1) else {
-                    return owned(rpc_error(-32603, "Internal error", "height must be greater than 0"));
+                    return owned(rpc_error(
+                        -32603,
+                        "Internal error",
+                        "height must be greater than 0",
+                    ));
                 };
                 if height > node_height {
                     self.counts.lock().expect("counts").not_yet_available += 1;
                     let detail = format!("height {height} must be less than or equal to the current blockchain height {node_height}");
                     return owned(rpc_error(-32603, "Internal error", &detail));
                 }
-                let bodies = if method == "/block" { &self.blocks } else { &self.block_results };
+                let bodies = if method == "/block" {
+                    &self.blocks
+                } else {
+                    &self.block_results
+                };
                 (200, Cow::Borrowed(&bodies[(height - 1) as usize]))
             }
             _ => owned(rpc_error(-32601, "Method not found", path)),
@@ -219,17 +245,32 @@ impl Shared {
 
     fn status(&self) -> Vec<u8> {
         let growth = self.options.growth_per_status;
-        let grown = if growth > 0 { self.rng.lock().expect("rng").u64(..=growth) } else { 0 };
+        let grown = if growth > 0 {
+            self.rng.lock().expect("rng").u64(..=growth)
+        } else {
+            0
+        };
         let head = self.chain.head();
-        let height = self.height.fetch_add(grown, Ordering::Relaxed).saturating_add(grown).min(head);
+        let height = self
+            .height
+            .fetch_add(grown, Ordering::Relaxed)
+            .saturating_add(grown)
+            .min(head);
         self.height.store(height, Ordering::Relaxed);
         let mut reported = height;
         if self.roll(self.options.faults.lagging_head) {
             self.counts.lock().expect("counts").lagging_head += 1;
             let mut rng = self.rng.lock().expect("rng");
-            reported = if rng.bool() { (height + rng.u64(1..=3)).min(head) } else { height.saturating_sub(rng.u64(1..=5)).max(1) };
+            reported = if rng.bool() {
+                (height + rng.u64(1..=3)).min(head)
+            } else {
+                height.saturating_sub(rng.u64(1..=5)).max(1)
+            };
         }
-        serde_json::to_vec(&json!({"jsonrpc": "2.0", "id": -1, "result": self.chain.status_json(reported)})).expect("JSON")
+        serde_json::to_vec(
+            &json!({"jsonrpc": "2.0", "id": -1, "result": self.chain.status_json(reported)}),
+        )
+        .expect("JSON")
     }
 }
 
@@ -245,13 +286,22 @@ fn rpc_error(code: i64, message: &str, data: &str) -> (u16, Vec<u8>) {
 async fn serve_connection(mut stream: TcpStream, shared: Arc<Shared>) {
     let mut buffer = Vec::with_capacity(1024);
     loop {
-        let Some(path) = read_request(&mut stream, &mut buffer).await else { return };
+        let Some(path) = read_request(&mut stream, &mut buffer).await else {
+            return;
+        };
         let (status, body) = shared.answer(&path);
         let written = match shared.pick_fault() {
             Fault::None => respond(&mut stream, status, &body).await,
             Fault::Http500 => respond(&mut stream, 500, b"upstream connect error").await,
             Fault::Http429 => respond(&mut stream, 429, b"Too Many Requests").await,
-            Fault::RpcError => respond(&mut stream, 500, &rpc_error(-32603, "Internal error", "leveldb: closed").1).await,
+            Fault::RpcError => {
+                respond(
+                    &mut stream,
+                    500,
+                    &rpc_error(-32603, "Internal error", "leveldb: closed").1,
+                )
+                .await
+            }
             Fault::Timeout => {
                 tokio::time::sleep(shared.options.faults.hang_for).await;
                 return;

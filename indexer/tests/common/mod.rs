@@ -25,24 +25,43 @@ pub fn test_options(stop_at: u64) -> IngestOptions {
         max_batch_blocks: 25,
         max_batch_rows: 200,
         poll_interval: Duration::from_millis(20),
-        backoff: Backoff { first: Duration::from_millis(5), max: Duration::from_millis(200), max_attempts: None },
+        backoff: Backoff {
+            first: Duration::from_millis(5),
+            max: Duration::from_millis(200),
+            max_attempts: None,
+        },
         progress: ProgressMode::Quiet,
         ..IngestOptions::default()
     }
 }
 
-pub async fn ingest(chain: &Chain, rpc_url: &str, database_url: &str, options: IngestOptions) -> mesi_indexer::ingest::IngestSummary {
+pub async fn ingest(
+    chain: &Chain,
+    rpc_url: &str,
+    database_url: &str,
+    options: IngestOptions,
+) -> mesi_indexer::ingest::IngestSummary {
     let source = RpcClient::new(rpc_url, Duration::from_millis(500)).unwrap();
     let store = Store::connect(database_url).await.unwrap();
     store.migrate().await.unwrap();
-    mesi_indexer::ingest::run(source, store, Arc::new(chain.contracts.clone()), options).await.unwrap()
+    mesi_indexer::ingest::run(source, store, Arc::new(chain.contracts.clone()), options)
+        .await
+        .unwrap()
 }
 
 /// Asserts that the database holds exactly what `chain` must give, up to `height`.
 pub async fn assert_database_matches(pool: &PgPool, chain: &Chain, height: u64) {
-    let expected: Vec<&ExpectedEvent> = chain.expected.events.iter().filter(|e| e.height <= height).collect();
+    let expected: Vec<&ExpectedEvent> = chain
+        .expected
+        .events
+        .iter()
+        .filter(|e| e.height <= height)
+        .collect();
 
-    let cursor: i64 = sqlx::query_scalar("SELECT height FROM ingest_cursor").fetch_one(pool).await.unwrap();
+    let cursor: i64 = sqlx::query_scalar("SELECT height FROM ingest_cursor")
+        .fetch_one(pool)
+        .await
+        .unwrap();
     assert_eq!(cursor as u64, height, "cursor");
 
     // The raw log: the same positions, and attributes that decode back to the same events.
@@ -53,12 +72,23 @@ pub async fn assert_database_matches(pool: &PgPool, chain: &Chain, height: u64) 
             .unwrap();
     assert_eq!(rows.len(), expected.len(), "number of stored events");
     for (row, want) in rows.iter().zip(&expected) {
-        assert_eq!((row.0 as u64, row.1 as u32), (want.height, want.seq), "event position");
-        assert_eq!(row.2, want.tx_hash, "tx hash at {}/{}", want.height, want.seq);
+        assert_eq!(
+            (row.0 as u64, row.1 as u32),
+            (want.height, want.seq),
+            "event position"
+        );
+        assert_eq!(
+            row.2, want.tx_hash,
+            "tx hash at {}/{}",
+            want.height, want.seq
+        );
         assert_eq!(row.3, want.contract);
         assert_eq!(row.4, want.event.type_name());
         let pairs: Vec<(String, String)> = serde_json::from_str(&row.5).unwrap();
-        let borrowed: Vec<(&str, &str)> = pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        let borrowed: Vec<(&str, &str)> = pairs
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect();
         let decoded = AnyEvent::decode(&row.4, &borrowed).unwrap().unwrap();
         assert_eq!(decoded, want.event, "event at {}/{}", want.height, want.seq);
     }
@@ -74,10 +104,19 @@ pub async fn assert_database_matches(pool: &PgPool, chain: &Chain, height: u64) 
     .unwrap();
     assert_eq!(times_match as usize, expected.len(), "block times");
 
-    let dead: BTreeSet<(i64, i32)> =
-        sqlx::query_as("SELECT height, seq FROM dead_letters").fetch_all(pool).await.unwrap().into_iter().collect();
-    let want_dead: BTreeSet<(i64, i32)> =
-        chain.expected.dead_letters.iter().filter(|(h, _)| *h <= height).map(|(h, s)| (*h as i64, *s as i32)).collect();
+    let dead: BTreeSet<(i64, i32)> = sqlx::query_as("SELECT height, seq FROM dead_letters")
+        .fetch_all(pool)
+        .await
+        .unwrap()
+        .into_iter()
+        .collect();
+    let want_dead: BTreeSet<(i64, i32)> = chain
+        .expected
+        .dead_letters
+        .iter()
+        .filter(|(h, _)| *h <= height)
+        .map(|(h, s)| (*h as i64, *s as i32))
+        .collect();
     assert_eq!(dead, want_dead, "dead letters");
 
     assert_tips(pool, &expected).await;
@@ -118,15 +157,32 @@ async fn assert_tips(pool: &PgPool, expected: &[&ExpectedEvent]) {
                     t.anonymous,
                     t.fan_total.to_string(),
                 ]));
-                let total = totals.entry((t.creator.to_string(), t.fan.to_string(), t.asset.to_string())).or_default();
+                let total = totals
+                    .entry((
+                        t.creator.to_string(),
+                        t.fan.to_string(),
+                        t.asset.to_string(),
+                    ))
+                    .or_default();
                 total.0 += t.amount.u128();
                 total.1 += 1;
                 total.2 = e.height as i64;
-                assert_eq!(total.0, t.fan_total.u128(), "the generator's fan_total is a running total");
+                assert_eq!(
+                    total.0,
+                    t.fan_total.u128(),
+                    "the generator's fan_total is a running total"
+                );
             }
             AnyEvent::FiatTip(t) => {
-                fiat_rows.push((e.height as i64, e.seq as i32, t.payment_ref.clone(), t.amount_minor.to_string()));
-                let total = fiat_totals.entry((t.creator.to_string(), t.fan.to_string(), t.currency.clone())).or_default();
+                fiat_rows.push((
+                    e.height as i64,
+                    e.seq as i32,
+                    t.payment_ref.clone(),
+                    t.amount_minor.to_string(),
+                ));
+                let total = fiat_totals
+                    .entry((t.creator.to_string(), t.fan.to_string(), t.currency.clone()))
+                    .or_default();
                 total.0 += t.amount_minor.u128();
                 total.1 += 1;
                 total.2 = e.height as i64;
@@ -141,14 +197,18 @@ async fn assert_tips(pool: &PgPool, expected: &[&ExpectedEvent]) {
             .fetch_all(pool)
             .await
             .unwrap();
-    let want: Vec<_> = totals.into_iter().map(|((c, f, a), (sum, n, h))| (c, f, a, sum.to_string(), n, h)).collect();
+    let want: Vec<_> = totals
+        .into_iter()
+        .map(|((c, f, a), (sum, n, h))| (c, f, a, sum.to_string(), n, h))
+        .collect();
     assert_eq!(rows, want, "tip totals");
 
-    let rows: Vec<(i64, i32, String, String)> =
-        sqlx::query_as("SELECT height, seq, payment_ref, amount_minor::text FROM fiat_tips ORDER BY height, seq")
-            .fetch_all(pool)
-            .await
-            .unwrap();
+    let rows: Vec<(i64, i32, String, String)> = sqlx::query_as(
+        "SELECT height, seq, payment_ref, amount_minor::text FROM fiat_tips ORDER BY height, seq",
+    )
+    .fetch_all(pool)
+    .await
+    .unwrap();
     assert_eq!(rows, fiat_rows, "fiat tips");
     let rows: Vec<(String, String, String, String, i64, i64)> = sqlx::query_as(
         "SELECT creator, fan, currency, total_minor::text, tip_count, last_height FROM fiat_tip_totals ORDER BY 1, 2, 3",
@@ -156,6 +216,9 @@ async fn assert_tips(pool: &PgPool, expected: &[&ExpectedEvent]) {
     .fetch_all(pool)
     .await
     .unwrap();
-    let want: Vec<_> = fiat_totals.into_iter().map(|((c, f, a), (sum, n, h))| (c, f, a, sum.to_string(), n, h)).collect();
+    let want: Vec<_> = fiat_totals
+        .into_iter()
+        .map(|((c, f, a), (sum, n, h))| (c, f, a, sum.to_string(), n, h))
+        .collect();
     assert_eq!(rows, want, "fiat tip totals");
 }

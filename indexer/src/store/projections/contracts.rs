@@ -33,7 +33,16 @@ pub async fn apply(conn: &mut PgConnection, events: &[&StoredEvent]) -> Result<(
             AnyEvent::MeetingsConfig(e) => json(e),
             _ => continue,
         };
-        configs.replace(o.contract.clone(), [text(&o.contract), text(&stored.event_type), config, text(o.height), text(o.position.seq)]);
+        configs.replace(
+            o.contract.clone(),
+            [
+                text(&o.contract),
+                text(&stored.event_type),
+                config,
+                text(o.height),
+                text(o.position.seq),
+            ],
+        );
     }
     owners.into_columns().execute(conn, UPSERT_OWNERS).await?;
     configs.into_columns().execute(conn, UPSERT_CONFIGS).await?;

@@ -12,7 +12,10 @@ use crate::decode::StoredEvent;
 pub async fn apply(conn: &mut PgConnection, events: &[&StoredEvent]) -> Result<(), sqlx::Error> {
     let mut creators = Keyed::<12>::default();
     let mut platform = Keyed::<9>::default();
-    for stored in events.iter().filter(|e| e.origin.kind == ContractKind::Creators) {
+    for stored in events
+        .iter()
+        .filter(|e| e.origin.kind == ContractKind::Creators)
+    {
         let o = &stored.origin;
         match &stored.event {
             AnyEvent::CreatorProfile(e) => creators.replace(
@@ -23,7 +26,12 @@ pub async fn apply(conn: &mut PgConnection, events: &[&StoredEvent]) -> Result<(
                     text(&e.display_name),
                     text(&e.payout),
                     json(&asset_keys(&e.accepted_assets)),
-                    json(&e.tip_minimums.iter().map(|(a, m)| (a.key(), m.to_string())).collect::<Vec<_>>()),
+                    json(
+                        &e.tip_minimums
+                            .iter()
+                            .map(|(a, m)| (a.key(), m.to_string()))
+                            .collect::<Vec<_>>(),
+                    ),
                     json(&e.chat_rule),
                     text(e.active),
                     time(e.registered_at),
@@ -49,8 +57,14 @@ pub async fn apply(conn: &mut PgConnection, events: &[&StoredEvent]) -> Result<(
             _ => {}
         }
     }
-    creators.into_columns().execute(conn, UPSERT_CREATORS).await?;
-    platform.into_columns().execute(conn, UPSERT_PLATFORM).await?;
+    creators
+        .into_columns()
+        .execute(conn, UPSERT_CREATORS)
+        .await?;
+    platform
+        .into_columns()
+        .execute(conn, UPSERT_PLATFORM)
+        .await?;
     Ok(())
 }
 

@@ -21,12 +21,29 @@ pub async fn apply(conn: &mut PgConnection, events: &[&StoredEvent]) -> Result<(
     let mut disputes_opened = Keyed::<5>::default();
     let mut disputes_resolved = Keyed::<9>::default();
     let mut payouts = Columns::<13>::default();
-    for stored in events.iter().filter(|e| e.origin.kind == ContractKind::Meetings) {
+    for stored in events
+        .iter()
+        .filter(|e| e.origin.kind == ContractKind::Meetings)
+    {
         let o = &stored.origin;
         let key = |id: u64| format!("{}/{id}", o.contract);
         let auction_change = |id: u64, fields: [Option<String>; 8]| {
-            let [ends_at, state, top_bidder, top_bid, bid_count, winner, price, bought_now] = fields;
-            [text(&o.contract), text(id), ends_at, state, top_bidder, top_bid, bid_count, winner, price, bought_now, text(o.height), text(o.position.seq)]
+            let [ends_at, state, top_bidder, top_bid, bid_count, winner, price, bought_now] =
+                fields;
+            [
+                text(&o.contract),
+                text(id),
+                ends_at,
+                state,
+                top_bidder,
+                top_bid,
+                bid_count,
+                winner,
+                price,
+                bought_now,
+                text(o.height),
+                text(o.position.seq),
+            ]
         };
         match &stored.event {
             AnyEvent::MeetingAuction(e) => opened.push([
@@ -49,12 +66,19 @@ pub async fn apply(conn: &mut PgConnection, events: &[&StoredEvent]) -> Result<(
                 text(o.height),
                 text(o.position.seq),
             ]),
-            AnyEvent::MeetingAuctionExtended(e) => {
-                auction_changes.merge(key(e.auction_id), auction_change(e.auction_id, [time(e.ends_at), None, None, None, None, None, None, None]))
-            }
+            AnyEvent::MeetingAuctionExtended(e) => auction_changes.merge(
+                key(e.auction_id),
+                auction_change(
+                    e.auction_id,
+                    [time(e.ends_at), None, None, None, None, None, None, None],
+                ),
+            ),
             AnyEvent::MeetingAuctionCancelled(e) => auction_changes.merge(
                 key(e.auction_id),
-                auction_change(e.auction_id, [None, text("cancelled"), None, None, None, None, None, None]),
+                auction_change(
+                    e.auction_id,
+                    [None, text("cancelled"), None, None, None, None, None, None],
+                ),
             ),
             AnyEvent::MeetingAuctionSettled(e) => auction_changes.merge(
                 key(e.auction_id),
@@ -75,7 +99,19 @@ pub async fn apply(conn: &mut PgConnection, events: &[&StoredEvent]) -> Result<(
             AnyEvent::MeetingBid(e) => {
                 auction_changes.merge(
                     key(e.auction_id),
-                    auction_change(e.auction_id, [None, None, text(&e.bidder), text(e.amount), text(e.bid_seq), None, None, None]),
+                    auction_change(
+                        e.auction_id,
+                        [
+                            None,
+                            None,
+                            text(&e.bidder),
+                            text(e.amount),
+                            text(e.bid_seq),
+                            None,
+                            None,
+                            None,
+                        ],
+                    ),
                 );
                 let [height, seq, tx_hash, block_time, contract] = origin_columns(o);
                 bids.push([
@@ -126,7 +162,13 @@ pub async fn apply(conn: &mut PgConnection, events: &[&StoredEvent]) -> Result<(
             ),
             AnyEvent::MeetingDispute(e) => disputes_opened.replace(
                 key(e.meeting_id),
-                [text(&o.contract), text(e.meeting_id), text(&e.fan), e.reason.clone(), text(o.height)],
+                [
+                    text(&o.contract),
+                    text(e.meeting_id),
+                    text(&e.fan),
+                    e.reason.clone(),
+                    text(o.height),
+                ],
             ),
             AnyEvent::MeetingDisputeResolved(e) => disputes_resolved.replace(
                 key(e.meeting_id),
@@ -164,12 +206,27 @@ pub async fn apply(conn: &mut PgConnection, events: &[&StoredEvent]) -> Result<(
         }
     }
     opened.execute(conn, INSERT_AUCTIONS).await?;
-    auction_changes.into_columns().execute(conn, APPLY_AUCTION_CHANGES).await?;
+    auction_changes
+        .into_columns()
+        .execute(conn, APPLY_AUCTION_CHANGES)
+        .await?;
     bids.execute(conn, INSERT_BIDS).await?;
-    meetings.into_columns().execute(conn, UPSERT_MEETINGS).await?;
-    reschedules.into_columns().execute(conn, UPSERT_RESCHEDULES).await?;
-    disputes_opened.into_columns().execute(conn, UPSERT_DISPUTES).await?;
-    disputes_resolved.into_columns().execute(conn, RESOLVE_DISPUTES).await?;
+    meetings
+        .into_columns()
+        .execute(conn, UPSERT_MEETINGS)
+        .await?;
+    reschedules
+        .into_columns()
+        .execute(conn, UPSERT_RESCHEDULES)
+        .await?;
+    disputes_opened
+        .into_columns()
+        .execute(conn, UPSERT_DISPUTES)
+        .await?;
+    disputes_resolved
+        .into_columns()
+        .execute(conn, RESOLVE_DISPUTES)
+        .await?;
     payouts.execute(conn, INSERT_PAYOUTS).await?;
     Ok(())
 }

@@ -25,7 +25,10 @@ use sqlx::{PgConnection, Postgres};
 
 use crate::decode::{DecodedBlock, Origin};
 
-pub async fn apply_all(conn: &mut PgConnection, blocks: &[DecodedBlock]) -> Result<(), sqlx::Error> {
+pub async fn apply_all(
+    conn: &mut PgConnection,
+    blocks: &[DecodedBlock],
+) -> Result<(), sqlx::Error> {
     let events: Vec<_> = blocks.iter().flat_map(|b| b.events.iter()).collect();
     if events.is_empty() {
         return Ok(());
@@ -48,7 +51,9 @@ pub struct Columns<const N: usize> {
 
 impl<const N: usize> Default for Columns<N> {
     fn default() -> Self {
-        Columns { columns: std::array::from_fn(|_| Vec::new()) }
+        Columns {
+            columns: std::array::from_fn(|_| Vec::new()),
+        }
     }
 }
 
@@ -67,7 +72,10 @@ impl<const N: usize> Columns<N> {
         self.columns[0].len()
     }
 
-    pub fn bind<'q>(self, mut query: Query<'q, Postgres, PgArguments>) -> Query<'q, Postgres, PgArguments> {
+    pub fn bind<'q>(
+        self,
+        mut query: Query<'q, Postgres, PgArguments>,
+    ) -> Query<'q, Postgres, PgArguments> {
         for column in self.columns {
             query = query.bind(column);
         }
@@ -91,7 +99,10 @@ pub struct Keyed<const N: usize> {
 
 impl<const N: usize> Default for Keyed<N> {
     fn default() -> Self {
-        Keyed { index: HashMap::new(), rows: Vec::new() }
+        Keyed {
+            index: HashMap::new(),
+            rows: Vec::new(),
+        }
     }
 }
 
@@ -172,7 +183,12 @@ pub fn nanos_to_rfc3339(nanos: u64) -> String {
     let days = (secs / 86_400) as i64;
     let rem = secs % 86_400;
     let (year, month, day) = civil_from_days(days);
-    format!("{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}.{micros:06}Z", rem / 3600, rem % 3600 / 60, rem % 60)
+    format!(
+        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}.{micros:06}Z",
+        rem / 3600,
+        rem % 3600 / 60,
+        rem % 60
+    )
 }
 
 /// Days since 1970-01-01 to a proleptic Gregorian date (H. Hinnant's algorithm).
@@ -196,8 +212,14 @@ mod tests {
     #[test]
     fn formats_nanos() {
         assert_eq!(nanos_to_rfc3339(0), "1970-01-01T00:00:00.000000Z");
-        assert_eq!(nanos_to_rfc3339(1_663_873_047_243_575_136), "2022-09-22T18:57:27.243575Z");
-        assert_eq!(nanos_to_rfc3339(951_782_400_000_000_000), "2000-02-29T00:00:00.000000Z");
+        assert_eq!(
+            nanos_to_rfc3339(1_663_873_047_243_575_136),
+            "2022-09-22T18:57:27.243575Z"
+        );
+        assert_eq!(
+            nanos_to_rfc3339(951_782_400_000_000_000),
+            "2000-02-29T00:00:00.000000Z"
+        );
         assert_eq!(nanos_to_rfc3339(u64::MAX), "2554-07-21T23:34:33.709551Z");
     }
 }

@@ -14,7 +14,10 @@ pub async fn apply(conn: &mut PgConnection, events: &[&StoredEvent]) -> Result<(
     let mut tiers = Keyed::<14>::default();
     let mut subscriptions = Keyed::<12>::default();
     let mut changes = Columns::<19>::default();
-    for stored in events.iter().filter(|e| e.origin.kind == ContractKind::Subscriptions) {
+    for stored in events
+        .iter()
+        .filter(|e| e.origin.kind == ContractKind::Subscriptions)
+    {
         let o = &stored.origin;
         match &stored.event {
             AnyEvent::Tier(e) => tiers.replace(
@@ -81,7 +84,10 @@ pub async fn apply(conn: &mut PgConnection, events: &[&StoredEvent]) -> Result<(
         }
     }
     tiers.into_columns().execute(conn, UPSERT_TIERS).await?;
-    subscriptions.into_columns().execute(conn, UPSERT_SUBSCRIPTIONS).await?;
+    subscriptions
+        .into_columns()
+        .execute(conn, UPSERT_SUBSCRIPTIONS)
+        .await?;
     changes.execute(conn, INSERT_CHANGES).await?;
     Ok(())
 }

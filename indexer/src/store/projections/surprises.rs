@@ -21,16 +21,52 @@ pub async fn apply(conn: &mut PgConnection, events: &[&StoredEvent]) -> Result<(
     // contract, token_id, present, seller, asset, price, expires_at, listed_height, listed_seq
     let mut listings = Keyed::<9>::default();
     let mut sales = Columns::<14>::default();
-    for stored in events.iter().filter(|e| e.origin.kind == ContractKind::Surprises) {
+    for stored in events
+        .iter()
+        .filter(|e| e.origin.kind == ContractKind::Surprises)
+    {
         let o = &stored.origin;
         let key = |token_id: &str| format!("{}/{token_id}", o.contract);
-        let change = |token_id: &str, owner: Option<String>, state: Option<&str>, deadline, salt, hash| {
-            [text(&o.contract), text(token_id), owner, state.map(str::to_owned), deadline, salt, hash, text(o.height), text(o.position.seq)]
+        let change =
+            |token_id: &str, owner: Option<String>, state: Option<&str>, deadline, salt, hash| {
+                [
+                    text(&o.contract),
+                    text(token_id),
+                    owner,
+                    state.map(str::to_owned),
+                    deadline,
+                    salt,
+                    hash,
+                    text(o.height),
+                    text(o.position.seq),
+                ]
+            };
+        let unlisted = |token_id: &str| {
+            [
+                text(&o.contract),
+                text(token_id),
+                text(false),
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+            ]
         };
-        let unlisted = |token_id: &str| [text(&o.contract), text(token_id), text(false), None, None, None, None, None, None];
         let owner_row = |token_id: &str, from: Option<String>, to: String, reason: &str| {
             let [height, seq, tx_hash, block_time, contract] = origin_columns(o);
-            [height, seq, tx_hash, block_time, contract, text(token_id), from, Some(to), text(reason)]
+            [
+                height,
+                seq,
+                tx_hash,
+                block_time,
+                contract,
+                text(token_id),
+                from,
+                Some(to),
+                text(reason),
+            ]
         };
         match &stored.event {
             AnyEvent::SurpriseMinted(e) => {
@@ -56,15 +92,31 @@ pub async fn apply(conn: &mut PgConnection, events: &[&StoredEvent]) -> Result<(
                 owners.push(owner_row(&e.token_id, None, e.owner.to_string(), "mint"));
             }
             AnyEvent::SurpriseTransferred(e) => {
-                changes.merge(key(&e.token_id), change(&e.token_id, text(&e.to), None, None, None, None));
-                owners.push(owner_row(&e.token_id, text(&e.from), e.to.to_string(), "transfer"));
+                changes.merge(
+                    key(&e.token_id),
+                    change(&e.token_id, text(&e.to), None, None, None, None),
+                );
+                owners.push(owner_row(
+                    &e.token_id,
+                    text(&e.from),
+                    e.to.to_string(),
+                    "transfer",
+                ));
                 if e.delisted {
                     listings.replace(key(&e.token_id), unlisted(&e.token_id));
                 }
             }
             AnyEvent::SurpriseSold(e) => {
-                changes.merge(key(&e.token_id), change(&e.token_id, text(&e.buyer), None, None, None, None));
-                owners.push(owner_row(&e.token_id, text(&e.seller), e.buyer.to_string(), "sale"));
+                changes.merge(
+                    key(&e.token_id),
+                    change(&e.token_id, text(&e.buyer), None, None, None, None),
+                );
+                owners.push(owner_row(
+                    &e.token_id,
+                    text(&e.seller),
+                    e.buyer.to_string(),
+                    "sale",
+                ));
                 listings.replace(key(&e.token_id), unlisted(&e.token_id));
                 let [height, seq, tx_hash, block_time, contract] = origin_columns(o);
                 sales.push([
@@ -98,20 +150,40 @@ pub async fn apply(conn: &mut PgConnection, events: &[&StoredEvent]) -> Result<(
                     text(o.position.seq),
                 ],
             ),
-            AnyEvent::SurpriseDelisted(e) => listings.replace(key(&e.token_id), unlisted(&e.token_id)),
+            AnyEvent::SurpriseDelisted(e) => {
+                listings.replace(key(&e.token_id), unlisted(&e.token_id))
+            }
             AnyEvent::SurpriseUnlocked(e) => {
-                changes.merge(key(&e.token_id), change(&e.token_id, None, Some("unlocked"), time(e.reveal_deadline), None, None));
+                changes.merge(
+                    key(&e.token_id),
+                    change(
+                        &e.token_id,
+                        None,
+                        Some("unlocked"),
+                        time(e.reveal_deadline),
+                        None,
+                        None,
+                    ),
+                );
                 if e.delisted {
                     listings.replace(key(&e.token_id), unlisted(&e.token_id));
                 }
             }
             AnyEvent::SurpriseRevealed(e) => changes.merge(
                 key(&e.token_id),
-                change(&e.token_id, None, Some("revealed"), None, text(&e.salt), text(&e.content_hash)),
+                change(
+                    &e.token_id,
+                    None,
+                    Some("revealed"),
+                    None,
+                    text(&e.salt),
+                    text(&e.content_hash),
+                ),
             ),
-            AnyEvent::SurpriseForfeited(e) => {
-                changes.merge(key(&e.token_id), change(&e.token_id, None, Some("forfeited"), None, None, None))
-            }
+            AnyEvent::SurpriseForfeited(e) => changes.merge(
+                key(&e.token_id),
+                change(&e.token_id, None, Some("forfeited"), None, None, None),
+            ),
             _ => {}
         }
     }

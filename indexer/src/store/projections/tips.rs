@@ -14,7 +14,10 @@ use crate::decode::StoredEvent;
 pub async fn apply(conn: &mut PgConnection, events: &[&StoredEvent]) -> Result<(), sqlx::Error> {
     let mut tips = Columns::<16>::default();
     let mut fiat = Columns::<14>::default();
-    for stored in events.iter().filter(|e| e.origin.kind == ContractKind::Tips) {
+    for stored in events
+        .iter()
+        .filter(|e| e.origin.kind == ContractKind::Tips)
+    {
         let [height, seq, tx_hash, block_time, contract] = super::origin_columns(&stored.origin);
         match &stored.event {
             AnyEvent::Tip(t) => tips.push([
