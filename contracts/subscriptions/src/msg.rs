@@ -2,7 +2,6 @@ use cosmwasm_schema::{cw_serde, QueryResponses};
 use cosmwasm_std::{Addr, Timestamp, Uint128};
 use cw20::Cw20ReceiveMsg;
 use mesi_common::events::subscriptions::PrepaidBundle;
-use mesi_common::interfaces::subscriptions::SubscriptionStatus;
 use mesi_common::AssetInfo;
 
 #[cw_serde]
@@ -87,7 +86,7 @@ pub enum QueryMsg {
     Config {},
     /// The fan's subscription to the creator at block time; serializes like
     /// `mesi_common::interfaces::subscriptions::SubscriptionsQuery::Status`.
-    #[returns(SubscriptionStatus)]
+    #[returns(mesi_common::interfaces::subscriptions::SubscriptionStatus)]
     Status { creator: String, fan: String },
     /// Full details; `null` when the fan never subscribed.
     #[returns(Option<SubscriptionInfo>)]

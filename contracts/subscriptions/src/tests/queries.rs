@@ -124,7 +124,7 @@ fn subscribers_and_fan_subscriptions_paginate() {
         let msg = QueryMsg::FanSubscriptions { fan: suite.fan(0).to_string(), start_after, limit: Some(1) };
         suite.app.wrap().query_wasm_smart(&suite.subs, &msg).unwrap()
     };
-    let mut creators = vec![carol.clone(), dave.clone()];
+    let mut creators = [carol.clone(), dave.clone()];
     creators.sort();
     let page = fan_subs(&suite, None);
     assert_eq!(page.subscriptions.len(), 1);
