@@ -28,7 +28,9 @@ pub struct Slot {
 }
 
 pub fn counted(storage: &dyn Storage, creator: &Addr, tier: u32) -> StdResult<u32> {
-    Ok(COUNTED_SUBSCRIBERS.may_load(storage, (creator, tier))?.unwrap_or_default())
+    Ok(COUNTED_SUBSCRIBERS
+        .may_load(storage, (creator, tier))?
+        .unwrap_or_default())
 }
 
 /// Moves the fan's counted entry from `from` to `to`. A fan who stays active in the same tier
@@ -57,7 +59,11 @@ pub fn move_slot(
     if !keeps_slot {
         take_slot(storage, creator, to.tier, cap, now)?;
     }
-    COUNTED_BY_EXPIRY.save(storage, ((creator, to.tier), to.expires_at.nanos(), fan), &())?;
+    COUNTED_BY_EXPIRY.save(
+        storage,
+        ((creator, to.tier), to.expires_at.nanos(), fan),
+        &(),
+    )?;
     Ok(())
 }
 
@@ -97,7 +103,11 @@ pub fn release_expired(
     limit: usize,
 ) -> StdResult<Released> {
     let mut expired = Vec::with_capacity(limit);
-    for key in COUNTED_BY_EXPIRY.sub_prefix((creator, tier)).keys(storage, None, None, Order::Ascending).take(limit) {
+    for key in COUNTED_BY_EXPIRY
+        .sub_prefix((creator, tier))
+        .keys(storage, None, None, Order::Ascending)
+        .take(limit)
+    {
         let (expires_at, fan) = key?;
         if expires_at > now.nanos() {
             break;

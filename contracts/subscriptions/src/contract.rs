@@ -1,14 +1,15 @@
 #[cfg(not(feature = "library"))]
 use cosmwasm_std::entry_point;
 use cosmwasm_std::{
-    from_json, to_json_binary, Addr, Binary, CosmosMsg, Deps, DepsMut, Env, MessageInfo, Order, Response, StdResult,
-    Storage, Timestamp, Uint128, WasmMsg,
+    from_json, to_json_binary, Addr, Binary, CosmosMsg, Deps, DepsMut, Env, MessageInfo, Order,
+    Response, StdResult, Storage, Timestamp, Uint128, WasmMsg,
 };
 use cw20::{Cw20ExecuteMsg, Cw20ReceiveMsg};
 use cw_storage_plus::Bound;
 use mesi_common::asset::{ensure_accepted, nonpayable, paid_native};
 use mesi_common::events::subscriptions::{
-    PrepaidBundle, SubscribersReleased, SubscriptionAction, SubscriptionChanged, TierAction, TierChanged,
+    PrepaidBundle, SubscribersReleased, SubscriptionAction, SubscriptionChanged, TierAction,
+    TierChanged,
 };
 use mesi_common::fee::{split, Split};
 use mesi_common::interfaces::creators::{CreatorsQuery, PaymentTerms, Product};
@@ -19,11 +20,13 @@ use mesi_common::{Asset, AssetError, AssetInfo, MesiEvent};
 use crate::cap::{self, Slot};
 use crate::error::ContractError;
 use crate::msg::{
-    ConfigResponse, ExecuteMsg, InstantiateMsg, MigrateMsg, QueryMsg, QuoteResponse, ReceiveMsg, SubscriptionInfo,
-    SubscriptionsResponse, TierInfo, TierTerms, TiersResponse,
+    ConfigResponse, ExecuteMsg, InstantiateMsg, MigrateMsg, QueryMsg, QuoteResponse, ReceiveMsg,
+    SubscriptionInfo, SubscriptionsResponse, TierInfo, TierTerms, TiersResponse,
 };
 use crate::pricing::{paid_until, purchase_price, renewal_window, upgrade_cost, Rate};
-use crate::state::{Config, Subscription, Tier, CONFIG, FAN_CREATORS, LIVE_TIERS, SUBSCRIPTIONS, TIERS};
+use crate::state::{
+    Config, Subscription, Tier, CONFIG, FAN_CREATORS, LIVE_TIERS, SUBSCRIPTIONS, TIERS,
+};
 
 pub const CONTRACT_NAME: &str = "crates.io:mesi-subscriptions";
 pub const CONTRACT_VERSION: &str = env!("CARGO_PKG_VERSION");
@@ -39,24 +42,48 @@ pub const MAX_BUNDLE_PERIODS: u32 = 36;
 pub const MAX_BUNDLE_DISCOUNT_BPS: u16 = 9_000;
 
 #[cfg_attr(not(feature = "library"), entry_point)]
-pub fn instantiate(deps: DepsMut, _env: Env, info: MessageInfo, msg: InstantiateMsg) -> Result<Response, ContractError> {
+pub fn instantiate(
+    deps: DepsMut,
+    _env: Env,
+    info: MessageInfo,
+    msg: InstantiateMsg,
+) -> Result<Response, ContractError> {
     nonpayable(&info)?;
     cw2::set_contract_version(deps.storage, CONTRACT_NAME, CONTRACT_VERSION)?;
     let creators = deps.api.addr_validate(&msg.creators)?;
-    CONFIG.save(deps.storage, &Config { creators: creators.clone() })?;
-    Ok(Response::new().add_attribute("action", "instantiate").add_attribute("creators", creators))
+    CONFIG.save(
+        deps.storage,
+        &Config {
+            creators: creators.clone(),
+        },
+    )?;
+    Ok(Response::new()
+        .add_attribute("action", "instantiate")
+        .add_attribute("creators", creators))
 }
 
 #[cfg_attr(not(feature = "library"), entry_point)]
 pub fn migrate(deps: DepsMut, _env: Env, _msg: MigrateMsg) -> Result<Response, ContractError> {
     let from = cw2::ensure_from_older_version(deps.storage, CONTRACT_NAME, CONTRACT_VERSION)?;
-    Ok(Response::new().add_attribute("action", "migrate").add_attribute("from_version", from.to_string()))
+    Ok(Response::new()
+        .add_attribute("action", "migrate")
+        .add_attribute("from_version", from.to_string()))
 }
 
 #[cfg_attr(not(feature = "library"), entry_point)]
-pub fn execute(deps: DepsMut, env: Env, info: MessageInfo, msg: ExecuteMsg) -> Result<Response, ContractError> {
+pub fn execute(
+    deps: DepsMut,
+    env: Env,
+    info: MessageInfo,
+    msg: ExecuteMsg,
+) -> Result<Response, ContractError> {
     match msg {
-        ExecuteMsg::CreateTier { tier, asset, period_seconds, terms } => {
+        ExecuteMsg::CreateTier {
+            tier,
+            asset,
+            period_seconds,
+            terms,
+        } => {
             nonpayable(&info)?;
             create_tier(deps, info.sender, tier, asset, period_seconds, terms)
         }
@@ -68,15 +95,38 @@ pub fn execute(deps: DepsMut, env: Env, info: MessageInfo, msg: ExecuteMsg) -> R
             nonpayable(&info)?;
             retire_tier(deps, info.sender, tier)
         }
-        ExecuteMsg::Subscribe { creator, tier, periods, max_price_per_period, auto_renew } => {
+        ExecuteMsg::Subscribe {
+            creator,
+            tier,
+            periods,
+            max_price_per_period,
+            auto_renew,
+        } => {
             let payment = native_payment(&info)?;
-            subscribe(deps, env, payment, creator, tier, periods, max_price_per_period, auto_renew)
+            subscribe(
+                deps,
+                env,
+                payment,
+                creator,
+                tier,
+                periods,
+                max_price_per_period,
+                auto_renew,
+            )
         }
-        ExecuteMsg::Extend { creator, periods, max_price_per_period } => {
+        ExecuteMsg::Extend {
+            creator,
+            periods,
+            max_price_per_period,
+        } => {
             let payment = native_payment(&info)?;
             extend(deps, env, payment, creator, periods, max_price_per_period)
         }
-        ExecuteMsg::Upgrade { creator, to_tier, max_price_per_period } => {
+        ExecuteMsg::Upgrade {
+            creator,
+            to_tier,
+            max_price_per_period,
+        } => {
             let payment = native_payment(&info)?;
             upgrade(deps, env, payment, creator, to_tier, max_price_per_period)
         }
@@ -92,7 +142,11 @@ pub fn execute(deps: DepsMut, env: Env, info: MessageInfo, msg: ExecuteMsg) -> R
             nonpayable(&info)?;
             renew(deps, env, info.sender, creator, fan)
         }
-        ExecuteMsg::ReleaseExpired { creator, tier, limit } => {
+        ExecuteMsg::ReleaseExpired {
+            creator,
+            tier,
+            limit,
+        } => {
             nonpayable(&info)?;
             release_expired(deps, env, creator, tier, limit)
         }
@@ -107,30 +161,58 @@ struct Payment {
 }
 
 fn native_payment(info: &MessageInfo) -> Result<Payment, ContractError> {
-    Ok(Payment { payer: info.sender.clone(), paid: paid_native(info)? })
+    Ok(Payment {
+        payer: info.sender.clone(),
+        paid: paid_native(info)?,
+    })
 }
 
 /// A CW20 `Send` to this contract: the token is `info.sender`, the payer is `msg.sender`.
 /// Whether the token is accepted is checked against the creator's terms.
-fn receive(deps: DepsMut, env: Env, info: MessageInfo, msg: Cw20ReceiveMsg) -> Result<Response, ContractError> {
+fn receive(
+    deps: DepsMut,
+    env: Env,
+    info: MessageInfo,
+    msg: Cw20ReceiveMsg,
+) -> Result<Response, ContractError> {
     nonpayable(&info)?;
     if msg.amount.is_zero() {
         return Err(AssetError::ZeroAmount.into());
     }
     let payment = Payment {
         payer: deps.api.addr_validate(&msg.sender)?,
-        paid: Asset { info: AssetInfo::cw20(info.sender), amount: msg.amount },
+        paid: Asset {
+            info: AssetInfo::cw20(info.sender),
+            amount: msg.amount,
+        },
     };
     match from_json(&msg.msg)? {
-        ReceiveMsg::Subscribe { creator, tier, periods, max_price_per_period, auto_renew } => {
-            subscribe(deps, env, payment, creator, tier, periods, max_price_per_period, auto_renew)
-        }
-        ReceiveMsg::Extend { creator, periods, max_price_per_period } => {
-            extend(deps, env, payment, creator, periods, max_price_per_period)
-        }
-        ReceiveMsg::Upgrade { creator, to_tier, max_price_per_period } => {
-            upgrade(deps, env, payment, creator, to_tier, max_price_per_period)
-        }
+        ReceiveMsg::Subscribe {
+            creator,
+            tier,
+            periods,
+            max_price_per_period,
+            auto_renew,
+        } => subscribe(
+            deps,
+            env,
+            payment,
+            creator,
+            tier,
+            periods,
+            max_price_per_period,
+            auto_renew,
+        ),
+        ReceiveMsg::Extend {
+            creator,
+            periods,
+            max_price_per_period,
+        } => extend(deps, env, payment, creator, periods, max_price_per_period),
+        ReceiveMsg::Upgrade {
+            creator,
+            to_tier,
+            max_price_per_period,
+        } => upgrade(deps, env, payment, creator, to_tier, max_price_per_period),
     }
 }
 
@@ -148,15 +230,22 @@ fn create_tier(
         return Err(ContractError::InvalidTierLevel);
     }
     if !(MIN_PERIOD_SECONDS..=MAX_PERIOD_SECONDS).contains(&period_seconds) {
-        return Err(ContractError::InvalidPeriod { min: MIN_PERIOD_SECONDS, max: MAX_PERIOD_SECONDS });
+        return Err(ContractError::InvalidPeriod {
+            min: MIN_PERIOD_SECONDS,
+            max: MAX_PERIOD_SECONDS,
+        });
     }
     validate_terms(&terms, period_seconds)?;
     if TIERS.has(deps.storage, (&creator, level)) {
         return Err(ContractError::TierExists(level));
     }
-    let live = LIVE_TIERS.may_load(deps.storage, &creator)?.unwrap_or_default();
+    let live = LIVE_TIERS
+        .may_load(deps.storage, &creator)?
+        .unwrap_or_default();
     if live >= MAX_LIVE_TIERS {
-        return Err(ContractError::TooManyTiers { max: MAX_LIVE_TIERS });
+        return Err(ContractError::TooManyTiers {
+            max: MAX_LIVE_TIERS,
+        });
     }
     let asset = asset.validate(deps.api)?;
     let payment_terms = query_payment_terms(deps.as_ref(), &creator)?;
@@ -174,10 +263,16 @@ fn create_tier(
     };
     TIERS.save(deps.storage, (&creator, level), &tier)?;
     LIVE_TIERS.save(deps.storage, &creator, &(live + 1))?;
-    Ok(Response::new().add_event(tier_changed(TierAction::Created, creator, level, tier).to_event()))
+    Ok(Response::new()
+        .add_event(tier_changed(TierAction::Created, creator, level, tier).to_event()))
 }
 
-fn update_tier(deps: DepsMut, creator: Addr, level: u32, terms: TierTerms) -> Result<Response, ContractError> {
+fn update_tier(
+    deps: DepsMut,
+    creator: Addr,
+    level: u32,
+    terms: TierTerms,
+) -> Result<Response, ContractError> {
     let mut tier = load_live_tier(deps.storage, &creator, level)?;
     validate_terms(&terms, tier.period_seconds)?;
     tier.name = terms.name;
@@ -186,7 +281,8 @@ fn update_tier(deps: DepsMut, creator: Addr, level: u32, terms: TierTerms) -> Re
     tier.bundles = terms.bundles;
     tier.trial_seconds = terms.trial_seconds;
     TIERS.save(deps.storage, (&creator, level), &tier)?;
-    Ok(Response::new().add_event(tier_changed(TierAction::Updated, creator, level, tier).to_event()))
+    Ok(Response::new()
+        .add_event(tier_changed(TierAction::Updated, creator, level, tier).to_event()))
 }
 
 fn retire_tier(deps: DepsMut, creator: Addr, level: u32) -> Result<Response, ContractError> {
@@ -195,13 +291,16 @@ fn retire_tier(deps: DepsMut, creator: Addr, level: u32) -> Result<Response, Con
     TIERS.save(deps.storage, (&creator, level), &tier)?;
     let live = LIVE_TIERS.load(deps.storage, &creator)?;
     LIVE_TIERS.save(deps.storage, &creator, &live.saturating_sub(1))?;
-    Ok(Response::new().add_event(tier_changed(TierAction::Retired, creator, level, tier).to_event()))
+    Ok(Response::new()
+        .add_event(tier_changed(TierAction::Retired, creator, level, tier).to_event()))
 }
 
 fn validate_terms(terms: &TierTerms, period_seconds: u64) -> Result<(), ContractError> {
     let name = &terms.name;
     if name.is_empty() || name.len() > MAX_TIER_NAME_BYTES || name.chars().any(char::is_control) {
-        return Err(ContractError::InvalidTierName { max: MAX_TIER_NAME_BYTES });
+        return Err(ContractError::InvalidTierName {
+            max: MAX_TIER_NAME_BYTES,
+        });
     }
     if terms.price.is_zero() {
         return Err(ContractError::ZeroPrice);
@@ -211,7 +310,10 @@ fn validate_terms(terms: &TierTerms, period_seconds: u64) -> Result<(), Contract
     }
     if let Some(trial) = terms.trial_seconds {
         if !(MIN_TRIAL_SECONDS..=MAX_TRIAL_SECONDS).contains(&trial) {
-            return Err(ContractError::InvalidTrial { min: MIN_TRIAL_SECONDS, max: MAX_TRIAL_SECONDS });
+            return Err(ContractError::InvalidTrial {
+                min: MIN_TRIAL_SECONDS,
+                max: MAX_TRIAL_SECONDS,
+            });
         }
     }
     validate_bundles(&terms.bundles, period_seconds)
@@ -227,12 +329,20 @@ fn validate_bundles(bundles: &[PrepaidBundle], period_seconds: u64) -> Result<()
             return invalid(format!("a bundle has 2 to {MAX_BUNDLE_PERIODS} periods"));
         }
         if u64::from(bundle.periods) * period_seconds > crate::pricing::MAX_PREPAID_SECONDS {
-            return invalid(format!("{} periods exceed the prepaid limit", bundle.periods));
+            return invalid(format!(
+                "{} periods exceed the prepaid limit",
+                bundle.periods
+            ));
         }
         if bundle.discount_bps > MAX_BUNDLE_DISCOUNT_BPS {
-            return invalid(format!("a discount is at most {MAX_BUNDLE_DISCOUNT_BPS} bps"));
+            return invalid(format!(
+                "a discount is at most {MAX_BUNDLE_DISCOUNT_BPS} bps"
+            ));
         }
-        if bundles[..i].iter().any(|other| other.periods == bundle.periods) {
+        if bundles[..i]
+            .iter()
+            .any(|other| other.periods == bundle.periods)
+        {
             return invalid(format!("{} periods listed twice", bundle.periods));
         }
     }
@@ -240,11 +350,17 @@ fn validate_bundles(bundles: &[PrepaidBundle], period_seconds: u64) -> Result<()
 }
 
 fn load_tier(storage: &dyn Storage, creator: &Addr, level: u32) -> Result<Tier, ContractError> {
-    TIERS.may_load(storage, (creator, level))?.ok_or(ContractError::TierNotFound(level))
+    TIERS
+        .may_load(storage, (creator, level))?
+        .ok_or(ContractError::TierNotFound(level))
 }
 
 /// A tier that still sells.
-fn load_live_tier(storage: &dyn Storage, creator: &Addr, level: u32) -> Result<Tier, ContractError> {
+fn load_live_tier(
+    storage: &dyn Storage,
+    creator: &Addr,
+    level: u32,
+) -> Result<Tier, ContractError> {
     let tier = load_tier(storage, creator, level)?;
     if tier.retired {
         return Err(ContractError::TierRetired(level));
@@ -275,13 +391,23 @@ fn query_payment_terms(deps: Deps, creator: &Addr) -> Result<PaymentTerms, Contr
     deps.querier
         .query_wasm_smart(
             registry,
-            &CreatorsQuery::PaymentTerms { creator: creator.to_string(), product: Product::Subscriptions },
+            &CreatorsQuery::PaymentTerms {
+                creator: creator.to_string(),
+                product: Product::Subscriptions,
+            },
         )
-        .map_err(|err| ContractError::NoPaymentTerms { creator: creator.to_string(), reason: err.to_string() })
+        .map_err(|err| ContractError::NoPaymentTerms {
+            creator: creator.to_string(),
+            reason: err.to_string(),
+        })
 }
 
 /// Terms for a new payment to `creator` in `asset`: the creator is active and accepts it.
-fn terms_for_payment(deps: Deps, creator: &Addr, asset: &AssetInfo) -> Result<PaymentTerms, ContractError> {
+fn terms_for_payment(
+    deps: Deps,
+    creator: &Addr,
+    asset: &AssetInfo,
+) -> Result<PaymentTerms, ContractError> {
     let terms = query_payment_terms(deps, creator)?;
     if !terms.active {
         return Err(ContractError::CreatorInactive(creator.to_string()));
@@ -293,14 +419,20 @@ fn terms_for_payment(deps: Deps, creator: &Addr, asset: &AssetInfo) -> Result<Pa
 /// Checks that the payment is in the tier's asset.
 fn ensure_tier_asset(payment: &Payment, tier: &Tier) -> Result<(), ContractError> {
     if payment.paid.info != tier.asset {
-        return Err(ContractError::WrongAsset { expected: tier.asset.clone(), paid: payment.paid.info.clone() });
+        return Err(ContractError::WrongAsset {
+            expected: tier.asset.clone(),
+            paid: payment.paid.info.clone(),
+        });
     }
     Ok(())
 }
 
 fn ensure_exact(payment: &Payment, price: Uint128) -> Result<(), ContractError> {
     if payment.paid.amount != price {
-        return Err(ContractError::WrongAmount { expected: price, paid: payment.paid.amount });
+        return Err(ContractError::WrongAmount {
+            expected: price,
+            paid: payment.paid.amount,
+        });
     }
     Ok(())
 }
@@ -313,9 +445,16 @@ fn ensure_within_max(price: Uint128, max: Uint128) -> Result<(), ContractError> 
 }
 
 /// Splits `amount` and pays the treasury and the creator's payout address from this contract.
-fn pay_out(terms: &PaymentTerms, asset: &AssetInfo, amount: Uint128) -> Result<(Vec<CosmosMsg>, Split), ContractError> {
+fn pay_out(
+    terms: &PaymentTerms,
+    asset: &AssetInfo,
+    amount: Uint128,
+) -> Result<(Vec<CosmosMsg>, Split), ContractError> {
     let split = split(amount, terms.fee_bps)?;
-    let messages = [asset.payout(&terms.treasury, split.fee)?, asset.payout(&terms.payout, split.payee)?];
+    let messages = [
+        asset.payout(&terms.treasury, split.fee)?,
+        asset.payout(&terms.payout, split.payee)?,
+    ];
     Ok((messages.into_iter().flatten().collect(), split))
 }
 
@@ -373,7 +512,10 @@ fn save_subscription(
 }
 
 fn slot_of(sub: &Subscription) -> Slot {
-    Slot { tier: sub.tier, expires_at: sub.expires_at }
+    Slot {
+        tier: sub.tier,
+        expires_at: sub.expires_at,
+    }
 }
 
 // ---- subscriptions ----
@@ -419,13 +561,33 @@ fn subscribe(
         on_trial: false,
         trial_used: previous.as_ref().is_some_and(|p| p.trial_used),
     };
-    cap::move_slot(deps.storage, &creator, &fan, previous.as_ref().map(slot_of), slot_of(&sub), tier.subscriber_cap, now)?;
+    cap::move_slot(
+        deps.storage,
+        &creator,
+        &fan,
+        previous.as_ref().map(slot_of),
+        slot_of(&sub),
+        tier.subscriber_cap,
+        now,
+    )?;
     save_subscription(deps.storage, &creator, &fan, &sub, previous.is_none())?;
 
     let (messages, split) = pay_out(&terms, &tier.asset, price)?;
-    let event = subscription_changed(SubscriptionAction::Subscribed, &creator, &fan, &fan, &sub, &tier.asset);
-    let event = SubscriptionChanged { periods, ..with_payment(event, split, &terms.payout) };
-    Ok(Response::new().add_messages(messages).add_event(event.to_event()))
+    let event = subscription_changed(
+        SubscriptionAction::Subscribed,
+        &creator,
+        &fan,
+        &fan,
+        &sub,
+        &tier.asset,
+    );
+    let event = SubscriptionChanged {
+        periods,
+        ..with_payment(event, split, &terms.payout)
+    };
+    Ok(Response::new()
+        .add_messages(messages)
+        .add_event(event.to_event()))
 }
 
 fn extend(
@@ -439,7 +601,9 @@ fn extend(
     let creator = deps.api.addr_validate(&creator)?;
     let fan = payment.payer.clone();
     let now = env.block.time;
-    let mut sub = SUBSCRIPTIONS.may_load(deps.storage, (&creator, &fan))?.ok_or(ContractError::NoSubscription)?;
+    let mut sub = SUBSCRIPTIONS
+        .may_load(deps.storage, (&creator, &fan))?
+        .ok_or(ContractError::NoSubscription)?;
     let tier = load_live_tier(deps.storage, &creator, sub.tier)?;
     ensure_within_max(tier.price, max_price_per_period)?;
     let price = purchase_price(&tier, periods)?;
@@ -448,17 +612,41 @@ fn extend(
     ensure_exact(&payment, price)?;
 
     let previous = slot_of(&sub);
-    let start = if sub.is_active(now) { sub.expires_at } else { now };
+    let start = if sub.is_active(now) {
+        sub.expires_at
+    } else {
+        now
+    };
     sub.expires_at = paid_until(start, now, u64::from(periods) * tier.period_seconds)?;
     // Paid time now follows; the whole remaining time counts as paid for an upgrade.
     sub.on_trial = false;
-    cap::move_slot(deps.storage, &creator, &fan, Some(previous), slot_of(&sub), tier.subscriber_cap, now)?;
+    cap::move_slot(
+        deps.storage,
+        &creator,
+        &fan,
+        Some(previous),
+        slot_of(&sub),
+        tier.subscriber_cap,
+        now,
+    )?;
     SUBSCRIPTIONS.save(deps.storage, (&creator, &fan), &sub)?;
 
     let (messages, split) = pay_out(&terms, &tier.asset, price)?;
-    let event = subscription_changed(SubscriptionAction::Extended, &creator, &fan, &fan, &sub, &tier.asset);
-    let event = SubscriptionChanged { periods, ..with_payment(event, split, &terms.payout) };
-    Ok(Response::new().add_messages(messages).add_event(event.to_event()))
+    let event = subscription_changed(
+        SubscriptionAction::Extended,
+        &creator,
+        &fan,
+        &fan,
+        &sub,
+        &tier.asset,
+    );
+    let event = SubscriptionChanged {
+        periods,
+        ..with_payment(event, split, &terms.payout)
+    };
+    Ok(Response::new()
+        .add_messages(messages)
+        .add_event(event.to_event()))
 }
 
 /// What upgrading `sub` to the tier `to` costs at `now`.
@@ -481,14 +669,27 @@ fn upgrade_price(
         return Err(ContractError::UpgradeAssetMismatch(from.asset));
     }
     // Trial time was free, so it is worth nothing.
-    let from_price = if sub.on_trial { Uint128::zero() } else { from.price };
+    let from_price = if sub.on_trial {
+        Uint128::zero()
+    } else {
+        from.price
+    };
     let remaining = sub.expires_at.nanos() - now.nanos();
     upgrade_cost(
-        &Rate { price: from_price, period_seconds: from.period_seconds },
-        &Rate { price: to.price, period_seconds: to.period_seconds },
+        &Rate {
+            price: from_price,
+            period_seconds: from.period_seconds,
+        },
+        &Rate {
+            price: to.price,
+            period_seconds: to.period_seconds,
+        },
         remaining,
     )?
-    .ok_or(ContractError::UpgradeNotDearer { from: sub.tier, to: to_level })
+    .ok_or(ContractError::UpgradeNotDearer {
+        from: sub.tier,
+        to: to_level,
+    })
 }
 
 fn upgrade(
@@ -502,14 +703,19 @@ fn upgrade(
     let creator = deps.api.addr_validate(&creator)?;
     let fan = payment.payer.clone();
     let now = env.block.time;
-    let mut sub = SUBSCRIPTIONS.may_load(deps.storage, (&creator, &fan))?.ok_or(ContractError::NoSubscription)?;
+    let mut sub = SUBSCRIPTIONS
+        .may_load(deps.storage, (&creator, &fan))?
+        .ok_or(ContractError::NoSubscription)?;
     let to = load_live_tier(deps.storage, &creator, to_level)?;
     ensure_within_max(to.price, max_price_per_period)?;
     let cost = upgrade_price(deps.storage, &creator, &sub, to_level, &to, now)?;
     let terms = terms_for_payment(deps.as_ref(), &creator, &payment.paid.info)?;
     ensure_tier_asset(&payment, &to)?;
     if payment.paid.amount < cost {
-        return Err(ContractError::InsufficientPayment { required: cost, paid: payment.paid.amount });
+        return Err(ContractError::InsufficientPayment {
+            required: cost,
+            paid: payment.paid.amount,
+        });
     }
 
     let from_level = sub.tier;
@@ -517,22 +723,45 @@ fn upgrade(
     sub.tier = to_level;
     sub.max_price_per_period = max_price_per_period;
     sub.on_trial = false;
-    cap::move_slot(deps.storage, &creator, &fan, Some(previous), slot_of(&sub), to.subscriber_cap, now)?;
+    cap::move_slot(
+        deps.storage,
+        &creator,
+        &fan,
+        Some(previous),
+        slot_of(&sub),
+        to.subscriber_cap,
+        now,
+    )?;
     SUBSCRIPTIONS.save(deps.storage, (&creator, &fan), &sub)?;
 
     let (mut messages, split) = pay_out(&terms, &to.asset, cost)?;
     let refund = payment.paid.amount - cost;
     messages.extend(to.asset.payout(&fan, refund)?);
-    let event = subscription_changed(SubscriptionAction::Upgraded, &creator, &fan, &fan, &sub, &to.asset);
+    let event = subscription_changed(
+        SubscriptionAction::Upgraded,
+        &creator,
+        &fan,
+        &fan,
+        &sub,
+        &to.asset,
+    );
     let event = SubscriptionChanged {
         from_tier: Some(from_level),
         refunded: (!refund.is_zero()).then_some(refund),
         ..with_payment(event, split, &terms.payout)
     };
-    Ok(Response::new().add_messages(messages).add_event(event.to_event()))
+    Ok(Response::new()
+        .add_messages(messages)
+        .add_event(event.to_event()))
 }
 
-fn trial(deps: DepsMut, env: Env, fan: Addr, creator: String, level: u32) -> Result<Response, ContractError> {
+fn trial(
+    deps: DepsMut,
+    env: Env,
+    fan: Addr,
+    creator: String,
+    level: u32,
+) -> Result<Response, ContractError> {
     let creator = deps.api.addr_validate(&creator)?;
     let now = env.block.time;
     let tier = load_live_tier(deps.storage, &creator, level)?;
@@ -559,33 +788,65 @@ fn trial(deps: DepsMut, env: Env, fan: Addr, creator: String, level: u32) -> Res
         on_trial: true,
         trial_used: true,
     };
-    cap::move_slot(deps.storage, &creator, &fan, previous.as_ref().map(slot_of), slot_of(&sub), tier.subscriber_cap, now)?;
+    cap::move_slot(
+        deps.storage,
+        &creator,
+        &fan,
+        previous.as_ref().map(slot_of),
+        slot_of(&sub),
+        tier.subscriber_cap,
+        now,
+    )?;
     save_subscription(deps.storage, &creator, &fan, &sub, previous.is_none())?;
-    let event = subscription_changed(SubscriptionAction::Trial, &creator, &fan, &fan, &sub, &tier.asset);
+    let event = subscription_changed(
+        SubscriptionAction::Trial,
+        &creator,
+        &fan,
+        &fan,
+        &sub,
+        &tier.asset,
+    );
     Ok(Response::new().add_event(event.to_event()))
 }
 
 fn cancel(deps: DepsMut, fan: Addr, creator: String) -> Result<Response, ContractError> {
     let creator = deps.api.addr_validate(&creator)?;
-    let mut sub = SUBSCRIPTIONS.may_load(deps.storage, (&creator, &fan))?.ok_or(ContractError::NoSubscription)?;
+    let mut sub = SUBSCRIPTIONS
+        .may_load(deps.storage, (&creator, &fan))?
+        .ok_or(ContractError::NoSubscription)?;
     if !sub.auto_renew {
         return Err(ContractError::NotAutoRenewing);
     }
     sub.auto_renew = false;
     SUBSCRIPTIONS.save(deps.storage, (&creator, &fan), &sub)?;
     let asset = load_tier(deps.storage, &creator, sub.tier)?.asset;
-    let event = subscription_changed(SubscriptionAction::Cancelled, &creator, &fan, &fan, &sub, &asset);
+    let event = subscription_changed(
+        SubscriptionAction::Cancelled,
+        &creator,
+        &fan,
+        &fan,
+        &sub,
+        &asset,
+    );
     Ok(Response::new().add_event(event.to_event()))
 }
 
 /// One period at the current price, paid with two CW20 `TransferFrom`s out of the fan's
 /// allowance to this contract: the fee to the treasury and the rest to the payout address. If
 /// the allowance or balance is short, the token contract fails and so does the whole renewal.
-fn renew(deps: DepsMut, env: Env, sender: Addr, creator: String, fan: String) -> Result<Response, ContractError> {
+fn renew(
+    deps: DepsMut,
+    env: Env,
+    sender: Addr,
+    creator: String,
+    fan: String,
+) -> Result<Response, ContractError> {
     let creator = deps.api.addr_validate(&creator)?;
     let fan = deps.api.addr_validate(&fan)?;
     let now = env.block.time;
-    let mut sub = SUBSCRIPTIONS.may_load(deps.storage, (&creator, &fan))?.ok_or(ContractError::NoSubscription)?;
+    let mut sub = SUBSCRIPTIONS
+        .may_load(deps.storage, (&creator, &fan))?
+        .ok_or(ContractError::NoSubscription)?;
     if !sub.auto_renew {
         return Err(ContractError::NotAutoRenewing);
     }
@@ -601,9 +862,21 @@ fn renew(deps: DepsMut, env: Env, sender: Addr, creator: String, fan: String) ->
     let terms = terms_for_payment(deps.as_ref(), &creator, &tier.asset)?;
 
     let previous = slot_of(&sub);
-    let start = if sub.is_active(now) { sub.expires_at } else { now };
+    let start = if sub.is_active(now) {
+        sub.expires_at
+    } else {
+        now
+    };
     sub.expires_at = paid_until(start, now, tier.period_seconds)?;
-    cap::move_slot(deps.storage, &creator, &fan, Some(previous), slot_of(&sub), tier.subscriber_cap, now)?;
+    cap::move_slot(
+        deps.storage,
+        &creator,
+        &fan,
+        Some(previous),
+        slot_of(&sub),
+        tier.subscriber_cap,
+        now,
+    )?;
     SUBSCRIPTIONS.save(deps.storage, (&creator, &fan), &sub)?;
 
     let split = split(tier.price, terms.fee_bps)?;
@@ -621,9 +894,21 @@ fn renew(deps: DepsMut, env: Env, sender: Addr, creator: String, fan: String) ->
             });
         }
     }
-    let event = subscription_changed(SubscriptionAction::Renewed, &creator, &fan, &sender, &sub, &tier.asset);
-    let event = SubscriptionChanged { periods: 1, ..with_payment(event, split, &terms.payout) };
-    Ok(Response::new().add_messages(messages).add_event(event.to_event()))
+    let event = subscription_changed(
+        SubscriptionAction::Renewed,
+        &creator,
+        &fan,
+        &sender,
+        &sub,
+        &tier.asset,
+    );
+    let event = SubscriptionChanged {
+        periods: 1,
+        ..with_payment(event, split, &terms.payout)
+    };
+    Ok(Response::new()
+        .add_messages(messages)
+        .add_event(event.to_event()))
 }
 
 fn release_expired(
@@ -634,12 +919,22 @@ fn release_expired(
     limit: Option<u32>,
 ) -> Result<Response, ContractError> {
     let creator = deps.api.addr_validate(&creator)?;
-    let cap::Released { released, counted } =
-        cap::release_expired(deps.storage, &creator, level, env.block.time, page_limit(limit))?;
+    let cap::Released { released, counted } = cap::release_expired(
+        deps.storage,
+        &creator,
+        level,
+        env.block.time,
+        page_limit(limit),
+    )?;
     if released == 0 {
         return Err(ContractError::NothingToRelease);
     }
-    let event = SubscribersReleased { creator, tier: level, released, counted };
+    let event = SubscribersReleased {
+        creator,
+        tier: level,
+        released,
+        counted,
+    };
     Ok(Response::new().add_event(event.to_event()))
 }
 
@@ -649,34 +944,74 @@ fn release_expired(
 pub fn query(deps: Deps, env: Env, msg: QueryMsg) -> StdResult<Binary> {
     let now = env.block.time;
     match msg {
-        QueryMsg::Config {} => to_json_binary(&ConfigResponse { creators: CONFIG.load(deps.storage)?.creators }),
-        QueryMsg::Status { creator, fan } => to_json_binary(&query_status(deps, now, creator, fan)?),
-        QueryMsg::Subscription { creator, fan } => to_json_binary(&query_subscription(deps, now, creator, fan)?),
-        QueryMsg::Subscribers { creator, start_after, limit } => {
-            to_json_binary(&query_subscribers(deps, now, creator, start_after, limit)?)
+        QueryMsg::Config {} => to_json_binary(&ConfigResponse {
+            creators: CONFIG.load(deps.storage)?.creators,
+        }),
+        QueryMsg::Status { creator, fan } => {
+            to_json_binary(&query_status(deps, now, creator, fan)?)
         }
-        QueryMsg::FanSubscriptions { fan, start_after, limit } => {
-            to_json_binary(&query_fan_subscriptions(deps, now, fan, start_after, limit)?)
+        QueryMsg::Subscription { creator, fan } => {
+            to_json_binary(&query_subscription(deps, now, creator, fan)?)
         }
+        QueryMsg::Subscribers {
+            creator,
+            start_after,
+            limit,
+        } => to_json_binary(&query_subscribers(deps, now, creator, start_after, limit)?),
+        QueryMsg::FanSubscriptions {
+            fan,
+            start_after,
+            limit,
+        } => to_json_binary(&query_fan_subscriptions(
+            deps,
+            now,
+            fan,
+            start_after,
+            limit,
+        )?),
         QueryMsg::Tier { creator, tier } => {
             let creator = deps.api.addr_validate(&creator)?;
-            let info = tier_info(deps.storage, &creator, tier, TIERS.load(deps.storage, (&creator, tier))?)?;
+            let info = tier_info(
+                deps.storage,
+                &creator,
+                tier,
+                TIERS.load(deps.storage, (&creator, tier))?,
+            )?;
             to_json_binary(&info)
         }
-        QueryMsg::Tiers { creator, start_after, limit } => to_json_binary(&query_tiers(deps, creator, start_after, limit)?),
-        QueryMsg::PurchaseQuote { creator, tier, periods } => {
+        QueryMsg::Tiers {
+            creator,
+            start_after,
+            limit,
+        } => to_json_binary(&query_tiers(deps, creator, start_after, limit)?),
+        QueryMsg::PurchaseQuote {
+            creator,
+            tier,
+            periods,
+        } => {
             let creator = deps.api.addr_validate(&creator)?;
             let tier = TIERS.load(deps.storage, (&creator, tier))?;
             let amount = purchase_price(&tier, periods).map_err(to_std)?;
-            to_json_binary(&QuoteResponse { asset: tier.asset, amount })
+            to_json_binary(&QuoteResponse {
+                asset: tier.asset,
+                amount,
+            })
         }
-        QueryMsg::UpgradeQuote { creator, fan, to_tier } => {
+        QueryMsg::UpgradeQuote {
+            creator,
+            fan,
+            to_tier,
+        } => {
             let creator = deps.api.addr_validate(&creator)?;
             let fan = deps.api.addr_validate(&fan)?;
             let sub = SUBSCRIPTIONS.load(deps.storage, (&creator, &fan))?;
             let to = TIERS.load(deps.storage, (&creator, to_tier))?;
-            let amount = upgrade_price(deps.storage, &creator, &sub, to_tier, &to, now).map_err(to_std)?;
-            to_json_binary(&QuoteResponse { asset: to.asset, amount })
+            let amount =
+                upgrade_price(deps.storage, &creator, &sub, to_tier, &to, now).map_err(to_std)?;
+            to_json_binary(&QuoteResponse {
+                asset: to.asset,
+                amount,
+            })
         }
     }
 }
@@ -688,21 +1023,38 @@ fn to_std(err: ContractError) -> cosmwasm_std::StdError {
     }
 }
 
-fn query_status(deps: Deps, now: Timestamp, creator: String, fan: String) -> StdResult<SubscriptionStatus> {
+fn query_status(
+    deps: Deps,
+    now: Timestamp,
+    creator: String,
+    fan: String,
+) -> StdResult<SubscriptionStatus> {
     let creator = deps.api.addr_validate(&creator)?;
     let fan = deps.api.addr_validate(&fan)?;
-    Ok(match SUBSCRIPTIONS.may_load(deps.storage, (&creator, &fan))? {
-        Some(sub) => SubscriptionStatus {
-            active: sub.is_active(now),
-            tier: Some(sub.tier),
-            expires_at: Some(sub.expires_at),
-            auto_renew: sub.auto_renew,
+    Ok(
+        match SUBSCRIPTIONS.may_load(deps.storage, (&creator, &fan))? {
+            Some(sub) => SubscriptionStatus {
+                active: sub.is_active(now),
+                tier: Some(sub.tier),
+                expires_at: Some(sub.expires_at),
+                auto_renew: sub.auto_renew,
+            },
+            None => SubscriptionStatus {
+                active: false,
+                tier: None,
+                expires_at: None,
+                auto_renew: false,
+            },
         },
-        None => SubscriptionStatus { active: false, tier: None, expires_at: None, auto_renew: false },
-    })
+    )
 }
 
-fn subscription_info(now: Timestamp, creator: Addr, fan: Addr, sub: Subscription) -> SubscriptionInfo {
+fn subscription_info(
+    now: Timestamp,
+    creator: Addr,
+    fan: Addr,
+    sub: Subscription,
+) -> SubscriptionInfo {
     SubscriptionInfo {
         creator,
         fan,
@@ -716,7 +1068,12 @@ fn subscription_info(now: Timestamp, creator: Addr, fan: Addr, sub: Subscription
     }
 }
 
-fn query_subscription(deps: Deps, now: Timestamp, creator: String, fan: String) -> StdResult<Option<SubscriptionInfo>> {
+fn query_subscription(
+    deps: Deps,
+    now: Timestamp,
+    creator: String,
+    fan: String,
+) -> StdResult<Option<SubscriptionInfo>> {
     let creator = deps.api.addr_validate(&creator)?;
     let fan = deps.api.addr_validate(&fan)?;
     let sub = SUBSCRIPTIONS.may_load(deps.storage, (&creator, &fan))?;
@@ -731,10 +1088,17 @@ fn query_subscribers(
     limit: Option<u32>,
 ) -> StdResult<SubscriptionsResponse> {
     let creator = deps.api.addr_validate(&creator)?;
-    let start = start_after.map(|fan| deps.api.addr_validate(&fan)).transpose()?;
+    let start = start_after
+        .map(|fan| deps.api.addr_validate(&fan))
+        .transpose()?;
     let subscriptions = SUBSCRIPTIONS
         .prefix(&creator)
-        .range(deps.storage, start.as_ref().map(Bound::exclusive), None, Order::Ascending)
+        .range(
+            deps.storage,
+            start.as_ref().map(Bound::exclusive),
+            None,
+            Order::Ascending,
+        )
         .take(page_limit(limit))
         .map(|entry| entry.map(|(fan, sub)| subscription_info(now, creator.clone(), fan, sub)))
         .collect::<StdResult<_>>()?;
@@ -749,10 +1113,17 @@ fn query_fan_subscriptions(
     limit: Option<u32>,
 ) -> StdResult<SubscriptionsResponse> {
     let fan = deps.api.addr_validate(&fan)?;
-    let start = start_after.map(|creator| deps.api.addr_validate(&creator)).transpose()?;
+    let start = start_after
+        .map(|creator| deps.api.addr_validate(&creator))
+        .transpose()?;
     let subscriptions = FAN_CREATORS
         .prefix(&fan)
-        .keys(deps.storage, start.as_ref().map(Bound::exclusive), None, Order::Ascending)
+        .keys(
+            deps.storage,
+            start.as_ref().map(Bound::exclusive),
+            None,
+            Order::Ascending,
+        )
         .take(page_limit(limit))
         .map(|creator| {
             let creator = creator?;
@@ -779,11 +1150,21 @@ fn tier_info(storage: &dyn Storage, creator: &Addr, level: u32, tier: Tier) -> S
     })
 }
 
-fn query_tiers(deps: Deps, creator: String, start_after: Option<u32>, limit: Option<u32>) -> StdResult<TiersResponse> {
+fn query_tiers(
+    deps: Deps,
+    creator: String,
+    start_after: Option<u32>,
+    limit: Option<u32>,
+) -> StdResult<TiersResponse> {
     let creator = deps.api.addr_validate(&creator)?;
     let tiers = TIERS
         .prefix(&creator)
-        .range(deps.storage, start_after.map(Bound::exclusive), None, Order::Ascending)
+        .range(
+            deps.storage,
+            start_after.map(Bound::exclusive),
+            None,
+            Order::Ascending,
+        )
         .take(page_limit(limit))
         .map(|entry| entry.and_then(|(level, tier)| tier_info(deps.storage, &creator, level, tier)))
         .collect::<StdResult<_>>()?;

@@ -42,7 +42,10 @@ pub enum ContractError {
     #[error("the price per period {price} is above the maximum you accept, {max}")]
     PriceAboveMax { price: Uint128, max: Uint128 },
     #[error("pay with {expected}, not {paid}")]
-    WrongAsset { expected: AssetInfo, paid: AssetInfo },
+    WrongAsset {
+        expected: AssetInfo,
+        paid: AssetInfo,
+    },
     #[error("pay exactly {expected}, not {paid}")]
     WrongAmount { expected: Uint128, paid: Uint128 },
     #[error("pay at least {required}, not {paid}")]

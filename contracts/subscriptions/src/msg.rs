@@ -31,9 +31,23 @@ pub struct TierTerms {
 /// `msg` of a CW20 `Send` (the same JSON).
 #[cw_serde]
 pub enum ReceiveMsg {
-    Subscribe { creator: String, tier: u32, periods: u32, max_price_per_period: Uint128, auto_renew: bool },
-    Extend { creator: String, periods: u32, max_price_per_period: Uint128 },
-    Upgrade { creator: String, to_tier: u32, max_price_per_period: Uint128 },
+    Subscribe {
+        creator: String,
+        tier: u32,
+        periods: u32,
+        max_price_per_period: Uint128,
+        auto_renew: bool,
+    },
+    Extend {
+        creator: String,
+        periods: u32,
+        max_price_per_period: Uint128,
+    },
+    Upgrade {
+        creator: String,
+        to_tier: u32,
+        max_price_per_period: Uint128,
+    },
 }
 
 #[cw_serde]
@@ -57,14 +71,28 @@ pub enum ExecuteMsg {
     /// active subscription the periods start now; with an active one to the same tier they stack
     /// on its expiry. Sets the renewal terms. Refused while active on another tier (upgrade).
     /// `auto_renew` needs a CW20 tier.
-    Subscribe { creator: String, tier: u32, periods: u32, max_price_per_period: Uint128, auto_renew: bool },
+    Subscribe {
+        creator: String,
+        tier: u32,
+        periods: u32,
+        max_price_per_period: Uint128,
+        auto_renew: bool,
+    },
     /// Buys `periods` more of the fan's current tier: stacked on the expiry, or from now if
     /// expired. Renewal terms stay as they are.
-    Extend { creator: String, periods: u32, max_price_per_period: Uint128 },
+    Extend {
+        creator: String,
+        periods: u32,
+        max_price_per_period: Uint128,
+    },
     /// Moves an active subscription to a higher tier in the same asset, paying the pro-rata
     /// difference for the remaining time (rounded up); any overpayment is refunded. The expiry
     /// stays; `max_price_per_period` becomes the renewal limit.
-    Upgrade { creator: String, to_tier: u32, max_price_per_period: Uint128 },
+    Upgrade {
+        creator: String,
+        to_tier: u32,
+        max_price_per_period: Uint128,
+    },
     /// A free trial of `tier`: once per fan per creator, only without an active subscription.
     Trial { creator: String, tier: u32 },
     /// No more renewals; access lasts to expiry.
@@ -74,7 +102,11 @@ pub enum ExecuteMsg {
     Renew { creator: String, fan: String },
     /// Anyone stops expired subscribers of a tier from counting towards its cap (at most
     /// `limit`, default 10, max 100).
-    ReleaseExpired { creator: String, tier: u32, limit: Option<u32> },
+    ReleaseExpired {
+        creator: String,
+        tier: u32,
+        limit: Option<u32>,
+    },
     /// CW20 payment: `msg` is a [`ReceiveMsg`].
     Receive(Cw20ReceiveMsg),
 }
@@ -93,21 +125,41 @@ pub enum QueryMsg {
     Subscription { creator: String, fan: String },
     /// A creator's subscribers by fan address, expired ones included.
     #[returns(SubscriptionsResponse)]
-    Subscribers { creator: String, start_after: Option<String>, limit: Option<u32> },
+    Subscribers {
+        creator: String,
+        start_after: Option<String>,
+        limit: Option<u32>,
+    },
     /// A fan's subscriptions by creator address.
     #[returns(SubscriptionsResponse)]
-    FanSubscriptions { fan: String, start_after: Option<String>, limit: Option<u32> },
+    FanSubscriptions {
+        fan: String,
+        start_after: Option<String>,
+        limit: Option<u32>,
+    },
     #[returns(TierInfo)]
     Tier { creator: String, tier: u32 },
     /// A creator's tiers by level, retired ones included.
     #[returns(TiersResponse)]
-    Tiers { creator: String, start_after: Option<u32>, limit: Option<u32> },
+    Tiers {
+        creator: String,
+        start_after: Option<u32>,
+        limit: Option<u32>,
+    },
     /// What `Subscribe` or `Extend` of `periods` of the tier costs now.
     #[returns(QuoteResponse)]
-    PurchaseQuote { creator: String, tier: u32, periods: u32 },
+    PurchaseQuote {
+        creator: String,
+        tier: u32,
+        periods: u32,
+    },
     /// What `Upgrade` costs at block time; it costs less a moment later.
     #[returns(QuoteResponse)]
-    UpgradeQuote { creator: String, fan: String, to_tier: u32 },
+    UpgradeQuote {
+        creator: String,
+        fan: String,
+        to_tier: u32,
+    },
 }
 
 #[cw_serde]

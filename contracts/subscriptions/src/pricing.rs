@@ -26,16 +26,25 @@ pub fn purchase_price(tier: &Tier, periods: u32) -> Result<Uint128, ContractErro
         .iter()
         .find(|bundle| bundle.periods == periods)
         .ok_or(ContractError::InvalidPeriods(periods))?;
-    let total = tier.price.checked_mul(Uint128::from(periods)).map_err(StdError::from)?;
+    let total = tier
+        .price
+        .checked_mul(Uint128::from(periods))
+        .map_err(StdError::from)?;
     Ok(total - bps_of(total, bundle.discount_bps))
 }
 
 /// The expiry after adding `seconds` to `start`, refused when it lies more than
 /// [`MAX_PREPAID_SECONDS`] after `now`.
-pub fn paid_until(start: Timestamp, now: Timestamp, seconds: u64) -> Result<Timestamp, ContractError> {
+pub fn paid_until(
+    start: Timestamp,
+    now: Timestamp,
+    seconds: u64,
+) -> Result<Timestamp, ContractError> {
     let expires_at = start.plus_seconds(seconds);
     if expires_at.seconds().saturating_sub(now.seconds()) > MAX_PREPAID_SECONDS {
-        return Err(ContractError::PrepaidTooFar { max_seconds: MAX_PREPAID_SECONDS });
+        return Err(ContractError::PrepaidTooFar {
+            max_seconds: MAX_PREPAID_SECONDS,
+        });
     }
     Ok(expires_at)
 }
@@ -52,15 +61,20 @@ pub struct Rate {
 ///
 /// `ceil(remaining_ns * (to.price / to.period - from.price / from.period) / 1e9)`, computed
 /// exactly in 256-bit integers.
-pub fn upgrade_cost(from: &Rate, to: &Rate, remaining_nanos: u64) -> Result<Option<Uint128>, StdError> {
+pub fn upgrade_cost(
+    from: &Rate,
+    to: &Rate,
+    remaining_nanos: u64,
+) -> Result<Option<Uint128>, StdError> {
     let gain = Uint256::from(to.price) * Uint256::from(from.period_seconds);
     let loss = Uint256::from(from.price) * Uint256::from(to.period_seconds);
     if gain <= loss {
         return Ok(None);
     }
     let numerator = (gain - loss).checked_mul(Uint256::from(remaining_nanos))?;
-    let denominator =
-        Uint256::from(from.period_seconds) * Uint256::from(to.period_seconds) * Uint256::from(NANOS_PER_SECOND);
+    let denominator = Uint256::from(from.period_seconds)
+        * Uint256::from(to.period_seconds)
+        * Uint256::from(NANOS_PER_SECOND);
     let cost = numerator.checked_add(denominator - Uint256::one())? / denominator;
     Ok(Some(Uint128::try_from(cost)?))
 }
@@ -70,7 +84,10 @@ pub fn upgrade_cost(from: &Rate, to: &Rate, remaining_nanos: u64) -> Result<Opti
 /// moves the expiry past the next opening, and closes [`RENEWAL_GRACE_SECONDS`] after it.
 pub fn renewal_window(expires_at: Timestamp, period_seconds: u64) -> (Timestamp, Timestamp) {
     let lead = MAX_RENEWAL_LEAD_SECONDS.min(period_seconds / 2);
-    (expires_at.minus_seconds(lead), expires_at.plus_seconds(RENEWAL_GRACE_SECONDS))
+    (
+        expires_at.minus_seconds(lead),
+        expires_at.plus_seconds(RENEWAL_GRACE_SECONDS),
+    )
 }
 
 #[cfg(test)]
@@ -99,7 +116,16 @@ mod tests {
     fn bundle_discount_is_rounded_down() {
         let t = tier(
             333,
-            vec![PrepaidBundle { periods: 3, discount_bps: 1_000 }, PrepaidBundle { periods: 12, discount_bps: 2_500 }],
+            vec![
+                PrepaidBundle {
+                    periods: 3,
+                    discount_bps: 1_000,
+                },
+                PrepaidBundle {
+                    periods: 12,
+                    discount_bps: 2_500,
+                },
+            ],
         );
         assert_eq!(purchase_price(&t, 1).unwrap(), Uint128::new(333));
         // 999 - floor(99.9) = 900
@@ -113,25 +139,52 @@ mod tests {
     #[test]
     fn upgrade_cost_examples() {
         let month = 30 * DAY;
-        let ten = Rate { price: Uint128::new(10_000), period_seconds: month };
-        let twenty_five = Rate { price: Uint128::new(25_000), period_seconds: month };
+        let ten = Rate {
+            price: Uint128::new(10_000),
+            period_seconds: month,
+        };
+        let twenty_five = Rate {
+            price: Uint128::new(25_000),
+            period_seconds: month,
+        };
         // Half a period left: half of the 15_000 difference.
-        assert_eq!(upgrade_cost(&ten, &twenty_five, month / 2 * NANOS_PER_SECOND).unwrap(), Some(Uint128::new(7_500)));
+        assert_eq!(
+            upgrade_cost(&ten, &twenty_five, month / 2 * NANOS_PER_SECOND).unwrap(),
+            Some(Uint128::new(7_500))
+        );
         // One second left: 15_000 / 2_592_000 per second, rounded up to 1.
-        assert_eq!(upgrade_cost(&ten, &twenty_five, NANOS_PER_SECOND).unwrap(), Some(Uint128::new(1)));
+        assert_eq!(
+            upgrade_cost(&ten, &twenty_five, NANOS_PER_SECOND).unwrap(),
+            Some(Uint128::new(1))
+        );
         // One third of a period: 5_000 exactly; one nanosecond more rounds up.
-        assert_eq!(upgrade_cost(&ten, &twenty_five, month / 3 * NANOS_PER_SECOND).unwrap(), Some(Uint128::new(5_000)));
+        assert_eq!(
+            upgrade_cost(&ten, &twenty_five, month / 3 * NANOS_PER_SECOND).unwrap(),
+            Some(Uint128::new(5_000))
+        );
         assert_eq!(
             upgrade_cost(&ten, &twenty_five, month / 3 * NANOS_PER_SECOND + 1).unwrap(),
             Some(Uint128::new(5_001))
         );
         // Different periods compare per second: 10_000 per 30 days vs 100_000 per 366 days.
-        let yearly = Rate { price: Uint128::new(100_000), period_seconds: 366 * DAY };
-        assert_eq!(upgrade_cost(&ten, &yearly, month * NANOS_PER_SECOND).unwrap(), None);
+        let yearly = Rate {
+            price: Uint128::new(100_000),
+            period_seconds: 366 * DAY,
+        };
+        assert_eq!(
+            upgrade_cost(&ten, &yearly, month * NANOS_PER_SECOND).unwrap(),
+            None
+        );
         assert_eq!(upgrade_cost(&ten, &ten, NANOS_PER_SECOND).unwrap(), None);
         // From a trial (worth nothing) the whole new rate is paid.
-        let free = Rate { price: Uint128::zero(), period_seconds: month };
-        assert_eq!(upgrade_cost(&free, &ten, month * NANOS_PER_SECOND).unwrap(), Some(Uint128::new(10_000)));
+        let free = Rate {
+            price: Uint128::zero(),
+            period_seconds: month,
+        };
+        assert_eq!(
+            upgrade_cost(&free, &ten, month * NANOS_PER_SECOND).unwrap(),
+            Some(Uint128::new(10_000))
+        );
     }
 
     #[test]
@@ -139,7 +192,10 @@ mod tests {
         let expiry = Timestamp::from_seconds(1_000 * DAY);
         assert_eq!(
             renewal_window(expiry, 30 * DAY),
-            (expiry.minus_seconds(DAY), expiry.plus_seconds(RENEWAL_GRACE_SECONDS))
+            (
+                expiry.minus_seconds(DAY),
+                expiry.plus_seconds(RENEWAL_GRACE_SECONDS)
+            )
         );
         assert_eq!(renewal_window(expiry, DAY).0, expiry.minus_seconds(DAY / 2));
     }
@@ -147,10 +203,15 @@ mod tests {
     #[test]
     fn prepaid_limit() {
         let now = Timestamp::from_seconds(1_000 * DAY);
-        assert_eq!(paid_until(now, now, MAX_PREPAID_SECONDS).unwrap(), now.plus_seconds(MAX_PREPAID_SECONDS));
+        assert_eq!(
+            paid_until(now, now, MAX_PREPAID_SECONDS).unwrap(),
+            now.plus_seconds(MAX_PREPAID_SECONDS)
+        );
         assert_eq!(
             paid_until(now.plus_seconds(1), now, MAX_PREPAID_SECONDS),
-            Err(ContractError::PrepaidTooFar { max_seconds: MAX_PREPAID_SECONDS })
+            Err(ContractError::PrepaidTooFar {
+                max_seconds: MAX_PREPAID_SECONDS
+            })
         );
     }
 

@@ -165,13 +165,21 @@ mod tests {
             asset: AssetInfo::native("uusdc"),
             period_seconds: 2_592_000,
             subscriber_cap: Some(100),
-            bundles: vec![PrepaidBundle { periods: 3, discount_bps: 500 }],
+            bundles: vec![PrepaidBundle {
+                periods: 3,
+                discount_bps: 500,
+            }],
             trial_seconds: None,
             retired: false,
         };
         let event = ev.to_event();
-        assert!(!attr_pairs(&event).iter().any(|(k, _)| *k == "trial_seconds"));
-        assert_eq!(TierChanged::from_attributes(&attr_pairs(&event)).unwrap(), ev);
+        assert!(!attr_pairs(&event)
+            .iter()
+            .any(|(k, _)| *k == "trial_seconds"));
+        assert_eq!(
+            TierChanged::from_attributes(&attr_pairs(&event)).unwrap(),
+            ev
+        );
     }
 
     #[test]
@@ -195,7 +203,10 @@ mod tests {
             max_price_per_period: Uint128::new(50),
             on_trial: false,
         };
-        assert_eq!(SubscriptionChanged::from_attributes(&attr_pairs(&ev.to_event())).unwrap(), ev);
+        assert_eq!(
+            SubscriptionChanged::from_attributes(&attr_pairs(&ev.to_event())).unwrap(),
+            ev
+        );
     }
 
     #[test]

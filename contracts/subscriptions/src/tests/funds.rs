@@ -10,9 +10,24 @@ fn setup() -> (Suite, Addr, Addr) {
     let mut suite = Suite::new();
     let carol = suite.carol.clone();
     let fan = suite.fan(0);
-    suite.create_tier(&carol, 1, suite.usdc(), 30, TierTerms { trial_seconds: Some(DAY), ..terms(1_000) }).unwrap();
-    suite.create_tier(&carol, 2, suite.mesi_asset(), 30, terms(1_000)).unwrap();
-    suite.create_tier(&carol, 3, suite.usdc(), 30, terms(3_000)).unwrap();
+    suite
+        .create_tier(
+            &carol,
+            1,
+            suite.usdc(),
+            30,
+            TierTerms {
+                trial_seconds: Some(DAY),
+                ..terms(1_000)
+            },
+        )
+        .unwrap();
+    suite
+        .create_tier(&carol, 2, suite.mesi_asset(), 30, terms(1_000))
+        .unwrap();
+    suite
+        .create_tier(&carol, 3, suite.usdc(), 30, terms(3_000))
+        .unwrap();
     suite.subscribe_native(&fan, &carol, 1, 1, 1_000).unwrap();
     (suite, carol, fan)
 }
@@ -21,9 +36,23 @@ fn setup() -> (Suite, Addr, Addr) {
 fn paying_messages(carol: &Addr) -> Vec<ExecuteMsg> {
     let max = Uint128::new(10_000);
     vec![
-        ExecuteMsg::Subscribe { creator: carol.to_string(), tier: 1, periods: 1, max_price_per_period: max, auto_renew: false },
-        ExecuteMsg::Extend { creator: carol.to_string(), periods: 1, max_price_per_period: max },
-        ExecuteMsg::Upgrade { creator: carol.to_string(), to_tier: 3, max_price_per_period: max },
+        ExecuteMsg::Subscribe {
+            creator: carol.to_string(),
+            tier: 1,
+            periods: 1,
+            max_price_per_period: max,
+            auto_renew: false,
+        },
+        ExecuteMsg::Extend {
+            creator: carol.to_string(),
+            periods: 1,
+            max_price_per_period: max,
+        },
+        ExecuteMsg::Upgrade {
+            creator: carol.to_string(),
+            to_tier: 3,
+            max_price_per_period: max,
+        },
     ]
 }
 
@@ -33,7 +62,11 @@ fn paying_messages_need_exactly_one_accepted_coin_of_the_tier() {
     let before = suite.subscription(&carol, &fan);
     for msg in paying_messages(&carol) {
         let mut attempt = |funds: Vec<Coin>| suite.exec(&fan, &msg, &funds).unwrap_err();
-        assert_eq!(attempt(vec![]), ContractError::Asset(AssetError::NoFunds), "{msg:?}");
+        assert_eq!(
+            attempt(vec![]),
+            ContractError::Asset(AssetError::NoFunds),
+            "{msg:?}"
+        );
         assert_eq!(
             attempt(vec![Coin::new(1_000u128, ATOM), Coin::new(1_000u128, USDC)]),
             ContractError::Asset(AssetError::MultipleCoins(2)),
@@ -47,7 +80,10 @@ fn paying_messages_need_exactly_one_accepted_coin_of_the_tier() {
         // Accepted by the platform, but not the tier's asset.
         assert_eq!(
             attempt(vec![Coin::new(1_000u128, ATOM)]),
-            ContractError::WrongAsset { expected: AssetInfo::native(USDC), paid: AssetInfo::native(ATOM) },
+            ContractError::WrongAsset {
+                expected: AssetInfo::native(USDC),
+                paid: AssetInfo::native(ATOM)
+            },
             "{msg:?}"
         );
     }
@@ -55,8 +91,13 @@ fn paying_messages_need_exactly_one_accepted_coin_of_the_tier() {
     let subscribe = &paying_messages(&carol)[0];
     for paid in [999u128, 1_001] {
         assert_eq!(
-            suite.exec(&fan, subscribe, &[Coin::new(paid, USDC)]).unwrap_err(),
-            ContractError::WrongAmount { expected: Uint128::new(1_000), paid: Uint128::new(paid) }
+            suite
+                .exec(&fan, subscribe, &[Coin::new(paid, USDC)])
+                .unwrap_err(),
+            ContractError::WrongAmount {
+                expected: Uint128::new(1_000),
+                paid: Uint128::new(paid)
+            }
         );
     }
     assert_eq!(suite.subscription(&carol, &fan), before, "nothing changed");
@@ -91,13 +132,25 @@ fn native_coins_for_a_cw20_tier_and_tokens_for_a_native_tier_are_refused() {
         auto_renew: false,
     };
     assert_eq!(
-        suite.exec(&other, &msg, &[Coin::new(1_000u128, USDC)]).unwrap_err(),
-        ContractError::WrongAsset { expected: suite.mesi_asset(), paid: AssetInfo::native(USDC) }
+        suite
+            .exec(&other, &msg, &[Coin::new(1_000u128, USDC)])
+            .unwrap_err(),
+        ContractError::WrongAsset {
+            expected: suite.mesi_asset(),
+            paid: AssetInfo::native(USDC)
+        }
     );
-    let hook = ReceiveMsg::Extend { creator: carol.to_string(), periods: 1, max_price_per_period: Uint128::new(1_000) };
+    let hook = ReceiveMsg::Extend {
+        creator: carol.to_string(),
+        periods: 1,
+        max_price_per_period: Uint128::new(1_000),
+    };
     assert_eq!(
         suite.send_cw20(&mesi, &fan, 1_000, &hook).unwrap_err(),
-        ContractError::WrongAsset { expected: AssetInfo::native(USDC), paid: suite.mesi_asset() }
+        ContractError::WrongAsset {
+            expected: AssetInfo::native(USDC),
+            paid: suite.mesi_asset()
+        }
     );
     let hook = ReceiveMsg::Subscribe {
         creator: carol.to_string(),
@@ -108,7 +161,10 @@ fn native_coins_for_a_cw20_tier_and_tokens_for_a_native_tier_are_refused() {
     };
     assert_eq!(
         suite.send_cw20(&mesi, &other, 999, &hook).unwrap_err(),
-        ContractError::WrongAmount { expected: Uint128::new(1_000), paid: Uint128::new(999) }
+        ContractError::WrongAmount {
+            expected: Uint128::new(1_000),
+            paid: Uint128::new(999)
+        }
     );
     suite.assert_holds_nothing();
 }
@@ -125,8 +181,12 @@ fn cw20_from_an_unknown_token_is_refused() {
         auto_renew: false,
     };
     assert_eq!(
-        suite.send_cw20(&other_token, &fan, 1_000, &hook).unwrap_err(),
-        ContractError::Asset(AssetError::NotAccepted(AssetInfo::cw20(other_token.clone())))
+        suite
+            .send_cw20(&other_token, &fan, 1_000, &hook)
+            .unwrap_err(),
+        ContractError::Asset(AssetError::NotAccepted(AssetInfo::cw20(
+            other_token.clone()
+        )))
     );
     // An account calling Receive directly is no token at all.
     let forged = ExecuteMsg::Receive(Cw20ReceiveMsg {
@@ -138,8 +198,15 @@ fn cw20_from_an_unknown_token_is_refused() {
         suite.exec(&fan, &forged, &[]).unwrap_err(),
         ContractError::Asset(AssetError::NotAccepted(AssetInfo::cw20(fan.clone())))
     );
-    let zero = ExecuteMsg::Receive(Cw20ReceiveMsg { sender: fan.to_string(), amount: Uint128::zero(), msg: to_json_binary(&hook).unwrap() });
-    assert_eq!(suite.exec(&fan, &zero, &[]).unwrap_err(), ContractError::Asset(AssetError::ZeroAmount));
+    let zero = ExecuteMsg::Receive(Cw20ReceiveMsg {
+        sender: fan.to_string(),
+        amount: Uint128::zero(),
+        msg: to_json_binary(&hook).unwrap(),
+    });
+    assert_eq!(
+        suite.exec(&fan, &zero, &[]).unwrap_err(),
+        ContractError::Asset(AssetError::ZeroAmount)
+    );
     assert_eq!(suite.status(&carol, &fan).tier, None);
     suite.assert_holds_nothing();
 }
@@ -147,25 +214,58 @@ fn cw20_from_an_unknown_token_is_refused() {
 #[test]
 fn messages_that_take_no_funds_refuse_them() {
     let (mut suite, carol, fan) = setup();
-    let hook = to_json_binary(&ReceiveMsg::Extend { creator: carol.to_string(), periods: 1, max_price_per_period: Uint128::new(1) }).unwrap();
+    let hook = to_json_binary(&ReceiveMsg::Extend {
+        creator: carol.to_string(),
+        periods: 1,
+        max_price_per_period: Uint128::new(1),
+    })
+    .unwrap();
     let messages = [
-        ExecuteMsg::CreateTier { tier: 9, asset: AssetInfo::native(USDC), period_seconds: 30 * DAY, terms: terms(1) },
-        ExecuteMsg::UpdateTier { tier: 1, terms: terms(1) },
+        ExecuteMsg::CreateTier {
+            tier: 9,
+            asset: AssetInfo::native(USDC),
+            period_seconds: 30 * DAY,
+            terms: terms(1),
+        },
+        ExecuteMsg::UpdateTier {
+            tier: 1,
+            terms: terms(1),
+        },
         ExecuteMsg::RetireTier { tier: 1 },
-        ExecuteMsg::Trial { creator: carol.to_string(), tier: 1 },
-        ExecuteMsg::Cancel { creator: carol.to_string() },
-        ExecuteMsg::Renew { creator: carol.to_string(), fan: fan.to_string() },
-        ExecuteMsg::ReleaseExpired { creator: carol.to_string(), tier: 1, limit: None },
-        ExecuteMsg::Receive(Cw20ReceiveMsg { sender: fan.to_string(), amount: Uint128::new(1), msg: hook }),
+        ExecuteMsg::Trial {
+            creator: carol.to_string(),
+            tier: 1,
+        },
+        ExecuteMsg::Cancel {
+            creator: carol.to_string(),
+        },
+        ExecuteMsg::Renew {
+            creator: carol.to_string(),
+            fan: fan.to_string(),
+        },
+        ExecuteMsg::ReleaseExpired {
+            creator: carol.to_string(),
+            tier: 1,
+            limit: None,
+        },
+        ExecuteMsg::Receive(Cw20ReceiveMsg {
+            sender: fan.to_string(),
+            amount: Uint128::new(1),
+            msg: hook,
+        }),
     ];
     let (creator_sender, fan_sender) = (carol.clone(), suite.fan(1));
     for msg in messages {
         let sender = match msg {
-            ExecuteMsg::CreateTier { .. } | ExecuteMsg::UpdateTier { .. } | ExecuteMsg::RetireTier { .. } => &creator_sender,
+            ExecuteMsg::CreateTier { .. }
+            | ExecuteMsg::UpdateTier { .. }
+            | ExecuteMsg::RetireTier { .. } => &creator_sender,
             _ => &fan_sender,
         };
         assert_eq!(
-            suite.exec(sender, &msg, &[Coin::new(5u128, USDC)]).unwrap_err(),
+            suite
+                .exec(sender, &msg, &[Coin::new(5u128, USDC)])
+                .unwrap_err(),
             ContractError::Asset(AssetError::UnexpectedFunds),
             "{msg:?}"
         );
@@ -177,13 +277,33 @@ fn messages_that_take_no_funds_refuse_them() {
 fn instantiate_takes_no_funds_and_a_valid_registry() {
     let mut suite = Suite::new();
     let (sender, code_id) = (suite.fan(0), suite.code_id);
-    let msg = InstantiateMsg { creators: suite.registry.to_string() };
+    let msg = InstantiateMsg {
+        creators: suite.registry.to_string(),
+    };
     let err = suite
         .app
-        .instantiate_contract(code_id, sender.clone(), &msg, &[Coin::new(1u128, USDC)], "subs", None)
+        .instantiate_contract(
+            code_id,
+            sender.clone(),
+            &msg,
+            &[Coin::new(1u128, USDC)],
+            "subs",
+            None,
+        )
         .unwrap_err();
-    assert_eq!(err.downcast::<ContractError>().unwrap(), ContractError::Asset(AssetError::UnexpectedFunds));
-    let bad = InstantiateMsg { creators: "not an address".into() };
-    let err = suite.app.instantiate_contract(code_id, sender, &bad, &[], "subs", None).unwrap_err();
-    assert!(matches!(err.downcast::<ContractError>().unwrap(), ContractError::Std(_)));
+    assert_eq!(
+        err.downcast::<ContractError>().unwrap(),
+        ContractError::Asset(AssetError::UnexpectedFunds)
+    );
+    let bad = InstantiateMsg {
+        creators: "not an address".into(),
+    };
+    let err = suite
+        .app
+        .instantiate_contract(code_id, sender, &bad, &[], "subs", None)
+        .unwrap_err();
+    assert!(matches!(
+        err.downcast::<ContractError>().unwrap(),
+        ContractError::Std(_)
+    ));
 }

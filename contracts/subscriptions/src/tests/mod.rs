@@ -24,7 +24,9 @@ use mesi_creators::msg as registry;
 
 use crate::contract::{execute, instantiate, migrate, query};
 use crate::error::ContractError;
-use crate::msg::{ExecuteMsg, InstantiateMsg, QueryMsg, ReceiveMsg, SubscriptionInfo, TierInfo, TierTerms};
+use crate::msg::{
+    ExecuteMsg, InstantiateMsg, QueryMsg, ReceiveMsg, SubscriptionInfo, TierInfo, TierTerms,
+};
 
 pub const USDC: &str = "uusdc";
 pub const ATOM: &str = "uatom";
@@ -79,7 +81,10 @@ pub fn terms(price: u128) -> TierTerms {
 }
 
 pub fn bundle(periods: u32, discount_bps: u16) -> PrepaidBundle {
-    PrepaidBundle { periods, discount_bps }
+    PrepaidBundle {
+        periods,
+        discount_bps,
+    }
 }
 
 impl Suite {
@@ -95,7 +100,9 @@ impl Suite {
         let carol = api.addr_make("carol");
         let carol_payout = api.addr_make("carol-payout");
         let dave = api.addr_make("dave");
-        let fans: Vec<Addr> = (0..fan_count).map(|i| api.addr_make(&format!("fan{i}"))).collect();
+        let fans: Vec<Addr> = (0..fan_count)
+            .map(|i| api.addr_make(&format!("fan{i}")))
+            .collect();
 
         app.init_modules(|router, _, storage| {
             for fan in fans.iter().chain([&carol, &dave]) {
@@ -112,12 +119,16 @@ impl Suite {
                 decimals: 6,
                 initial_balances: fans
                     .iter()
-                    .map(|f| Cw20Coin { address: f.to_string(), amount: Uint128::new(FAN_FUNDS) })
+                    .map(|f| Cw20Coin {
+                        address: f.to_string(),
+                        amount: Uint128::new(FAN_FUNDS),
+                    })
                     .collect(),
                 mint: None,
                 marketing: None,
             };
-            app.instantiate_contract(cw20_code, owner.clone(), &msg, &[], symbol, None).unwrap()
+            app.instantiate_contract(cw20_code, owner.clone(), &msg, &[], symbol, None)
+                .unwrap()
         };
         let mesi = token(&mut app, "MESI");
         let other_token = token(&mut app, "OTHER");
@@ -130,8 +141,15 @@ impl Suite {
                 &registry::InstantiateMsg {
                     owner: None,
                     treasury: treasury.to_string(),
-                    fees: Fees { subscriptions: FEE_BPS, ..Fees::default() },
-                    accepted_assets: vec![AssetInfo::native(USDC), AssetInfo::native(ATOM), AssetInfo::cw20(mesi.clone())],
+                    fees: Fees {
+                        subscriptions: FEE_BPS,
+                        ..Fees::default()
+                    },
+                    accepted_assets: vec![
+                        AssetInfo::native(USDC),
+                        AssetInfo::native(ATOM),
+                        AssetInfo::cw20(mesi.clone()),
+                    ],
                     fiat_gateways: vec![],
                     arbiter: None,
                     contracts: registry::SiblingContracts::default(),
@@ -147,7 +165,9 @@ impl Suite {
             .instantiate_contract(
                 code_id,
                 owner.clone(),
-                &InstantiateMsg { creators: registry.to_string() },
+                &InstantiateMsg {
+                    creators: registry.to_string(),
+                },
                 &[],
                 "subscriptions",
                 Some(owner.to_string()),
@@ -198,18 +218,28 @@ impl Suite {
             chat_rule: ChatRule::Everyone,
         };
         self.app
-            .execute_contract(creator.clone(), self.registry.clone(), &registry::ExecuteMsg::RegisterCreator { profile }, &[])
+            .execute_contract(
+                creator.clone(),
+                self.registry.clone(),
+                &registry::ExecuteMsg::RegisterCreator { profile },
+                &[],
+            )
             .unwrap();
     }
 
     pub fn update_registry(&mut self, msg: registry::ExecuteMsg) {
-        self.app.execute_contract(self.owner.clone(), self.registry.clone(), &msg, &[]).unwrap();
+        self.app
+            .execute_contract(self.owner.clone(), self.registry.clone(), &msg, &[])
+            .unwrap();
     }
 
     pub fn set_fee(&mut self, bps: u16) {
         self.update_registry(registry::ExecuteMsg::UpdateConfig {
             treasury: None,
-            fees: Some(Fees { subscriptions: bps, ..Fees::default() }),
+            fees: Some(Fees {
+                subscriptions: bps,
+                ..Fees::default()
+            }),
             accepted_assets: None,
             fiat_gateways: None,
             arbiter: None,
@@ -223,7 +253,9 @@ impl Suite {
         } else {
             registry::ExecuteMsg::DeactivateCreator {}
         };
-        self.app.execute_contract(creator.clone(), self.registry.clone(), &msg, &[]).unwrap();
+        self.app
+            .execute_contract(creator.clone(), self.registry.clone(), &msg, &[])
+            .unwrap();
     }
 
     // ---- time ----
@@ -250,13 +282,25 @@ impl Suite {
 
     // ---- messages ----
 
-    pub fn exec(&mut self, sender: &Addr, msg: &ExecuteMsg, funds: &[Coin]) -> Result<AppResponse, ContractError> {
-        self.exec_any(sender, msg, funds).map_err(|e| e.downcast().unwrap())
+    pub fn exec(
+        &mut self,
+        sender: &Addr,
+        msg: &ExecuteMsg,
+        funds: &[Coin],
+    ) -> Result<AppResponse, ContractError> {
+        self.exec_any(sender, msg, funds)
+            .map_err(|e| e.downcast().unwrap())
     }
 
     /// For failures raised by another contract (the CW20 token).
-    pub fn exec_any(&mut self, sender: &Addr, msg: &ExecuteMsg, funds: &[Coin]) -> Result<AppResponse, AnyError> {
-        self.app.execute_contract(sender.clone(), self.subs.clone(), msg, funds)
+    pub fn exec_any(
+        &mut self,
+        sender: &Addr,
+        msg: &ExecuteMsg,
+        funds: &[Coin],
+    ) -> Result<AppResponse, AnyError> {
+        self.app
+            .execute_contract(sender.clone(), self.subs.clone(), msg, funds)
     }
 
     /// Sends `amount` of `token` to the contract with `hook` as the CW20 `Send` message.
@@ -272,7 +316,9 @@ impl Suite {
             amount: Uint128::new(amount),
             msg: to_json_binary(hook).unwrap(),
         };
-        self.app.execute_contract(fan.clone(), token.clone(), &msg, &[]).map_err(|e| e.downcast().unwrap())
+        self.app
+            .execute_contract(fan.clone(), token.clone(), &msg, &[])
+            .map_err(|e| e.downcast().unwrap())
     }
 
     pub fn approve(&mut self, fan: &Addr, amount: u128) {
@@ -290,7 +336,9 @@ impl Suite {
                 expires: None::<Expiration>,
             }
         };
-        self.app.execute_contract(fan.clone(), self.mesi.clone(), &msg, &[]).unwrap();
+        self.app
+            .execute_contract(fan.clone(), self.mesi.clone(), &msg, &[])
+            .unwrap();
     }
 
     pub fn allowance(&self, fan: &Addr) -> u128 {
@@ -299,7 +347,10 @@ impl Suite {
             .wrap()
             .query_wasm_smart(
                 &self.mesi,
-                &Cw20QueryMsg::Allowance { owner: fan.to_string(), spender: self.subs.to_string() },
+                &Cw20QueryMsg::Allowance {
+                    owner: fan.to_string(),
+                    spender: self.subs.to_string(),
+                },
             )
             .unwrap();
         res.allowance.u128()
@@ -313,7 +364,12 @@ impl Suite {
         period_days: u64,
         terms: TierTerms,
     ) -> Result<AppResponse, ContractError> {
-        let msg = ExecuteMsg::CreateTier { tier, asset, period_seconds: period_days * DAY, terms };
+        let msg = ExecuteMsg::CreateTier {
+            tier,
+            asset,
+            period_seconds: period_days * DAY,
+            terms,
+        };
         self.exec(&creator.clone(), &msg, &[])
     }
 
@@ -341,33 +397,61 @@ impl Suite {
     pub fn status(&self, creator: &Addr, fan: &Addr) -> SubscriptionStatus {
         self.app
             .wrap()
-            .query_wasm_smart(&self.subs, &QueryMsg::Status { creator: creator.to_string(), fan: fan.to_string() })
+            .query_wasm_smart(
+                &self.subs,
+                &QueryMsg::Status {
+                    creator: creator.to_string(),
+                    fan: fan.to_string(),
+                },
+            )
             .unwrap()
     }
 
     pub fn subscription(&self, creator: &Addr, fan: &Addr) -> Option<SubscriptionInfo> {
         self.app
             .wrap()
-            .query_wasm_smart(&self.subs, &QueryMsg::Subscription { creator: creator.to_string(), fan: fan.to_string() })
+            .query_wasm_smart(
+                &self.subs,
+                &QueryMsg::Subscription {
+                    creator: creator.to_string(),
+                    fan: fan.to_string(),
+                },
+            )
             .unwrap()
     }
 
     pub fn tier(&self, creator: &Addr, tier: u32) -> TierInfo {
         self.app
             .wrap()
-            .query_wasm_smart(&self.subs, &QueryMsg::Tier { creator: creator.to_string(), tier })
+            .query_wasm_smart(
+                &self.subs,
+                &QueryMsg::Tier {
+                    creator: creator.to_string(),
+                    tier,
+                },
+            )
             .unwrap()
     }
 
     pub fn native_balance(&self, who: &Addr, denom: &str) -> u128 {
-        self.app.wrap().query_balance(who, denom).unwrap().amount.u128()
+        self.app
+            .wrap()
+            .query_balance(who, denom)
+            .unwrap()
+            .amount
+            .u128()
     }
 
     pub fn token_balance(&self, token: &Addr, who: &Addr) -> u128 {
         let res: BalanceResponse = self
             .app
             .wrap()
-            .query_wasm_smart(token, &Cw20QueryMsg::Balance { address: who.to_string() })
+            .query_wasm_smart(
+                token,
+                &Cw20QueryMsg::Balance {
+                    address: who.to_string(),
+                },
+            )
             .unwrap();
         res.balance.u128()
     }
@@ -375,16 +459,31 @@ impl Suite {
     /// The contract holds nothing in any asset.
     pub fn assert_holds_nothing(&self) {
         for denom in [USDC, ATOM, JUNK] {
-            assert_eq!(self.native_balance(&self.subs, denom), 0, "contract holds {denom}");
+            assert_eq!(
+                self.native_balance(&self.subs, denom),
+                0,
+                "contract holds {denom}"
+            );
         }
-        assert_eq!(self.token_balance(&self.mesi, &self.subs), 0, "contract holds MESI");
-        assert_eq!(self.token_balance(&self.other_token, &self.subs), 0, "contract holds OTHER");
+        assert_eq!(
+            self.token_balance(&self.mesi, &self.subs),
+            0,
+            "contract holds MESI"
+        );
+        assert_eq!(
+            self.token_balance(&self.other_token, &self.subs),
+            0,
+            "contract holds OTHER"
+        );
     }
 }
 
 /// The Mesi events of a response, decoded.
 pub fn mesi_events(res: &AppResponse) -> Vec<AnyEvent> {
-    res.events.iter().filter_map(|e| AnyEvent::decode(&e.ty, &attr_pairs(e)).unwrap()).collect()
+    res.events
+        .iter()
+        .filter_map(|e| AnyEvent::decode(&e.ty, &attr_pairs(e)).unwrap())
+        .collect()
 }
 
 /// The one Mesi event of a response, which must be a subscription change.

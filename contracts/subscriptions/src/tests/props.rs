@@ -27,9 +27,33 @@ struct TierDef {
 }
 
 const TIER_DEFS: [TierDef; 3] = [
-    TierDef { level: 1, mesi: true, period_days: 10, price: 1_000, cap: Some(2), trial_days: Some(2), bundle: (3, 500) },
-    TierDef { level: 2, mesi: true, period_days: 30, price: 5_000, cap: None, trial_days: None, bundle: (6, 1_000) },
-    TierDef { level: 3, mesi: false, period_days: 15, price: 700, cap: Some(1), trial_days: Some(5), bundle: (2, 2_500) },
+    TierDef {
+        level: 1,
+        mesi: true,
+        period_days: 10,
+        price: 1_000,
+        cap: Some(2),
+        trial_days: Some(2),
+        bundle: (3, 500),
+    },
+    TierDef {
+        level: 2,
+        mesi: true,
+        period_days: 30,
+        price: 5_000,
+        cap: None,
+        trial_days: None,
+        bundle: (6, 1_000),
+    },
+    TierDef {
+        level: 3,
+        mesi: false,
+        period_days: 15,
+        price: 700,
+        cap: Some(1),
+        trial_days: Some(5),
+        bundle: (2, 2_500),
+    },
 ];
 
 fn def(level: u32) -> &'static TierDef {
@@ -49,17 +73,47 @@ fn tier_terms(def: &TierDef, price: u128) -> TierTerms {
 #[derive(Debug, Clone)]
 enum Op {
     /// `max`: 0 = one below the price, 1 = the price, 2 = well above.
-    Subscribe { fan: usize, tier: u32, bundle: bool, auto_renew: bool, max: u8 },
-    Extend { fan: usize, bundle: bool },
-    Upgrade { fan: usize, to_tier: u32, overpay: u128 },
-    Trial { fan: usize, tier: u32 },
-    Cancel { fan: usize },
-    Renew { fan: usize },
-    SetPrice { tier: u32, price: u128 },
-    Release { tier: u32 },
-    Advance { seconds: u64 },
+    Subscribe {
+        fan: usize,
+        tier: u32,
+        bundle: bool,
+        auto_renew: bool,
+        max: u8,
+    },
+    Extend {
+        fan: usize,
+        bundle: bool,
+    },
+    Upgrade {
+        fan: usize,
+        to_tier: u32,
+        overpay: u128,
+    },
+    Trial {
+        fan: usize,
+        tier: u32,
+    },
+    Cancel {
+        fan: usize,
+    },
+    Renew {
+        fan: usize,
+    },
+    SetPrice {
+        tier: u32,
+        price: u128,
+    },
+    Release {
+        tier: u32,
+    },
+    Advance {
+        seconds: u64,
+    },
     /// To a fan's expiry plus an offset, if that lies ahead.
-    AdvanceToExpiry { fan: usize, offset_seconds: i64 },
+    AdvanceToExpiry {
+        fan: usize,
+        offset_seconds: i64,
+    },
 }
 
 fn op_strategy() -> impl Strategy<Value = Op> {
@@ -139,11 +193,22 @@ impl Model {
     }
 
     fn active_in(&self, level: u32, now: u64) -> u32 {
-        self.subs.iter().flatten().filter(|s| s.tier == level && s.expires > now).count() as u32
+        self.subs
+            .iter()
+            .flatten()
+            .filter(|s| s.tier == level && s.expires > now)
+            .count() as u32
     }
 
     /// The contract's slot move, including which expired entries it releases.
-    fn move_slot(&mut self, fan: usize, from: Option<ModelSub>, to_tier: u32, to_expires: u64, now: u64) -> bool {
+    fn move_slot(
+        &mut self,
+        fan: usize,
+        from: Option<ModelSub>,
+        to_tier: u32,
+        to_expires: u64,
+        now: u64,
+    ) -> bool {
         let addr = self.fans[fan].clone();
         let keeps = matches!(from, Some(old) if old.tier == to_tier && now < old.expires);
         let mut counted = self.counted.clone();
@@ -154,8 +219,14 @@ impl Model {
             if let Some(cap) = def(to_tier).cap {
                 let set = &mut counted[to_tier as usize - 1];
                 if set.len() as u32 >= cap {
-                    let needed = (set.len() - cap as usize + 1).min(crate::cap::MAX_RELEASES_PER_PURCHASE);
-                    let expired: Vec<_> = set.iter().take(needed).take_while(|(e, _)| *e <= now).cloned().collect();
+                    let needed =
+                        (set.len() - cap as usize + 1).min(crate::cap::MAX_RELEASES_PER_PURCHASE);
+                    let expired: Vec<_> = set
+                        .iter()
+                        .take(needed)
+                        .take_while(|(e, _)| *e <= now)
+                        .cloned()
+                        .collect();
                     for entry in expired {
                         set.remove(&entry);
                     }
@@ -186,7 +257,13 @@ impl Model {
     /// Applies `op` if the contract should accept it; `false` when it should refuse.
     fn apply(&mut self, op: &Op, now: u64) -> bool {
         match *op {
-            Op::Subscribe { fan, tier, bundle, auto_renew, max } => {
+            Op::Subscribe {
+                fan,
+                tier,
+                bundle,
+                auto_renew,
+                max,
+            } => {
                 let price = self.price(tier);
                 let max = [price - 1, price, price + 3_000][max as usize];
                 if price > max || (auto_renew && !def(tier).mesi) {
@@ -200,38 +277,79 @@ impl Model {
                     _ => now,
                 };
                 let expires = start + u64::from(periods) * def(tier).period_days * DAY * NANOS;
-                if expires - now > MAX_PREPAID_NANOS || !self.move_slot(fan, prev, tier, expires, now) {
+                if expires - now > MAX_PREPAID_NANOS
+                    || !self.move_slot(fan, prev, tier, expires, now)
+                {
                     return false;
                 }
                 let trial_used = prev.is_some_and(|p| p.trial_used);
-                self.subs[fan] = Some(ModelSub { tier, expires, auto_renew, max, on_trial: false, trial_used });
-                self.pay(Payment { mesi: def(tier).mesi, fan, amount, from_allowance: false });
+                self.subs[fan] = Some(ModelSub {
+                    tier,
+                    expires,
+                    auto_renew,
+                    max,
+                    on_trial: false,
+                    trial_used,
+                });
+                self.pay(Payment {
+                    mesi: def(tier).mesi,
+                    fan,
+                    amount,
+                    from_allowance: false,
+                });
                 true
             }
             Op::Extend { fan, bundle } => {
-                let Some(prev) = self.subs[fan] else { return false };
+                let Some(prev) = self.subs[fan] else {
+                    return false;
+                };
                 let (periods, amount) = self.purchase(prev.tier, bundle);
                 let start = prev.expires.max(now);
                 let expires = start + u64::from(periods) * def(prev.tier).period_days * DAY * NANOS;
-                if expires - now > MAX_PREPAID_NANOS || !self.move_slot(fan, Some(prev), prev.tier, expires, now) {
+                if expires - now > MAX_PREPAID_NANOS
+                    || !self.move_slot(fan, Some(prev), prev.tier, expires, now)
+                {
                     return false;
                 }
-                self.subs[fan] = Some(ModelSub { expires, on_trial: false, ..prev });
-                self.pay(Payment { mesi: def(prev.tier).mesi, fan, amount, from_allowance: false });
+                self.subs[fan] = Some(ModelSub {
+                    expires,
+                    on_trial: false,
+                    ..prev
+                });
+                self.pay(Payment {
+                    mesi: def(prev.tier).mesi,
+                    fan,
+                    amount,
+                    from_allowance: false,
+                });
                 true
             }
             Op::Upgrade { fan, to_tier, .. } => {
-                let Some(cost) = self.upgrade_cost(fan, to_tier, now) else { return false };
+                let Some(cost) = self.upgrade_cost(fan, to_tier, now) else {
+                    return false;
+                };
                 let prev = self.subs[fan].unwrap();
                 if !self.move_slot(fan, Some(prev), to_tier, prev.expires, now) {
                     return false;
                 }
-                self.subs[fan] = Some(ModelSub { tier: to_tier, max: u128::MAX, on_trial: false, ..prev });
-                self.pay(Payment { mesi: def(to_tier).mesi, fan, amount: cost, from_allowance: false });
+                self.subs[fan] = Some(ModelSub {
+                    tier: to_tier,
+                    max: u128::MAX,
+                    on_trial: false,
+                    ..prev
+                });
+                self.pay(Payment {
+                    mesi: def(to_tier).mesi,
+                    fan,
+                    amount: cost,
+                    from_allowance: false,
+                });
                 true
             }
             Op::Trial { fan, tier } => {
-                let Some(days) = def(tier).trial_days else { return false };
+                let Some(days) = def(tier).trial_days else {
+                    return false;
+                };
                 let prev = self.subs[fan];
                 if prev.is_some_and(|p| p.trial_used || p.expires > now) {
                     return false;
@@ -240,8 +358,14 @@ impl Model {
                 if !self.move_slot(fan, prev, tier, expires, now) {
                     return false;
                 }
-                self.subs[fan] =
-                    Some(ModelSub { tier, expires, auto_renew: false, max: 0, on_trial: true, trial_used: true });
+                self.subs[fan] = Some(ModelSub {
+                    tier,
+                    expires,
+                    auto_renew: false,
+                    max: 0,
+                    on_trial: true,
+                    trial_used: true,
+                });
                 true
             }
             Op::Cancel { fan } => match &mut self.subs[fan] {
@@ -252,21 +376,35 @@ impl Model {
                 _ => false,
             },
             Op::Renew { fan } => {
-                let Some(prev) = self.subs[fan] else { return false };
+                let Some(prev) = self.subs[fan] else {
+                    return false;
+                };
                 let d = def(prev.tier);
                 let price = self.price(prev.tier);
                 let period = d.period_days * DAY * NANOS;
                 let lead = (DAY * NANOS).min(period / 2);
                 let in_window = now >= prev.expires - lead && now < prev.expires + GRACE_NANOS;
-                if !prev.auto_renew || !d.mesi || price > prev.max || !in_window || self.allowances[fan] < price {
+                if !prev.auto_renew
+                    || !d.mesi
+                    || price > prev.max
+                    || !in_window
+                    || self.allowances[fan] < price
+                {
                     return false;
                 }
                 let expires = prev.expires.max(now) + period;
-                if expires - now > MAX_PREPAID_NANOS || !self.move_slot(fan, Some(prev), prev.tier, expires, now) {
+                if expires - now > MAX_PREPAID_NANOS
+                    || !self.move_slot(fan, Some(prev), prev.tier, expires, now)
+                {
                     return false;
                 }
                 self.subs[fan] = Some(ModelSub { expires, ..prev });
-                self.pay(Payment { mesi: true, fan, amount: price, from_allowance: true });
+                self.pay(Payment {
+                    mesi: true,
+                    fan,
+                    amount: price,
+                    from_allowance: true,
+                });
                 true
             }
             Op::SetPrice { tier, price } => {
@@ -275,7 +413,12 @@ impl Model {
             }
             Op::Release { tier } => {
                 let set = &mut self.counted[tier as usize - 1];
-                let expired: Vec<_> = set.iter().take(10).take_while(|(e, _)| *e <= now).cloned().collect();
+                let expired: Vec<_> = set
+                    .iter()
+                    .take(10)
+                    .take_while(|(e, _)| *e <= now)
+                    .cloned()
+                    .collect();
                 for entry in &expired {
                     set.remove(entry);
                 }
@@ -291,8 +434,15 @@ impl Model {
         if sub.expires <= now || to_tier <= sub.tier || def(to_tier).mesi != def(sub.tier).mesi {
             return None;
         }
-        let from_price = if sub.on_trial { 0 } else { self.price(sub.tier) };
-        let (from_period, to_period) = (def(sub.tier).period_days * DAY, def(to_tier).period_days * DAY);
+        let from_price = if sub.on_trial {
+            0
+        } else {
+            self.price(sub.tier)
+        };
+        let (from_period, to_period) = (
+            def(sub.tier).period_days * DAY,
+            def(to_tier).period_days * DAY,
+        );
         let gain = self.price(to_tier) * u128::from(from_period);
         let loss = from_price * u128::from(to_period);
         if gain <= loss {
@@ -308,7 +458,12 @@ fn execute_op(suite: &mut Suite, model: &Model, op: &Op) -> Result<AppResponse, 
     let carol = suite.carol.clone();
     let creator = carol.to_string();
     let now = suite.now().nanos();
-    let pay = |suite: &mut Suite, fan: usize, mesi: bool, amount: u128, hook: ReceiveMsg, msg: ExecuteMsg| {
+    let pay = |suite: &mut Suite,
+               fan: usize,
+               mesi: bool,
+               amount: u128,
+               hook: ReceiveMsg,
+               msg: ExecuteMsg| {
         let fan = suite.fan(fan);
         if mesi {
             let send = Cw20ExecuteMsg::Send {
@@ -316,18 +471,40 @@ fn execute_op(suite: &mut Suite, model: &Model, op: &Op) -> Result<AppResponse, 
                 amount: Uint128::new(amount),
                 msg: to_json_binary(&hook).unwrap(),
             };
-            suite.app.execute_contract(fan, suite.mesi.clone(), &send, &[])
+            suite
+                .app
+                .execute_contract(fan, suite.mesi.clone(), &send, &[])
         } else {
-            suite.app.execute_contract(fan, suite.subs.clone(), &msg, &[Coin::new(amount, USDC)])
+            suite
+                .app
+                .execute_contract(fan, suite.subs.clone(), &msg, &[Coin::new(amount, USDC)])
         }
     };
     match *op {
-        Op::Subscribe { fan, tier, bundle, auto_renew, max } => {
+        Op::Subscribe {
+            fan,
+            tier,
+            bundle,
+            auto_renew,
+            max,
+        } => {
             let price = model.price(tier);
             let max = Uint128::new([price - 1, price, price + 3_000][max as usize]);
             let (periods, amount) = model.purchase(tier, bundle);
-            let hook = ReceiveMsg::Subscribe { creator: creator.clone(), tier, periods, max_price_per_period: max, auto_renew };
-            let msg = ExecuteMsg::Subscribe { creator, tier, periods, max_price_per_period: max, auto_renew };
+            let hook = ReceiveMsg::Subscribe {
+                creator: creator.clone(),
+                tier,
+                periods,
+                max_price_per_period: max,
+                auto_renew,
+            };
+            let msg = ExecuteMsg::Subscribe {
+                creator,
+                tier,
+                periods,
+                max_price_per_period: max,
+                auto_renew,
+            };
             pay(suite, fan, def(tier).mesi, amount, hook, msg)
         }
         Op::Extend { fan, bundle } => {
@@ -335,31 +512,75 @@ fn execute_op(suite: &mut Suite, model: &Model, op: &Op) -> Result<AppResponse, 
             let tier = model.subs[fan].map_or(1, |s| s.tier);
             let (periods, amount) = model.purchase(tier, bundle);
             let max = Uint128::new(model.price(tier));
-            let hook = ReceiveMsg::Extend { creator: creator.clone(), periods, max_price_per_period: max };
-            let msg = ExecuteMsg::Extend { creator, periods, max_price_per_period: max };
+            let hook = ReceiveMsg::Extend {
+                creator: creator.clone(),
+                periods,
+                max_price_per_period: max,
+            };
+            let msg = ExecuteMsg::Extend {
+                creator,
+                periods,
+                max_price_per_period: max,
+            };
             pay(suite, fan, def(tier).mesi, amount, hook, msg)
         }
-        Op::Upgrade { fan, to_tier, overpay } => {
+        Op::Upgrade {
+            fan,
+            to_tier,
+            overpay,
+        } => {
             let amount = model.upgrade_cost(fan, to_tier, now).unwrap_or(1) + overpay;
             let max = Uint128::MAX;
-            let hook = ReceiveMsg::Upgrade { creator: creator.clone(), to_tier, max_price_per_period: max };
-            let msg = ExecuteMsg::Upgrade { creator, to_tier, max_price_per_period: max };
+            let hook = ReceiveMsg::Upgrade {
+                creator: creator.clone(),
+                to_tier,
+                max_price_per_period: max,
+            };
+            let msg = ExecuteMsg::Upgrade {
+                creator,
+                to_tier,
+                max_price_per_period: max,
+            };
             pay(suite, fan, def(to_tier).mesi, amount, hook, msg)
         }
-        Op::Trial { fan, tier } => suite.exec_any(&suite.fan(fan), &ExecuteMsg::Trial { creator, tier }, &[]),
+        Op::Trial { fan, tier } => {
+            suite.exec_any(&suite.fan(fan), &ExecuteMsg::Trial { creator, tier }, &[])
+        }
         Op::Cancel { fan } => suite.exec_any(&suite.fan(fan), &ExecuteMsg::Cancel { creator }, &[]),
         Op::Renew { fan } => {
             let keeper = suite.addr("keeper");
-            suite.exec_any(&keeper, &ExecuteMsg::Renew { creator, fan: suite.fan(fan).to_string() }, &[])
+            suite.exec_any(
+                &keeper,
+                &ExecuteMsg::Renew {
+                    creator,
+                    fan: suite.fan(fan).to_string(),
+                },
+                &[],
+            )
         }
-        Op::SetPrice { tier, price } => {
-            suite.exec_any(&carol, &ExecuteMsg::UpdateTier { tier, terms: tier_terms(def(tier), price) }, &[])
-        }
+        Op::SetPrice { tier, price } => suite.exec_any(
+            &carol,
+            &ExecuteMsg::UpdateTier {
+                tier,
+                terms: tier_terms(def(tier), price),
+            },
+            &[],
+        ),
         Op::Release { tier } => {
             let keeper = suite.addr("keeper");
-            suite.exec_any(&keeper, &ExecuteMsg::ReleaseExpired { creator, tier, limit: None }, &[])
+            suite.exec_any(
+                &keeper,
+                &ExecuteMsg::ReleaseExpired {
+                    creator,
+                    tier,
+                    limit: None,
+                },
+                &[],
+            )
         }
-        Op::Advance { .. } | Op::AdvanceToExpiry { .. } => unreachable!("time steps are not messages"),
+        Op::Advance { .. } | Op::AdvanceToExpiry { .. } => {
+            unreachable!("time steps are not messages")
+        }
     }
 }
 
@@ -368,8 +589,20 @@ fn run_sequence(fee_bps: u16, ops: Vec<Op>) {
     suite.set_fee(fee_bps);
     let carol = suite.carol.clone();
     for d in &TIER_DEFS {
-        let asset = if d.mesi { suite.mesi_asset() } else { suite.usdc() };
-        suite.create_tier(&carol, d.level, asset, d.period_days, tier_terms(d, d.price)).unwrap();
+        let asset = if d.mesi {
+            suite.mesi_asset()
+        } else {
+            suite.usdc()
+        };
+        suite
+            .create_tier(
+                &carol,
+                d.level,
+                asset,
+                d.period_days,
+                tier_terms(d, d.price),
+            )
+            .unwrap();
     }
     for (i, allowance) in START_ALLOWANCES.iter().enumerate() {
         suite.approve(&suite.fan(i), *allowance);
@@ -388,17 +621,40 @@ fn run_sequence(fee_bps: u16, ops: Vec<Op>) {
 
     // Everyone starts with something to renew, extend, upgrade or cancel.
     let opening = [
-        Op::Subscribe { fan: 0, tier: 1, bundle: false, auto_renew: true, max: 2 },
-        Op::Subscribe { fan: 1, tier: 2, bundle: false, auto_renew: true, max: 1 },
+        Op::Subscribe {
+            fan: 0,
+            tier: 1,
+            bundle: false,
+            auto_renew: true,
+            max: 2,
+        },
+        Op::Subscribe {
+            fan: 1,
+            tier: 2,
+            bundle: false,
+            auto_renew: true,
+            max: 1,
+        },
         Op::Trial { fan: 2, tier: 1 },
-        Op::Subscribe { fan: 3, tier: 3, bundle: true, auto_renew: false, max: 2 },
+        Op::Subscribe {
+            fan: 3,
+            tier: 3,
+            bundle: true,
+            auto_renew: false,
+            max: 2,
+        },
     ];
     for (step, op) in opening.iter().chain(&ops).enumerate() {
         match *op {
             Op::Advance { seconds } => suite.advance(seconds),
-            Op::AdvanceToExpiry { fan, offset_seconds } => {
+            Op::AdvanceToExpiry {
+                fan,
+                offset_seconds,
+            } => {
                 if let Some(sub) = model.subs[fan] {
-                    let target = sub.expires.saturating_add_signed(offset_seconds * NANOS as i64);
+                    let target = sub
+                        .expires
+                        .saturating_add_signed(offset_seconds * NANOS as i64);
                     if target > suite.now().nanos() {
                         suite.set_time(Timestamp::from_nanos(target));
                     }
@@ -409,7 +665,11 @@ fn run_sequence(fee_bps: u16, ops: Vec<Op>) {
                 // Payments are computed from the state before the operation.
                 let result = execute_op(&mut suite, &model, op);
                 let expected = model.apply(op, now);
-                assert_eq!(result.is_ok(), expected, "step {step}: {op:?} -> {result:?}");
+                assert_eq!(
+                    result.is_ok(),
+                    expected,
+                    "step {step}: {op:?} -> {result:?}"
+                );
                 if let Ok(res) = result {
                     for ev in mesi_events(&res) {
                         if let AnyEvent::Subscription(ev) = ev {
@@ -424,7 +684,13 @@ fn run_sequence(fee_bps: u16, ops: Vec<Op>) {
     }
 }
 
-fn check(suite: &Suite, model: &Model, from_events: &BTreeMap<Addr, (u32, Timestamp, bool)>, step: usize, op: &Op) {
+fn check(
+    suite: &Suite,
+    model: &Model,
+    from_events: &BTreeMap<Addr, (u32, Timestamp, bool)>,
+    step: usize,
+    op: &Op,
+) {
     suite.assert_holds_nothing();
     let now = suite.now().nanos();
     let carol = &suite.carol;
@@ -437,23 +703,62 @@ fn check(suite: &Suite, model: &Model, from_events: &BTreeMap<Addr, (u32, Timest
                 expires_at: Some(Timestamp::from_nanos(s.expires)),
                 auto_renew: s.auto_renew,
             },
-            None => SubscriptionStatus { active: false, tier: None, expires_at: None, auto_renew: false },
+            None => SubscriptionStatus {
+                active: false,
+                tier: None,
+                expires_at: None,
+                auto_renew: false,
+            },
         };
         assert_eq!(status, expected, "step {step} after {op:?}: fan {i}");
-        let rebuilt = from_events.get(fan).map(|(tier, expires_at, auto_renew)| (Some(*tier), Some(*expires_at), *auto_renew));
-        assert_eq!(rebuilt.unwrap_or((None, None, false)), (status.tier, status.expires_at, status.auto_renew));
-        assert_eq!(suite.allowance(fan), model.allowances[i], "step {step}: allowance of fan {i}");
+        let rebuilt = from_events
+            .get(fan)
+            .map(|(tier, expires_at, auto_renew)| (Some(*tier), Some(*expires_at), *auto_renew));
+        assert_eq!(
+            rebuilt.unwrap_or((None, None, false)),
+            (status.tier, status.expires_at, status.auto_renew)
+        );
+        assert_eq!(
+            suite.allowance(fan),
+            model.allowances[i],
+            "step {step}: allowance of fan {i}"
+        );
         let spent = model.ledger.fan_spent[i];
-        assert_eq!(suite.native_balance(fan, USDC), FAN_FUNDS - spent[0], "step {step}: USDC of fan {i}");
-        assert_eq!(suite.token_balance(&suite.mesi, fan), FAN_FUNDS - spent[1], "step {step}: MESI of fan {i}");
+        assert_eq!(
+            suite.native_balance(fan, USDC),
+            FAN_FUNDS - spent[0],
+            "step {step}: USDC of fan {i}"
+        );
+        assert_eq!(
+            suite.token_balance(&suite.mesi, fan),
+            FAN_FUNDS - spent[1],
+            "step {step}: MESI of fan {i}"
+        );
     }
-    assert_eq!(suite.native_balance(&suite.treasury, USDC), model.ledger.treasury[0]);
-    assert_eq!(suite.token_balance(&suite.mesi, &suite.treasury), model.ledger.treasury[1]);
-    assert_eq!(suite.native_balance(&suite.carol_payout, USDC), model.ledger.payout[0]);
-    assert_eq!(suite.token_balance(&suite.mesi, &suite.carol_payout), model.ledger.payout[1]);
+    assert_eq!(
+        suite.native_balance(&suite.treasury, USDC),
+        model.ledger.treasury[0]
+    );
+    assert_eq!(
+        suite.token_balance(&suite.mesi, &suite.treasury),
+        model.ledger.treasury[1]
+    );
+    assert_eq!(
+        suite.native_balance(&suite.carol_payout, USDC),
+        model.ledger.payout[0]
+    );
+    assert_eq!(
+        suite.token_balance(&suite.mesi, &suite.carol_payout),
+        model.ledger.payout[1]
+    );
     for d in &TIER_DEFS {
         let counted = &model.counted[d.level as usize - 1];
-        assert_eq!(suite.tier(carol, d.level).counted_subscribers, counted.len() as u32, "step {step}: tier {}", d.level);
+        assert_eq!(
+            suite.tier(carol, d.level).counted_subscribers,
+            counted.len() as u32,
+            "step {step}: tier {}",
+            d.level
+        );
         if let Some(cap) = d.cap {
             assert!(model.active_in(d.level, now) <= cap, "cap exceeded");
         }

@@ -13,11 +13,21 @@ fn carol_tiers(suite: &mut Suite) {
         trial_seconds: Some(7 * DAY),
         ..terms(1_000)
     };
-    suite.create_tier(&carol, 1, suite.usdc(), 30, usdc_terms).unwrap();
-    suite.create_tier(&carol, 2, suite.mesi_asset(), 30, terms(3_000)).unwrap();
+    suite
+        .create_tier(&carol, 1, suite.usdc(), 30, usdc_terms)
+        .unwrap();
+    suite
+        .create_tier(&carol, 2, suite.mesi_asset(), 30, terms(3_000))
+        .unwrap();
 }
 
-fn subscribe_msg(creator: &Addr, tier: u32, periods: u32, max: u128, auto_renew: bool) -> ReceiveMsg {
+fn subscribe_msg(
+    creator: &Addr,
+    tier: u32,
+    periods: u32,
+    max: u128,
+    auto_renew: bool,
+) -> ReceiveMsg {
     ReceiveMsg::Subscribe {
         creator: creator.to_string(),
         tier,
@@ -43,21 +53,45 @@ fn native_subscription_pays_out_at_once_and_ends_exactly_at_expiry() {
     let expires_at = start.plus_seconds(30 * DAY);
     let ev = subscription_event(&res);
     assert_eq!(ev.action, SubscriptionAction::Subscribed);
-    assert_eq!((ev.creator, ev.fan.clone(), ev.sender), (carol.clone(), fan.clone(), fan.clone()));
+    assert_eq!(
+        (ev.creator, ev.fan.clone(), ev.sender),
+        (carol.clone(), fan.clone(), fan.clone())
+    );
     assert_eq!((ev.tier, ev.from_tier, ev.periods), (1, None, 1));
     assert_eq!(ev.asset, suite.usdc());
-    assert_eq!((ev.amount, ev.fee, ev.creator_amount), (Uint128::new(1_000), Uint128::new(100), Uint128::new(900)));
+    assert_eq!(
+        (ev.amount, ev.fee, ev.creator_amount),
+        (Uint128::new(1_000), Uint128::new(100), Uint128::new(900))
+    );
     assert_eq!(ev.payout, Some(suite.carol_payout.clone()));
-    assert_eq!((ev.expires_at, ev.auto_renew, ev.on_trial, ev.refunded), (expires_at, false, false, None));
+    assert_eq!(
+        (ev.expires_at, ev.auto_renew, ev.on_trial, ev.refunded),
+        (expires_at, false, false, None)
+    );
     assert_eq!(ev.max_price_per_period, Uint128::MAX);
 
-    let active = SubscriptionStatus { active: true, tier: Some(1), expires_at: Some(expires_at), auto_renew: false };
+    let active = SubscriptionStatus {
+        active: true,
+        tier: Some(1),
+        expires_at: Some(expires_at),
+        auto_renew: false,
+    };
     assert_eq!(suite.status(&carol, &fan), active);
     suite.set_time(expires_at.minus_nanos(1));
     assert_eq!(suite.status(&carol, &fan), active);
     suite.set_time(expires_at);
-    assert_eq!(suite.status(&carol, &fan), SubscriptionStatus { active: false, ..active });
-    assert_eq!(suite.tier(&carol, 1).counted_subscribers, 1, "released lazily");
+    assert_eq!(
+        suite.status(&carol, &fan),
+        SubscriptionStatus {
+            active: false,
+            ..active
+        }
+    );
+    assert_eq!(
+        suite.tier(&carol, 1).counted_subscribers,
+        1,
+        "released lazily"
+    );
 }
 
 #[test]
@@ -66,14 +100,26 @@ fn cw20_subscription_through_the_receive_hook() {
     carol_tiers(&mut suite);
     let (carol, fan, mesi) = (suite.carol.clone(), suite.fan(0), suite.mesi.clone());
     let start = suite.now();
-    suite.send_cw20(&mesi, &fan, 3_000, &subscribe_msg(&carol, 2, 1, 3_000, true)).unwrap();
+    suite
+        .send_cw20(
+            &mesi,
+            &fan,
+            3_000,
+            &subscribe_msg(&carol, 2, 1, 3_000, true),
+        )
+        .unwrap();
     assert_eq!(suite.token_balance(&mesi, &fan), FAN_FUNDS - 3_000);
     assert_eq!(suite.token_balance(&mesi, &suite.treasury), 300);
     assert_eq!(suite.token_balance(&mesi, &suite.carol_payout), 2_700);
     suite.assert_holds_nothing();
     assert_eq!(
         suite.status(&carol, &fan),
-        SubscriptionStatus { active: true, tier: Some(2), expires_at: Some(start.plus_seconds(30 * DAY)), auto_renew: true }
+        SubscriptionStatus {
+            active: true,
+            tier: Some(2),
+            expires_at: Some(start.plus_seconds(30 * DAY)),
+            auto_renew: true
+        }
     );
     let info = suite.subscription(&carol, &fan).unwrap();
     assert_eq!(info.max_price_per_period, Uint128::new(3_000));
@@ -92,7 +138,9 @@ fn auto_renew_needs_a_cw20_tier() {
         auto_renew: true,
     };
     assert_eq!(
-        suite.exec(&fan, &msg, &[Coin::new(1_000u128, USDC)]).unwrap_err(),
+        suite
+            .exec(&fan, &msg, &[Coin::new(1_000u128, USDC)])
+            .unwrap_err(),
         ContractError::AutoRenewNeedsCw20(suite.usdc())
     );
 }
@@ -105,22 +153,36 @@ fn bundles_are_discounted_and_stack() {
     let start = suite.now();
     // 3 periods: 3_000 - 10% = 2_700.
     assert_eq!(
-        suite.subscribe_native(&fan, &carol, 1, 3, 3_000).unwrap_err(),
-        ContractError::WrongAmount { expected: Uint128::new(2_700), paid: Uint128::new(3_000) }
+        suite
+            .subscribe_native(&fan, &carol, 1, 3, 3_000)
+            .unwrap_err(),
+        ContractError::WrongAmount {
+            expected: Uint128::new(2_700),
+            paid: Uint128::new(3_000)
+        }
     );
     let res = suite.subscribe_native(&fan, &carol, 1, 3, 2_700).unwrap();
     let ev = subscription_event(&res);
-    assert_eq!((ev.periods, ev.amount, ev.fee), (3, Uint128::new(2_700), Uint128::new(270)));
+    assert_eq!(
+        (ev.periods, ev.amount, ev.fee),
+        (3, Uint128::new(2_700), Uint128::new(270))
+    );
     assert_eq!(ev.expires_at, start.plus_seconds(90 * DAY));
     // 12 more, stacked: 12_000 - 25% = 9_000.
     suite.advance(DAY);
     let ev = subscription_event(&suite.subscribe_native(&fan, &carol, 1, 12, 9_000).unwrap());
     assert_eq!(ev.expires_at, start.plus_seconds(450 * DAY));
     assert_eq!(suite.native_balance(&fan, USDC), FAN_FUNDS - 11_700);
-    assert_eq!(suite.native_balance(&suite.treasury, USDC) + suite.native_balance(&suite.carol_payout, USDC), 11_700);
+    assert_eq!(
+        suite.native_balance(&suite.treasury, USDC)
+            + suite.native_balance(&suite.carol_payout, USDC),
+        11_700
+    );
     for periods in [0, 2, 6] {
         assert_eq!(
-            suite.subscribe_native(&fan, &carol, 1, periods, 1_000).unwrap_err(),
+            suite
+                .subscribe_native(&fan, &carol, 1, periods, 1_000)
+                .unwrap_err(),
             ContractError::InvalidPeriods(periods)
         );
     }
@@ -132,13 +194,26 @@ fn prepaying_is_limited_to_about_ten_years() {
     let mut suite = Suite::new();
     let carol = suite.carol.clone();
     let fan = suite.fan(0);
-    suite.create_tier(&carol, 1, suite.usdc(), 366, TierTerms { bundles: vec![bundle(9, 0)], ..terms(1) }).unwrap();
+    suite
+        .create_tier(
+            &carol,
+            1,
+            suite.usdc(),
+            366,
+            TierTerms {
+                bundles: vec![bundle(9, 0)],
+                ..terms(1)
+            },
+        )
+        .unwrap();
     suite.subscribe_native(&fan, &carol, 1, 9, 9).unwrap();
     // 10 periods of 366 days are exactly the limit; one more period is not.
     suite.subscribe_native(&fan, &carol, 1, 1, 1).unwrap();
     assert_eq!(
         suite.subscribe_native(&fan, &carol, 1, 1, 1).unwrap_err(),
-        ContractError::PrepaidTooFar { max_seconds: crate::pricing::MAX_PREPAID_SECONDS }
+        ContractError::PrepaidTooFar {
+            max_seconds: crate::pricing::MAX_PREPAID_SECONDS
+        }
     );
 }
 
@@ -150,20 +225,40 @@ fn subscribe_while_active_stacks_on_the_same_tier_only() {
     let start = suite.now();
     suite.subscribe_native(&fan, &carol, 1, 1, 1_000).unwrap();
     assert_eq!(
-        suite.send_cw20(&mesi, &fan, 3_000, &subscribe_msg(&carol, 2, 1, 3_000, false)).unwrap_err(),
+        suite
+            .send_cw20(
+                &mesi,
+                &fan,
+                3_000,
+                &subscribe_msg(&carol, 2, 1, 3_000, false)
+            )
+            .unwrap_err(),
         ContractError::SubscribedToOtherTier(1)
     );
     suite.advance(10 * DAY);
     suite.subscribe_native(&fan, &carol, 1, 1, 1_000).unwrap();
-    assert_eq!(suite.status(&carol, &fan).expires_at, Some(start.plus_seconds(60 * DAY)));
+    assert_eq!(
+        suite.status(&carol, &fan).expires_at,
+        Some(start.plus_seconds(60 * DAY))
+    );
     assert_eq!(suite.tier(&carol, 1).counted_subscribers, 1);
 
     // After expiry another tier starts now.
     suite.set_time(start.plus_seconds(60 * DAY));
     let now = suite.now();
-    suite.send_cw20(&mesi, &fan, 3_000, &subscribe_msg(&carol, 2, 1, 3_000, false)).unwrap();
+    suite
+        .send_cw20(
+            &mesi,
+            &fan,
+            3_000,
+            &subscribe_msg(&carol, 2, 1, 3_000, false),
+        )
+        .unwrap();
     assert_eq!(suite.status(&carol, &fan).tier, Some(2));
-    assert_eq!(suite.status(&carol, &fan).expires_at, Some(now.plus_seconds(30 * DAY)));
+    assert_eq!(
+        suite.status(&carol, &fan).expires_at,
+        Some(now.plus_seconds(30 * DAY))
+    );
     assert_eq!(suite.tier(&carol, 1).counted_subscribers, 0);
     assert_eq!(suite.tier(&carol, 2).counted_subscribers, 1);
 }
@@ -174,7 +269,16 @@ fn the_fan_states_the_highest_price_they_accept() {
     carol_tiers(&mut suite);
     let (carol, fan) = (suite.carol.clone(), suite.fan(0));
     // The creator raises the price just before the fan's purchase lands.
-    suite.exec(&carol, &ExecuteMsg::UpdateTier { tier: 1, terms: terms(1_200) }, &[]).unwrap();
+    suite
+        .exec(
+            &carol,
+            &ExecuteMsg::UpdateTier {
+                tier: 1,
+                terms: terms(1_200),
+            },
+            &[],
+        )
+        .unwrap();
     let msg = |periods, max| ExecuteMsg::Subscribe {
         creator: carol.to_string(),
         tier: 1,
@@ -183,14 +287,30 @@ fn the_fan_states_the_highest_price_they_accept() {
         auto_renew: false,
     };
     assert_eq!(
-        suite.exec(&fan, &msg(1, 1_000), &[Coin::new(1_200u128, USDC)]).unwrap_err(),
-        ContractError::PriceAboveMax { price: Uint128::new(1_200), max: Uint128::new(1_000) }
+        suite
+            .exec(&fan, &msg(1, 1_000), &[Coin::new(1_200u128, USDC)])
+            .unwrap_err(),
+        ContractError::PriceAboveMax {
+            price: Uint128::new(1_200),
+            max: Uint128::new(1_000)
+        }
     );
-    suite.exec(&fan, &msg(1, 1_200), &[Coin::new(1_200u128, USDC)]).unwrap();
-    let extend = |max| ExecuteMsg::Extend { creator: carol.to_string(), periods: 1, max_price_per_period: Uint128::new(max) };
+    suite
+        .exec(&fan, &msg(1, 1_200), &[Coin::new(1_200u128, USDC)])
+        .unwrap();
+    let extend = |max| ExecuteMsg::Extend {
+        creator: carol.to_string(),
+        periods: 1,
+        max_price_per_period: Uint128::new(max),
+    };
     assert_eq!(
-        suite.exec(&fan, &extend(1_199), &[Coin::new(1_200u128, USDC)]).unwrap_err(),
-        ContractError::PriceAboveMax { price: Uint128::new(1_200), max: Uint128::new(1_199) }
+        suite
+            .exec(&fan, &extend(1_199), &[Coin::new(1_200u128, USDC)])
+            .unwrap_err(),
+        ContractError::PriceAboveMax {
+            price: Uint128::new(1_200),
+            max: Uint128::new(1_199)
+        }
     );
 }
 
@@ -204,21 +324,42 @@ fn extend_stacks_or_restarts_and_keeps_renewal_terms() {
         periods,
         max_price_per_period: Uint128::new(3_000),
     };
-    assert_eq!(suite.send_cw20(&mesi, &fan, 3_000, &extend(1)).unwrap_err(), ContractError::NoSubscription);
+    assert_eq!(
+        suite.send_cw20(&mesi, &fan, 3_000, &extend(1)).unwrap_err(),
+        ContractError::NoSubscription
+    );
 
     let start = suite.now();
-    suite.send_cw20(&mesi, &fan, 3_000, &subscribe_msg(&carol, 2, 1, 3_500, true)).unwrap();
+    suite
+        .send_cw20(
+            &mesi,
+            &fan,
+            3_000,
+            &subscribe_msg(&carol, 2, 1, 3_500, true),
+        )
+        .unwrap();
     suite.advance(5 * DAY);
     let res = suite.send_cw20(&mesi, &fan, 3_000, &extend(1)).unwrap();
     let ev = subscription_event(&res);
     assert_eq!(ev.action, SubscriptionAction::Extended);
-    assert_eq!((ev.periods, ev.expires_at), (1, start.plus_seconds(60 * DAY)));
-    assert_eq!((ev.auto_renew, ev.max_price_per_period), (true, Uint128::new(3_500)), "renewal terms unchanged");
+    assert_eq!(
+        (ev.periods, ev.expires_at),
+        (1, start.plus_seconds(60 * DAY))
+    );
+    assert_eq!(
+        (ev.auto_renew, ev.max_price_per_period),
+        (true, Uint128::new(3_500)),
+        "renewal terms unchanged"
+    );
 
     suite.set_time(start.plus_seconds(100 * DAY));
     let now = suite.now();
     let ev = subscription_event(&suite.send_cw20(&mesi, &fan, 3_000, &extend(1)).unwrap());
-    assert_eq!(ev.expires_at, now.plus_seconds(30 * DAY), "expired: starts now");
+    assert_eq!(
+        ev.expires_at,
+        now.plus_seconds(30 * DAY),
+        "expired: starts now"
+    );
     assert_eq!(suite.tier(&carol, 2).counted_subscribers, 1);
     assert_eq!(suite.token_balance(&mesi, &fan), FAN_FUNDS - 9_000);
     suite.assert_holds_nothing();
@@ -229,40 +370,80 @@ fn trial_once_per_fan_per_creator() {
     let mut suite = Suite::new();
     carol_tiers(&mut suite);
     let dave = suite.dave.clone();
-    suite.create_tier(&dave, 1, suite.usdc(), 30, TierTerms { trial_seconds: Some(DAY), ..terms(10) }).unwrap();
+    suite
+        .create_tier(
+            &dave,
+            1,
+            suite.usdc(),
+            30,
+            TierTerms {
+                trial_seconds: Some(DAY),
+                ..terms(10)
+            },
+        )
+        .unwrap();
     let (carol, fan) = (suite.carol.clone(), suite.fan(0));
-    let trial = |creator: &Addr, tier| ExecuteMsg::Trial { creator: creator.to_string(), tier };
+    let trial = |creator: &Addr, tier| ExecuteMsg::Trial {
+        creator: creator.to_string(),
+        tier,
+    };
 
-    assert_eq!(suite.exec(&fan, &trial(&carol, 2), &[]).unwrap_err(), ContractError::NoTrial(2));
+    assert_eq!(
+        suite.exec(&fan, &trial(&carol, 2), &[]).unwrap_err(),
+        ContractError::NoTrial(2)
+    );
     let start = suite.now();
     let res = suite.exec(&fan, &trial(&carol, 1), &[]).unwrap();
     let ev = subscription_event(&res);
     assert_eq!(ev.action, SubscriptionAction::Trial);
-    assert_eq!((ev.amount, ev.fee, ev.payout, ev.periods), (Uint128::zero(), Uint128::zero(), None, 0));
+    assert_eq!(
+        (ev.amount, ev.fee, ev.payout, ev.periods),
+        (Uint128::zero(), Uint128::zero(), None, 0)
+    );
     assert_eq!((ev.on_trial, ev.auto_renew), (true, false));
     assert_eq!(ev.expires_at, start.plus_seconds(7 * DAY));
-    assert!(res.events.iter().all(|e| e.ty != "transfer"), "a trial moves no funds");
+    assert!(
+        res.events.iter().all(|e| e.ty != "transfer"),
+        "a trial moves no funds"
+    );
     assert_eq!(
         suite.status(&carol, &fan),
-        SubscriptionStatus { active: true, tier: Some(1), expires_at: Some(start.plus_seconds(7 * DAY)), auto_renew: false }
+        SubscriptionStatus {
+            active: true,
+            tier: Some(1),
+            expires_at: Some(start.plus_seconds(7 * DAY)),
+            auto_renew: false
+        }
     );
-    assert_eq!(suite.exec(&fan, &trial(&carol, 1), &[]).unwrap_err(), ContractError::TrialUsed);
+    assert_eq!(
+        suite.exec(&fan, &trial(&carol, 1), &[]).unwrap_err(),
+        ContractError::TrialUsed
+    );
     // Another creator's trial is separate.
     suite.exec(&fan, &trial(&dave, 1), &[]).unwrap();
 
     suite.advance(7 * DAY);
     assert!(!suite.status(&carol, &fan).active);
-    assert_eq!(suite.exec(&fan, &trial(&carol, 1), &[]).unwrap_err(), ContractError::TrialUsed);
+    assert_eq!(
+        suite.exec(&fan, &trial(&carol, 1), &[]).unwrap_err(),
+        ContractError::TrialUsed
+    );
     // Paying after a trial keeps the trial used.
     suite.subscribe_native(&fan, &carol, 1, 1, 1_000).unwrap();
     suite.advance(30 * DAY);
-    assert_eq!(suite.exec(&fan, &trial(&carol, 1), &[]).unwrap_err(), ContractError::TrialUsed);
+    assert_eq!(
+        suite.exec(&fan, &trial(&carol, 1), &[]).unwrap_err(),
+        ContractError::TrialUsed
+    );
     assert!(suite.subscription(&carol, &fan).unwrap().trial_used);
 
     // A paying subscriber never had a trial but cannot take one while active.
     let other = suite.fan(1);
     suite.subscribe_native(&other, &carol, 1, 1, 1_000).unwrap();
-    assert_eq!(suite.exec(&other, &trial(&carol, 1), &[]).unwrap_err(), ContractError::TrialWhileActive);
+    assert_eq!(
+        suite.exec(&other, &trial(&carol, 1), &[]).unwrap_err(),
+        ContractError::TrialWhileActive
+    );
     suite.advance(30 * DAY);
     suite.exec(&other, &trial(&carol, 1), &[]).unwrap();
 }
@@ -273,7 +454,16 @@ fn paying_during_a_trial_stacks_on_it() {
     carol_tiers(&mut suite);
     let (carol, fan) = (suite.carol.clone(), suite.fan(0));
     let start = suite.now();
-    suite.exec(&fan, &ExecuteMsg::Trial { creator: carol.to_string(), tier: 1 }, &[]).unwrap();
+    suite
+        .exec(
+            &fan,
+            &ExecuteMsg::Trial {
+                creator: carol.to_string(),
+                tier: 1,
+            },
+            &[],
+        )
+        .unwrap();
     suite.advance(DAY);
     let ev = subscription_event(&suite.subscribe_native(&fan, &carol, 1, 1, 1_000).unwrap());
     assert_eq!(ev.expires_at, start.plus_seconds(37 * DAY));
@@ -286,22 +476,52 @@ fn cancel_stops_renewals_and_keeps_access_to_expiry() {
     let mut suite = Suite::new();
     carol_tiers(&mut suite);
     let (carol, fan, mesi) = (suite.carol.clone(), suite.fan(0), suite.mesi.clone());
-    let cancel = ExecuteMsg::Cancel { creator: carol.to_string() };
-    assert_eq!(suite.exec(&fan, &cancel, &[]).unwrap_err(), ContractError::NoSubscription);
+    let cancel = ExecuteMsg::Cancel {
+        creator: carol.to_string(),
+    };
+    assert_eq!(
+        suite.exec(&fan, &cancel, &[]).unwrap_err(),
+        ContractError::NoSubscription
+    );
     let start = suite.now();
-    suite.send_cw20(&mesi, &fan, 3_000, &subscribe_msg(&carol, 2, 1, 3_000, true)).unwrap();
+    suite
+        .send_cw20(
+            &mesi,
+            &fan,
+            3_000,
+            &subscribe_msg(&carol, 2, 1, 3_000, true),
+        )
+        .unwrap();
     let res = suite.exec(&fan, &cancel, &[]).unwrap();
     let ev = subscription_event(&res);
     assert_eq!(ev.action, SubscriptionAction::Cancelled);
-    assert_eq!((ev.tier, ev.auto_renew, ev.amount, ev.asset), (2, false, Uint128::zero(), suite.mesi_asset()));
+    assert_eq!(
+        (ev.tier, ev.auto_renew, ev.amount, ev.asset),
+        (2, false, Uint128::zero(), suite.mesi_asset())
+    );
     assert_eq!(ev.expires_at, start.plus_seconds(30 * DAY));
     assert_eq!(
         suite.status(&carol, &fan),
-        SubscriptionStatus { active: true, tier: Some(2), expires_at: Some(start.plus_seconds(30 * DAY)), auto_renew: false }
+        SubscriptionStatus {
+            active: true,
+            tier: Some(2),
+            expires_at: Some(start.plus_seconds(30 * DAY)),
+            auto_renew: false
+        }
     );
-    assert_eq!(suite.exec(&fan, &cancel, &[]).unwrap_err(), ContractError::NotAutoRenewing);
+    assert_eq!(
+        suite.exec(&fan, &cancel, &[]).unwrap_err(),
+        ContractError::NotAutoRenewing
+    );
     // Subscribing again turns renewals back on.
-    suite.send_cw20(&mesi, &fan, 3_000, &subscribe_msg(&carol, 2, 1, 3_000, true)).unwrap();
+    suite
+        .send_cw20(
+            &mesi,
+            &fan,
+            3_000,
+            &subscribe_msg(&carol, 2, 1, 3_000, true),
+        )
+        .unwrap();
     assert!(suite.status(&carol, &fan).auto_renew);
 }
 
@@ -310,20 +530,58 @@ fn inactive_creators_take_no_new_payments_but_fans_may_cancel() {
     let mut suite = Suite::new();
     carol_tiers(&mut suite);
     let (carol, fan, mesi) = (suite.carol.clone(), suite.fan(0), suite.mesi.clone());
-    suite.send_cw20(&mesi, &fan, 3_000, &subscribe_msg(&carol, 2, 1, 3_000, true)).unwrap();
+    suite
+        .send_cw20(
+            &mesi,
+            &fan,
+            3_000,
+            &subscribe_msg(&carol, 2, 1, 3_000, true),
+        )
+        .unwrap();
     suite.set_active(&carol, false);
     let inactive = ContractError::CreatorInactive(carol.to_string());
-    assert_eq!(suite.subscribe_native(&suite.fan(1), &carol, 1, 1, 1_000).unwrap_err(), inactive);
     assert_eq!(
-        suite.exec(&suite.fan(1), &ExecuteMsg::Trial { creator: carol.to_string(), tier: 1 }, &[]).unwrap_err(),
+        suite
+            .subscribe_native(&suite.fan(1), &carol, 1, 1, 1_000)
+            .unwrap_err(),
         inactive
     );
-    let extend = ReceiveMsg::Extend { creator: carol.to_string(), periods: 1, max_price_per_period: Uint128::new(3_000) };
-    assert_eq!(suite.send_cw20(&mesi, &fan, 3_000, &extend).unwrap_err(), inactive);
+    assert_eq!(
+        suite
+            .exec(
+                &suite.fan(1),
+                &ExecuteMsg::Trial {
+                    creator: carol.to_string(),
+                    tier: 1
+                },
+                &[]
+            )
+            .unwrap_err(),
+        inactive
+    );
+    let extend = ReceiveMsg::Extend {
+        creator: carol.to_string(),
+        periods: 1,
+        max_price_per_period: Uint128::new(3_000),
+    };
+    assert_eq!(
+        suite.send_cw20(&mesi, &fan, 3_000, &extend).unwrap_err(),
+        inactive
+    );
     assert!(suite.status(&carol, &fan).active);
-    suite.exec(&fan, &ExecuteMsg::Cancel { creator: carol.to_string() }, &[]).unwrap();
+    suite
+        .exec(
+            &fan,
+            &ExecuteMsg::Cancel {
+                creator: carol.to_string(),
+            },
+            &[],
+        )
+        .unwrap();
     suite.set_active(&carol, true);
-    suite.subscribe_native(&suite.fan(1), &carol, 1, 1, 1_000).unwrap();
+    suite
+        .subscribe_native(&suite.fan(1), &carol, 1, 1, 1_000)
+        .unwrap();
 }
 
 #[test]
@@ -332,9 +590,21 @@ fn unknown_creators_and_tiers() {
     carol_tiers(&mut suite);
     let fan = suite.fan(0);
     let stranger = suite.addr("stranger");
-    assert_eq!(suite.subscribe_native(&fan, &stranger, 1, 1, 1_000).unwrap_err(), ContractError::TierNotFound(1));
-    assert_eq!(suite.subscribe_native(&fan, &suite.carol.clone(), 7, 1, 1_000).unwrap_err(), ContractError::TierNotFound(7));
-    let err = suite.subscribe_native(&fan, &Addr::unchecked("not an address"), 1, 1, 1_000).unwrap_err();
+    assert_eq!(
+        suite
+            .subscribe_native(&fan, &stranger, 1, 1, 1_000)
+            .unwrap_err(),
+        ContractError::TierNotFound(1)
+    );
+    assert_eq!(
+        suite
+            .subscribe_native(&fan, &suite.carol.clone(), 7, 1, 1_000)
+            .unwrap_err(),
+        ContractError::TierNotFound(7)
+    );
+    let err = suite
+        .subscribe_native(&fan, &Addr::unchecked("not an address"), 1, 1, 1_000)
+        .unwrap_err();
     assert!(matches!(err, ContractError::Std(_)), "{err:?}");
 }
 
@@ -342,29 +612,80 @@ fn unknown_creators_and_tiers() {
 fn subscriber_cap_counts_active_subscribers_and_trials() {
     let mut suite = Suite::with_fans(4);
     let carol = suite.carol.clone();
-    let capped = TierTerms { subscriber_cap: Some(2), trial_seconds: Some(DAY), ..terms(100) };
-    suite.create_tier(&carol, 1, suite.usdc(), 30, capped).unwrap();
+    let capped = TierTerms {
+        subscriber_cap: Some(2),
+        trial_seconds: Some(DAY),
+        ..terms(100)
+    };
+    suite
+        .create_tier(&carol, 1, suite.usdc(), 30, capped)
+        .unwrap();
     let start = suite.now();
-    suite.exec(&suite.fan(0), &ExecuteMsg::Trial { creator: carol.to_string(), tier: 1 }, &[]).unwrap();
+    suite
+        .exec(
+            &suite.fan(0),
+            &ExecuteMsg::Trial {
+                creator: carol.to_string(),
+                tier: 1,
+            },
+            &[],
+        )
+        .unwrap();
     suite.advance(DAY / 2);
-    suite.subscribe_native(&suite.fan(1), &carol, 1, 1, 100).unwrap();
-    assert_eq!(suite.subscribe_native(&suite.fan(2), &carol, 1, 1, 100).unwrap_err(), ContractError::CapReached { cap: 2 });
+    suite
+        .subscribe_native(&suite.fan(1), &carol, 1, 1, 100)
+        .unwrap();
+    assert_eq!(
+        suite
+            .subscribe_native(&suite.fan(2), &carol, 1, 1, 100)
+            .unwrap_err(),
+        ContractError::CapReached { cap: 2 }
+    );
     // Stacking keeps one's own slot.
-    suite.subscribe_native(&suite.fan(1), &carol, 1, 1, 100).unwrap();
+    suite
+        .subscribe_native(&suite.fan(1), &carol, 1, 1, 100)
+        .unwrap();
     assert_eq!(suite.tier(&carol, 1).counted_subscribers, 2);
 
     // The trial ends exactly now: its slot is released by the next purchase.
     suite.set_time(start.plus_seconds(DAY));
-    suite.subscribe_native(&suite.fan(2), &carol, 1, 1, 100).unwrap();
+    suite
+        .subscribe_native(&suite.fan(2), &carol, 1, 1, 100)
+        .unwrap();
     assert_eq!(suite.tier(&carol, 1).counted_subscribers, 2);
-    assert_eq!(suite.subscribe_native(&suite.fan(3), &carol, 1, 1, 100).unwrap_err(), ContractError::CapReached { cap: 2 });
+    assert_eq!(
+        suite
+            .subscribe_native(&suite.fan(3), &carol, 1, 1, 100)
+            .unwrap_err(),
+        ContractError::CapReached { cap: 2 }
+    );
     // The released trial user comes back as a payer: still full.
-    assert_eq!(suite.subscribe_native(&suite.fan(0), &carol, 1, 1, 100).unwrap_err(), ContractError::CapReached { cap: 2 });
+    assert_eq!(
+        suite
+            .subscribe_native(&suite.fan(0), &carol, 1, 1, 100)
+            .unwrap_err(),
+        ContractError::CapReached { cap: 2 }
+    );
 
     // Raising the cap makes room at once.
-    let raised = TierTerms { subscriber_cap: Some(3), trial_seconds: Some(DAY), ..terms(100) };
-    suite.exec(&carol, &ExecuteMsg::UpdateTier { tier: 1, terms: raised }, &[]).unwrap();
-    suite.subscribe_native(&suite.fan(3), &carol, 1, 1, 100).unwrap();
+    let raised = TierTerms {
+        subscriber_cap: Some(3),
+        trial_seconds: Some(DAY),
+        ..terms(100)
+    };
+    suite
+        .exec(
+            &carol,
+            &ExecuteMsg::UpdateTier {
+                tier: 1,
+                terms: raised,
+            },
+            &[],
+        )
+        .unwrap();
+    suite
+        .subscribe_native(&suite.fan(3), &carol, 1, 1, 100)
+        .unwrap();
     assert_eq!(suite.tier(&carol, 1).counted_subscribers, 3);
     suite.assert_holds_nothing();
 }
@@ -373,30 +694,56 @@ fn subscriber_cap_counts_active_subscribers_and_trials() {
 fn anyone_releases_expired_subscribers() {
     let mut suite = Suite::with_fans(4);
     let carol = suite.carol.clone();
-    suite.create_tier(&carol, 1, suite.usdc(), 30, terms(100)).unwrap();
-    let release = |limit| ExecuteMsg::ReleaseExpired { creator: carol.to_string(), tier: 1, limit };
+    suite
+        .create_tier(&carol, 1, suite.usdc(), 30, terms(100))
+        .unwrap();
+    let release = |limit| ExecuteMsg::ReleaseExpired {
+        creator: carol.to_string(),
+        tier: 1,
+        limit,
+    };
     let keeper = suite.addr("keeper");
     for i in 0..4 {
-        suite.subscribe_native(&suite.fan(i), &carol, 1, 1, 100).unwrap();
+        suite
+            .subscribe_native(&suite.fan(i), &carol, 1, 1, 100)
+            .unwrap();
         suite.advance(DAY);
     }
-    assert_eq!(suite.exec(&keeper, &release(None), &[]).unwrap_err(), ContractError::NothingToRelease);
+    assert_eq!(
+        suite.exec(&keeper, &release(None), &[]).unwrap_err(),
+        ContractError::NothingToRelease
+    );
     // Two of the four have expired.
     suite.advance(27 * DAY);
     let res = suite.exec(&keeper, &release(Some(1)), &[]).unwrap();
     assert_eq!(
         mesi_events(&res),
-        vec![AnyEvent::SubscribersReleased(SubscribersReleased { creator: carol.clone(), tier: 1, released: 1, counted: 3 })]
+        vec![AnyEvent::SubscribersReleased(SubscribersReleased {
+            creator: carol.clone(),
+            tier: 1,
+            released: 1,
+            counted: 3
+        })]
     );
     let res = suite.exec(&keeper, &release(None), &[]).unwrap();
     assert_eq!(
         mesi_events(&res),
-        vec![AnyEvent::SubscribersReleased(SubscribersReleased { creator: carol.clone(), tier: 1, released: 1, counted: 2 })]
+        vec![AnyEvent::SubscribersReleased(SubscribersReleased {
+            creator: carol.clone(),
+            tier: 1,
+            released: 1,
+            counted: 2
+        })]
     );
-    assert_eq!(suite.exec(&keeper, &release(None), &[]).unwrap_err(), ContractError::NothingToRelease);
+    assert_eq!(
+        suite.exec(&keeper, &release(None), &[]).unwrap_err(),
+        ContractError::NothingToRelease
+    );
     assert_eq!(suite.tier(&carol, 1).counted_subscribers, 2);
     // A released fan coming back takes a slot again and the count stays exact.
-    suite.subscribe_native(&suite.fan(0), &carol, 1, 1, 100).unwrap();
+    suite
+        .subscribe_native(&suite.fan(0), &carol, 1, 1, 100)
+        .unwrap();
     assert_eq!(suite.tier(&carol, 1).counted_subscribers, 3);
 }
 
@@ -404,15 +751,38 @@ fn anyone_releases_expired_subscribers() {
 fn lowered_caps_release_several_expired_entries_at_once() {
     let mut suite = Suite::with_fans(6);
     let carol = suite.carol.clone();
-    suite.create_tier(&carol, 1, suite.usdc(), 30, terms(100)).unwrap();
+    suite
+        .create_tier(&carol, 1, suite.usdc(), 30, terms(100))
+        .unwrap();
     for i in 0..5 {
-        suite.subscribe_native(&suite.fan(i), &carol, 1, 1, 100).unwrap();
+        suite
+            .subscribe_native(&suite.fan(i), &carol, 1, 1, 100)
+            .unwrap();
     }
-    suite.exec(&carol, &ExecuteMsg::UpdateTier { tier: 1, terms: TierTerms { subscriber_cap: Some(2), ..terms(100) } }, &[]).unwrap();
-    assert_eq!(suite.subscribe_native(&suite.fan(5), &carol, 1, 1, 100).unwrap_err(), ContractError::CapReached { cap: 2 });
+    suite
+        .exec(
+            &carol,
+            &ExecuteMsg::UpdateTier {
+                tier: 1,
+                terms: TierTerms {
+                    subscriber_cap: Some(2),
+                    ..terms(100)
+                },
+            },
+            &[],
+        )
+        .unwrap();
+    assert_eq!(
+        suite
+            .subscribe_native(&suite.fan(5), &carol, 1, 1, 100)
+            .unwrap_err(),
+        ContractError::CapReached { cap: 2 }
+    );
     suite.advance(30 * DAY);
     // Four expired entries are released (one more than needed), the last one later.
-    suite.subscribe_native(&suite.fan(5), &carol, 1, 1, 100).unwrap();
+    suite
+        .subscribe_native(&suite.fan(5), &carol, 1, 1, 100)
+        .unwrap();
     assert_eq!(suite.tier(&carol, 1).counted_subscribers, 2);
 }
 
@@ -421,7 +791,16 @@ fn status_flips_exactly_at_expiry_after_each_kind_of_purchase() {
     let mut suite = Suite::new();
     carol_tiers(&mut suite);
     let (carol, fan) = (suite.carol.clone(), suite.fan(0));
-    suite.exec(&fan, &ExecuteMsg::Trial { creator: carol.to_string(), tier: 1 }, &[]).unwrap();
+    suite
+        .exec(
+            &fan,
+            &ExecuteMsg::Trial {
+                creator: carol.to_string(),
+                tier: 1,
+            },
+            &[],
+        )
+        .unwrap();
     let check_flip = |suite: &mut Suite| {
         let expires_at: Timestamp = suite.status(&carol, &fan).expires_at.unwrap();
         suite.set_time(expires_at.minus_nanos(1));
@@ -432,7 +811,13 @@ fn status_flips_exactly_at_expiry_after_each_kind_of_purchase() {
     check_flip(&mut suite);
     suite.subscribe_native(&fan, &carol, 1, 3, 2_700).unwrap();
     check_flip(&mut suite);
-    let extend = ExecuteMsg::Extend { creator: carol.to_string(), periods: 12, max_price_per_period: Uint128::new(1_000) };
-    suite.exec(&fan, &extend, &[Coin::new(9_000u128, USDC)]).unwrap();
+    let extend = ExecuteMsg::Extend {
+        creator: carol.to_string(),
+        periods: 12,
+        max_price_per_period: Uint128::new(1_000),
+    };
+    suite
+        .exec(&fan, &extend, &[Coin::new(9_000u128, USDC)])
+        .unwrap();
     check_flip(&mut suite);
 }

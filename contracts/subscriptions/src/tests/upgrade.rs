@@ -10,17 +10,53 @@ use crate::msg::QuoteResponse;
 fn carol_tiers(suite: &mut Suite) {
     let carol = suite.carol.clone();
     let (usdc, mesi) = (suite.usdc(), suite.mesi_asset());
-    suite.create_tier(&carol, 1, usdc.clone(), 30, TierTerms { trial_seconds: Some(7 * DAY), ..terms(1_000) }).unwrap();
-    suite.create_tier(&carol, 3, usdc.clone(), 30, terms(2_500)).unwrap();
-    suite.create_tier(&carol, 4, usdc.clone(), 366, terms(100_000)).unwrap();
-    suite.create_tier(&carol, 6, usdc.clone(), 30, terms(500)).unwrap();
-    suite.create_tier(&carol, 7, usdc, 30, TierTerms { subscriber_cap: Some(1), ..terms(5_000) }).unwrap();
-    suite.create_tier(&carol, 5, mesi.clone(), 30, terms(3_000)).unwrap();
-    suite.create_tier(&carol, 8, mesi, 30, terms(6_000)).unwrap();
+    suite
+        .create_tier(
+            &carol,
+            1,
+            usdc.clone(),
+            30,
+            TierTerms {
+                trial_seconds: Some(7 * DAY),
+                ..terms(1_000)
+            },
+        )
+        .unwrap();
+    suite
+        .create_tier(&carol, 3, usdc.clone(), 30, terms(2_500))
+        .unwrap();
+    suite
+        .create_tier(&carol, 4, usdc.clone(), 366, terms(100_000))
+        .unwrap();
+    suite
+        .create_tier(&carol, 6, usdc.clone(), 30, terms(500))
+        .unwrap();
+    suite
+        .create_tier(
+            &carol,
+            7,
+            usdc,
+            30,
+            TierTerms {
+                subscriber_cap: Some(1),
+                ..terms(5_000)
+            },
+        )
+        .unwrap();
+    suite
+        .create_tier(&carol, 5, mesi.clone(), 30, terms(3_000))
+        .unwrap();
+    suite
+        .create_tier(&carol, 8, mesi, 30, terms(6_000))
+        .unwrap();
 }
 
 fn upgrade_msg(creator: &Addr, to_tier: u32) -> ExecuteMsg {
-    ExecuteMsg::Upgrade { creator: creator.to_string(), to_tier, max_price_per_period: Uint128::new(1_000_000) }
+    ExecuteMsg::Upgrade {
+        creator: creator.to_string(),
+        to_tier,
+        max_price_per_period: Uint128::new(1_000_000),
+    }
 }
 
 fn quote(suite: &Suite, fan: &Addr, to_tier: u32) -> u128 {
@@ -29,7 +65,11 @@ fn quote(suite: &Suite, fan: &Addr, to_tier: u32) -> u128 {
         .wrap()
         .query_wasm_smart(
             &suite.subs,
-            &QueryMsg::UpgradeQuote { creator: suite.carol.to_string(), fan: fan.to_string(), to_tier },
+            &QueryMsg::UpgradeQuote {
+                creator: suite.carol.to_string(),
+                fan: fan.to_string(),
+                to_tier,
+            },
         )
         .unwrap();
     res.amount.u128()
@@ -45,21 +85,42 @@ fn upgrade_pays_the_pro_rata_difference_and_keeps_the_expiry() {
     suite.advance(10 * DAY);
     // 20 of 30 days left: (2_500 - 1_000) * 20 / 30 = 1_000.
     assert_eq!(quote(&suite, &fan, 3), 1_000);
-    let res = suite.exec(&fan, &upgrade_msg(&carol, 3), &[Coin::new(1_000u128, USDC)]).unwrap();
+    let res = suite
+        .exec(&fan, &upgrade_msg(&carol, 3), &[Coin::new(1_000u128, USDC)])
+        .unwrap();
     let ev = subscription_event(&res);
     assert_eq!(ev.action, SubscriptionAction::Upgraded);
     assert_eq!((ev.from_tier, ev.tier, ev.periods), (Some(1), 3, 0));
-    assert_eq!((ev.amount, ev.fee, ev.creator_amount, ev.refunded), (Uint128::new(1_000), Uint128::new(100), Uint128::new(900), None));
+    assert_eq!(
+        (ev.amount, ev.fee, ev.creator_amount, ev.refunded),
+        (
+            Uint128::new(1_000),
+            Uint128::new(100),
+            Uint128::new(900),
+            None
+        )
+    );
     assert_eq!(ev.expires_at, start.plus_seconds(30 * DAY));
     assert_eq!(ev.max_price_per_period, Uint128::new(1_000_000));
     assert_eq!(
         suite.status(&carol, &fan),
-        SubscriptionStatus { active: true, tier: Some(3), expires_at: Some(start.plus_seconds(30 * DAY)), auto_renew: false }
+        SubscriptionStatus {
+            active: true,
+            tier: Some(3),
+            expires_at: Some(start.plus_seconds(30 * DAY)),
+            auto_renew: false
+        }
     );
     assert_eq!(suite.native_balance(&fan, USDC), FAN_FUNDS - 2_000);
     assert_eq!(suite.native_balance(&suite.treasury, USDC), 200);
     assert_eq!(suite.native_balance(&suite.carol_payout, USDC), 1_800);
-    assert_eq!((suite.tier(&carol, 1).counted_subscribers, suite.tier(&carol, 3).counted_subscribers), (0, 1));
+    assert_eq!(
+        (
+            suite.tier(&carol, 1).counted_subscribers,
+            suite.tier(&carol, 3).counted_subscribers
+        ),
+        (0, 1)
+    );
     suite.assert_holds_nothing();
 }
 
@@ -73,8 +134,13 @@ fn upgrade_cost_rounds_up_in_the_creators_favour() {
     // 1_500 * 1_727_999 / 2_592_000 = 999.9994...: the fan pays 1_000, not 999.
     assert_eq!(quote(&suite, &fan, 3), 1_000);
     assert_eq!(
-        suite.exec(&fan, &upgrade_msg(&carol, 3), &[Coin::new(999u128, USDC)]).unwrap_err(),
-        ContractError::InsufficientPayment { required: Uint128::new(1_000), paid: Uint128::new(999) }
+        suite
+            .exec(&fan, &upgrade_msg(&carol, 3), &[Coin::new(999u128, USDC)])
+            .unwrap_err(),
+        ContractError::InsufficientPayment {
+            required: Uint128::new(1_000),
+            paid: Uint128::new(999)
+        }
     );
     // Across period lengths, with 19 days left:
     // 19 days * (100_000 / 366 days - 1_000 / 30 days) = 4_557.92... -> 4_558.
@@ -84,7 +150,9 @@ fn upgrade_cost_rounds_up_in_the_creators_favour() {
     let expected = exact_num.div_ceil(exact_den);
     assert_eq!(expected, 4_558);
     assert_eq!(quote(&suite, &fan, 4), expected);
-    suite.exec(&fan, &upgrade_msg(&carol, 4), &[Coin::new(expected, USDC)]).unwrap();
+    suite
+        .exec(&fan, &upgrade_msg(&carol, 4), &[Coin::new(expected, USDC)])
+        .unwrap();
     assert_eq!(suite.status(&carol, &fan).tier, Some(4));
 }
 
@@ -95,9 +163,14 @@ fn overpayment_is_refunded_in_the_same_transaction() {
     let (carol, fan) = (suite.carol.clone(), suite.fan(0));
     suite.subscribe_native(&fan, &carol, 1, 1, 1_000).unwrap();
     suite.advance(10 * DAY);
-    let res = suite.exec(&fan, &upgrade_msg(&carol, 3), &[Coin::new(1_600u128, USDC)]).unwrap();
+    let res = suite
+        .exec(&fan, &upgrade_msg(&carol, 3), &[Coin::new(1_600u128, USDC)])
+        .unwrap();
     let ev = subscription_event(&res);
-    assert_eq!((ev.amount, ev.refunded), (Uint128::new(1_000), Some(Uint128::new(600))));
+    assert_eq!(
+        (ev.amount, ev.refunded),
+        (Uint128::new(1_000), Some(Uint128::new(600)))
+    );
     assert_eq!(suite.native_balance(&fan, USDC), FAN_FUNDS - 2_000);
     suite.assert_holds_nothing();
 }
@@ -116,11 +189,21 @@ fn cw20_upgrade_through_the_hook_with_refund() {
     };
     suite.send_cw20(&mesi, &fan, 3_000, &subscribe).unwrap();
     suite.advance(15 * DAY);
-    let upgrade = ReceiveMsg::Upgrade { creator: carol.to_string(), to_tier: 8, max_price_per_period: Uint128::new(6_000) };
+    let upgrade = ReceiveMsg::Upgrade {
+        creator: carol.to_string(),
+        to_tier: 8,
+        max_price_per_period: Uint128::new(6_000),
+    };
     // Half the period left: 3_000 / 2 = 1_500.
     let ev = subscription_event(&suite.send_cw20(&mesi, &fan, 2_000, &upgrade).unwrap());
-    assert_eq!((ev.amount, ev.refunded, ev.tier), (Uint128::new(1_500), Some(Uint128::new(500)), 8));
-    assert_eq!((ev.auto_renew, ev.max_price_per_period), (true, Uint128::new(6_000)));
+    assert_eq!(
+        (ev.amount, ev.refunded, ev.tier),
+        (Uint128::new(1_500), Some(Uint128::new(500)), 8)
+    );
+    assert_eq!(
+        (ev.auto_renew, ev.max_price_per_period),
+        (true, Uint128::new(6_000))
+    );
     assert_eq!(suite.token_balance(&mesi, &fan), FAN_FUNDS - 4_500);
     assert_eq!(suite.token_balance(&mesi, &suite.treasury), 450);
     assert_eq!(suite.token_balance(&mesi, &suite.carol_payout), 4_050);
@@ -132,11 +215,24 @@ fn a_trial_is_worth_nothing_when_upgrading() {
     let mut suite = Suite::new();
     carol_tiers(&mut suite);
     let (carol, fan) = (suite.carol.clone(), suite.fan(0));
-    suite.exec(&fan, &ExecuteMsg::Trial { creator: carol.to_string(), tier: 1 }, &[]).unwrap();
+    suite
+        .exec(
+            &fan,
+            &ExecuteMsg::Trial {
+                creator: carol.to_string(),
+                tier: 1,
+            },
+            &[],
+        )
+        .unwrap();
     suite.advance(DAY);
     // 6 days of tier 3: 2_500 * 6 / 30 = 500.
     assert_eq!(quote(&suite, &fan, 3), 500);
-    let ev = subscription_event(&suite.exec(&fan, &upgrade_msg(&carol, 3), &[Coin::new(500u128, USDC)]).unwrap());
+    let ev = subscription_event(
+        &suite
+            .exec(&fan, &upgrade_msg(&carol, 3), &[Coin::new(500u128, USDC)])
+            .unwrap(),
+    );
     assert!(!ev.on_trial);
     assert!(suite.subscription(&carol, &fan).unwrap().trial_used);
 }
@@ -147,31 +243,79 @@ fn upgrade_refusals() {
     carol_tiers(&mut suite);
     let (carol, fan, other) = (suite.carol.clone(), suite.fan(0), suite.fan(1));
     let pay = |amount: u128| vec![Coin::new(amount, USDC)];
-    assert_eq!(suite.exec(&fan, &upgrade_msg(&carol, 3), &pay(1_000)).unwrap_err(), ContractError::NoSubscription);
-    suite.subscribe_native(&fan, &carol, 3, 1, 2_500).unwrap();
-    assert_eq!(suite.exec(&fan, &upgrade_msg(&carol, 1), &pay(1_000)).unwrap_err(), ContractError::NotAnUpgrade(3));
-    assert_eq!(suite.exec(&fan, &upgrade_msg(&carol, 3), &pay(1_000)).unwrap_err(), ContractError::NotAnUpgrade(3));
     assert_eq!(
-        suite.exec(&fan, &upgrade_msg(&carol, 5), &pay(1_000)).unwrap_err(),
+        suite
+            .exec(&fan, &upgrade_msg(&carol, 3), &pay(1_000))
+            .unwrap_err(),
+        ContractError::NoSubscription
+    );
+    suite.subscribe_native(&fan, &carol, 3, 1, 2_500).unwrap();
+    assert_eq!(
+        suite
+            .exec(&fan, &upgrade_msg(&carol, 1), &pay(1_000))
+            .unwrap_err(),
+        ContractError::NotAnUpgrade(3)
+    );
+    assert_eq!(
+        suite
+            .exec(&fan, &upgrade_msg(&carol, 3), &pay(1_000))
+            .unwrap_err(),
+        ContractError::NotAnUpgrade(3)
+    );
+    assert_eq!(
+        suite
+            .exec(&fan, &upgrade_msg(&carol, 5), &pay(1_000))
+            .unwrap_err(),
         ContractError::UpgradeAssetMismatch(suite.usdc())
     );
     assert_eq!(
-        suite.exec(&fan, &upgrade_msg(&carol, 6), &pay(1_000)).unwrap_err(),
+        suite
+            .exec(&fan, &upgrade_msg(&carol, 6), &pay(1_000))
+            .unwrap_err(),
         ContractError::UpgradeNotDearer { from: 3, to: 6 }
     );
-    assert_eq!(suite.exec(&fan, &upgrade_msg(&carol, 9), &pay(1_000)).unwrap_err(), ContractError::TierNotFound(9));
-    let capped_max = ExecuteMsg::Upgrade { creator: carol.to_string(), to_tier: 7, max_price_per_period: Uint128::new(4_999) };
+    assert_eq!(
+        suite
+            .exec(&fan, &upgrade_msg(&carol, 9), &pay(1_000))
+            .unwrap_err(),
+        ContractError::TierNotFound(9)
+    );
+    let capped_max = ExecuteMsg::Upgrade {
+        creator: carol.to_string(),
+        to_tier: 7,
+        max_price_per_period: Uint128::new(4_999),
+    };
     assert_eq!(
         suite.exec(&fan, &capped_max, &pay(5_000)).unwrap_err(),
-        ContractError::PriceAboveMax { price: Uint128::new(5_000), max: Uint128::new(4_999) }
+        ContractError::PriceAboveMax {
+            price: Uint128::new(5_000),
+            max: Uint128::new(4_999)
+        }
     );
     // The target tier's cap applies.
     suite.subscribe_native(&other, &carol, 7, 1, 5_000).unwrap();
-    assert_eq!(suite.exec(&fan, &upgrade_msg(&carol, 7), &pay(5_000)).unwrap_err(), ContractError::CapReached { cap: 1 });
-    suite.exec(&carol, &ExecuteMsg::RetireTier { tier: 4 }, &[]).unwrap();
-    assert_eq!(suite.exec(&fan, &upgrade_msg(&carol, 4), &pay(100_000)).unwrap_err(), ContractError::TierRetired(4));
+    assert_eq!(
+        suite
+            .exec(&fan, &upgrade_msg(&carol, 7), &pay(5_000))
+            .unwrap_err(),
+        ContractError::CapReached { cap: 1 }
+    );
+    suite
+        .exec(&carol, &ExecuteMsg::RetireTier { tier: 4 }, &[])
+        .unwrap();
+    assert_eq!(
+        suite
+            .exec(&fan, &upgrade_msg(&carol, 4), &pay(100_000))
+            .unwrap_err(),
+        ContractError::TierRetired(4)
+    );
     suite.advance(30 * DAY);
-    assert_eq!(suite.exec(&fan, &upgrade_msg(&carol, 7), &pay(5_000)).unwrap_err(), ContractError::NotActive);
+    assert_eq!(
+        suite
+            .exec(&fan, &upgrade_msg(&carol, 7), &pay(5_000))
+            .unwrap_err(),
+        ContractError::NotActive
+    );
 }
 
 #[test]
@@ -180,8 +324,12 @@ fn upgrade_from_a_retired_tier_is_allowed() {
     carol_tiers(&mut suite);
     let (carol, fan) = (suite.carol.clone(), suite.fan(0));
     suite.subscribe_native(&fan, &carol, 1, 1, 1_000).unwrap();
-    suite.exec(&carol, &ExecuteMsg::RetireTier { tier: 1 }, &[]).unwrap();
+    suite
+        .exec(&carol, &ExecuteMsg::RetireTier { tier: 1 }, &[])
+        .unwrap();
     suite.advance(15 * DAY);
-    suite.exec(&fan, &upgrade_msg(&carol, 3), &[Coin::new(750u128, USDC)]).unwrap();
+    suite
+        .exec(&fan, &upgrade_msg(&carol, 3), &[Coin::new(750u128, USDC)])
+        .unwrap();
     assert_eq!(suite.status(&carol, &fan).tier, Some(3));
 }
