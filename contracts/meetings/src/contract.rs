@@ -827,7 +827,13 @@ pub fn query(deps: Deps, env: Env, msg: QueryMsg) -> StdResult<Binary> {
 fn auction_response(deps: Deps, env: &Env, auction_id: u64, auction: Auction) -> StdResult<AuctionResponse> {
     let top_bid = TOP_BIDS.may_load(deps.storage, auction_id)?;
     let biddable = auction.state == AuctionState::Open && env.block.time < auction.ends_at;
-    let min_next_bid = if biddable { Some(min_next_bid(&auction, top_bid.as_ref())?) } else { None };
+    let min_next_bid = if biddable {
+        // Once the increment rule asks for more than the buy-now price, only that price wins.
+        let min = min_next_bid(&auction, top_bid.as_ref())?;
+        Some(auction.buy_now.map_or(min, |buy_now| min.min(buy_now)))
+    } else {
+        None
+    };
     Ok(AuctionResponse { auction_id, auction, top_bid, min_next_bid })
 }
 

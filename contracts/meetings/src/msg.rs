@@ -5,7 +5,7 @@ use cw_ownable::{cw_ownable_execute, cw_ownable_query};
 use mesi_common::events::meetings::{AuctionState, MeetingFormat};
 use mesi_common::AssetInfo;
 
-use crate::state::{Auction, Bid, Config, Meeting, Slot, TopBid};
+use crate::state::{Auction, Bid, Meeting, Slot, TopBid};
 
 #[cw_serde]
 pub struct InstantiateMsg {
@@ -97,7 +97,7 @@ pub enum ReceiveMsg {
 #[cw_serde]
 #[derive(QueryResponses)]
 pub enum QueryMsg {
-    #[returns(Config)]
+    #[returns(crate::state::Config)]
     Config {},
     #[returns(AuctionResponse)]
     Auction { auction_id: u64 },
@@ -139,7 +139,7 @@ pub struct AuctionResponse {
     pub auction_id: u64,
     pub auction: Auction,
     pub top_bid: Option<TopBid>,
-    /// The smallest bid accepted now (absent once the auction is not open).
+    /// The smallest bid accepted now (absent once bidding ended); never above the buy-now price.
     pub min_next_bid: Option<Uint128>,
 }
 

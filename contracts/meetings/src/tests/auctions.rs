@@ -328,6 +328,7 @@ fn a_buy_now_bid_skips_the_increment_rule() {
     let id = s.open(&creator, input).unwrap();
     let (alice, bob) = (s.alice.clone(), s.bob.clone());
     s.bid(&alice, id, 1_000).unwrap();
+    assert_eq!(s.auction(id).min_next_bid, Some(Uint128::new(1_040)), "capped at the buy-now price");
     // 1_040 is below the 5% increment (1_050), but it is the buy-now price.
     s.bid(&bob, id, 1_040).unwrap();
     assert_eq!(s.meeting(id).meeting.price, Uint128::new(1_040));
