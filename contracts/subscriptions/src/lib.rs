@@ -24,8 +24,10 @@
 //! - Active means block time < `expires_at`; access ends exactly at expiry.
 //! - Rounding favours the creator: a bundle's discount is rounded down, and an upgrade costs
 //!   `ceil(remaining_ns * (new_price / new_period - old_price / old_period) / 1e9)` at the two
-//!   tiers' current prices; a trial's remaining time is worth nothing. Because that cost falls
-//!   every second, `Upgrade` accepts any payment of at least the cost and refunds the excess.
+//!   tiers' current prices. Time from a free trial is worth nothing while the subscription is
+//!   trial-only; once paid time is stacked on it, all remaining time counts at the tier price.
+//!   Because the cost falls every second, `Upgrade` accepts any payment of at least the cost
+//!   and refunds the excess in the same transaction (see the `UpgradeQuote` query).
 //!   The fee is `floor(amount * fee_bps / 10_000)`, the creator gets the rest.
 //! - `Subscribe` while active on the same tier stacks like `Extend` and also sets the renewal
 //!   terms; while active on another tier it is refused (upgrade instead, or wait for expiry).
@@ -33,7 +35,8 @@
 //! - Renewal window: from `min(1 day, period / 2)` before expiry until 7 days after it. Before
 //!   expiry the new period stacks on the expiry; after, it runs from the renewal. One renewal
 //!   is one period at the current price, paid with two CW20 `TransferFrom`s from the fan to the
-//!   treasury and to the creator's payout address. A short allowance or balance makes the token
+//!   treasury and to the creator's payout address (a zero part is left out, as cw20-base
+//!   refuses zero transfers). A short allowance or balance makes the token
 //!   contract fail, which fails the whole renewal and changes nothing. Renewals stop when the
 //!   price rises above the fan's maximum, the fan cancels, the tier retires, or the creator is
 //!   inactive.
