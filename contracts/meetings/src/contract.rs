@@ -1,17 +1,17 @@
 #[cfg(not(feature = "library"))]
 use cosmwasm_std::entry_point;
 use cosmwasm_std::{
-    from_json, to_json_binary, Addr, Binary, CosmosMsg, Deps, DepsMut, Env, Event, MessageInfo, Order, Response,
-    StdError, StdResult, Storage, Timestamp, Uint128,
+    from_json, to_json_binary, Addr, Binary, CosmosMsg, Deps, DepsMut, Env, Event, MessageInfo,
+    Order, Response, StdError, StdResult, Storage, Timestamp, Uint128,
 };
 use cw20::Cw20ReceiveMsg;
 use cw_storage_plus::Bound;
 use mesi_common::asset::{ensure_accepted, nonpayable};
 use mesi_common::events::creators::OwnershipChanged;
 use mesi_common::events::meetings::{
-    AuctionCancelled, AuctionExtended, AuctionOpened, AuctionSettled, AuctionState, BidPlaced, DisputeOpened,
-    DisputeOutcomeKind, DisputeResolved, MeetingChanged, MeetingPayout, MeetingStatus, MeetingsConfigSet,
-    RescheduleAction, RescheduleChanged,
+    AuctionCancelled, AuctionExtended, AuctionOpened, AuctionSettled, AuctionState, BidPlaced,
+    DisputeOpened, DisputeOutcomeKind, DisputeResolved, MeetingChanged, MeetingPayout,
+    MeetingStatus, MeetingsConfigSet, RescheduleAction, RescheduleChanged,
 };
 use mesi_common::fee::{bps_of, bps_of_ceil, split, BPS_DENOMINATOR};
 use mesi_common::interfaces::creators::{CreatorsQuery, PaymentTerms, Product};
@@ -20,12 +20,13 @@ use mesi_common::{AssetError, AssetInfo, MesiEvent};
 
 use crate::error::ContractError;
 use crate::msg::{
-    AuctionCursor, AuctionInput, AuctionResponse, AuctionsResponse, BidResponse, BidsResponse, DisputeOutcome,
-    ExecuteMsg, InstantiateMsg, MeetingResponse, MeetingsResponse, MigrateMsg, QueryMsg, ReceiveMsg,
+    AuctionCursor, AuctionInput, AuctionResponse, AuctionsResponse, BidResponse, BidsResponse,
+    DisputeOutcome, ExecuteMsg, InstantiateMsg, MeetingResponse, MeetingsResponse, MigrateMsg,
+    QueryMsg, ReceiveMsg,
 };
 use crate::state::{
-    auctions, meetings, state_key, Auction, Bid, Config, Meeting, RescheduleProposal, Slot, TopBid, BIDS, CONFIG,
-    LAST_AUCTION_ID, OPEN_AUCTIONS, TOP_BIDS,
+    auctions, meetings, state_key, Auction, Bid, Config, Meeting, RescheduleProposal, Slot, TopBid,
+    BIDS, CONFIG, LAST_AUCTION_ID, OPEN_AUCTIONS, TOP_BIDS,
 };
 
 pub const CONTRACT_NAME: &str = "crates.io:mesi-meetings";
@@ -46,7 +47,12 @@ pub const MIN_DISPUTE_WINDOW_SECS: u64 = 3600;
 pub const MAX_DISPUTE_WINDOW_SECS: u64 = 30 * 24 * 3600;
 
 #[cfg_attr(not(feature = "library"), entry_point)]
-pub fn instantiate(deps: DepsMut, _env: Env, info: MessageInfo, msg: InstantiateMsg) -> Result<Response, ContractError> {
+pub fn instantiate(
+    deps: DepsMut,
+    _env: Env,
+    info: MessageInfo,
+    msg: InstantiateMsg,
+) -> Result<Response, ContractError> {
     nonpayable(&info)?;
     cw2::set_contract_version(deps.storage, CONTRACT_NAME, CONTRACT_VERSION)?;
     let owner = match msg.owner {
@@ -65,13 +71,21 @@ pub fn instantiate(deps: DepsMut, _env: Env, info: MessageInfo, msg: Instantiate
 }
 
 #[cfg_attr(not(feature = "library"), entry_point)]
-pub fn execute(deps: DepsMut, env: Env, info: MessageInfo, msg: ExecuteMsg) -> Result<Response, ContractError> {
+pub fn execute(
+    deps: DepsMut,
+    env: Env,
+    info: MessageInfo,
+    msg: ExecuteMsg,
+) -> Result<Response, ContractError> {
     // Native bids are the only message that takes funds.
     if !matches!(msg, ExecuteMsg::Bid { .. }) {
         nonpayable(&info)?;
     }
     match msg {
-        ExecuteMsg::UpdateConfig { max_open_auctions, dispute_window_secs } => {
+        ExecuteMsg::UpdateConfig {
+            max_open_auctions,
+            dispute_window_secs,
+        } => {
             cw_ownable::assert_owner(deps.storage, &info.sender)?;
             update_config(deps, max_open_auctions, dispute_window_secs)
         }
@@ -81,18 +95,28 @@ pub fn execute(deps: DepsMut, env: Env, info: MessageInfo, msg: ExecuteMsg) -> R
         ExecuteMsg::Bid { auction_id } => bid_native(deps, env, info, auction_id),
         ExecuteMsg::Receive(wrapper) => receive_cw20(deps, env, info, wrapper),
         ExecuteMsg::Settle { auction_id } => settle(deps, env, info, auction_id),
-        ExecuteMsg::MarkHeld { meeting_id, fan_no_show } => mark_held(deps, env, info, meeting_id, fan_no_show),
+        ExecuteMsg::MarkHeld {
+            meeting_id,
+            fan_no_show,
+        } => mark_held(deps, env, info, meeting_id, fan_no_show),
         ExecuteMsg::Confirm { meeting_id } => confirm(deps, env, info, meeting_id),
         ExecuteMsg::Dispute { meeting_id, reason } => dispute(deps, env, info, meeting_id, reason),
-        ExecuteMsg::Resolve { meeting_id, outcome } => resolve(deps, info, meeting_id, outcome),
+        ExecuteMsg::Resolve {
+            meeting_id,
+            outcome,
+        } => resolve(deps, info, meeting_id, outcome),
         ExecuteMsg::Claim { meeting_id } => claim(deps, env, info, meeting_id),
         ExecuteMsg::CancelMeeting { meeting_id } => cancel_meeting(deps, info, meeting_id),
-        ExecuteMsg::ProposeReschedule { meeting_id, start, duration_secs } => {
-            propose_reschedule(deps, env, info, meeting_id, start, duration_secs)
-        }
-        ExecuteMsg::AcceptReschedule { meeting_id, start, duration_secs } => {
-            accept_reschedule(deps, env, info, meeting_id, start, duration_secs)
-        }
+        ExecuteMsg::ProposeReschedule {
+            meeting_id,
+            start,
+            duration_secs,
+        } => propose_reschedule(deps, env, info, meeting_id, start, duration_secs),
+        ExecuteMsg::AcceptReschedule {
+            meeting_id,
+            start,
+            duration_secs,
+        } => accept_reschedule(deps, env, info, meeting_id, start, duration_secs),
         ExecuteMsg::DeclineReschedule { meeting_id } => decline_reschedule(deps, info, meeting_id),
     }
 }
@@ -113,39 +137,73 @@ fn update_config(
     Ok(Response::new().add_event(config_event(&config).to_event()))
 }
 
-fn update_ownership(deps: DepsMut, env: Env, info: MessageInfo, action: cw_ownable::Action) -> Result<Response, ContractError> {
+fn update_ownership(
+    deps: DepsMut,
+    env: Env,
+    info: MessageInfo,
+    action: cw_ownable::Action,
+) -> Result<Response, ContractError> {
     let label = match &action {
         cw_ownable::Action::TransferOwnership { .. } => "proposed",
         cw_ownable::Action::AcceptOwnership => "accepted",
         cw_ownable::Action::RenounceOwnership => "renounced",
     };
     let ownership = cw_ownable::update_ownership(deps, &env.block, &info.sender, action)?;
-    let event = OwnershipChanged { action: label.into(), owner: ownership.owner, pending_owner: ownership.pending_owner };
+    let event = OwnershipChanged {
+        action: label.into(),
+        owner: ownership.owner,
+        pending_owner: ownership.pending_owner,
+    };
     Ok(Response::new().add_event(event.to_event()))
 }
 
 // ---------------------------------------------------------------------------------------------
 // Auctions
 
-fn open_auction(deps: DepsMut, env: Env, info: MessageInfo, input: AuctionInput) -> Result<Response, ContractError> {
+fn open_auction(
+    deps: DepsMut,
+    env: Env,
+    info: MessageInfo,
+    input: AuctionInput,
+) -> Result<Response, ContractError> {
     let now = env.block.time;
     let slot = validate_slot(input.slot, now)?;
-    validate_text("description", &input.description, MAX_DESCRIPTION_BYTES, true)?;
+    validate_text(
+        "description",
+        &input.description,
+        MAX_DESCRIPTION_BYTES,
+        true,
+    )?;
     if input.bidding_ends_at <= now || input.bidding_ends_at > now.plus_seconds(MAX_BIDDING_SECS) {
-        return Err(invalid("bidding_ends_at", format!("must be after now and at most {MAX_BIDDING_SECS} s ahead")));
+        return Err(invalid(
+            "bidding_ends_at",
+            format!("must be after now and at most {MAX_BIDDING_SECS} s ahead"),
+        ));
     }
     if input.bidding_ends_at > slot.start {
-        return Err(invalid("bidding_ends_at", "must not be after the slot's start".into()));
+        return Err(invalid(
+            "bidding_ends_at",
+            "must not be after the slot's start".into(),
+        ));
     }
     if input.extension_secs > MAX_EXTENSION_SECS {
-        return Err(invalid("extension_secs", format!("at most {MAX_EXTENSION_SECS}")));
+        return Err(invalid(
+            "extension_secs",
+            format!("at most {MAX_EXTENSION_SECS}"),
+        ));
     }
     if input.min_increment_bps > BPS_DENOMINATOR {
-        return Err(invalid("min_increment_bps", format!("at most {BPS_DENOMINATOR}")));
+        return Err(invalid(
+            "min_increment_bps",
+            format!("at most {BPS_DENOMINATOR}"),
+        ));
     }
     if let Some(buy_now) = input.buy_now {
         if buy_now.is_zero() || buy_now < input.reserve {
-            return Err(invalid("buy_now", "must be non-zero and at least the reserve".into()));
+            return Err(invalid(
+                "buy_now",
+                "must be non-zero and at least the reserve".into(),
+            ));
         }
     }
     let asset = input.asset.validate(deps.api)?;
@@ -156,9 +214,13 @@ fn open_auction(deps: DepsMut, env: Env, info: MessageInfo, input: AuctionInput)
         return Err(ContractError::CreatorInactive);
     }
     ensure_accepted(&asset, &terms.accepted_assets)?;
-    let open = OPEN_AUCTIONS.may_load(deps.storage, &info.sender)?.unwrap_or(0);
+    let open = OPEN_AUCTIONS
+        .may_load(deps.storage, &info.sender)?
+        .unwrap_or(0);
     if open >= config.max_open_auctions {
-        return Err(ContractError::TooManyOpenAuctions { max: config.max_open_auctions });
+        return Err(ContractError::TooManyOpenAuctions {
+            max: config.max_open_auctions,
+        });
     }
 
     let auction_id = LAST_AUCTION_ID.load(deps.storage)? + 1;
@@ -203,7 +265,11 @@ fn open_auction(deps: DepsMut, env: Env, info: MessageInfo, input: AuctionInput)
 /// Cancelling is for auctions nobody has bid on (before or after the bidding end). Once there is
 /// a bid, the auction binds the creator: it runs to its end, and a creator who cannot meet
 /// cancels the scheduled meeting instead, which refunds the winner in full.
-fn cancel_auction(deps: DepsMut, info: MessageInfo, auction_id: u64) -> Result<Response, ContractError> {
+fn cancel_auction(
+    deps: DepsMut,
+    info: MessageInfo,
+    auction_id: u64,
+) -> Result<Response, ContractError> {
     let auction = load_auction(deps.storage, auction_id)?;
     if info.sender != auction.creator {
         return Err(ContractError::Unauthorized("creator"));
@@ -215,17 +281,31 @@ fn cancel_auction(deps: DepsMut, info: MessageInfo, auction_id: u64) -> Result<R
         return Err(ContractError::AuctionHasBids);
     }
     let open_auctions = end_auction(deps.storage, auction_id, &auction, AuctionState::Cancelled)?;
-    let event = AuctionCancelled { auction_id, creator: auction.creator, open_auctions };
+    let event = AuctionCancelled {
+        auction_id,
+        creator: auction.creator,
+        open_auctions,
+    };
     Ok(Response::new().add_event(event.to_event()))
 }
 
-fn bid_native(deps: DepsMut, env: Env, info: MessageInfo, auction_id: u64) -> Result<Response, ContractError> {
+fn bid_native(
+    deps: DepsMut,
+    env: Env,
+    info: MessageInfo,
+    auction_id: u64,
+) -> Result<Response, ContractError> {
     let auction = load_auction(deps.storage, auction_id)?;
     let amount = auction.asset.must_pay_native(&info)?;
     place_bid(deps, env, auction_id, auction, info.sender, amount)
 }
 
-fn receive_cw20(deps: DepsMut, env: Env, info: MessageInfo, wrapper: Cw20ReceiveMsg) -> Result<Response, ContractError> {
+fn receive_cw20(
+    deps: DepsMut,
+    env: Env,
+    info: MessageInfo,
+    wrapper: Cw20ReceiveMsg,
+) -> Result<Response, ContractError> {
     let ReceiveMsg::Bid { auction_id } = from_json(&wrapper.msg)?;
     let auction = load_auction(deps.storage, auction_id)?;
     // Only the auction's own token counts: any contract can call Receive claiming any amount.
@@ -274,8 +354,20 @@ fn place_bid(
     }
 
     let bid_seq = previous.as_ref().map_or(0, |p| p.bid_count) + 1;
-    BIDS.save(deps.storage, (auction_id, bid_seq), &Bid { bidder: bidder.clone(), amount, placed_at: now })?;
-    let top = TopBid { bidder: bidder.clone(), amount, bid_count: bid_seq };
+    BIDS.save(
+        deps.storage,
+        (auction_id, bid_seq),
+        &Bid {
+            bidder: bidder.clone(),
+            amount,
+            placed_at: now,
+        },
+    )?;
+    let top = TopBid {
+        bidder: bidder.clone(),
+        amount,
+        bid_count: bid_seq,
+    };
     TOP_BIDS.save(deps.storage, auction_id, &top)?;
 
     let mut response = Response::new();
@@ -293,15 +385,30 @@ fn place_bid(
     response = response.add_event(placed.to_event());
 
     if bought_now {
-        return Ok(response.add_events(sell(deps.storage, auction_id, auction, top, bidder, true)?));
+        return Ok(response.add_events(sell(
+            deps.storage,
+            auction_id,
+            auction,
+            top,
+            bidder,
+            true,
+        )?));
     }
     // Anti-sniping: a bid in the last `extension_secs` moves the end, but never past the slot's start.
-    let extended_end = now.plus_seconds(auction.extension_secs).min(auction.slot.start);
+    let extended_end = now
+        .plus_seconds(auction.extension_secs)
+        .min(auction.slot.start);
     if extended_end > auction.ends_at {
         let mut extended = auction.clone();
         extended.ends_at = extended_end;
         auctions().replace(deps.storage, auction_id, Some(&extended), Some(&auction))?;
-        response = response.add_event(AuctionExtended { auction_id, ends_at: extended_end }.to_event());
+        response = response.add_event(
+            AuctionExtended {
+                auction_id,
+                ends_at: extended_end,
+            }
+            .to_event(),
+        );
     }
     Ok(response)
 }
@@ -318,7 +425,12 @@ fn min_next_bid(auction: &Auction, top: Option<&TopBid>) -> StdResult<Uint128> {
     })
 }
 
-fn settle(deps: DepsMut, env: Env, info: MessageInfo, auction_id: u64) -> Result<Response, ContractError> {
+fn settle(
+    deps: DepsMut,
+    env: Env,
+    info: MessageInfo,
+    auction_id: u64,
+) -> Result<Response, ContractError> {
     let auction = load_auction(deps.storage, auction_id)?;
     if auction.state != AuctionState::Open {
         return Err(ContractError::AuctionNotOpen(auction.state));
@@ -328,9 +440,17 @@ fn settle(deps: DepsMut, env: Env, info: MessageInfo, auction_id: u64) -> Result
     }
     let response = Response::new();
     match TOP_BIDS.may_load(deps.storage, auction_id)? {
-        Some(top) => Ok(response.add_events(sell(deps.storage, auction_id, auction, top, info.sender, false)?)),
+        Some(top) => Ok(response.add_events(sell(
+            deps.storage,
+            auction_id,
+            auction,
+            top,
+            info.sender,
+            false,
+        )?)),
         None => {
-            let open_auctions = end_auction(deps.storage, auction_id, &auction, AuctionState::Closed)?;
+            let open_auctions =
+                end_auction(deps.storage, auction_id, &auction, AuctionState::Closed)?;
             let event = AuctionSettled {
                 auction_id,
                 creator: auction.creator,
@@ -381,15 +501,26 @@ fn sell(
         settled_by: settled_by.clone(),
         open_auctions,
     };
-    Ok(vec![settled.to_event(), meeting_event(auction_id, &meeting, settled_by).to_event()])
+    Ok(vec![
+        settled.to_event(),
+        meeting_event(auction_id, &meeting, settled_by).to_event(),
+    ])
 }
 
 /// Moves an open auction to a final state; returns the creator's open auctions left.
-fn end_auction(storage: &mut dyn Storage, auction_id: u64, auction: &Auction, state: AuctionState) -> StdResult<u32> {
+fn end_auction(
+    storage: &mut dyn Storage,
+    auction_id: u64,
+    auction: &Auction,
+    state: AuctionState,
+) -> StdResult<u32> {
     let mut ended = auction.clone();
     ended.state = state;
     auctions().replace(storage, auction_id, Some(&ended), Some(auction))?;
-    let open = OPEN_AUCTIONS.may_load(storage, &auction.creator)?.unwrap_or(0).saturating_sub(1);
+    let open = OPEN_AUCTIONS
+        .may_load(storage, &auction.creator)?
+        .unwrap_or(0)
+        .saturating_sub(1);
     if open == 0 {
         OPEN_AUCTIONS.remove(storage, &auction.creator);
     } else {
@@ -401,7 +532,13 @@ fn end_auction(storage: &mut dyn Storage, auction_id: u64, auction: &Auction, st
 // ---------------------------------------------------------------------------------------------
 // Meetings
 
-fn mark_held(deps: DepsMut, env: Env, info: MessageInfo, meeting_id: u64, fan_no_show: bool) -> Result<Response, ContractError> {
+fn mark_held(
+    deps: DepsMut,
+    env: Env,
+    info: MessageInfo,
+    meeting_id: u64,
+    fan_no_show: bool,
+) -> Result<Response, ContractError> {
     let mut meeting = load_meeting(deps.storage, meeting_id)?;
     ensure_creator(&meeting, &info.sender)?;
     ensure_status(&meeting, "mark held", &[MeetingStatus::Scheduled])?;
@@ -417,10 +554,19 @@ fn mark_held(deps: DepsMut, env: Env, info: MessageInfo, meeting_id: u64, fan_no
     Ok(Response::new().add_event(meeting_event(meeting_id, &meeting, info.sender).to_event()))
 }
 
-fn confirm(deps: DepsMut, env: Env, info: MessageInfo, meeting_id: u64) -> Result<Response, ContractError> {
+fn confirm(
+    deps: DepsMut,
+    env: Env,
+    info: MessageInfo,
+    meeting_id: u64,
+) -> Result<Response, ContractError> {
     let mut meeting = load_meeting(deps.storage, meeting_id)?;
     ensure_fan(&meeting, &info.sender)?;
-    ensure_status(&meeting, "confirm", &[MeetingStatus::Scheduled, MeetingStatus::Held])?;
+    ensure_status(
+        &meeting,
+        "confirm",
+        &[MeetingStatus::Scheduled, MeetingStatus::Held],
+    )?;
     if meeting.status == MeetingStatus::Scheduled && env.block.time < meeting.slot.end() {
         return Err(ContractError::MeetingNotOver(meeting.slot.end()));
     }
@@ -433,7 +579,13 @@ fn confirm(deps: DepsMut, env: Env, info: MessageInfo, meeting_id: u64) -> Resul
         .add_event(payout.to_event()))
 }
 
-fn dispute(deps: DepsMut, env: Env, info: MessageInfo, meeting_id: u64, reason: Option<String>) -> Result<Response, ContractError> {
+fn dispute(
+    deps: DepsMut,
+    env: Env,
+    info: MessageInfo,
+    meeting_id: u64,
+    reason: Option<String>,
+) -> Result<Response, ContractError> {
     let mut meeting = load_meeting(deps.storage, meeting_id)?;
     ensure_fan(&meeting, &info.sender)?;
     if let Some(reason) = &reason {
@@ -441,7 +593,9 @@ fn dispute(deps: DepsMut, env: Env, info: MessageInfo, meeting_id: u64, reason: 
     }
     let now = env.block.time;
     match (meeting.status, meeting.dispute_deadline) {
-        (MeetingStatus::Held, Some(deadline)) if now >= deadline => return Err(ContractError::DisputeWindowClosed(deadline)),
+        (MeetingStatus::Held, Some(deadline)) if now >= deadline => {
+            return Err(ContractError::DisputeWindowClosed(deadline))
+        }
         (MeetingStatus::Held, _) => {}
         // The creator has not marked the meeting held (a creator no-show, say): the fan may
         // dispute once the slot is over.
@@ -449,32 +603,55 @@ fn dispute(deps: DepsMut, env: Env, info: MessageInfo, meeting_id: u64, reason: 
             return Err(ContractError::MeetingNotOver(meeting.slot.end()))
         }
         (MeetingStatus::Scheduled, _) => {}
-        (status, _) => return Err(ContractError::WrongMeetingStatus { action: "dispute", status }),
+        (status, _) => {
+            return Err(ContractError::WrongMeetingStatus {
+                action: "dispute",
+                status,
+            })
+        }
     }
     change_status(&mut meeting, MeetingStatus::Disputed);
     save_meeting(deps.storage, meeting_id, &meeting)?;
-    let opened = DisputeOpened { meeting_id, fan: info.sender.clone(), reason };
+    let opened = DisputeOpened {
+        meeting_id,
+        fan: info.sender.clone(),
+        reason,
+    };
     Ok(Response::new()
         .add_event(opened.to_event())
         .add_event(meeting_event(meeting_id, &meeting, info.sender).to_event()))
 }
 
-fn resolve(deps: DepsMut, info: MessageInfo, meeting_id: u64, outcome: DisputeOutcome) -> Result<Response, ContractError> {
+fn resolve(
+    deps: DepsMut,
+    info: MessageInfo,
+    meeting_id: u64,
+    outcome: DisputeOutcome,
+) -> Result<Response, ContractError> {
     let mut meeting = load_meeting(deps.storage, meeting_id)?;
     let config = CONFIG.load(deps.storage)?;
-    let arbiter: Addr = deps.querier.query_wasm_smart(&config.creators, &CreatorsQuery::Arbiter {})?;
+    let arbiter: Addr = deps
+        .querier
+        .query_wasm_smart(&config.creators, &CreatorsQuery::Arbiter {})?;
     if info.sender != arbiter {
         return Err(ContractError::Unauthorized("arbiter"));
     }
     ensure_status(&meeting, "resolve", &[MeetingStatus::Disputed])?;
     let (kind, fan_bps, status) = match outcome {
-        DisputeOutcome::Refund {} => (DisputeOutcomeKind::Refund, BPS_DENOMINATOR, MeetingStatus::Refunded),
+        DisputeOutcome::Refund {} => (
+            DisputeOutcomeKind::Refund,
+            BPS_DENOMINATOR,
+            MeetingStatus::Refunded,
+        ),
         DisputeOutcome::Release {} => (DisputeOutcomeKind::Release, 0, MeetingStatus::Completed),
         DisputeOutcome::Split { fan_bps } if (1..BPS_DENOMINATOR).contains(&fan_bps) => {
             (DisputeOutcomeKind::Split, fan_bps, MeetingStatus::Split)
         }
         DisputeOutcome::Split { .. } => {
-            return Err(invalid("fan_bps", format!("a split gives the fan 1 to {} bps", BPS_DENOMINATOR - 1)))
+            return Err(invalid(
+                "fan_bps",
+                format!("a split gives the fan 1 to {} bps", BPS_DENOMINATOR - 1),
+            ))
         }
     };
     let to_fan = bps_of(meeting.price, fan_bps);
@@ -497,11 +674,18 @@ fn resolve(deps: DepsMut, info: MessageInfo, meeting_id: u64, outcome: DisputeOu
         .add_event(payout.to_event()))
 }
 
-fn claim(deps: DepsMut, env: Env, info: MessageInfo, meeting_id: u64) -> Result<Response, ContractError> {
+fn claim(
+    deps: DepsMut,
+    env: Env,
+    info: MessageInfo,
+    meeting_id: u64,
+) -> Result<Response, ContractError> {
     let mut meeting = load_meeting(deps.storage, meeting_id)?;
     ensure_creator(&meeting, &info.sender)?;
     ensure_status(&meeting, "claim", &[MeetingStatus::Held])?;
-    let deadline = meeting.dispute_deadline.ok_or_else(|| StdError::generic_err("held meeting without deadline"))?;
+    let deadline = meeting
+        .dispute_deadline
+        .ok_or_else(|| StdError::generic_err("held meeting without deadline"))?;
     if env.block.time < deadline {
         return Err(ContractError::DisputeWindowOpen(deadline));
     }
@@ -514,7 +698,11 @@ fn claim(deps: DepsMut, env: Env, info: MessageInfo, meeting_id: u64) -> Result<
         .add_event(payout.to_event()))
 }
 
-fn cancel_meeting(deps: DepsMut, info: MessageInfo, meeting_id: u64) -> Result<Response, ContractError> {
+fn cancel_meeting(
+    deps: DepsMut,
+    info: MessageInfo,
+    meeting_id: u64,
+) -> Result<Response, ContractError> {
     let mut meeting = load_meeting(deps.storage, meeting_id)?;
     ensure_creator(&meeting, &info.sender)?;
     ensure_status(&meeting, "cancel", &[MeetingStatus::Scheduled])?;
@@ -538,9 +726,17 @@ fn propose_reschedule(
     let mut meeting = load_meeting(deps.storage, meeting_id)?;
     ensure_party(&meeting, &info.sender)?;
     ensure_status(&meeting, "reschedule", &[MeetingStatus::Scheduled])?;
-    let slot = Slot { start, duration_secs, time_zone: meeting.slot.time_zone.clone() };
+    let slot = Slot {
+        start,
+        duration_secs,
+        time_zone: meeting.slot.time_zone.clone(),
+    };
     validate_slot(slot, env.block.time)?;
-    meeting.reschedule = Some(RescheduleProposal { proposed_by: info.sender.clone(), start, duration_secs });
+    meeting.reschedule = Some(RescheduleProposal {
+        proposed_by: info.sender.clone(),
+        start,
+        duration_secs,
+    });
     save_meeting(deps.storage, meeting_id, &meeting)?;
     let event = RescheduleChanged {
         meeting_id,
@@ -563,7 +759,10 @@ fn accept_reschedule(
     let mut meeting = load_meeting(deps.storage, meeting_id)?;
     ensure_party(&meeting, &info.sender)?;
     ensure_status(&meeting, "reschedule", &[MeetingStatus::Scheduled])?;
-    let proposal = meeting.reschedule.take().ok_or(ContractError::NoReschedulePending)?;
+    let proposal = meeting
+        .reschedule
+        .take()
+        .ok_or(ContractError::NoReschedulePending)?;
     if proposal.proposed_by == info.sender {
         return Err(ContractError::OwnProposal);
     }
@@ -571,20 +770,41 @@ fn accept_reschedule(
         return Err(ContractError::RescheduleMismatch);
     }
     // The proposed time may have passed since it was proposed.
-    let slot = Slot { start, duration_secs, time_zone: meeting.slot.time_zone.clone() };
+    let slot = Slot {
+        start,
+        duration_secs,
+        time_zone: meeting.slot.time_zone.clone(),
+    };
     meeting.slot = validate_slot(slot, env.block.time)?;
     meeting.revision += 1;
     save_meeting(deps.storage, meeting_id, &meeting)?;
     Ok(Response::new().add_event(meeting_event(meeting_id, &meeting, info.sender).to_event()))
 }
 
-fn decline_reschedule(deps: DepsMut, info: MessageInfo, meeting_id: u64) -> Result<Response, ContractError> {
+fn decline_reschedule(
+    deps: DepsMut,
+    info: MessageInfo,
+    meeting_id: u64,
+) -> Result<Response, ContractError> {
     let mut meeting = load_meeting(deps.storage, meeting_id)?;
     ensure_party(&meeting, &info.sender)?;
-    let proposal = meeting.reschedule.take().ok_or(ContractError::NoReschedulePending)?;
+    let proposal = meeting
+        .reschedule
+        .take()
+        .ok_or(ContractError::NoReschedulePending)?;
     save_meeting(deps.storage, meeting_id, &meeting)?;
-    let action = if proposal.proposed_by == info.sender { RescheduleAction::Withdrawn } else { RescheduleAction::Declined };
-    let event = RescheduleChanged { meeting_id, action, by: info.sender, start: None, duration_secs: None };
+    let action = if proposal.proposed_by == info.sender {
+        RescheduleAction::Withdrawn
+    } else {
+        RescheduleAction::Declined
+    };
+    let event = RescheduleChanged {
+        meeting_id,
+        action,
+        by: info.sender,
+        start: None,
+        duration_secs: None,
+    };
     Ok(Response::new().add_event(event.to_event()))
 }
 
@@ -604,9 +824,18 @@ fn save_meeting(storage: &mut dyn Storage, meeting_id: u64, meeting: &Meeting) -
 /// Pays out a meeting's whole escrow: `to_fan` back to the fan, the rest to the creator less the
 /// platform fee (rounded down, so dust goes to the creator). Asks the registry for the current
 /// payout address and treasury only when the creator gets something.
-fn pay_out(deps: Deps, meeting_id: u64, meeting: &Meeting, to_fan: Uint128) -> Result<(Vec<CosmosMsg>, MeetingPayout), ContractError> {
+fn pay_out(
+    deps: Deps,
+    meeting_id: u64,
+    meeting: &Meeting,
+    to_fan: Uint128,
+) -> Result<(Vec<CosmosMsg>, MeetingPayout), ContractError> {
     let creator_share = meeting.price.checked_sub(to_fan).map_err(StdError::from)?;
-    let mut messages: Vec<CosmosMsg> = meeting.asset.payout(&meeting.fan, to_fan)?.into_iter().collect();
+    let mut messages: Vec<CosmosMsg> = meeting
+        .asset
+        .payout(&meeting.fan, to_fan)?
+        .into_iter()
+        .collect();
     let mut payout = MeetingPayout {
         meeting_id,
         asset: meeting.asset.clone(),
@@ -673,11 +902,18 @@ fn ensure_party(meeting: &Meeting, sender: &Addr) -> Result<(), ContractError> {
     }
 }
 
-fn ensure_status(meeting: &Meeting, action: &'static str, allowed: &[MeetingStatus]) -> Result<(), ContractError> {
+fn ensure_status(
+    meeting: &Meeting,
+    action: &'static str,
+    allowed: &[MeetingStatus],
+) -> Result<(), ContractError> {
     if allowed.contains(&meeting.status) {
         Ok(())
     } else {
-        Err(ContractError::WrongMeetingStatus { action, status: meeting.status })
+        Err(ContractError::WrongMeetingStatus {
+            action,
+            status: meeting.status,
+        })
     }
 }
 
@@ -687,16 +923,23 @@ fn ensure_status(meeting: &Meeting, action: &'static str, allowed: &[MeetingStat
 fn payment_terms(deps: Deps, config: &Config, creator: &Addr) -> StdResult<PaymentTerms> {
     deps.querier.query_wasm_smart(
         &config.creators,
-        &CreatorsQuery::PaymentTerms { creator: creator.to_string(), product: Product::Meetings },
+        &CreatorsQuery::PaymentTerms {
+            creator: creator.to_string(),
+            product: Product::Meetings,
+        },
     )
 }
 
 fn load_auction(storage: &dyn Storage, auction_id: u64) -> Result<Auction, ContractError> {
-    auctions().may_load(storage, auction_id)?.ok_or(ContractError::AuctionNotFound(auction_id))
+    auctions()
+        .may_load(storage, auction_id)?
+        .ok_or(ContractError::AuctionNotFound(auction_id))
 }
 
 fn load_meeting(storage: &dyn Storage, meeting_id: u64) -> Result<Meeting, ContractError> {
-    meetings().may_load(storage, meeting_id)?.ok_or(ContractError::MeetingNotFound(meeting_id))
+    meetings()
+        .may_load(storage, meeting_id)?
+        .ok_or(ContractError::MeetingNotFound(meeting_id))
 }
 
 fn invalid(field: &'static str, reason: String) -> ContractError {
@@ -707,13 +950,24 @@ fn invalid(field: &'static str, reason: String) -> ContractError {
 /// has a time-zone label such as `Europe/Berlin` or `UTC+02:00`.
 fn validate_slot(slot: Slot, now: Timestamp) -> Result<Slot, ContractError> {
     if slot.start <= now || slot.start > now.plus_seconds(MAX_LEAD_SECS) {
-        return Err(invalid("start", format!("must be after now and at most {MAX_LEAD_SECS} s ahead")));
+        return Err(invalid(
+            "start",
+            format!("must be after now and at most {MAX_LEAD_SECS} s ahead"),
+        ));
     }
     if !(MIN_DURATION_SECS..=MAX_DURATION_SECS).contains(&slot.duration_secs) {
-        return Err(invalid("duration_secs", format!("must be {MIN_DURATION_SECS} to {MAX_DURATION_SECS}")));
+        return Err(invalid(
+            "duration_secs",
+            format!("must be {MIN_DURATION_SECS} to {MAX_DURATION_SECS}"),
+        ));
     }
     let tz = &slot.time_zone;
-    if tz.is_empty() || tz.len() > MAX_TIME_ZONE_BYTES || !tz.chars().all(|c| c.is_ascii_alphanumeric() || "/_+-:".contains(c)) {
+    if tz.is_empty()
+        || tz.len() > MAX_TIME_ZONE_BYTES
+        || !tz
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "/_+-:".contains(c))
+    {
         return Err(invalid(
             "time_zone",
             format!("1 to {MAX_TIME_ZONE_BYTES} ASCII letters, digits and / _ + - :"),
@@ -722,11 +976,19 @@ fn validate_slot(slot: Slot, now: Timestamp) -> Result<Slot, ContractError> {
     Ok(slot)
 }
 
-fn validate_text(field: &'static str, text: &str, max_bytes: usize, allow_newlines: bool) -> Result<(), ContractError> {
+fn validate_text(
+    field: &'static str,
+    text: &str,
+    max_bytes: usize,
+    allow_newlines: bool,
+) -> Result<(), ContractError> {
     if text.len() > max_bytes {
         return Err(invalid(field, format!("at most {max_bytes} bytes")));
     }
-    if text.chars().any(|c| c.is_control() && !(allow_newlines && c == '\n')) {
+    if text
+        .chars()
+        .any(|c| c.is_control() && !(allow_newlines && c == '\n'))
+    {
         return Err(invalid(field, "no control characters".into()));
     }
     Ok(())
@@ -736,7 +998,10 @@ fn validate_max_open_auctions(max: u32) -> Result<u32, ContractError> {
     if (1..=MAX_OPEN_AUCTIONS_CAP).contains(&max) {
         Ok(max)
     } else {
-        Err(invalid("max_open_auctions", format!("must be 1 to {MAX_OPEN_AUCTIONS_CAP}")))
+        Err(invalid(
+            "max_open_auctions",
+            format!("must be 1 to {MAX_OPEN_AUCTIONS_CAP}"),
+        ))
     }
 }
 
@@ -744,7 +1009,10 @@ fn validate_dispute_window(secs: u64) -> Result<u64, ContractError> {
     if (MIN_DISPUTE_WINDOW_SECS..=MAX_DISPUTE_WINDOW_SECS).contains(&secs) {
         Ok(secs)
     } else {
-        Err(invalid("dispute_window_secs", format!("must be {MIN_DISPUTE_WINDOW_SECS} to {MAX_DISPUTE_WINDOW_SECS}")))
+        Err(invalid(
+            "dispute_window_secs",
+            format!("must be {MIN_DISPUTE_WINDOW_SECS} to {MAX_DISPUTE_WINDOW_SECS}"),
+        ))
     }
 }
 
@@ -768,18 +1036,33 @@ pub fn query(deps: Deps, env: Env, msg: QueryMsg) -> StdResult<Binary> {
             let auction = auctions().load(deps.storage, auction_id)?;
             to_json_binary(&auction_response(deps, &env, auction_id, auction)?)
         }
-        QueryMsg::AuctionsByCreator { creator, start_after, limit } => {
+        QueryMsg::AuctionsByCreator {
+            creator,
+            start_after,
+            limit,
+        } => {
             let creator = deps.api.addr_validate(&creator)?;
             let page = auctions()
                 .idx
                 .creator
                 .prefix(creator)
-                .range(deps.storage, start_after.map(Bound::exclusive), None, Order::Ascending)
+                .range(
+                    deps.storage,
+                    start_after.map(Bound::exclusive),
+                    None,
+                    Order::Ascending,
+                )
                 .take(page_limit(limit));
             to_json_binary(&auctions_response(deps, &env, page)?)
         }
-        QueryMsg::AuctionsByState { state, start_after, ends_before, limit } => {
-            let min = start_after.map(|c: AuctionCursor| Bound::exclusive((c.ends_at.nanos(), c.auction_id)));
+        QueryMsg::AuctionsByState {
+            state,
+            start_after,
+            ends_before,
+            limit,
+        } => {
+            let min = start_after
+                .map(|c: AuctionCursor| Bound::exclusive((c.ends_at.nanos(), c.auction_id)));
             let max = ends_before.map(|t| Bound::exclusive((t.nanos(), 0)));
             let page = auctions()
                 .idx
@@ -793,19 +1076,33 @@ pub fn query(deps: Deps, env: Env, msg: QueryMsg) -> StdResult<Binary> {
             let creator = deps.api.addr_validate(&creator)?;
             to_json_binary(&OPEN_AUCTIONS.may_load(deps.storage, &creator)?.unwrap_or(0))
         }
-        QueryMsg::Bids { auction_id, start_after, limit } => {
+        QueryMsg::Bids {
+            auction_id,
+            start_after,
+            limit,
+        } => {
             let bids = BIDS
                 .prefix(auction_id)
-                .range(deps.storage, start_after.map(Bound::exclusive), None, Order::Ascending)
+                .range(
+                    deps.storage,
+                    start_after.map(Bound::exclusive),
+                    None,
+                    Order::Ascending,
+                )
                 .take(page_limit(limit))
                 .map(|item| item.map(|(bid_seq, bid)| BidResponse { bid_seq, bid }))
                 .collect::<StdResult<_>>()?;
             to_json_binary(&BidsResponse { bids })
         }
-        QueryMsg::Meeting { meeting_id } => {
-            to_json_binary(&MeetingResponse { meeting_id, meeting: meetings().load(deps.storage, meeting_id)? })
-        }
-        QueryMsg::MeetingsByCreator { creator, start_after, limit } => {
+        QueryMsg::Meeting { meeting_id } => to_json_binary(&MeetingResponse {
+            meeting_id,
+            meeting: meetings().load(deps.storage, meeting_id)?,
+        }),
+        QueryMsg::MeetingsByCreator {
+            creator,
+            start_after,
+            limit,
+        } => {
             let creator = deps.api.addr_validate(&creator)?;
             let page = meetings().idx.creator.prefix(creator).range(
                 deps.storage,
@@ -815,16 +1112,29 @@ pub fn query(deps: Deps, env: Env, msg: QueryMsg) -> StdResult<Binary> {
             );
             to_json_binary(&meetings_response(page, limit)?)
         }
-        QueryMsg::MeetingsByFan { fan, start_after, limit } => {
+        QueryMsg::MeetingsByFan {
+            fan,
+            start_after,
+            limit,
+        } => {
             let fan = deps.api.addr_validate(&fan)?;
-            let page =
-                meetings().idx.fan.prefix(fan).range(deps.storage, start_after.map(Bound::exclusive), None, Order::Ascending);
+            let page = meetings().idx.fan.prefix(fan).range(
+                deps.storage,
+                start_after.map(Bound::exclusive),
+                None,
+                Order::Ascending,
+            );
             to_json_binary(&meetings_response(page, limit)?)
         }
     }
 }
 
-fn auction_response(deps: Deps, env: &Env, auction_id: u64, auction: Auction) -> StdResult<AuctionResponse> {
+fn auction_response(
+    deps: Deps,
+    env: &Env,
+    auction_id: u64,
+    auction: Auction,
+) -> StdResult<AuctionResponse> {
     let top_bid = TOP_BIDS.may_load(deps.storage, auction_id)?;
     let biddable = auction.state == AuctionState::Open && env.block.time < auction.ends_at;
     let min_next_bid = if biddable {
@@ -834,7 +1144,12 @@ fn auction_response(deps: Deps, env: &Env, auction_id: u64, auction: Auction) ->
     } else {
         None
     };
-    Ok(AuctionResponse { auction_id, auction, top_bid, min_next_bid })
+    Ok(AuctionResponse {
+        auction_id,
+        auction,
+        top_bid,
+        min_next_bid,
+    })
 }
 
 fn auctions_response(
@@ -854,7 +1169,12 @@ fn meetings_response(
 ) -> StdResult<MeetingsResponse> {
     let meetings = page
         .take(page_limit(limit))
-        .map(|item| item.map(|(meeting_id, meeting)| MeetingResponse { meeting_id, meeting }))
+        .map(|item| {
+            item.map(|(meeting_id, meeting)| MeetingResponse {
+                meeting_id,
+                meeting,
+            })
+        })
         .collect::<StdResult<_>>()?;
     Ok(MeetingsResponse { meetings })
 }

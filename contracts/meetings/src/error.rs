@@ -38,7 +38,10 @@ pub enum ContractError {
     #[error("bid above the buy-now price {buy_now}: bid exactly that to win at once")]
     BidAboveBuyNow { buy_now: Uint128 },
     #[error("cannot {action} a meeting that is {status}")]
-    WrongMeetingStatus { action: &'static str, status: MeetingStatus },
+    WrongMeetingStatus {
+        action: &'static str,
+        status: MeetingStatus,
+    },
     #[error("the meeting's slot ends at {0}")]
     MeetingNotOver(Timestamp),
     #[error("the dispute window closed at {0}")]

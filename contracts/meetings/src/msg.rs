@@ -53,7 +53,10 @@ pub enum DisputeOutcome {
 #[cw_serde]
 pub enum ExecuteMsg {
     /// Owner only. Applies to auctions opened and meetings marked held afterwards.
-    UpdateConfig { max_open_auctions: Option<u32>, dispute_window_secs: Option<u64> },
+    UpdateConfig {
+        max_open_auctions: Option<u32>,
+        dispute_window_secs: Option<u64>,
+    },
     /// A registered, active creator opens an auction.
     OpenAuction { auction: AuctionInput },
     /// The creator cancels an auction that has no bid yet.
@@ -70,19 +73,33 @@ pub enum ExecuteMsg {
     /// The fan releases the price to the creator at once (once the slot ended).
     Confirm { meeting_id: u64 },
     /// The fan disputes: inside the window after `MarkHeld`, or once the slot ended without it.
-    Dispute { meeting_id: u64, reason: Option<String> },
+    Dispute {
+        meeting_id: u64,
+        reason: Option<String>,
+    },
     /// The platform arbiter resolves a dispute.
-    Resolve { meeting_id: u64, outcome: DisputeOutcome },
+    Resolve {
+        meeting_id: u64,
+        outcome: DisputeOutcome,
+    },
     /// The creator collects the price once the dispute window passed without a dispute.
     Claim { meeting_id: u64 },
     /// The creator cancels a scheduled meeting; the fan gets the full price back.
     CancelMeeting { meeting_id: u64 },
     /// Creator or fan proposes a new slot for a scheduled meeting; it replaces any pending proposal
     /// (so the other side can answer with a counter-proposal).
-    ProposeReschedule { meeting_id: u64, start: Timestamp, duration_secs: u64 },
+    ProposeReschedule {
+        meeting_id: u64,
+        start: Timestamp,
+        duration_secs: u64,
+    },
     /// The other side accepts the pending proposal; `start` and `duration_secs` must repeat it,
     /// so a proposal changed in the meantime is never accepted by mistake.
-    AcceptReschedule { meeting_id: u64, start: Timestamp, duration_secs: u64 },
+    AcceptReschedule {
+        meeting_id: u64,
+        start: Timestamp,
+        duration_secs: u64,
+    },
     /// The proposer withdraws, or the other side declines, the pending proposal.
     DeclineReschedule { meeting_id: u64 },
 }
@@ -103,7 +120,11 @@ pub enum QueryMsg {
     Auction { auction_id: u64 },
     /// A creator's auctions by id.
     #[returns(AuctionsResponse)]
-    AuctionsByCreator { creator: String, start_after: Option<u64>, limit: Option<u32> },
+    AuctionsByCreator {
+        creator: String,
+        start_after: Option<u64>,
+        limit: Option<u32>,
+    },
     /// Auctions in `state`, soonest bidding end first (so `Open` lists what to bid on, and what
     /// is ready to settle, in end-time order). `ends_before` stops the page at that time.
     #[returns(AuctionsResponse)]
@@ -118,13 +139,25 @@ pub enum QueryMsg {
     OpenAuctionCount { creator: String },
     /// An auction's bids, oldest first.
     #[returns(BidsResponse)]
-    Bids { auction_id: u64, start_after: Option<u32>, limit: Option<u32> },
+    Bids {
+        auction_id: u64,
+        start_after: Option<u32>,
+        limit: Option<u32>,
+    },
     #[returns(MeetingResponse)]
     Meeting { meeting_id: u64 },
     #[returns(MeetingsResponse)]
-    MeetingsByCreator { creator: String, start_after: Option<u64>, limit: Option<u32> },
+    MeetingsByCreator {
+        creator: String,
+        start_after: Option<u64>,
+        limit: Option<u32>,
+    },
     #[returns(MeetingsResponse)]
-    MeetingsByFan { fan: String, start_after: Option<u64>, limit: Option<u32> },
+    MeetingsByFan {
+        fan: String,
+        start_after: Option<u64>,
+        limit: Option<u32>,
+    },
 }
 
 /// A position in [`QueryMsg::AuctionsByState`]: the last auction of the previous page.

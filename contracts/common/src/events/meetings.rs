@@ -110,7 +110,10 @@ named_enum! {
 impl MeetingStatus {
     /// Whether the contract still holds the price for this meeting.
     pub fn holds_escrow(&self) -> bool {
-        matches!(self, MeetingStatus::Scheduled | MeetingStatus::Held | MeetingStatus::Disputed)
+        matches!(
+            self,
+            MeetingStatus::Scheduled | MeetingStatus::Held | MeetingStatus::Disputed
+        )
     }
 
     /// The RFC 5545 `STATUS` of the meeting's calendar entry: only a cancelled meeting leaves the
@@ -310,7 +313,8 @@ mod tests {
 
     fn round_trip(event: AnyEvent) {
         let cosmos = event.to_event();
-        let decoded = AnyEvent::decode(&format!("wasm-{}", cosmos.ty), &attr_pairs(&cosmos)).unwrap();
+        let decoded =
+            AnyEvent::decode(&format!("wasm-{}", cosmos.ty), &attr_pairs(&cosmos)).unwrap();
         assert_eq!(decoded, Some(event));
     }
 
@@ -429,7 +433,13 @@ mod tests {
             }
             .into(),
         );
-        let ev = AuctionExtended { auction_id: 1, ends_at: Timestamp::from_nanos(5) };
-        assert_eq!(AuctionExtended::from_attributes(&attr_pairs(&ev.to_event())).unwrap(), ev);
+        let ev = AuctionExtended {
+            auction_id: 1,
+            ends_at: Timestamp::from_nanos(5),
+        };
+        assert_eq!(
+            AuctionExtended::from_attributes(&attr_pairs(&ev.to_event())).unwrap(),
+            ev
+        );
     }
 }

@@ -1,7 +1,7 @@
 use cosmwasm_std::{Timestamp, Uint128};
 use mesi_common::events::meetings::{
-    AuctionCancelled, AuctionExtended, AuctionOpened, AuctionSettled, AuctionState, BidPlaced, MeetingChanged,
-    MeetingFormat, MeetingStatus,
+    AuctionCancelled, AuctionExtended, AuctionOpened, AuctionSettled, AuctionState, BidPlaced,
+    MeetingChanged, MeetingFormat, MeetingStatus,
 };
 use mesi_common::{AssetError, AssetInfo};
 
@@ -17,7 +17,14 @@ fn open_auction_is_stored_indexed_and_announced() {
     input.format = MeetingFormat::InPerson;
     input.buy_now = Some(Uint128::new(50_000));
     let creator = s.creator.clone();
-    let response = s.exec(&creator, &ExecuteMsg::OpenAuction { auction: input.clone() }).unwrap();
+    let response = s
+        .exec(
+            &creator,
+            &ExecuteMsg::OpenAuction {
+                auction: input.clone(),
+            },
+        )
+        .unwrap();
 
     let opened: AuctionOpened = one_event(&response);
     assert_eq!(opened.auction_id, 1);
@@ -42,13 +49,22 @@ fn open_auction_is_stored_indexed_and_announced() {
     assert_eq!(auction.auction.creator, creator);
     assert_eq!(auction.top_bid, None);
     assert_eq!(auction.min_next_bid, Some(Uint128::new(1_000)));
-    let by_creator: AuctionsResponse =
-        s.query(&QueryMsg::AuctionsByCreator { creator: creator.to_string(), start_after: None, limit: None });
+    let by_creator: AuctionsResponse = s.query(&QueryMsg::AuctionsByCreator {
+        creator: creator.to_string(),
+        start_after: None,
+        limit: None,
+    });
     assert_eq!(by_creator.auctions.len(), 1);
-    let open: AuctionsResponse =
-        s.query(&QueryMsg::AuctionsByState { state: AuctionState::Open, start_after: None, ends_before: None, limit: None });
+    let open: AuctionsResponse = s.query(&QueryMsg::AuctionsByState {
+        state: AuctionState::Open,
+        start_after: None,
+        ends_before: None,
+        limit: None,
+    });
     assert_eq!(open.auctions[0].auction_id, 1);
-    let count: u32 = s.query(&QueryMsg::OpenAuctionCount { creator: creator.to_string() });
+    let count: u32 = s.query(&QueryMsg::OpenAuctionCount {
+        creator: creator.to_string(),
+    });
     assert_eq!(count, 1);
 }
 
@@ -61,18 +77,45 @@ fn open_auction_validates_its_input() {
     type Change = Box<dyn Fn(&mut AuctionInput)>;
     let cases: Vec<(&str, Change)> = vec![
         ("start", Box::new(move |a| a.slot.start = now)),
-        ("start", Box::new(move |a| a.slot.start = now.plus_seconds(400 * DAY))),
+        (
+            "start",
+            Box::new(move |a| a.slot.start = now.plus_seconds(400 * DAY)),
+        ),
         ("duration_secs", Box::new(|a| a.slot.duration_secs = 60)),
-        ("duration_secs", Box::new(|a| a.slot.duration_secs = 2 * DAY)),
+        (
+            "duration_secs",
+            Box::new(|a| a.slot.duration_secs = 2 * DAY),
+        ),
         ("time_zone", Box::new(|a| a.slot.time_zone = String::new())),
-        ("time_zone", Box::new(|a| a.slot.time_zone = "Europe/Berlin; DROP".into())),
+        (
+            "time_zone",
+            Box::new(|a| a.slot.time_zone = "Europe/Berlin; DROP".into()),
+        ),
         ("time_zone", Box::new(|a| a.slot.time_zone = "A".repeat(65))),
-        ("description", Box::new(|a| a.description = "x".repeat(MAX_DESCRIPTION_BYTES + 1))),
-        ("description", Box::new(|a| a.description = "bell\u{7}".into())),
-        ("bidding_ends_at", Box::new(move |a| a.bidding_ends_at = now)),
-        ("bidding_ends_at", Box::new(|a| a.bidding_ends_at = a.slot.start.plus_seconds(1))),
-        ("extension_secs", Box::new(|a| a.extension_secs = MAX_EXTENSION_SECS + 1)),
-        ("min_increment_bps", Box::new(|a| a.min_increment_bps = 10_001)),
+        (
+            "description",
+            Box::new(|a| a.description = "x".repeat(MAX_DESCRIPTION_BYTES + 1)),
+        ),
+        (
+            "description",
+            Box::new(|a| a.description = "bell\u{7}".into()),
+        ),
+        (
+            "bidding_ends_at",
+            Box::new(move |a| a.bidding_ends_at = now),
+        ),
+        (
+            "bidding_ends_at",
+            Box::new(|a| a.bidding_ends_at = a.slot.start.plus_seconds(1)),
+        ),
+        (
+            "extension_secs",
+            Box::new(|a| a.extension_secs = MAX_EXTENSION_SECS + 1),
+        ),
+        (
+            "min_increment_bps",
+            Box::new(|a| a.min_increment_bps = 10_001),
+        ),
         ("buy_now", Box::new(|a| a.buy_now = Some(Uint128::new(999)))),
         ("buy_now", Box::new(|a| a.buy_now = Some(Uint128::zero()))),
     ];
@@ -92,10 +135,16 @@ fn open_auction_validates_its_input() {
     // Assets: the platform's and the creator's only, and a valid address.
     let mut input = base.clone();
     input.asset = AssetInfo::native("uatom");
-    assert_eq!(s.open(&creator, input).unwrap_err(), AssetError::NotAccepted(AssetInfo::native("uatom")).into());
+    assert_eq!(
+        s.open(&creator, input).unwrap_err(),
+        AssetError::NotAccepted(AssetInfo::native("uatom")).into()
+    );
     let mut input = base.clone();
     input.asset = AssetInfo::cw20(cosmwasm_std::Addr::unchecked("not-an-address"));
-    assert!(matches!(s.open(&creator, input), Err(ContractError::Asset(AssetError::Std(_)))));
+    assert!(matches!(
+        s.open(&creator, input),
+        Err(ContractError::Asset(AssetError::Std(_)))
+    ));
     let mut input = base;
     input.asset = s.mesi_asset();
     s.open(&creator, input).unwrap();
@@ -106,15 +155,33 @@ fn only_active_registered_creators_open_auctions() {
     let mut s = Suite::new();
     let stranger = s.stranger.clone();
     let input = s.auction_input();
-    assert!(matches!(s.open(&stranger, input.clone()), Err(ContractError::Std(_))), "unregistered");
+    assert!(
+        matches!(s.open(&stranger, input.clone()), Err(ContractError::Std(_))),
+        "unregistered"
+    );
 
     let creator = s.creator.clone();
     let registry = s.registry.clone();
     s.app
-        .execute_contract(creator.clone(), registry.clone(), &mesi_creators::msg::ExecuteMsg::DeactivateCreator {}, &[])
+        .execute_contract(
+            creator.clone(),
+            registry.clone(),
+            &mesi_creators::msg::ExecuteMsg::DeactivateCreator {},
+            &[],
+        )
         .unwrap();
-    assert_eq!(s.open(&creator, input.clone()).unwrap_err(), ContractError::CreatorInactive);
-    s.app.execute_contract(creator.clone(), registry, &mesi_creators::msg::ExecuteMsg::ReactivateCreator {}, &[]).unwrap();
+    assert_eq!(
+        s.open(&creator, input.clone()).unwrap_err(),
+        ContractError::CreatorInactive
+    );
+    s.app
+        .execute_contract(
+            creator.clone(),
+            registry,
+            &mesi_creators::msg::ExecuteMsg::ReactivateCreator {},
+            &[],
+        )
+        .unwrap();
     s.open(&creator, input).unwrap();
 }
 
@@ -124,27 +191,43 @@ fn open_auctions_are_capped_per_creator() {
     let creator = s.creator.clone();
     let ids: Vec<u64> = (0..MAX_OPEN).map(|_| s.open_default()).collect();
     let input = s.auction_input();
-    assert_eq!(s.open(&creator, input.clone()).unwrap_err(), ContractError::TooManyOpenAuctions { max: MAX_OPEN });
+    assert_eq!(
+        s.open(&creator, input.clone()).unwrap_err(),
+        ContractError::TooManyOpenAuctions { max: MAX_OPEN }
+    );
     // Another creator has their own cap.
     let creator2 = s.creator2.clone();
     s.open(&creator2, input.clone()).unwrap();
 
     // A cancelled auction frees a place; so does a settled one, but not an ended unsettled one.
-    s.exec(&creator, &ExecuteMsg::CancelAuction { auction_id: ids[0] }).unwrap();
+    s.exec(&creator, &ExecuteMsg::CancelAuction { auction_id: ids[0] })
+        .unwrap();
     s.open(&creator, input).unwrap();
     s.advance(7 * DAY);
     let input = s.auction_input();
-    assert_eq!(s.open(&creator, input.clone()).unwrap_err(), ContractError::TooManyOpenAuctions { max: MAX_OPEN });
+    assert_eq!(
+        s.open(&creator, input.clone()).unwrap_err(),
+        ContractError::TooManyOpenAuctions { max: MAX_OPEN }
+    );
     let settled: AuctionSettled = one_event(&s.settle(ids[1]).unwrap());
     assert_eq!(settled.open_auctions, MAX_OPEN - 1);
     s.open(&creator, input).unwrap();
 
     // The owner can change the cap.
     let owner = s.owner.clone();
-    s.exec(&owner, &ExecuteMsg::UpdateConfig { max_open_auctions: Some(MAX_OPEN + 1), dispute_window_secs: None }).unwrap();
+    s.exec(
+        &owner,
+        &ExecuteMsg::UpdateConfig {
+            max_open_auctions: Some(MAX_OPEN + 1),
+            dispute_window_secs: None,
+        },
+    )
+    .unwrap();
     let input = s.auction_input();
     s.open(&creator, input).unwrap();
-    let count: u32 = s.query(&QueryMsg::OpenAuctionCount { creator: creator.to_string() });
+    let count: u32 = s.query(&QueryMsg::OpenAuctionCount {
+        creator: creator.to_string(),
+    });
     assert_eq!(count, MAX_OPEN + 1);
 }
 
@@ -154,25 +237,46 @@ fn bids_escrow_funds_and_refund_the_outbid_bidder_at_once() {
     let id = s.open_default();
     let (alice, bob, carol) = (s.alice.clone(), s.bob.clone(), s.carol.clone());
 
-    assert_eq!(s.bid(&alice, id, 999).unwrap_err(), ContractError::BidTooLow { min: Uint128::new(1_000) });
+    assert_eq!(
+        s.bid(&alice, id, 999).unwrap_err(),
+        ContractError::BidTooLow {
+            min: Uint128::new(1_000)
+        }
+    );
     let first = s.bid(&alice, id, 1_001).unwrap();
     let placed: BidPlaced = one_event(&first);
     assert_eq!(
         placed,
-        BidPlaced { auction_id: id, bid_seq: 1, bidder: alice.clone(), amount: Uint128::new(1_001), refunded_bidder: None, refund: None }
+        BidPlaced {
+            auction_id: id,
+            bid_seq: 1,
+            bidder: alice.clone(),
+            amount: Uint128::new(1_001),
+            refunded_bidder: None,
+            refund: None
+        }
     );
     assert_eq!(s.usdc_of(&alice), START_BALANCE - 1_001);
     assert_eq!(s.usdc_of(&s.meetings.clone()), 1_001);
 
     // 5% of 1_001 is 50.05, rounded up to 51: the next bid is at least 1_052.
     assert_eq!(s.auction(id).min_next_bid, Some(Uint128::new(1_052)));
-    assert_eq!(s.bid(&bob, id, 1_051).unwrap_err(), ContractError::BidTooLow { min: Uint128::new(1_052) });
+    assert_eq!(
+        s.bid(&bob, id, 1_051).unwrap_err(),
+        ContractError::BidTooLow {
+            min: Uint128::new(1_052)
+        }
+    );
     let second = s.bid(&bob, id, 1_052).unwrap();
     let placed: BidPlaced = one_event(&second);
     assert_eq!(placed.bid_seq, 2);
     assert_eq!(placed.refunded_bidder, Some(alice.clone()));
     assert_eq!(placed.refund, Some(Uint128::new(1_001)));
-    assert_eq!(s.usdc_of(&alice), START_BALANCE, "alice was refunded in the same transaction");
+    assert_eq!(
+        s.usdc_of(&alice),
+        START_BALANCE,
+        "alice was refunded in the same transaction"
+    );
     assert_eq!(s.usdc_of(&bob), START_BALANCE - 1_052);
     assert_eq!(s.usdc_of(&s.meetings.clone()), 1_052);
 
@@ -182,16 +286,34 @@ fn bids_escrow_funds_and_refund_the_outbid_bidder_at_once() {
     s.bid(&carol, id, 5_000).unwrap();
     assert_eq!(s.usdc_of(&bob), START_BALANCE);
     assert_eq!(s.usdc_of(&s.meetings.clone()), 5_000);
-    assert_eq!(s.auction(id).top_bid, Some(TopBid { bidder: carol.clone(), amount: Uint128::new(5_000), bid_count: 4 }));
+    assert_eq!(
+        s.auction(id).top_bid,
+        Some(TopBid {
+            bidder: carol.clone(),
+            amount: Uint128::new(5_000),
+            bid_count: 4
+        })
+    );
 
     // The bid history, paginated.
-    let page: BidsResponse = s.query(&QueryMsg::Bids { auction_id: id, start_after: None, limit: Some(3) });
+    let page: BidsResponse = s.query(&QueryMsg::Bids {
+        auction_id: id,
+        start_after: None,
+        limit: Some(3),
+    });
     let amounts: Vec<u128> = page.bids.iter().map(|b| b.bid.amount.u128()).collect();
     assert_eq!(amounts, vec![1_001, 1_052, 2_000]);
     assert_eq!(page.bids[0].bid.bidder, alice);
-    let rest: BidsResponse = s.query(&QueryMsg::Bids { auction_id: id, start_after: Some(3), limit: Some(3) });
+    let rest: BidsResponse = s.query(&QueryMsg::Bids {
+        auction_id: id,
+        start_after: Some(3),
+        limit: Some(3),
+    });
     assert_eq!(rest.bids.len(), 1);
-    assert_eq!((rest.bids[0].bid_seq, rest.bids[0].bid.bidder.clone()), (4, carol));
+    assert_eq!(
+        (rest.bids[0].bid_seq, rest.bids[0].bid.bidder.clone()),
+        (4, carol)
+    );
 }
 
 #[test]
@@ -205,7 +327,12 @@ fn zero_increment_still_needs_a_higher_bid_and_zero_reserve_a_positive_one() {
     assert_eq!(s.auction(id).min_next_bid, Some(Uint128::one()));
     let (alice, bob) = (s.alice.clone(), s.bob.clone());
     s.bid(&alice, id, 1).unwrap();
-    assert_eq!(s.bid(&bob, id, 1).unwrap_err(), ContractError::BidTooLow { min: Uint128::new(2) });
+    assert_eq!(
+        s.bid(&bob, id, 1).unwrap_err(),
+        ContractError::BidTooLow {
+            min: Uint128::new(2)
+        }
+    );
     s.bid(&bob, id, 2).unwrap();
 }
 
@@ -214,7 +341,10 @@ fn the_creator_cannot_bid() {
     let mut s = Suite::new();
     let id = s.open_default();
     let creator = s.creator.clone();
-    assert_eq!(s.bid(&creator, id, 5_000).unwrap_err(), ContractError::CreatorCannotBid);
+    assert_eq!(
+        s.bid(&creator, id, 5_000).unwrap_err(),
+        ContractError::CreatorCannotBid
+    );
 }
 
 #[test]
@@ -224,9 +354,15 @@ fn bids_end_at_the_bidding_end() {
     let alice = s.alice.clone();
     s.advance(7 * DAY);
     let ends_at = s.auction(id).auction.ends_at;
-    assert_eq!(s.bid(&alice, id, 5_000).unwrap_err(), ContractError::BiddingEnded(ends_at));
+    assert_eq!(
+        s.bid(&alice, id, 5_000).unwrap_err(),
+        ContractError::BiddingEnded(ends_at)
+    );
     assert_eq!(s.auction(id).min_next_bid, None);
-    assert_eq!(s.bid(&alice, 99, 5_000).unwrap_err(), ContractError::AuctionNotFound(99));
+    assert_eq!(
+        s.bid(&alice, 99, 5_000).unwrap_err(),
+        ContractError::AuctionNotFound(99)
+    );
 }
 
 #[test]
@@ -247,12 +383,21 @@ fn a_late_bid_extends_the_end_but_not_past_the_slot() {
     let response = s.bid(&bob, id, 1_050).unwrap();
     let extended: AuctionExtended = one_event(&response);
     let new_end = s.now().plus_seconds(600);
-    assert_eq!(extended, AuctionExtended { auction_id: id, ends_at: new_end });
+    assert_eq!(
+        extended,
+        AuctionExtended {
+            auction_id: id,
+            ends_at: new_end
+        }
+    );
     assert_eq!(s.auction(id).auction.ends_at, new_end);
 
     // The old end passed, bidding goes on; settling waits for the new end.
     s.advance_to(ends_at);
-    assert_eq!(s.settle(id).unwrap_err(), ContractError::BiddingNotEnded(new_end));
+    assert_eq!(
+        s.settle(id).unwrap_err(),
+        ContractError::BiddingNotEnded(new_end)
+    );
     s.bid(&alice, id, 1_200).unwrap();
     let after_second = s.auction(id).auction.ends_at;
     assert_eq!(after_second, s.now().plus_seconds(600));
@@ -266,7 +411,10 @@ fn a_late_bid_extends_the_end_but_not_past_the_slot() {
     assert_eq!(page.auctions[0].auction.ends_at, after_second);
 
     s.advance_to(after_second);
-    assert_eq!(s.bid(&bob, id, 2_000).unwrap_err(), ContractError::BiddingEnded(after_second));
+    assert_eq!(
+        s.bid(&bob, id, 2_000).unwrap_err(),
+        ContractError::BiddingEnded(after_second)
+    );
     let settled: AuctionSettled = one_event(&s.settle(id).unwrap());
     assert_eq!(settled.winner, Some(alice));
 
@@ -291,7 +439,12 @@ fn buy_now_wins_at_once_and_refunds_the_top_bidder() {
     let (alice, bob, carol) = (s.alice.clone(), s.bob.clone(), s.carol.clone());
 
     s.bid(&alice, id, 2_000).unwrap();
-    assert_eq!(s.bid(&bob, id, 10_001).unwrap_err(), ContractError::BidAboveBuyNow { buy_now: Uint128::new(10_000) });
+    assert_eq!(
+        s.bid(&bob, id, 10_001).unwrap_err(),
+        ContractError::BidAboveBuyNow {
+            buy_now: Uint128::new(10_000)
+        }
+    );
     let response = s.bid(&bob, id, 10_000).unwrap();
     let placed: BidPlaced = one_event(&response);
     assert_eq!(placed.refunded_bidder, Some(alice.clone()));
@@ -310,12 +463,21 @@ fn buy_now_wins_at_once_and_refunds_the_top_bidder() {
         }
     );
     let meeting: MeetingChanged = one_event(&response);
-    assert_eq!((meeting.status, meeting.revision, meeting.escrow), (MeetingStatus::Scheduled, 0, Uint128::new(10_000)));
+    assert_eq!(
+        (meeting.status, meeting.revision, meeting.escrow),
+        (MeetingStatus::Scheduled, 0, Uint128::new(10_000))
+    );
     assert_eq!(s.usdc_of(&alice), START_BALANCE);
     assert_eq!(s.usdc_of(&s.meetings.clone()), 10_000);
     assert_eq!(s.auction(id).auction.state, AuctionState::Sold);
-    assert_eq!(s.bid(&carol, id, 9_000).unwrap_err(), ContractError::AuctionNotOpen(AuctionState::Sold));
-    assert_eq!(s.settle(id).unwrap_err(), ContractError::AuctionNotOpen(AuctionState::Sold));
+    assert_eq!(
+        s.bid(&carol, id, 9_000).unwrap_err(),
+        ContractError::AuctionNotOpen(AuctionState::Sold)
+    );
+    assert_eq!(
+        s.settle(id).unwrap_err(),
+        ContractError::AuctionNotOpen(AuctionState::Sold)
+    );
     assert_eq!(s.meeting(id).meeting.fan, bob);
 }
 
@@ -328,7 +490,11 @@ fn a_buy_now_bid_skips_the_increment_rule() {
     let id = s.open(&creator, input).unwrap();
     let (alice, bob) = (s.alice.clone(), s.bob.clone());
     s.bid(&alice, id, 1_000).unwrap();
-    assert_eq!(s.auction(id).min_next_bid, Some(Uint128::new(1_040)), "capped at the buy-now price");
+    assert_eq!(
+        s.auction(id).min_next_bid,
+        Some(Uint128::new(1_040)),
+        "capped at the buy-now price"
+    );
     // 1_040 is below the 5% increment (1_050), but it is the buy-now price.
     s.bid(&bob, id, 1_040).unwrap();
     assert_eq!(s.meeting(id).meeting.price, Uint128::new(1_040));
@@ -339,15 +505,24 @@ fn settling_without_bids_closes_the_auction() {
     let mut s = Suite::new();
     let id = s.open_default();
     let ends_at = s.auction(id).auction.ends_at;
-    assert_eq!(s.settle(id).unwrap_err(), ContractError::BiddingNotEnded(ends_at));
+    assert_eq!(
+        s.settle(id).unwrap_err(),
+        ContractError::BiddingNotEnded(ends_at)
+    );
     s.advance_to(ends_at);
     let response = s.settle(id).unwrap();
     let settled: AuctionSettled = one_event(&response);
-    assert_eq!((settled.state, settled.winner, settled.price), (AuctionState::Closed, None, None));
+    assert_eq!(
+        (settled.state, settled.winner, settled.price),
+        (AuctionState::Closed, None, None)
+    );
     assert_eq!(settled.settled_by, s.stranger);
     assert_eq!(all_events(&response).len(), 1);
     assert_eq!(s.auction(id).auction.state, AuctionState::Closed);
-    assert_eq!(s.settle(id).unwrap_err(), ContractError::AuctionNotOpen(AuctionState::Closed));
+    assert_eq!(
+        s.settle(id).unwrap_err(),
+        ContractError::AuctionNotOpen(AuctionState::Closed)
+    );
 }
 
 #[test]
@@ -359,9 +534,18 @@ fn settling_with_a_winner_schedules_the_meeting_with_its_escrow() {
     s.bid(&bob, id, 3_000).unwrap();
     s.advance(7 * DAY);
     // Anyone settles, the winner included.
-    let response = s.exec(&bob, &ExecuteMsg::Settle { auction_id: id }).unwrap();
+    let response = s
+        .exec(&bob, &ExecuteMsg::Settle { auction_id: id })
+        .unwrap();
     let settled: AuctionSettled = one_event(&response);
-    assert_eq!((settled.state, settled.winner.clone(), settled.price), (AuctionState::Sold, Some(bob.clone()), Some(Uint128::new(3_000))));
+    assert_eq!(
+        (settled.state, settled.winner.clone(), settled.price),
+        (
+            AuctionState::Sold,
+            Some(bob.clone()),
+            Some(Uint128::new(3_000))
+        )
+    );
     let changed: MeetingChanged = one_event(&response);
     let meeting = s.meeting(id).meeting;
     assert_eq!(
@@ -383,7 +567,11 @@ fn settling_with_a_winner_schedules_the_meeting_with_its_escrow() {
     assert_eq!(meeting.price, Uint128::new(3_000));
     assert_eq!(meeting.fee_bps, FEE_BPS);
     assert_eq!(meeting.format, MeetingFormat::Video);
-    assert_eq!(s.usdc_of(&s.meetings.clone()), 3_000, "the winning bid stays in escrow");
+    assert_eq!(
+        s.usdc_of(&s.meetings.clone()),
+        3_000,
+        "the winning bid stays in escrow"
+    );
     assert_eq!(s.usdc_of(&alice), START_BALANCE);
 }
 
@@ -394,26 +582,49 @@ fn cancelling_is_allowed_only_without_bids() {
     let alice = s.alice.clone();
 
     let id = s.open_default();
-    let response = s.exec(&creator, &ExecuteMsg::CancelAuction { auction_id: id }).unwrap();
-    assert_eq!(one_event::<AuctionCancelled>(&response), AuctionCancelled { auction_id: id, creator: creator.clone(), open_auctions: 0 });
-    assert_eq!(s.auction(id).auction.state, AuctionState::Cancelled);
-    assert_eq!(s.bid(&alice, id, 5_000).unwrap_err(), ContractError::AuctionNotOpen(AuctionState::Cancelled));
+    let response = s
+        .exec(&creator, &ExecuteMsg::CancelAuction { auction_id: id })
+        .unwrap();
     assert_eq!(
-        s.exec(&creator, &ExecuteMsg::CancelAuction { auction_id: id }).unwrap_err(),
+        one_event::<AuctionCancelled>(&response),
+        AuctionCancelled {
+            auction_id: id,
+            creator: creator.clone(),
+            open_auctions: 0
+        }
+    );
+    assert_eq!(s.auction(id).auction.state, AuctionState::Cancelled);
+    assert_eq!(
+        s.bid(&alice, id, 5_000).unwrap_err(),
+        ContractError::AuctionNotOpen(AuctionState::Cancelled)
+    );
+    assert_eq!(
+        s.exec(&creator, &ExecuteMsg::CancelAuction { auction_id: id })
+            .unwrap_err(),
         ContractError::AuctionNotOpen(AuctionState::Cancelled)
     );
 
     let id = s.open_default();
     s.bid(&alice, id, 1_000).unwrap();
-    assert_eq!(s.exec(&creator, &ExecuteMsg::CancelAuction { auction_id: id }).unwrap_err(), ContractError::AuctionHasBids);
+    assert_eq!(
+        s.exec(&creator, &ExecuteMsg::CancelAuction { auction_id: id })
+            .unwrap_err(),
+        ContractError::AuctionHasBids
+    );
     assert_eq!(s.usdc_of(&s.meetings.clone()), 1_000);
 
     // Ended without bids: cancelling is the same as settling it closed.
     let id = s.open_default();
     s.advance(8 * DAY);
-    s.exec(&creator, &ExecuteMsg::CancelAuction { auction_id: id }).unwrap();
-    let count: u32 = s.query(&QueryMsg::OpenAuctionCount { creator: creator.to_string() });
-    assert_eq!(count, 1, "the auction with a bid is still open until settled");
+    s.exec(&creator, &ExecuteMsg::CancelAuction { auction_id: id })
+        .unwrap();
+    let count: u32 = s.query(&QueryMsg::OpenAuctionCount {
+        creator: creator.to_string(),
+    });
+    assert_eq!(
+        count, 1,
+        "the auction with a bid is still open until settled"
+    );
 }
 
 #[test]
@@ -430,26 +641,47 @@ fn cw20_bids_go_through_the_receive_hook_and_refunds_use_transfer() {
     s.bid_cw20(&alice, id, 1_000).unwrap();
     assert_eq!(s.balance(&contract, &mesi), 1_000);
     let response = s.bid_cw20(&bob, id, 1_500).unwrap();
-    assert_eq!(one_event::<BidPlaced>(&response).refunded_bidder, Some(alice.clone()));
+    assert_eq!(
+        one_event::<BidPlaced>(&response).refunded_bidder,
+        Some(alice.clone())
+    );
     // The refund is a CW20 Transfer from the contract to alice, not a Send.
     let transfer = response
         .events
         .iter()
-        .find(|e| e.ty == "wasm" && e.attributes.iter().any(|a| a.key == "action" && a.value == "transfer"))
+        .find(|e| {
+            e.ty == "wasm"
+                && e.attributes
+                    .iter()
+                    .any(|a| a.key == "action" && a.value == "transfer")
+        })
         .expect("a cw20 transfer");
-    assert!(transfer.attributes.iter().any(|a| a.key == "to" && a.value == alice.as_str()));
+    assert!(transfer
+        .attributes
+        .iter()
+        .any(|a| a.key == "to" && a.value == alice.as_str()));
     assert_eq!(s.balance(&alice, &mesi), START_BALANCE);
     assert_eq!(s.balance(&bob, &mesi), START_BALANCE - 1_500);
     assert_eq!(s.balance(&contract, &mesi), 1_500);
     // Native coins are refused for a CW20 auction.
-    assert_eq!(s.bid(&alice, id, 2_000).unwrap_err(), AssetError::UnexpectedFunds.into());
+    assert_eq!(
+        s.bid(&alice, id, 2_000).unwrap_err(),
+        AssetError::UnexpectedFunds.into()
+    );
 }
 
 #[test]
 fn auction_queries_paginate_by_creator_and_by_state_in_end_order() {
     let mut s = Suite::new();
     let owner = s.owner.clone();
-    s.exec(&owner, &ExecuteMsg::UpdateConfig { max_open_auctions: Some(20), dispute_window_secs: None }).unwrap();
+    s.exec(
+        &owner,
+        &ExecuteMsg::UpdateConfig {
+            max_open_auctions: Some(20),
+            dispute_window_secs: None,
+        },
+    )
+    .unwrap();
     let (creator, creator2) = (s.creator.clone(), s.creator2.clone());
     let now = s.now();
     // Ends on days 7, 6, 5, ... so ids and end order differ.
@@ -461,37 +693,113 @@ fn auction_queries_paginate_by_creator_and_by_state_in_end_order() {
     }
     let other = s.open(&creator2, s.auction_input()).unwrap();
 
-    let page: AuctionsResponse =
-        s.query(&QueryMsg::AuctionsByCreator { creator: creator.to_string(), start_after: None, limit: Some(2) });
-    assert_eq!(page.auctions.iter().map(|a| a.auction_id).collect::<Vec<_>>(), vec![1, 2]);
-    let page: AuctionsResponse =
-        s.query(&QueryMsg::AuctionsByCreator { creator: creator.to_string(), start_after: Some(2), limit: Some(10) });
-    assert_eq!(page.auctions.iter().map(|a| a.auction_id).collect::<Vec<_>>(), vec![3, 4, 5]);
-    let page: AuctionsResponse =
-        s.query(&QueryMsg::AuctionsByCreator { creator: creator2.to_string(), start_after: None, limit: None });
-    assert_eq!(page.auctions.iter().map(|a| a.auction_id).collect::<Vec<_>>(), vec![other]);
+    let page: AuctionsResponse = s.query(&QueryMsg::AuctionsByCreator {
+        creator: creator.to_string(),
+        start_after: None,
+        limit: Some(2),
+    });
+    assert_eq!(
+        page.auctions
+            .iter()
+            .map(|a| a.auction_id)
+            .collect::<Vec<_>>(),
+        vec![1, 2]
+    );
+    let page: AuctionsResponse = s.query(&QueryMsg::AuctionsByCreator {
+        creator: creator.to_string(),
+        start_after: Some(2),
+        limit: Some(10),
+    });
+    assert_eq!(
+        page.auctions
+            .iter()
+            .map(|a| a.auction_id)
+            .collect::<Vec<_>>(),
+        vec![3, 4, 5]
+    );
+    let page: AuctionsResponse = s.query(&QueryMsg::AuctionsByCreator {
+        creator: creator2.to_string(),
+        start_after: None,
+        limit: None,
+    });
+    assert_eq!(
+        page.auctions
+            .iter()
+            .map(|a| a.auction_id)
+            .collect::<Vec<_>>(),
+        vec![other]
+    );
 
-    let by_state = |s: &Suite, state, start_after: Option<AuctionCursor>, ends_before: Option<Timestamp>, limit| {
-        let page: AuctionsResponse = s.query(&QueryMsg::AuctionsByState { state, start_after, ends_before, limit });
-        page.auctions.iter().map(|a| a.auction_id).collect::<Vec<_>>()
+    let by_state = |s: &Suite,
+                    state,
+                    start_after: Option<AuctionCursor>,
+                    ends_before: Option<Timestamp>,
+                    limit| {
+        let page: AuctionsResponse = s.query(&QueryMsg::AuctionsByState {
+            state,
+            start_after,
+            ends_before,
+            limit,
+        });
+        page.auctions
+            .iter()
+            .map(|a| a.auction_id)
+            .collect::<Vec<_>>()
     };
-    assert_eq!(by_state(&s, AuctionState::Open, None, None, Some(3)), vec![5, 4, 3]);
-    let cursor = AuctionCursor { ends_at: now.plus_seconds(5 * DAY), auction_id: 3 };
-    assert_eq!(by_state(&s, AuctionState::Open, Some(cursor), None, Some(10)), vec![2, 1, 6]);
+    assert_eq!(
+        by_state(&s, AuctionState::Open, None, None, Some(3)),
+        vec![5, 4, 3]
+    );
+    let cursor = AuctionCursor {
+        ends_at: now.plus_seconds(5 * DAY),
+        auction_id: 3,
+    };
+    assert_eq!(
+        by_state(&s, AuctionState::Open, Some(cursor), None, Some(10)),
+        vec![2, 1, 6]
+    );
     // Auctions 1 and 6 end at the same time: the id breaks the tie.
-    let cursor = AuctionCursor { ends_at: now.plus_seconds(7 * DAY), auction_id: 1 };
-    assert_eq!(by_state(&s, AuctionState::Open, Some(cursor), None, None), vec![6]);
-    assert_eq!(by_state(&s, AuctionState::Open, None, Some(now.plus_seconds(5 * DAY + 1)), None), vec![5, 4, 3]);
+    let cursor = AuctionCursor {
+        ends_at: now.plus_seconds(7 * DAY),
+        auction_id: 1,
+    };
+    assert_eq!(
+        by_state(&s, AuctionState::Open, Some(cursor), None, None),
+        vec![6]
+    );
+    assert_eq!(
+        by_state(
+            &s,
+            AuctionState::Open,
+            None,
+            Some(now.plus_seconds(5 * DAY + 1)),
+            None
+        ),
+        vec![5, 4, 3]
+    );
 
     // Settled and cancelled auctions move to their state's list.
-    s.exec(&creator, &ExecuteMsg::CancelAuction { auction_id: 2 }).unwrap();
+    s.exec(&creator, &ExecuteMsg::CancelAuction { auction_id: 2 })
+        .unwrap();
     s.advance(4 * DAY);
     s.settle(5).unwrap();
-    assert_eq!(by_state(&s, AuctionState::Cancelled, None, None, None), vec![2]);
-    assert_eq!(by_state(&s, AuctionState::Closed, None, None, None), vec![5]);
-    assert_eq!(by_state(&s, AuctionState::Open, None, None, None), vec![4, 3, 1, 6]);
+    assert_eq!(
+        by_state(&s, AuctionState::Cancelled, None, None, None),
+        vec![2]
+    );
+    assert_eq!(
+        by_state(&s, AuctionState::Closed, None, None, None),
+        vec![5]
+    );
+    assert_eq!(
+        by_state(&s, AuctionState::Open, None, None, None),
+        vec![4, 3, 1, 6]
+    );
     assert!(by_state(&s, AuctionState::Sold, None, None, None).is_empty());
     // The limit is capped at 100 and defaults to 10.
-    assert_eq!(by_state(&s, AuctionState::Open, None, None, Some(0)).len(), 1);
+    assert_eq!(
+        by_state(&s, AuctionState::Open, None, None, Some(0)).len(),
+        1
+    );
     assert_eq!(ids.len(), 5);
 }

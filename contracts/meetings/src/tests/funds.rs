@@ -17,16 +17,24 @@ fn a_native_bid_needs_exactly_one_coin_of_the_auction_asset() {
     let id = s.open_default();
     let alice = s.alice.clone();
     let bid = ExecuteMsg::Bid { auction_id: id };
-    assert_eq!(s.exec_with_funds(&alice, &bid, &[]).unwrap_err(), AssetError::NoFunds.into());
     assert_eq!(
-        s.exec_with_funds(&alice, &bid, &coins(5_000, "uatom")).unwrap_err(),
+        s.exec_with_funds(&alice, &bid, &[]).unwrap_err(),
+        AssetError::NoFunds.into()
+    );
+    assert_eq!(
+        s.exec_with_funds(&alice, &bid, &coins(5_000, "uatom"))
+            .unwrap_err(),
         AssetError::NotAccepted(AssetInfo::native("uatom")).into()
     );
     let two = [Coin::new(5_000u128, "uatom"), Coin::new(5_000u128, USDC)];
-    assert_eq!(s.exec_with_funds(&alice, &bid, &two).unwrap_err(), AssetError::MultipleCoins(2).into());
+    assert_eq!(
+        s.exec_with_funds(&alice, &bid, &two).unwrap_err(),
+        AssetError::MultipleCoins(2).into()
+    );
     assert_eq!(s.usdc_of(&s.meetings.clone()), 0);
     assert_eq!(s.usdc_of(&alice), START_BALANCE);
-    s.exec_with_funds(&alice, &bid, &coins(5_000, USDC)).unwrap();
+    s.exec_with_funds(&alice, &bid, &coins(5_000, USDC))
+        .unwrap();
 }
 
 #[test]
@@ -38,7 +46,11 @@ fn a_zero_coin_bid_is_refused() {
     let env = mock_env();
     let auction = Auction {
         creator,
-        slot: crate::state::Slot { start: env.block.time.plus_seconds(DAY), duration_secs: 1_800, time_zone: "UTC".into() },
+        slot: crate::state::Slot {
+            start: env.block.time.plus_seconds(DAY),
+            duration_secs: 1_800,
+            time_zone: "UTC".into(),
+        },
         format: mesi_common::events::meetings::MeetingFormat::Audio,
         description: String::new(),
         asset: usdc(),
@@ -51,8 +63,13 @@ fn a_zero_coin_bid_is_refused() {
         state: mesi_common::events::meetings::AuctionState::Open,
     };
     auctions().save(&mut deps.storage, 1, &auction).unwrap();
-    let err = crate::contract::execute(deps.as_mut(), env, message_info(&fan, &coins(0, USDC)), ExecuteMsg::Bid { auction_id: 1 })
-        .unwrap_err();
+    let err = crate::contract::execute(
+        deps.as_mut(),
+        env,
+        message_info(&fan, &coins(0, USDC)),
+        ExecuteMsg::Bid { auction_id: 1 },
+    )
+    .unwrap_err();
     assert_eq!(err, AssetError::ZeroAmount.into());
 }
 
@@ -78,7 +95,10 @@ fn cw20_bids_come_only_from_the_auction_token() {
                 name: "Fake".into(),
                 symbol: "FAKE".into(),
                 decimals: 6,
-                initial_balances: vec![Cw20Coin { address: alice.to_string(), amount: Uint128::new(1_000_000) }],
+                initial_balances: vec![Cw20Coin {
+                    address: alice.to_string(),
+                    amount: Uint128::new(1_000_000),
+                }],
                 mint: None,
                 marketing: None,
             },
@@ -88,32 +108,61 @@ fn cw20_bids_come_only_from_the_auction_token() {
         )
         .unwrap();
     let fake_asset = AssetInfo::cw20(fake.clone());
-    assert_eq!(s.send_cw20(&fake, &alice, mesi_auction, 5_000).unwrap_err(), AssetError::NotAccepted(fake_asset.clone()).into());
+    assert_eq!(
+        s.send_cw20(&fake, &alice, mesi_auction, 5_000).unwrap_err(),
+        AssetError::NotAccepted(fake_asset.clone()).into()
+    );
     // MESI on a USDC auction.
-    assert_eq!(s.bid_cw20(&alice, usdc_auction, 5_000).unwrap_err(), AssetError::NotAccepted(s.mesi_asset()).into());
+    assert_eq!(
+        s.bid_cw20(&alice, usdc_auction, 5_000).unwrap_err(),
+        AssetError::NotAccepted(s.mesi_asset()).into()
+    );
     // Anyone can call Receive directly, claiming tokens it never sent.
     let forged = ExecuteMsg::Receive(Cw20ReceiveMsg {
         sender: alice.to_string(),
         amount: Uint128::new(5_000),
-        msg: to_json_binary(&ReceiveMsg::Bid { auction_id: mesi_auction }).unwrap(),
+        msg: to_json_binary(&ReceiveMsg::Bid {
+            auction_id: mesi_auction,
+        })
+        .unwrap(),
     });
-    assert_eq!(s.exec(&alice, &forged).unwrap_err(), AssetError::NotAccepted(AssetInfo::cw20(alice.clone())).into());
+    assert_eq!(
+        s.exec(&alice, &forged).unwrap_err(),
+        AssetError::NotAccepted(AssetInfo::cw20(alice.clone())).into()
+    );
     // A zero amount, even from the right token.
     let mesi = s.mesi.clone();
     let zero = ExecuteMsg::Receive(Cw20ReceiveMsg {
         sender: alice.to_string(),
         amount: Uint128::zero(),
-        msg: to_json_binary(&ReceiveMsg::Bid { auction_id: mesi_auction }).unwrap(),
+        msg: to_json_binary(&ReceiveMsg::Bid {
+            auction_id: mesi_auction,
+        })
+        .unwrap(),
     });
-    assert_eq!(s.exec(&mesi, &zero).unwrap_err(), AssetError::ZeroAmount.into());
+    assert_eq!(
+        s.exec(&mesi, &zero).unwrap_err(),
+        AssetError::ZeroAmount.into()
+    );
     // Native funds alongside the hook.
     let with_funds = ExecuteMsg::Receive(Cw20ReceiveMsg {
         sender: alice.to_string(),
         amount: Uint128::new(5_000),
-        msg: to_json_binary(&ReceiveMsg::Bid { auction_id: mesi_auction }).unwrap(),
+        msg: to_json_binary(&ReceiveMsg::Bid {
+            auction_id: mesi_auction,
+        })
+        .unwrap(),
     });
-    s.app.init_modules(|router, _, storage| router.bank.init_balance(storage, &mesi, coins(10, USDC))).unwrap();
-    assert_eq!(s.exec_with_funds(&mesi, &with_funds, &coins(1, USDC)).unwrap_err(), AssetError::UnexpectedFunds.into());
+    s.app
+        .init_modules(|router, _, storage| {
+            router.bank.init_balance(storage, &mesi, coins(10, USDC))
+        })
+        .unwrap();
+    assert_eq!(
+        s.exec_with_funds(&mesi, &with_funds, &coins(1, USDC))
+            .unwrap_err(),
+        AssetError::UnexpectedFunds.into()
+    );
 
     assert_eq!(s.balance(&s.meetings.clone(), &s.mesi_asset()), 0);
     assert_eq!(s.balance(&alice, &fake_asset), 1_000_000);
@@ -126,35 +175,109 @@ fn every_other_message_refuses_funds() {
     let mut s = Suite::new();
     let id = s.disputed_meeting(5_000);
     let open_id = s.open_default();
-    let (creator, alice, arbiter, owner, mesi) =
-        (s.creator.clone(), s.alice.clone(), s.arbiter.clone(), s.owner.clone(), s.mesi.clone());
+    let (creator, alice, arbiter, owner, mesi) = (
+        s.creator.clone(),
+        s.alice.clone(),
+        s.arbiter.clone(),
+        s.owner.clone(),
+        s.mesi.clone(),
+    );
     let start = s.now().plus_seconds(DAY);
     let input = s.auction_input();
     let receive = ExecuteMsg::Receive(Cw20ReceiveMsg {
         sender: alice.to_string(),
         amount: Uint128::new(5_000),
-        msg: to_json_binary(&ReceiveMsg::Bid { auction_id: open_id }).unwrap(),
+        msg: to_json_binary(&ReceiveMsg::Bid {
+            auction_id: open_id,
+        })
+        .unwrap(),
     });
-    s.app.init_modules(|router, _, storage| router.bank.init_balance(storage, &mesi, coins(10, USDC))).unwrap();
+    s.app
+        .init_modules(|router, _, storage| {
+            router.bank.init_balance(storage, &mesi, coins(10, USDC))
+        })
+        .unwrap();
     let cases: Vec<(Addr, ExecuteMsg)> = vec![
-        (owner.clone(), ExecuteMsg::UpdateConfig { max_open_auctions: Some(5), dispute_window_secs: None }),
-        (owner, ExecuteMsg::UpdateOwnership(Action::TransferOwnership { new_owner: alice.to_string(), expiry: None })),
+        (
+            owner.clone(),
+            ExecuteMsg::UpdateConfig {
+                max_open_auctions: Some(5),
+                dispute_window_secs: None,
+            },
+        ),
+        (
+            owner,
+            ExecuteMsg::UpdateOwnership(Action::TransferOwnership {
+                new_owner: alice.to_string(),
+                expiry: None,
+            }),
+        ),
         (creator.clone(), ExecuteMsg::OpenAuction { auction: input }),
-        (creator.clone(), ExecuteMsg::CancelAuction { auction_id: open_id }),
+        (
+            creator.clone(),
+            ExecuteMsg::CancelAuction {
+                auction_id: open_id,
+            },
+        ),
         (mesi, receive),
-        (alice.clone(), ExecuteMsg::Settle { auction_id: open_id }),
-        (creator.clone(), ExecuteMsg::MarkHeld { meeting_id: id, fan_no_show: false }),
+        (
+            alice.clone(),
+            ExecuteMsg::Settle {
+                auction_id: open_id,
+            },
+        ),
+        (
+            creator.clone(),
+            ExecuteMsg::MarkHeld {
+                meeting_id: id,
+                fan_no_show: false,
+            },
+        ),
         (alice.clone(), ExecuteMsg::Confirm { meeting_id: id }),
-        (alice.clone(), ExecuteMsg::Dispute { meeting_id: id, reason: None }),
-        (arbiter, ExecuteMsg::Resolve { meeting_id: id, outcome: DisputeOutcome::Refund {} }),
+        (
+            alice.clone(),
+            ExecuteMsg::Dispute {
+                meeting_id: id,
+                reason: None,
+            },
+        ),
+        (
+            arbiter,
+            ExecuteMsg::Resolve {
+                meeting_id: id,
+                outcome: DisputeOutcome::Refund {},
+            },
+        ),
         (creator.clone(), ExecuteMsg::Claim { meeting_id: id }),
-        (creator.clone(), ExecuteMsg::CancelMeeting { meeting_id: id }),
-        (creator.clone(), ExecuteMsg::ProposeReschedule { meeting_id: id, start, duration_secs: 1_800 }),
-        (alice.clone(), ExecuteMsg::AcceptReschedule { meeting_id: id, start, duration_secs: 1_800 }),
+        (
+            creator.clone(),
+            ExecuteMsg::CancelMeeting { meeting_id: id },
+        ),
+        (
+            creator.clone(),
+            ExecuteMsg::ProposeReschedule {
+                meeting_id: id,
+                start,
+                duration_secs: 1_800,
+            },
+        ),
+        (
+            alice.clone(),
+            ExecuteMsg::AcceptReschedule {
+                meeting_id: id,
+                start,
+                duration_secs: 1_800,
+            },
+        ),
         (creator, ExecuteMsg::DeclineReschedule { meeting_id: id }),
     ];
     for (sender, msg) in cases {
-        assert_eq!(s.exec_with_funds(&sender, &msg, &coins(1, USDC)).unwrap_err(), AssetError::UnexpectedFunds.into(), "{msg:?}");
+        assert_eq!(
+            s.exec_with_funds(&sender, &msg, &coins(1, USDC))
+                .unwrap_err(),
+            AssetError::UnexpectedFunds.into(),
+            "{msg:?}"
+        );
     }
     assert_eq!(s.usdc_of(&s.meetings.clone()), 5_000);
 
@@ -167,6 +290,12 @@ fn every_other_message_refuses_funds() {
         max_open_auctions: 1,
         dispute_window_secs: DISPUTE_WINDOW,
     };
-    let err = s.app.instantiate_contract(code, alice, &msg, &alice_funds, "again", None).unwrap_err();
-    assert_eq!(err.downcast::<ContractError>().unwrap(), AssetError::UnexpectedFunds.into());
+    let err = s
+        .app
+        .instantiate_contract(code, alice, &msg, &alice_funds, "again", None)
+        .unwrap_err();
+    assert_eq!(
+        err.downcast::<ContractError>().unwrap(),
+        AssetError::UnexpectedFunds.into()
+    );
 }

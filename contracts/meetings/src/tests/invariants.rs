@@ -26,22 +26,67 @@ enum BidHow {
 
 #[derive(Debug, Clone)]
 enum Op {
-    Open { second_creator: bool, cw20: bool, buy_now: Option<u16>, reserve: u16, extension: bool, bidding_hours: u16, lead_hours: u16 },
-    Bid { auction: usize, fan: usize, how: BidHow },
-    Settle { auction: usize },
-    CancelAuction { auction: usize },
-    MarkHeld { meeting: usize, no_show: bool },
-    Confirm { meeting: usize },
-    Dispute { meeting: usize },
-    Resolve { meeting: usize, outcome: u8, fan_bps: u16 },
-    Claim { meeting: usize },
-    CancelMeeting { meeting: usize },
-    Propose { meeting: usize, by_fan: bool, hours_ahead: u16 },
-    Accept { meeting: usize },
-    Decline { meeting: usize, by_fan: bool },
+    Open {
+        second_creator: bool,
+        cw20: bool,
+        buy_now: Option<u16>,
+        reserve: u16,
+        extension: bool,
+        bidding_hours: u16,
+        lead_hours: u16,
+    },
+    Bid {
+        auction: usize,
+        fan: usize,
+        how: BidHow,
+    },
+    Settle {
+        auction: usize,
+    },
+    CancelAuction {
+        auction: usize,
+    },
+    MarkHeld {
+        meeting: usize,
+        no_show: bool,
+    },
+    Confirm {
+        meeting: usize,
+    },
+    Dispute {
+        meeting: usize,
+    },
+    Resolve {
+        meeting: usize,
+        outcome: u8,
+        fan_bps: u16,
+    },
+    Claim {
+        meeting: usize,
+    },
+    CancelMeeting {
+        meeting: usize,
+    },
+    Propose {
+        meeting: usize,
+        by_fan: bool,
+        hours_ahead: u16,
+    },
+    Accept {
+        meeting: usize,
+    },
+    Decline {
+        meeting: usize,
+        by_fan: bool,
+    },
     /// Someone with no part in the meeting tries a privileged message.
-    Intruder { meeting: usize, what: u8 },
-    Advance { secs: u64 },
+    Intruder {
+        meeting: usize,
+        what: u8,
+    },
+    Advance {
+        secs: u64,
+    },
 }
 
 fn op() -> impl Strategy<Value = Op> {
@@ -86,36 +131,79 @@ impl Run {
 
     /// An auction id: mostly one of the open auctions, sometimes any (or one that does not exist).
     fn auction_id(&self, pick: usize) -> u64 {
-        let open: Vec<u64> =
-            self.reader.auctions.iter().filter(|(_, a)| a.state == AuctionState::Open).map(|(id, _)| *id).collect();
+        let open: Vec<u64> = self
+            .reader
+            .auctions
+            .iter()
+            .filter(|(_, a)| a.state == AuctionState::Open)
+            .map(|(id, _)| *id)
+            .collect();
         let all: Vec<u64> = self.reader.auctions.keys().copied().collect();
-        choose(if pick < 6 && !open.is_empty() { &open } else { &all }, pick)
+        choose(
+            if pick < 6 && !open.is_empty() {
+                &open
+            } else {
+                &all
+            },
+            pick,
+        )
     }
 
     /// A meeting id: mostly one that still holds its escrow, sometimes any.
     fn meeting_id(&self, pick: usize) -> u64 {
-        let live: Vec<u64> =
-            self.reader.meetings.iter().filter(|(_, m)| m.status.holds_escrow()).map(|(id, _)| *id).collect();
+        let live: Vec<u64> = self
+            .reader
+            .meetings
+            .iter()
+            .filter(|(_, m)| m.status.holds_escrow())
+            .map(|(id, _)| *id)
+            .collect();
         let all: Vec<u64> = self.reader.meetings.keys().copied().collect();
-        choose(if pick < 6 && !live.is_empty() { &live } else { &all }, pick)
+        choose(
+            if pick < 6 && !live.is_empty() {
+                &live
+            } else {
+                &all
+            },
+            pick,
+        )
     }
 
     /// Runs one step; returns whether it succeeded and whether the model expected it to.
     fn step(&mut self, op: &Op) -> (Result<AppResponse, ContractError>, bool) {
         let now = self.s.now();
         match op.clone() {
-            Op::Open { second_creator, cw20, buy_now, reserve, extension, bidding_hours, lead_hours } => {
-                let creator = if second_creator { self.s.creator2.clone() } else { self.s.creator.clone() };
+            Op::Open {
+                second_creator,
+                cw20,
+                buy_now,
+                reserve,
+                extension,
+                bidding_hours,
+                lead_hours,
+            } => {
+                let creator = if second_creator {
+                    self.s.creator2.clone()
+                } else {
+                    self.s.creator.clone()
+                };
                 let mut input = self.s.auction_input();
                 input.asset = if cw20 { self.s.mesi_asset() } else { usdc() };
                 input.reserve = Uint128::new(reserve.into());
                 // The buy-now price is above the reserve by a random amount.
-                input.buy_now = buy_now.map(|above| Uint128::new(u128::from(reserve) + u128::from(above)));
+                input.buy_now =
+                    buy_now.map(|above| Uint128::new(u128::from(reserve) + u128::from(above)));
                 input.extension_secs = if extension { 600 } else { 0 };
                 input.bidding_ends_at = now.plus_seconds(u64::from(bidding_hours) * 3_600);
-                input.slot.start = input.bidding_ends_at.plus_seconds(u64::from(lead_hours) * 3_600 + 60);
+                input.slot.start = input
+                    .bidding_ends_at
+                    .plus_seconds(u64::from(lead_hours) * 3_600 + 60);
                 let expected = self.reader.open_auctions(&creator) < MAX_OPEN;
-                (self.s.exec(&creator, &ExecuteMsg::OpenAuction { auction: input }), expected)
+                (
+                    self.s
+                        .exec(&creator, &ExecuteMsg::OpenAuction { auction: input }),
+                    expected,
+                )
             }
             Op::Bid { auction, fan, how } => {
                 let id = self.auction_id(auction);
@@ -125,7 +213,9 @@ impl Run {
                 };
                 let min = match &a.top {
                     None => a.reserve.max(Uint128::one()),
-                    Some((_, top, _)) => *top + bps_of_ceil(*top, a.min_increment_bps).max(Uint128::one()),
+                    Some((_, top, _)) => {
+                        *top + bps_of_ceil(*top, a.min_increment_bps).max(Uint128::one())
+                    }
                 };
                 let amount = match how {
                     BidHow::Min => min,
@@ -141,36 +231,59 @@ impl Run {
                 let expected = a.state == AuctionState::Open && now < a.ends_at && price_ok;
                 let result = match &a.asset {
                     AssetInfo::Cw20 { .. } => self.s.bid_cw20(&fan, id, amount.u128()),
-                    AssetInfo::Native { denom } => {
-                        self.s.exec_with_funds(&fan, &ExecuteMsg::Bid { auction_id: id }, &coins(amount.u128(), denom))
-                    }
+                    AssetInfo::Native { denom } => self.s.exec_with_funds(
+                        &fan,
+                        &ExecuteMsg::Bid { auction_id: id },
+                        &coins(amount.u128(), denom),
+                    ),
                 };
                 (result, expected)
             }
             Op::Settle { auction } => {
                 let id = self.auction_id(auction);
-                let expected = self.reader.auctions.get(&id).is_some_and(|a| a.state == AuctionState::Open && now >= a.ends_at);
+                let expected = self
+                    .reader
+                    .auctions
+                    .get(&id)
+                    .is_some_and(|a| a.state == AuctionState::Open && now >= a.ends_at);
                 (self.s.settle(id), expected)
             }
             Op::CancelAuction { auction } => {
                 let id = self.auction_id(auction);
                 let Some(a) = self.reader.auctions.get(&id).cloned() else {
                     let creator = self.s.creator.clone();
-                    return (self.s.exec(&creator, &ExecuteMsg::CancelAuction { auction_id: id }), false);
+                    return (
+                        self.s
+                            .exec(&creator, &ExecuteMsg::CancelAuction { auction_id: id }),
+                        false,
+                    );
                 };
                 let expected = a.state == AuctionState::Open && a.top.is_none();
-                (self.s.exec(&a.creator, &ExecuteMsg::CancelAuction { auction_id: id }), expected)
+                (
+                    self.s
+                        .exec(&a.creator, &ExecuteMsg::CancelAuction { auction_id: id }),
+                    expected,
+                )
             }
             Op::Intruder { meeting, what } => {
                 let id = self.meeting_id(meeting);
                 let stranger = self.s.stranger.clone();
                 let msg = match what {
-                    0 => ExecuteMsg::MarkHeld { meeting_id: id, fan_no_show: true },
+                    0 => ExecuteMsg::MarkHeld {
+                        meeting_id: id,
+                        fan_no_show: true,
+                    },
                     1 => ExecuteMsg::Claim { meeting_id: id },
                     2 => ExecuteMsg::CancelMeeting { meeting_id: id },
                     3 => ExecuteMsg::Confirm { meeting_id: id },
-                    4 => ExecuteMsg::Dispute { meeting_id: id, reason: None },
-                    5 => ExecuteMsg::Resolve { meeting_id: id, outcome: DisputeOutcome::Release {} },
+                    4 => ExecuteMsg::Dispute {
+                        meeting_id: id,
+                        reason: None,
+                    },
+                    5 => ExecuteMsg::Resolve {
+                        meeting_id: id,
+                        outcome: DisputeOutcome::Release {},
+                    },
                     _ => ExecuteMsg::CancelAuction { auction_id: id },
                 };
                 (self.s.exec(&stranger, &msg), false)
@@ -200,14 +313,26 @@ impl Run {
         let id = self.meeting_id(pick);
         let Some(m) = self.reader.meetings.get(&id).cloned() else {
             let creator = self.s.creator.clone();
-            return (self.s.exec(&creator, &ExecuteMsg::MarkHeld { meeting_id: id, fan_no_show: false }), false);
+            return (
+                self.s.exec(
+                    &creator,
+                    &ExecuteMsg::MarkHeld {
+                        meeting_id: id,
+                        fan_no_show: false,
+                    },
+                ),
+                false,
+            );
         };
         let over = now >= m.end();
         let status = m.status;
         let (sender, msg, expected) = match op {
             Op::MarkHeld { no_show, .. } => (
                 m.creator.clone(),
-                ExecuteMsg::MarkHeld { meeting_id: id, fan_no_show: no_show },
+                ExecuteMsg::MarkHeld {
+                    meeting_id: id,
+                    fan_no_show: no_show,
+                },
                 status == MeetingStatus::Scheduled && over,
             ),
             Op::Confirm { .. } => (
@@ -217,44 +342,103 @@ impl Run {
             ),
             Op::Dispute { .. } => {
                 let in_window = m.dispute_deadline.is_some_and(|deadline| now < deadline);
-                let expected = (status == MeetingStatus::Held && in_window) || (status == MeetingStatus::Scheduled && over);
-                (m.fan.clone(), ExecuteMsg::Dispute { meeting_id: id, reason: Some("random".into()) }, expected)
+                let expected = (status == MeetingStatus::Held && in_window)
+                    || (status == MeetingStatus::Scheduled && over);
+                (
+                    m.fan.clone(),
+                    ExecuteMsg::Dispute {
+                        meeting_id: id,
+                        reason: Some("random".into()),
+                    },
+                    expected,
+                )
             }
-            Op::Resolve { outcome, fan_bps, .. } => {
+            Op::Resolve {
+                outcome, fan_bps, ..
+            } => {
                 let outcome = match outcome {
                     0 => DisputeOutcome::Refund {},
                     1 => DisputeOutcome::Release {},
                     _ => DisputeOutcome::Split { fan_bps },
                 };
-                (self.s.arbiter.clone(), ExecuteMsg::Resolve { meeting_id: id, outcome }, status == MeetingStatus::Disputed)
+                (
+                    self.s.arbiter.clone(),
+                    ExecuteMsg::Resolve {
+                        meeting_id: id,
+                        outcome,
+                    },
+                    status == MeetingStatus::Disputed,
+                )
             }
             Op::Claim { .. } => {
                 let window_passed = m.dispute_deadline.is_some_and(|deadline| now >= deadline);
-                (m.creator.clone(), ExecuteMsg::Claim { meeting_id: id }, status == MeetingStatus::Held && window_passed)
+                (
+                    m.creator.clone(),
+                    ExecuteMsg::Claim { meeting_id: id },
+                    status == MeetingStatus::Held && window_passed,
+                )
             }
-            Op::CancelMeeting { .. } => {
-                (m.creator.clone(), ExecuteMsg::CancelMeeting { meeting_id: id }, status == MeetingStatus::Scheduled)
-            }
-            Op::Propose { by_fan, hours_ahead, .. } => {
-                let sender = if by_fan { m.fan.clone() } else { m.creator.clone() };
+            Op::CancelMeeting { .. } => (
+                m.creator.clone(),
+                ExecuteMsg::CancelMeeting { meeting_id: id },
+                status == MeetingStatus::Scheduled,
+            ),
+            Op::Propose {
+                by_fan,
+                hours_ahead,
+                ..
+            } => {
+                let sender = if by_fan {
+                    m.fan.clone()
+                } else {
+                    m.creator.clone()
+                };
                 let start = now.plus_seconds(u64::from(hours_ahead) * 3_600);
-                let msg = ExecuteMsg::ProposeReschedule { meeting_id: id, start, duration_secs: 1_800 };
+                let msg = ExecuteMsg::ProposeReschedule {
+                    meeting_id: id,
+                    start,
+                    duration_secs: 1_800,
+                };
                 (sender, msg, status == MeetingStatus::Scheduled)
             }
             Op::Accept { .. } => match m.reschedule.clone() {
                 Some((proposer, start, duration_secs)) => {
-                    let other = if proposer == m.fan { m.creator.clone() } else { m.fan.clone() };
+                    let other = if proposer == m.fan {
+                        m.creator.clone()
+                    } else {
+                        m.fan.clone()
+                    };
                     let expected = status == MeetingStatus::Scheduled && start > now;
-                    (other, ExecuteMsg::AcceptReschedule { meeting_id: id, start, duration_secs }, expected)
+                    (
+                        other,
+                        ExecuteMsg::AcceptReschedule {
+                            meeting_id: id,
+                            start,
+                            duration_secs,
+                        },
+                        expected,
+                    )
                 }
                 None => {
-                    let msg = ExecuteMsg::AcceptReschedule { meeting_id: id, start: now.plus_seconds(DAY), duration_secs: 1_800 };
+                    let msg = ExecuteMsg::AcceptReschedule {
+                        meeting_id: id,
+                        start: now.plus_seconds(DAY),
+                        duration_secs: 1_800,
+                    };
                     (m.fan.clone(), msg, false)
                 }
             },
             Op::Decline { by_fan, .. } => {
-                let sender = if by_fan { m.fan.clone() } else { m.creator.clone() };
-                (sender, ExecuteMsg::DeclineReschedule { meeting_id: id }, m.reschedule.is_some())
+                let sender = if by_fan {
+                    m.fan.clone()
+                } else {
+                    m.creator.clone()
+                };
+                (
+                    sender,
+                    ExecuteMsg::DeclineReschedule { meeting_id: id },
+                    m.reschedule.is_some(),
+                )
             }
             _ => unreachable!("not a meeting message"),
         };
@@ -272,8 +456,13 @@ impl Run {
                 ends_before: None,
                 limit: Some(100),
             });
-            let Some(last) = page.auctions.last() else { break };
-            start_after = Some(crate::msg::AuctionCursor { ends_at: last.auction.ends_at, auction_id: last.auction_id });
+            let Some(last) = page.auctions.last() else {
+                break;
+            };
+            start_after = Some(crate::msg::AuctionCursor {
+                ends_at: last.auction.ends_at,
+                auction_id: last.auction_id,
+            });
             total += page
                 .auctions
                 .iter()
@@ -293,8 +482,16 @@ impl Run {
     fn check_invariants(&self) {
         for asset in [usdc(), self.s.mesi_asset()] {
             let held = self.s.balance(&self.s.meetings, &asset);
-            assert_eq!(held, self.escrow_from_queries(&asset), "contract balance of {asset} vs escrow");
-            assert_eq!(held, self.reader.escrowed(&asset), "contract balance of {asset} vs events");
+            assert_eq!(
+                held,
+                self.escrow_from_queries(&asset),
+                "contract balance of {asset} vs escrow"
+            );
+            assert_eq!(
+                held,
+                self.reader.escrowed(&asset),
+                "contract balance of {asset} vs events"
+            );
         }
         self.reader.assert_matches(&self.s);
         assert_flows_match_balances(&self.s, &self.reader);

@@ -1,7 +1,7 @@
 use cosmwasm_std::Uint128;
 use mesi_common::events::meetings::{
-    DisputeOpened, DisputeOutcomeKind, DisputeResolved, MeetingChanged, MeetingPayout, MeetingStatus, RescheduleAction,
-    RescheduleChanged,
+    DisputeOpened, DisputeOutcomeKind, DisputeResolved, MeetingChanged, MeetingPayout,
+    MeetingStatus, RescheduleAction, RescheduleChanged,
 };
 
 use super::*;
@@ -13,7 +13,10 @@ const PRICE: u128 = 10_001;
 const FEE: u128 = 1_000;
 
 fn statuses(response: &AppResponse) -> Vec<(MeetingStatus, u32)> {
-    events::<MeetingChanged>(response).iter().map(|m| (m.status, m.revision)).collect()
+    events::<MeetingChanged>(response)
+        .iter()
+        .map(|m| (m.status, m.revision))
+        .collect()
 }
 
 #[test]
@@ -22,21 +25,39 @@ fn held_then_claimed_after_the_window_pays_fee_and_creator() {
     let id = s.scheduled_meeting(PRICE);
     let (creator, alice) = (s.creator.clone(), s.alice.clone());
     let end = s.meeting(id).meeting.slot.end();
-    let mark = ExecuteMsg::MarkHeld { meeting_id: id, fan_no_show: false };
-    assert_eq!(s.exec(&creator, &mark).unwrap_err(), ContractError::MeetingNotOver(end));
+    let mark = ExecuteMsg::MarkHeld {
+        meeting_id: id,
+        fan_no_show: false,
+    };
+    assert_eq!(
+        s.exec(&creator, &mark).unwrap_err(),
+        ContractError::MeetingNotOver(end)
+    );
 
     s.advance_to(end);
     let response = s.exec(&creator, &mark).unwrap();
     let held: MeetingChanged = one_event(&response);
     let deadline = s.now().plus_seconds(DISPUTE_WINDOW);
-    assert_eq!((held.status, held.revision, held.dispute_deadline), (MeetingStatus::Held, 1, Some(deadline)));
+    assert_eq!(
+        (held.status, held.revision, held.dispute_deadline),
+        (MeetingStatus::Held, 1, Some(deadline))
+    );
     assert_eq!(held.escrow, Uint128::new(PRICE));
     assert_eq!(held.actor, creator);
-    assert_eq!(s.exec(&creator, &mark).unwrap_err(), ContractError::WrongMeetingStatus { action: "mark held", status: MeetingStatus::Held });
+    assert_eq!(
+        s.exec(&creator, &mark).unwrap_err(),
+        ContractError::WrongMeetingStatus {
+            action: "mark held",
+            status: MeetingStatus::Held
+        }
+    );
 
     let claim = ExecuteMsg::Claim { meeting_id: id };
     s.advance(DISPUTE_WINDOW - 1);
-    assert_eq!(s.exec(&creator, &claim).unwrap_err(), ContractError::DisputeWindowOpen(deadline));
+    assert_eq!(
+        s.exec(&creator, &claim).unwrap_err(),
+        ContractError::DisputeWindowOpen(deadline)
+    );
     s.advance(1);
     let response = s.exec(&creator, &claim).unwrap();
     assert_eq!(statuses(&response), vec![(MeetingStatus::Completed, 2)]);
@@ -58,11 +79,27 @@ fn held_then_claimed_after_the_window_pays_fee_and_creator() {
     assert_eq!(s.usdc_of(&s.payout.clone()), PRICE - FEE);
     assert_eq!(s.usdc_of(&s.meetings.clone()), 0);
     assert_eq!(s.usdc_of(&alice), START_BALANCE - PRICE);
-    assert_eq!(s.exec(&creator, &claim).unwrap_err(), ContractError::WrongMeetingStatus { action: "claim", status: MeetingStatus::Completed });
+    assert_eq!(
+        s.exec(&creator, &claim).unwrap_err(),
+        ContractError::WrongMeetingStatus {
+            action: "claim",
+            status: MeetingStatus::Completed
+        }
+    );
     // A finished meeting takes no dispute.
     assert_eq!(
-        s.exec(&alice, &ExecuteMsg::Dispute { meeting_id: id, reason: None }).unwrap_err(),
-        ContractError::WrongMeetingStatus { action: "dispute", status: MeetingStatus::Completed }
+        s.exec(
+            &alice,
+            &ExecuteMsg::Dispute {
+                meeting_id: id,
+                reason: None
+            }
+        )
+        .unwrap_err(),
+        ContractError::WrongMeetingStatus {
+            action: "dispute",
+            status: MeetingStatus::Completed
+        }
     );
 }
 
@@ -71,14 +108,22 @@ fn the_fan_confirms_and_releases_at_once() {
     let mut s = Suite::new();
     let id = s.held_meeting(PRICE);
     let alice = s.alice.clone();
-    let response = s.exec(&alice, &ExecuteMsg::Confirm { meeting_id: id }).unwrap();
+    let response = s
+        .exec(&alice, &ExecuteMsg::Confirm { meeting_id: id })
+        .unwrap();
     assert_eq!(statuses(&response), vec![(MeetingStatus::Completed, 2)]);
-    assert_eq!(one_event::<MeetingPayout>(&response).to_creator, Uint128::new(PRICE - FEE));
+    assert_eq!(
+        one_event::<MeetingPayout>(&response).to_creator,
+        Uint128::new(PRICE - FEE)
+    );
     assert_eq!(s.usdc_of(&s.payout.clone()), PRICE - FEE);
     assert_eq!(s.usdc_of(&s.treasury.clone()), FEE);
     assert_eq!(s.usdc_of(&s.meetings.clone()), 0);
     let creator = s.creator.clone();
-    assert!(matches!(s.exec(&creator, &ExecuteMsg::Claim { meeting_id: id }), Err(ContractError::WrongMeetingStatus { .. })));
+    assert!(matches!(
+        s.exec(&creator, &ExecuteMsg::Claim { meeting_id: id }),
+        Err(ContractError::WrongMeetingStatus { .. })
+    ));
 }
 
 #[test]
@@ -87,9 +132,15 @@ fn the_fan_may_confirm_before_the_creator_marks_it_but_not_before_the_slot_ends(
     let id = s.scheduled_meeting(PRICE);
     let alice = s.alice.clone();
     let end = s.meeting(id).meeting.slot.end();
-    assert_eq!(s.exec(&alice, &ExecuteMsg::Confirm { meeting_id: id }).unwrap_err(), ContractError::MeetingNotOver(end));
+    assert_eq!(
+        s.exec(&alice, &ExecuteMsg::Confirm { meeting_id: id })
+            .unwrap_err(),
+        ContractError::MeetingNotOver(end)
+    );
     s.advance_to(end);
-    let response = s.exec(&alice, &ExecuteMsg::Confirm { meeting_id: id }).unwrap();
+    let response = s
+        .exec(&alice, &ExecuteMsg::Confirm { meeting_id: id })
+        .unwrap();
     assert_eq!(statuses(&response), vec![(MeetingStatus::Completed, 1)]);
     assert_eq!(s.usdc_of(&s.payout.clone()), PRICE - FEE);
 }
@@ -101,20 +152,45 @@ fn a_dispute_inside_the_window_stops_the_claim() {
     let (creator, alice) = (s.creator.clone(), s.alice.clone());
     let too_long = "r".repeat(MAX_REASON_BYTES + 1);
     assert!(matches!(
-        s.exec(&alice, &ExecuteMsg::Dispute { meeting_id: id, reason: Some(too_long) }),
-        Err(ContractError::InvalidInput { field: "reason", .. })
+        s.exec(
+            &alice,
+            &ExecuteMsg::Dispute {
+                meeting_id: id,
+                reason: Some(too_long)
+            }
+        ),
+        Err(ContractError::InvalidInput {
+            field: "reason",
+            ..
+        })
     ));
     s.advance(DISPUTE_WINDOW - 1);
-    let response = s.exec(&alice, &ExecuteMsg::Dispute { meeting_id: id, reason: Some("The creator never joined".into()) }).unwrap();
+    let response = s
+        .exec(
+            &alice,
+            &ExecuteMsg::Dispute {
+                meeting_id: id,
+                reason: Some("The creator never joined".into()),
+            },
+        )
+        .unwrap();
     assert_eq!(
         one_event::<DisputeOpened>(&response),
-        DisputeOpened { meeting_id: id, fan: alice.clone(), reason: Some("The creator never joined".into()) }
+        DisputeOpened {
+            meeting_id: id,
+            fan: alice.clone(),
+            reason: Some("The creator never joined".into())
+        }
     );
     assert_eq!(statuses(&response), vec![(MeetingStatus::Disputed, 2)]);
     s.advance(DAY);
     assert_eq!(
-        s.exec(&creator, &ExecuteMsg::Claim { meeting_id: id }).unwrap_err(),
-        ContractError::WrongMeetingStatus { action: "claim", status: MeetingStatus::Disputed }
+        s.exec(&creator, &ExecuteMsg::Claim { meeting_id: id })
+            .unwrap_err(),
+        ContractError::WrongMeetingStatus {
+            action: "claim",
+            status: MeetingStatus::Disputed
+        }
     );
     assert_eq!(s.usdc_of(&s.meetings.clone()), PRICE, "still in escrow");
 }
@@ -127,7 +203,14 @@ fn no_dispute_after_the_window() {
     let deadline = s.meeting(id).meeting.dispute_deadline.unwrap();
     s.advance(DISPUTE_WINDOW);
     assert_eq!(
-        s.exec(&alice, &ExecuteMsg::Dispute { meeting_id: id, reason: None }).unwrap_err(),
+        s.exec(
+            &alice,
+            &ExecuteMsg::Dispute {
+                meeting_id: id,
+                reason: None
+            }
+        )
+        .unwrap_err(),
         ContractError::DisputeWindowClosed(deadline)
     );
 }
@@ -138,12 +221,37 @@ fn the_fan_may_dispute_a_meeting_the_creator_never_marked() {
     let id = s.scheduled_meeting(PRICE);
     let alice = s.alice.clone();
     let end = s.meeting(id).meeting.slot.end();
-    assert_eq!(s.exec(&alice, &ExecuteMsg::Dispute { meeting_id: id, reason: None }).unwrap_err(), ContractError::MeetingNotOver(end));
+    assert_eq!(
+        s.exec(
+            &alice,
+            &ExecuteMsg::Dispute {
+                meeting_id: id,
+                reason: None
+            }
+        )
+        .unwrap_err(),
+        ContractError::MeetingNotOver(end)
+    );
     s.advance_to(end);
-    let response = s.exec(&alice, &ExecuteMsg::Dispute { meeting_id: id, reason: None }).unwrap();
+    let response = s
+        .exec(
+            &alice,
+            &ExecuteMsg::Dispute {
+                meeting_id: id,
+                reason: None,
+            },
+        )
+        .unwrap();
     assert_eq!(statuses(&response), vec![(MeetingStatus::Disputed, 1)]);
     let arbiter = s.arbiter.clone();
-    s.exec(&arbiter, &ExecuteMsg::Resolve { meeting_id: id, outcome: DisputeOutcome::Refund {} }).unwrap();
+    s.exec(
+        &arbiter,
+        &ExecuteMsg::Resolve {
+            meeting_id: id,
+            outcome: DisputeOutcome::Refund {},
+        },
+    )
+    .unwrap();
     assert_eq!(s.usdc_of(&alice), START_BALANCE);
 }
 
@@ -152,7 +260,15 @@ fn the_arbiter_refunds_in_full_without_fee() {
     let mut s = Suite::new();
     let id = s.disputed_meeting(PRICE);
     let arbiter = s.arbiter.clone();
-    let response = s.exec(&arbiter, &ExecuteMsg::Resolve { meeting_id: id, outcome: DisputeOutcome::Refund {} }).unwrap();
+    let response = s
+        .exec(
+            &arbiter,
+            &ExecuteMsg::Resolve {
+                meeting_id: id,
+                outcome: DisputeOutcome::Refund {},
+            },
+        )
+        .unwrap();
     assert_eq!(
         one_event::<DisputeResolved>(&response),
         DisputeResolved {
@@ -173,8 +289,18 @@ fn the_arbiter_refunds_in_full_without_fee() {
     assert_eq!(s.usdc_of(&s.payout.clone()), 0);
     assert_eq!(s.usdc_of(&s.meetings.clone()), 0);
     assert_eq!(
-        s.exec(&arbiter, &ExecuteMsg::Resolve { meeting_id: id, outcome: DisputeOutcome::Release {} }).unwrap_err(),
-        ContractError::WrongMeetingStatus { action: "resolve", status: MeetingStatus::Refunded }
+        s.exec(
+            &arbiter,
+            &ExecuteMsg::Resolve {
+                meeting_id: id,
+                outcome: DisputeOutcome::Release {}
+            }
+        )
+        .unwrap_err(),
+        ContractError::WrongMeetingStatus {
+            action: "resolve",
+            status: MeetingStatus::Refunded
+        }
     );
 }
 
@@ -183,10 +309,28 @@ fn the_arbiter_releases_with_the_fee() {
     let mut s = Suite::new();
     let id = s.disputed_meeting(PRICE);
     let arbiter = s.arbiter.clone();
-    let response = s.exec(&arbiter, &ExecuteMsg::Resolve { meeting_id: id, outcome: DisputeOutcome::Release {} }).unwrap();
+    let response = s
+        .exec(
+            &arbiter,
+            &ExecuteMsg::Resolve {
+                meeting_id: id,
+                outcome: DisputeOutcome::Release {},
+            },
+        )
+        .unwrap();
     let resolved: DisputeResolved = one_event(&response);
-    assert_eq!((resolved.outcome, resolved.fan_bps), (DisputeOutcomeKind::Release, 0));
-    assert_eq!((resolved.to_fan.u128(), resolved.fee.u128(), resolved.to_creator.u128()), (0, FEE, PRICE - FEE));
+    assert_eq!(
+        (resolved.outcome, resolved.fan_bps),
+        (DisputeOutcomeKind::Release, 0)
+    );
+    assert_eq!(
+        (
+            resolved.to_fan.u128(),
+            resolved.fee.u128(),
+            resolved.to_creator.u128()
+        ),
+        (0, FEE, PRICE - FEE)
+    );
     assert_eq!(statuses(&response), vec![(MeetingStatus::Completed, 3)]);
     assert_eq!(s.usdc_of(&s.payout.clone()), PRICE - FEE);
     assert_eq!(s.usdc_of(&s.treasury.clone()), FEE);
@@ -200,16 +344,42 @@ fn the_arbiter_splits_exactly() {
     let arbiter = s.arbiter.clone();
     for bad in [0, 10_000, 10_001] {
         assert!(matches!(
-            s.exec(&arbiter, &ExecuteMsg::Resolve { meeting_id: id, outcome: DisputeOutcome::Split { fan_bps: bad } }),
-            Err(ContractError::InvalidInput { field: "fan_bps", .. })
+            s.exec(
+                &arbiter,
+                &ExecuteMsg::Resolve {
+                    meeting_id: id,
+                    outcome: DisputeOutcome::Split { fan_bps: bad }
+                }
+            ),
+            Err(ContractError::InvalidInput {
+                field: "fan_bps",
+                ..
+            })
         ));
     }
-    let response =
-        s.exec(&arbiter, &ExecuteMsg::Resolve { meeting_id: id, outcome: DisputeOutcome::Split { fan_bps: 3_333 } }).unwrap();
+    let response = s
+        .exec(
+            &arbiter,
+            &ExecuteMsg::Resolve {
+                meeting_id: id,
+                outcome: DisputeOutcome::Split { fan_bps: 3_333 },
+            },
+        )
+        .unwrap();
     // Fan: floor(10_001 * 0.3333) = 3_333; creator part 6_668, fee floor(666.8) = 666, creator 6_002.
     let resolved: DisputeResolved = one_event(&response);
-    assert_eq!((resolved.to_fan.u128(), resolved.fee.u128(), resolved.to_creator.u128()), (3_333, 666, 6_002));
-    assert_eq!(resolved.to_fan + resolved.fee + resolved.to_creator, Uint128::new(PRICE));
+    assert_eq!(
+        (
+            resolved.to_fan.u128(),
+            resolved.fee.u128(),
+            resolved.to_creator.u128()
+        ),
+        (3_333, 666, 6_002)
+    );
+    assert_eq!(
+        resolved.to_fan + resolved.fee + resolved.to_creator,
+        Uint128::new(PRICE)
+    );
     assert_eq!(statuses(&response), vec![(MeetingStatus::Split, 3)]);
     assert_eq!(s.usdc_of(&s.alice.clone()), START_BALANCE - PRICE + 3_333);
     assert_eq!(s.usdc_of(&s.treasury.clone()), 666);
@@ -230,10 +400,31 @@ fn a_cw20_meeting_pays_out_with_transfers() {
     s.settle(id).unwrap();
     let end = s.meeting(id).meeting.slot.end();
     s.advance_to(end);
-    s.exec(&creator, &ExecuteMsg::MarkHeld { meeting_id: id, fan_no_show: false }).unwrap();
-    s.exec(&alice, &ExecuteMsg::Dispute { meeting_id: id, reason: None }).unwrap();
+    s.exec(
+        &creator,
+        &ExecuteMsg::MarkHeld {
+            meeting_id: id,
+            fan_no_show: false,
+        },
+    )
+    .unwrap();
+    s.exec(
+        &alice,
+        &ExecuteMsg::Dispute {
+            meeting_id: id,
+            reason: None,
+        },
+    )
+    .unwrap();
     let arbiter = s.arbiter.clone();
-    s.exec(&arbiter, &ExecuteMsg::Resolve { meeting_id: id, outcome: DisputeOutcome::Split { fan_bps: 5_000 } }).unwrap();
+    s.exec(
+        &arbiter,
+        &ExecuteMsg::Resolve {
+            meeting_id: id,
+            outcome: DisputeOutcome::Split { fan_bps: 5_000 },
+        },
+    )
+    .unwrap();
     let mesi = s.mesi_asset();
     // Fan 5_000; creator part 5_001: fee 500, creator 4_501.
     assert_eq!(s.balance(&alice, &mesi), START_BALANCE - PRICE + 5_000);
@@ -247,23 +438,43 @@ fn a_creator_who_cancels_refunds_the_fan_in_full() {
     let mut s = Suite::new();
     let id = s.scheduled_meeting(PRICE);
     let creator = s.creator.clone();
-    let response = s.exec(&creator, &ExecuteMsg::CancelMeeting { meeting_id: id }).unwrap();
+    let response = s
+        .exec(&creator, &ExecuteMsg::CancelMeeting { meeting_id: id })
+        .unwrap();
     let changed: MeetingChanged = one_event(&response);
-    assert_eq!((changed.status, changed.revision, changed.escrow), (MeetingStatus::Cancelled, 1, Uint128::zero()));
+    assert_eq!(
+        (changed.status, changed.revision, changed.escrow),
+        (MeetingStatus::Cancelled, 1, Uint128::zero())
+    );
     assert_eq!(changed.status.calendar_status(), "CANCELLED");
     let payout: MeetingPayout = one_event(&response);
-    assert_eq!((payout.to_fan.u128(), payout.fee.u128(), payout.to_creator.u128()), (PRICE, 0, 0));
+    assert_eq!(
+        (
+            payout.to_fan.u128(),
+            payout.fee.u128(),
+            payout.to_creator.u128()
+        ),
+        (PRICE, 0, 0)
+    );
     assert_eq!(s.usdc_of(&s.alice.clone()), START_BALANCE);
     assert_eq!(s.usdc_of(&s.meetings.clone()), 0);
     assert_eq!(
-        s.exec(&creator, &ExecuteMsg::CancelMeeting { meeting_id: id }).unwrap_err(),
-        ContractError::WrongMeetingStatus { action: "cancel", status: MeetingStatus::Cancelled }
+        s.exec(&creator, &ExecuteMsg::CancelMeeting { meeting_id: id })
+            .unwrap_err(),
+        ContractError::WrongMeetingStatus {
+            action: "cancel",
+            status: MeetingStatus::Cancelled
+        }
     );
     // Once held, the creator can no longer cancel.
     let id = s.held_meeting(PRICE);
     assert_eq!(
-        s.exec(&creator, &ExecuteMsg::CancelMeeting { meeting_id: id }).unwrap_err(),
-        ContractError::WrongMeetingStatus { action: "cancel", status: MeetingStatus::Held }
+        s.exec(&creator, &ExecuteMsg::CancelMeeting { meeting_id: id })
+            .unwrap_err(),
+        ContractError::WrongMeetingStatus {
+            action: "cancel",
+            status: MeetingStatus::Held
+        }
     );
 }
 
@@ -274,12 +485,21 @@ fn a_fan_who_does_not_show_up_pays_the_creator_after_the_window() {
     let creator = s.creator.clone();
     let end = s.meeting(id).meeting.slot.end();
     s.advance_to(end.plus_seconds(3_600));
-    let response = s.exec(&creator, &ExecuteMsg::MarkHeld { meeting_id: id, fan_no_show: true }).unwrap();
+    let response = s
+        .exec(
+            &creator,
+            &ExecuteMsg::MarkHeld {
+                meeting_id: id,
+                fan_no_show: true,
+            },
+        )
+        .unwrap();
     let changed: MeetingChanged = one_event(&response);
     assert!(changed.fan_no_show);
     assert_eq!(changed.status.calendar_status(), "CONFIRMED");
     s.advance(DISPUTE_WINDOW);
-    s.exec(&creator, &ExecuteMsg::Claim { meeting_id: id }).unwrap();
+    s.exec(&creator, &ExecuteMsg::Claim { meeting_id: id })
+        .unwrap();
     assert_eq!(s.usdc_of(&s.payout.clone()), PRICE - FEE);
     assert!(s.meeting(id).meeting.fan_no_show);
 }
@@ -291,11 +511,26 @@ fn a_reschedule_takes_effect_when_the_other_side_accepts() {
     let (creator, alice, bob) = (s.creator.clone(), s.alice.clone(), s.bob.clone());
     let old = s.meeting(id).meeting.slot;
     let new_start = old.start.plus_seconds(2 * DAY);
-    let accept = |start, duration_secs| ExecuteMsg::AcceptReschedule { meeting_id: id, start, duration_secs };
+    let accept = |start, duration_secs| ExecuteMsg::AcceptReschedule {
+        meeting_id: id,
+        start,
+        duration_secs,
+    };
 
-    assert_eq!(s.exec(&alice, &accept(new_start, 3_600)).unwrap_err(), ContractError::NoReschedulePending);
-    let response =
-        s.exec(&creator, &ExecuteMsg::ProposeReschedule { meeting_id: id, start: new_start, duration_secs: 3_600 }).unwrap();
+    assert_eq!(
+        s.exec(&alice, &accept(new_start, 3_600)).unwrap_err(),
+        ContractError::NoReschedulePending
+    );
+    let response = s
+        .exec(
+            &creator,
+            &ExecuteMsg::ProposeReschedule {
+                meeting_id: id,
+                start: new_start,
+                duration_secs: 3_600,
+            },
+        )
+        .unwrap();
     assert_eq!(
         one_event::<RescheduleChanged>(&response),
         RescheduleChanged {
@@ -306,49 +541,118 @@ fn a_reschedule_takes_effect_when_the_other_side_accepts() {
             duration_secs: Some(3_600),
         }
     );
-    assert!(events::<MeetingChanged>(&response).is_empty(), "a proposal changes nothing yet");
+    assert!(
+        events::<MeetingChanged>(&response).is_empty(),
+        "a proposal changes nothing yet"
+    );
     assert_eq!(s.meeting(id).meeting.revision, 0);
 
-    assert_eq!(s.exec(&creator, &accept(new_start, 3_600)).unwrap_err(), ContractError::OwnProposal);
-    assert_eq!(s.exec(&alice, &accept(new_start, 1_800)).unwrap_err(), ContractError::RescheduleMismatch);
-    assert_eq!(s.exec(&bob, &accept(new_start, 3_600)).unwrap_err(), ContractError::Unauthorized("creator or the fan"));
+    assert_eq!(
+        s.exec(&creator, &accept(new_start, 3_600)).unwrap_err(),
+        ContractError::OwnProposal
+    );
+    assert_eq!(
+        s.exec(&alice, &accept(new_start, 1_800)).unwrap_err(),
+        ContractError::RescheduleMismatch
+    );
+    assert_eq!(
+        s.exec(&bob, &accept(new_start, 3_600)).unwrap_err(),
+        ContractError::Unauthorized("creator or the fan")
+    );
     let response = s.exec(&alice, &accept(new_start, 3_600)).unwrap();
     let changed: MeetingChanged = one_event(&response);
-    assert_eq!((changed.status, changed.revision), (MeetingStatus::Scheduled, 1));
+    assert_eq!(
+        (changed.status, changed.revision),
+        (MeetingStatus::Scheduled, 1)
+    );
     assert_eq!((changed.start, changed.duration_secs), (new_start, 3_600));
     let meeting = s.meeting(id).meeting;
-    assert_eq!((meeting.slot.start, meeting.slot.duration_secs, meeting.reschedule), (new_start, 3_600, None));
+    assert_eq!(
+        (
+            meeting.slot.start,
+            meeting.slot.duration_secs,
+            meeting.reschedule
+        ),
+        (new_start, 3_600, None)
+    );
     assert_eq!(meeting.slot.time_zone, old.time_zone);
 
     // The old end passed: the meeting is not over yet, it moved.
     s.advance_to(old.end());
-    let creator_marks = ExecuteMsg::MarkHeld { meeting_id: id, fan_no_show: false };
-    assert_eq!(s.exec(&creator, &creator_marks).unwrap_err(), ContractError::MeetingNotOver(new_start.plus_seconds(3_600)));
+    let creator_marks = ExecuteMsg::MarkHeld {
+        meeting_id: id,
+        fan_no_show: false,
+    };
+    assert_eq!(
+        s.exec(&creator, &creator_marks).unwrap_err(),
+        ContractError::MeetingNotOver(new_start.plus_seconds(3_600))
+    );
 
     // A counter-proposal replaces the pending one; the proposer withdraws, the other side declines.
-    let propose = |start| ExecuteMsg::ProposeReschedule { meeting_id: id, start, duration_secs: 1_800 };
+    let propose = |start| ExecuteMsg::ProposeReschedule {
+        meeting_id: id,
+        start,
+        duration_secs: 1_800,
+    };
     let later = new_start.plus_seconds(DAY);
     s.exec(&alice, &propose(later)).unwrap();
-    s.exec(&creator, &propose(later.plus_seconds(3_600))).unwrap();
-    assert_eq!(s.exec(&creator, &accept(later, 1_800)).unwrap_err(), ContractError::OwnProposal);
-    assert_eq!(s.exec(&alice, &accept(later, 1_800)).unwrap_err(), ContractError::RescheduleMismatch);
-    let response = s.exec(&alice, &ExecuteMsg::DeclineReschedule { meeting_id: id }).unwrap();
-    assert_eq!(one_event::<RescheduleChanged>(&response).action, RescheduleAction::Declined);
+    s.exec(&creator, &propose(later.plus_seconds(3_600)))
+        .unwrap();
+    assert_eq!(
+        s.exec(&creator, &accept(later, 1_800)).unwrap_err(),
+        ContractError::OwnProposal
+    );
+    assert_eq!(
+        s.exec(&alice, &accept(later, 1_800)).unwrap_err(),
+        ContractError::RescheduleMismatch
+    );
+    let response = s
+        .exec(&alice, &ExecuteMsg::DeclineReschedule { meeting_id: id })
+        .unwrap();
+    assert_eq!(
+        one_event::<RescheduleChanged>(&response).action,
+        RescheduleAction::Declined
+    );
     s.exec(&alice, &propose(later)).unwrap();
-    let response = s.exec(&alice, &ExecuteMsg::DeclineReschedule { meeting_id: id }).unwrap();
-    assert_eq!(one_event::<RescheduleChanged>(&response).action, RescheduleAction::Withdrawn);
-    assert_eq!(s.exec(&alice, &ExecuteMsg::DeclineReschedule { meeting_id: id }).unwrap_err(), ContractError::NoReschedulePending);
+    let response = s
+        .exec(&alice, &ExecuteMsg::DeclineReschedule { meeting_id: id })
+        .unwrap();
+    assert_eq!(
+        one_event::<RescheduleChanged>(&response).action,
+        RescheduleAction::Withdrawn
+    );
+    assert_eq!(
+        s.exec(&alice, &ExecuteMsg::DeclineReschedule { meeting_id: id })
+            .unwrap_err(),
+        ContractError::NoReschedulePending
+    );
 
     // A proposal whose time has passed can no longer be accepted.
     let soon = s.now().plus_seconds(3_600);
     s.exec(&alice, &propose(soon)).unwrap();
     s.advance(3_600);
-    assert!(matches!(s.exec(&creator, &accept(soon, 1_800)), Err(ContractError::InvalidInput { field: "start", .. })));
-    // Proposals must be valid slots.
-    assert!(matches!(s.exec(&alice, &propose(s.now())), Err(ContractError::InvalidInput { field: "start", .. })));
     assert!(matches!(
-        s.exec(&alice, &ExecuteMsg::ProposeReschedule { meeting_id: id, start: later, duration_secs: 10 }),
-        Err(ContractError::InvalidInput { field: "duration_secs", .. })
+        s.exec(&creator, &accept(soon, 1_800)),
+        Err(ContractError::InvalidInput { field: "start", .. })
+    ));
+    // Proposals must be valid slots.
+    assert!(matches!(
+        s.exec(&alice, &propose(s.now())),
+        Err(ContractError::InvalidInput { field: "start", .. })
+    ));
+    assert!(matches!(
+        s.exec(
+            &alice,
+            &ExecuteMsg::ProposeReschedule {
+                meeting_id: id,
+                start: later,
+                duration_secs: 10
+            }
+        ),
+        Err(ContractError::InvalidInput {
+            field: "duration_secs",
+            ..
+        })
     ));
 
     // Marking it held drops a pending proposal, and a held meeting cannot be rescheduled.
@@ -358,8 +662,12 @@ fn a_reschedule_takes_effect_when_the_other_side_accepts() {
     assert_eq!(statuses(&response), vec![(MeetingStatus::Held, 2)]);
     assert_eq!(s.meeting(id).meeting.reschedule, None);
     assert_eq!(
-        s.exec(&alice, &propose(later.plus_seconds(DAY))).unwrap_err(),
-        ContractError::WrongMeetingStatus { action: "reschedule", status: MeetingStatus::Held }
+        s.exec(&alice, &propose(later.plus_seconds(DAY)))
+            .unwrap_err(),
+        ContractError::WrongMeetingStatus {
+            action: "reschedule",
+            status: MeetingStatus::Held
+        }
     );
 }
 
@@ -370,16 +678,53 @@ fn every_change_of_time_or_status_raises_the_revision() {
     let (creator, alice, arbiter) = (s.creator.clone(), s.alice.clone(), s.arbiter.clone());
     let mut revisions = vec![s.meeting(id).meeting.revision];
     let start = s.meeting(id).meeting.slot.start.plus_seconds(DAY);
-    s.exec(&alice, &ExecuteMsg::ProposeReschedule { meeting_id: id, start, duration_secs: 1_800 }).unwrap();
+    s.exec(
+        &alice,
+        &ExecuteMsg::ProposeReschedule {
+            meeting_id: id,
+            start,
+            duration_secs: 1_800,
+        },
+    )
+    .unwrap();
     revisions.push(s.meeting(id).meeting.revision);
-    s.exec(&creator, &ExecuteMsg::AcceptReschedule { meeting_id: id, start, duration_secs: 1_800 }).unwrap();
+    s.exec(
+        &creator,
+        &ExecuteMsg::AcceptReschedule {
+            meeting_id: id,
+            start,
+            duration_secs: 1_800,
+        },
+    )
+    .unwrap();
     revisions.push(s.meeting(id).meeting.revision);
     s.advance_to(start.plus_seconds(1_800));
-    s.exec(&creator, &ExecuteMsg::MarkHeld { meeting_id: id, fan_no_show: false }).unwrap();
+    s.exec(
+        &creator,
+        &ExecuteMsg::MarkHeld {
+            meeting_id: id,
+            fan_no_show: false,
+        },
+    )
+    .unwrap();
     revisions.push(s.meeting(id).meeting.revision);
-    s.exec(&alice, &ExecuteMsg::Dispute { meeting_id: id, reason: None }).unwrap();
+    s.exec(
+        &alice,
+        &ExecuteMsg::Dispute {
+            meeting_id: id,
+            reason: None,
+        },
+    )
+    .unwrap();
     revisions.push(s.meeting(id).meeting.revision);
-    s.exec(&arbiter, &ExecuteMsg::Resolve { meeting_id: id, outcome: DisputeOutcome::Release {} }).unwrap();
+    s.exec(
+        &arbiter,
+        &ExecuteMsg::Resolve {
+            meeting_id: id,
+            outcome: DisputeOutcome::Release {},
+        },
+    )
+    .unwrap();
     revisions.push(s.meeting(id).meeting.revision);
     assert_eq!(revisions, vec![0, 0, 1, 2, 3, 4]);
 }
@@ -388,10 +733,27 @@ fn every_change_of_time_or_status_raises_the_revision() {
 fn meetings_of_a_creator_and_of_a_fan_paginate() {
     let mut s = Suite::new();
     let owner = s.owner.clone();
-    s.exec(&owner, &ExecuteMsg::UpdateConfig { max_open_auctions: Some(10), dispute_window_secs: None }).unwrap();
-    let (creator, creator2, alice, bob) = (s.creator.clone(), s.creator2.clone(), s.alice.clone(), s.bob.clone());
+    s.exec(
+        &owner,
+        &ExecuteMsg::UpdateConfig {
+            max_open_auctions: Some(10),
+            dispute_window_secs: None,
+        },
+    )
+    .unwrap();
+    let (creator, creator2, alice, bob) = (
+        s.creator.clone(),
+        s.creator2.clone(),
+        s.alice.clone(),
+        s.bob.clone(),
+    );
     let mut won = vec![];
-    for (seller, fan) in [(&creator, &alice), (&creator, &bob), (&creator2, &alice), (&creator, &alice)] {
+    for (seller, fan) in [
+        (&creator, &alice),
+        (&creator, &bob),
+        (&creator2, &alice),
+        (&creator, &alice),
+    ] {
         let input = s.auction_input();
         let id = s.open(seller, input).unwrap();
         s.bid(fan, id, 1_000).unwrap();
@@ -403,27 +765,110 @@ fn meetings_of_a_creator_and_of_a_fan_paginate() {
     }
     let ids = |r: MeetingsResponse| r.meetings.iter().map(|m| m.meeting_id).collect::<Vec<_>>();
     let q = |s: &Suite, msg| ids(s.query(&msg));
-    assert_eq!(q(&s, QueryMsg::MeetingsByCreator { creator: creator.to_string(), start_after: None, limit: None }), vec![1, 2, 4]);
-    assert_eq!(q(&s, QueryMsg::MeetingsByCreator { creator: creator.to_string(), start_after: Some(1), limit: Some(1) }), vec![2]);
-    assert_eq!(q(&s, QueryMsg::MeetingsByCreator { creator: creator2.to_string(), start_after: None, limit: None }), vec![3]);
-    assert_eq!(q(&s, QueryMsg::MeetingsByFan { fan: alice.to_string(), start_after: None, limit: None }), vec![1, 3, 4]);
-    assert_eq!(q(&s, QueryMsg::MeetingsByFan { fan: alice.to_string(), start_after: Some(3), limit: None }), vec![4]);
-    assert_eq!(q(&s, QueryMsg::MeetingsByFan { fan: bob.to_string(), start_after: None, limit: None }), vec![2]);
+    assert_eq!(
+        q(
+            &s,
+            QueryMsg::MeetingsByCreator {
+                creator: creator.to_string(),
+                start_after: None,
+                limit: None
+            }
+        ),
+        vec![1, 2, 4]
+    );
+    assert_eq!(
+        q(
+            &s,
+            QueryMsg::MeetingsByCreator {
+                creator: creator.to_string(),
+                start_after: Some(1),
+                limit: Some(1)
+            }
+        ),
+        vec![2]
+    );
+    assert_eq!(
+        q(
+            &s,
+            QueryMsg::MeetingsByCreator {
+                creator: creator2.to_string(),
+                start_after: None,
+                limit: None
+            }
+        ),
+        vec![3]
+    );
+    assert_eq!(
+        q(
+            &s,
+            QueryMsg::MeetingsByFan {
+                fan: alice.to_string(),
+                start_after: None,
+                limit: None
+            }
+        ),
+        vec![1, 3, 4]
+    );
+    assert_eq!(
+        q(
+            &s,
+            QueryMsg::MeetingsByFan {
+                fan: alice.to_string(),
+                start_after: Some(3),
+                limit: None
+            }
+        ),
+        vec![4]
+    );
+    assert_eq!(
+        q(
+            &s,
+            QueryMsg::MeetingsByFan {
+                fan: bob.to_string(),
+                start_after: None,
+                limit: None
+            }
+        ),
+        vec![2]
+    );
     // Status changes keep the indexes right (only the record is rewritten).
-    s.exec(&creator, &ExecuteMsg::CancelMeeting { meeting_id: 2 }).unwrap();
-    let bobs: MeetingsResponse = s.query(&QueryMsg::MeetingsByFan { fan: bob.to_string(), start_after: None, limit: None });
+    s.exec(&creator, &ExecuteMsg::CancelMeeting { meeting_id: 2 })
+        .unwrap();
+    let bobs: MeetingsResponse = s.query(&QueryMsg::MeetingsByFan {
+        fan: bob.to_string(),
+        start_after: None,
+        limit: None,
+    });
     assert_eq!(bobs.meetings[0].meeting.status, MeetingStatus::Cancelled);
-    assert!(s.app.wrap().query_wasm_smart::<MeetingResponse>(&s.meetings, &QueryMsg::Meeting { meeting_id: 9 }).is_err());
+    assert!(s
+        .app
+        .wrap()
+        .query_wasm_smart::<MeetingResponse>(&s.meetings, &QueryMsg::Meeting { meeting_id: 9 })
+        .is_err());
 }
 
 #[test]
 fn unknown_meetings_are_reported() {
     let mut s = Suite::new();
     let creator = s.creator.clone();
-    assert_eq!(s.exec(&creator, &ExecuteMsg::MarkHeld { meeting_id: 5, fan_no_show: false }).unwrap_err(), ContractError::MeetingNotFound(5));
+    assert_eq!(
+        s.exec(
+            &creator,
+            &ExecuteMsg::MarkHeld {
+                meeting_id: 5,
+                fan_no_show: false
+            }
+        )
+        .unwrap_err(),
+        ContractError::MeetingNotFound(5)
+    );
     // An auction that is still open has no meeting yet.
     let id = s.open_default();
-    assert_eq!(s.exec(&creator, &ExecuteMsg::CancelMeeting { meeting_id: id }).unwrap_err(), ContractError::MeetingNotFound(id));
+    assert_eq!(
+        s.exec(&creator, &ExecuteMsg::CancelMeeting { meeting_id: id })
+            .unwrap_err(),
+        ContractError::MeetingNotFound(id)
+    );
 }
 
 #[test]
@@ -441,19 +886,35 @@ fn the_payout_address_and_treasury_are_read_when_paying() {
         tip_minimums: vec![],
         chat_rule: mesi_common::chat_rule::ChatRule::Everyone,
     };
-    s.app.execute_contract(creator.clone(), registry.clone(), &mesi_creators::msg::ExecuteMsg::UpdateCreator { profile }, &[]).unwrap();
+    s.app
+        .execute_contract(
+            creator.clone(),
+            registry.clone(),
+            &mesi_creators::msg::ExecuteMsg::UpdateCreator { profile },
+            &[],
+        )
+        .unwrap();
     // A fee raise after the auction opened does not apply to it.
     let update = mesi_creators::msg::ExecuteMsg::UpdateConfig {
         treasury: Some(new_treasury.to_string()),
-        fees: Some(Fees { tips: 0, subscriptions: 0, ppv: 0, surprise_sales: 0, meetings: 2_000 }),
+        fees: Some(Fees {
+            tips: 0,
+            subscriptions: 0,
+            ppv: 0,
+            surprise_sales: 0,
+            meetings: 2_000,
+        }),
         accepted_assets: None,
         fiat_gateways: None,
         arbiter: None,
         contracts: None,
     };
-    s.app.execute_contract(owner, registry, &update, &[]).unwrap();
+    s.app
+        .execute_contract(owner, registry, &update, &[])
+        .unwrap();
     s.advance(DISPUTE_WINDOW);
-    s.exec(&creator, &ExecuteMsg::Claim { meeting_id: id }).unwrap();
+    s.exec(&creator, &ExecuteMsg::Claim { meeting_id: id })
+        .unwrap();
     assert_eq!(s.usdc_of(&new_payout), PRICE - FEE);
     assert_eq!(s.usdc_of(&new_treasury), FEE);
 }

@@ -8,6 +8,7 @@ mod invariants;
 mod meetings;
 mod reader;
 
+use cosmwasm_schema::serde::de::DeserializeOwned;
 use cosmwasm_std::{coins, Addr, Coin, Empty, Timestamp, Uint128};
 use cw20::{Cw20Coin, Cw20ExecuteMsg};
 use cw_multi_test::{App, AppResponse, Contract, ContractWrapper, Executor};
@@ -17,11 +18,13 @@ use mesi_common::events::meetings::MeetingFormat;
 use mesi_common::events::AnyEvent;
 use mesi_common::interfaces::creators::Fees;
 use mesi_common::AssetInfo;
-use cosmwasm_schema::serde::de::DeserializeOwned;
 
 use crate::contract::{execute, instantiate, migrate, query};
 use crate::error::ContractError;
-use crate::msg::{AuctionInput, AuctionResponse, ExecuteMsg, InstantiateMsg, MeetingResponse, QueryMsg, ReceiveMsg};
+use crate::msg::{
+    AuctionInput, AuctionResponse, ExecuteMsg, InstantiateMsg, MeetingResponse, QueryMsg,
+    ReceiveMsg,
+};
 use crate::state::Slot;
 
 pub const USDC: &str = "uusdc";
@@ -74,15 +77,26 @@ impl Suite {
     pub fn new() -> Self {
         let mut app = App::default();
         let api = app.api();
-        let [owner, treasury, arbiter, creator, payout, creator2, alice, bob, carol, stranger] =
-            ["owner", "treasury", "arbiter", "creator", "payout", "creator2", "alice", "bob", "carol", "stranger"]
-                .map(|name| api.addr_make(name));
-        let funded = [&alice, &bob, &carol, &stranger, &creator, &creator2, &owner, &arbiter];
+        let [owner, treasury, arbiter, creator, payout, creator2, alice, bob, carol, stranger] = [
+            "owner", "treasury", "arbiter", "creator", "payout", "creator2", "alice", "bob",
+            "carol", "stranger",
+        ]
+        .map(|name| api.addr_make(name));
+        let funded = [
+            &alice, &bob, &carol, &stranger, &creator, &creator2, &owner, &arbiter,
+        ];
         app.init_modules(|router, _, storage| {
             for account in funded {
                 router
                     .bank
-                    .init_balance(storage, account, vec![Coin::new(START_BALANCE, USDC), Coin::new(START_BALANCE, "uatom")])
+                    .init_balance(
+                        storage,
+                        account,
+                        vec![
+                            Coin::new(START_BALANCE, USDC),
+                            Coin::new(START_BALANCE, "uatom"),
+                        ],
+                    )
                     .unwrap();
             }
         });
@@ -98,7 +112,10 @@ impl Suite {
                     decimals: 6,
                     initial_balances: funded
                         .iter()
-                        .map(|a| Cw20Coin { address: a.to_string(), amount: Uint128::new(START_BALANCE) })
+                        .map(|a| Cw20Coin {
+                            address: a.to_string(),
+                            amount: Uint128::new(START_BALANCE),
+                        })
                         .collect(),
                     mint: None,
                     marketing: None,
@@ -117,7 +134,13 @@ impl Suite {
                 &mesi_creators::msg::InstantiateMsg {
                     owner: None,
                     treasury: treasury.to_string(),
-                    fees: Fees { tips: 0, subscriptions: 0, ppv: 0, surprise_sales: 0, meetings: FEE_BPS },
+                    fees: Fees {
+                        tips: 0,
+                        subscriptions: 0,
+                        ppv: 0,
+                        surprise_sales: 0,
+                        meetings: FEE_BPS,
+                    },
                     accepted_assets: vec![usdc(), AssetInfo::cw20(mesi.clone())],
                     fiat_gateways: vec![],
                     arbiter: Some(arbiter.to_string()),
@@ -208,9 +231,16 @@ impl Suite {
         self.exec_with_funds(sender, msg, &[])
     }
 
-    pub fn exec_with_funds(&mut self, sender: &Addr, msg: &ExecuteMsg, funds: &[Coin]) -> Result<AppResponse, ContractError> {
+    pub fn exec_with_funds(
+        &mut self,
+        sender: &Addr,
+        msg: &ExecuteMsg,
+        funds: &[Coin],
+    ) -> Result<AppResponse, ContractError> {
         let meetings = self.meetings.clone();
-        self.app.execute_contract(sender.clone(), meetings, msg, funds).map_err(|err| err.downcast().expect("a meetings contract error"))
+        self.app
+            .execute_contract(sender.clone(), meetings, msg, funds)
+            .map_err(|err| err.downcast().expect("a meetings contract error"))
     }
 
     /// An auction of `creator` in USDC: slot in 10 days for 30 minutes, bidding for 7 days,
@@ -218,7 +248,11 @@ impl Suite {
     pub fn auction_input(&self) -> AuctionInput {
         let now = self.now();
         AuctionInput {
-            slot: Slot { start: now.plus_seconds(10 * DAY), duration_secs: 1_800, time_zone: "Europe/Berlin".into() },
+            slot: Slot {
+                start: now.plus_seconds(10 * DAY),
+                duration_secs: 1_800,
+                time_zone: "Europe/Berlin".into(),
+            },
             format: MeetingFormat::Video,
             description: "A 30-minute video call about anything.".into(),
             asset: usdc(),
@@ -243,23 +277,41 @@ impl Suite {
         self.open(&creator, input).unwrap()
     }
 
-    pub fn bid(&mut self, fan: &Addr, auction_id: u64, amount: u128) -> Result<AppResponse, ContractError> {
+    pub fn bid(
+        &mut self,
+        fan: &Addr,
+        auction_id: u64,
+        amount: u128,
+    ) -> Result<AppResponse, ContractError> {
         self.exec_with_funds(fan, &ExecuteMsg::Bid { auction_id }, &coins(amount, USDC))
     }
 
     /// Bids in MESI through the CW20 `Send` hook.
-    pub fn bid_cw20(&mut self, fan: &Addr, auction_id: u64, amount: u128) -> Result<AppResponse, ContractError> {
+    pub fn bid_cw20(
+        &mut self,
+        fan: &Addr,
+        auction_id: u64,
+        amount: u128,
+    ) -> Result<AppResponse, ContractError> {
         let token = self.mesi.clone();
         self.send_cw20(&token, fan, auction_id, amount)
     }
 
-    pub fn send_cw20(&mut self, token: &Addr, fan: &Addr, auction_id: u64, amount: u128) -> Result<AppResponse, ContractError> {
+    pub fn send_cw20(
+        &mut self,
+        token: &Addr,
+        fan: &Addr,
+        auction_id: u64,
+        amount: u128,
+    ) -> Result<AppResponse, ContractError> {
         let msg = Cw20ExecuteMsg::Send {
             contract: self.meetings.to_string(),
             amount: Uint128::new(amount),
             msg: cosmwasm_std::to_json_binary(&ReceiveMsg::Bid { auction_id }).unwrap(),
         };
-        self.app.execute_contract(fan.clone(), token.clone(), &msg, &[]).map_err(|err| err.downcast().expect("a meetings contract error"))
+        self.app
+            .execute_contract(fan.clone(), token.clone(), &msg, &[])
+            .map_err(|err| err.downcast().expect("a meetings contract error"))
     }
 
     pub fn settle(&mut self, auction_id: u64) -> Result<AppResponse, ContractError> {
@@ -284,7 +336,14 @@ impl Suite {
         let end = self.meeting(id).meeting.slot.end();
         self.advance_to(end);
         let creator = self.creator.clone();
-        self.exec(&creator, &ExecuteMsg::MarkHeld { meeting_id: id, fan_no_show: false }).unwrap();
+        self.exec(
+            &creator,
+            &ExecuteMsg::MarkHeld {
+                meeting_id: id,
+                fan_no_show: false,
+            },
+        )
+        .unwrap();
         id
     }
 
@@ -292,12 +351,22 @@ impl Suite {
     pub fn disputed_meeting(&mut self, price: u128) -> u64 {
         let id = self.held_meeting(price);
         let alice = self.alice.clone();
-        self.exec(&alice, &ExecuteMsg::Dispute { meeting_id: id, reason: Some("no-show".into()) }).unwrap();
+        self.exec(
+            &alice,
+            &ExecuteMsg::Dispute {
+                meeting_id: id,
+                reason: Some("no-show".into()),
+            },
+        )
+        .unwrap();
         id
     }
 
     pub fn query<T: DeserializeOwned>(&self, msg: &QueryMsg) -> T {
-        self.app.wrap().query_wasm_smart(&self.meetings, msg).unwrap()
+        self.app
+            .wrap()
+            .query_wasm_smart(&self.meetings, msg)
+            .unwrap()
     }
 
     pub fn auction(&self, auction_id: u64) -> AuctionResponse {
@@ -310,12 +379,23 @@ impl Suite {
 
     pub fn balance(&self, who: &Addr, asset: &AssetInfo) -> u128 {
         match asset {
-            AssetInfo::Native { denom } => self.app.wrap().query_balance(who, denom).unwrap().amount.u128(),
+            AssetInfo::Native { denom } => self
+                .app
+                .wrap()
+                .query_balance(who, denom)
+                .unwrap()
+                .amount
+                .u128(),
             AssetInfo::Cw20 { contract } => {
                 let response: cw20::BalanceResponse = self
                     .app
                     .wrap()
-                    .query_wasm_smart(contract, &cw20::Cw20QueryMsg::Balance { address: who.to_string() })
+                    .query_wasm_smart(
+                        contract,
+                        &cw20::Cw20QueryMsg::Balance {
+                            address: who.to_string(),
+                        },
+                    )
                     .unwrap();
                 response.balance.u128()
             }
@@ -332,7 +412,9 @@ pub fn all_events(response: &AppResponse) -> Vec<AnyEvent> {
     response
         .events
         .iter()
-        .filter_map(|event| AnyEvent::decode(&event.ty, &attr_pairs(event)).expect("a valid Mesi event"))
+        .filter_map(|event| {
+            AnyEvent::decode(&event.ty, &attr_pairs(event)).expect("a valid Mesi event")
+        })
         .collect()
 }
 

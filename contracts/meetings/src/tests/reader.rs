@@ -4,7 +4,9 @@
 use std::collections::BTreeMap;
 
 use cosmwasm_std::{Addr, Timestamp, Uint128};
-use mesi_common::events::meetings::{AuctionState, MeetingFormat, MeetingPayout, MeetingStatus, RescheduleAction};
+use mesi_common::events::meetings::{
+    AuctionState, MeetingFormat, MeetingPayout, MeetingStatus, RescheduleAction,
+};
 use mesi_common::events::AnyEvent;
 use mesi_common::AssetInfo;
 
@@ -72,7 +74,8 @@ impl Reader {
 
     fn flow(&mut self, who: &Addr, asset: &AssetInfo, amount: Uint128, incoming: bool) {
         let amount = amount.u128() as i128;
-        *self.flows.entry((who.clone(), asset.clone())).or_default() += if incoming { amount } else { -amount };
+        *self.flows.entry((who.clone(), asset.clone())).or_default() +=
+            if incoming { amount } else { -amount };
     }
 
     pub fn apply(&mut self, event: AnyEvent) {
@@ -95,8 +98,14 @@ impl Reader {
                     state: AuctionState::Open,
                     top: None,
                 };
-                assert!(self.auctions.insert(e.auction_id, auction).is_none(), "auction id reused");
-                assert_eq!(e.open_auctions, self.open_auctions(&self.auctions[&e.auction_id].creator.clone()));
+                assert!(
+                    self.auctions.insert(e.auction_id, auction).is_none(),
+                    "auction id reused"
+                );
+                assert_eq!(
+                    e.open_auctions,
+                    self.open_auctions(&self.auctions[&e.auction_id].creator.clone())
+                );
             }
             AnyEvent::MeetingAuctionCancelled(e) => {
                 self.auctions.get_mut(&e.auction_id).unwrap().state = AuctionState::Cancelled;
@@ -111,9 +120,13 @@ impl Reader {
                 let asset = self.auctions[&e.auction_id].asset.clone();
                 let auction = self.auctions.get_mut(&e.auction_id).unwrap();
                 let previous = auction.top.replace((e.bidder.clone(), e.amount, e.bid_seq));
-                assert_eq!(previous.as_ref().map(|p| (p.0.clone(), p.1)), e.refunded_bidder.clone().zip(e.refund));
+                assert_eq!(
+                    previous.as_ref().map(|p| (p.0.clone(), p.1)),
+                    e.refunded_bidder.clone().zip(e.refund)
+                );
                 assert_eq!(previous.map_or(0, |p| p.2) + 1, e.bid_seq);
-                self.bids.insert((e.auction_id, e.bid_seq), (e.bidder.clone(), e.amount));
+                self.bids
+                    .insert((e.auction_id, e.bid_seq), (e.bidder.clone(), e.amount));
                 self.flow(&e.bidder, &asset, e.amount, false);
                 if let (Some(refunded), Some(refund)) = (e.refunded_bidder, e.refund) {
                     self.flow(&refunded, &asset, refund, true);
@@ -122,7 +135,10 @@ impl Reader {
             AnyEvent::MeetingAuctionSettled(e) => {
                 let auction = self.auctions.get_mut(&e.auction_id).unwrap();
                 auction.state = e.state;
-                assert_eq!(e.winner.clone().zip(e.price), auction.top.clone().map(|t| (t.0, t.1)));
+                assert_eq!(
+                    e.winner.clone().zip(e.price),
+                    auction.top.clone().map(|t| (t.0, t.1))
+                );
                 assert_eq!(e.open_auctions, self.open_auctions(&e.creator));
             }
             AnyEvent::Meeting(e) => {
@@ -155,14 +171,20 @@ impl Reader {
             AnyEvent::MeetingReschedule(e) => {
                 let meeting = self.meetings.get_mut(&e.meeting_id).unwrap();
                 meeting.reschedule = match e.action {
-                    RescheduleAction::Proposed => Some((e.by, e.start.unwrap(), e.duration_secs.unwrap())),
+                    RescheduleAction::Proposed => {
+                        Some((e.by, e.start.unwrap(), e.duration_secs.unwrap()))
+                    }
                     RescheduleAction::Withdrawn | RescheduleAction::Declined => None,
                 };
             }
             AnyEvent::MeetingDispute(_) | AnyEvent::MeetingDisputeResolved(_) => {}
             AnyEvent::MeetingPayout(e) => {
                 let meeting = self.meetings[&e.meeting_id].clone();
-                assert_eq!(e.to_fan + e.fee + e.to_creator, meeting.price, "a payout pays the whole escrow");
+                assert_eq!(
+                    e.to_fan + e.fee + e.to_creator,
+                    meeting.price,
+                    "a payout pays the whole escrow"
+                );
                 self.flow(&e.fan, &e.asset, e.to_fan, true);
                 if let Some(treasury) = &e.treasury {
                     self.flow(treasury, &e.asset, e.fee, true);
@@ -178,7 +200,10 @@ impl Reader {
     }
 
     pub fn open_auctions(&self, creator: &Addr) -> u32 {
-        self.auctions.values().filter(|a| a.creator == *creator && a.state == AuctionState::Open).count() as u32
+        self.auctions
+            .values()
+            .filter(|a| a.creator == *creator && a.state == AuctionState::Open)
+            .count() as u32
     }
 
     /// What the contract must hold of `asset`: the top bids of open auctions and the escrow of
@@ -222,16 +247,39 @@ impl Reader {
                 top: stored.top_bid.map(|t| (t.bidder, t.amount, t.bid_count)),
             };
             assert_eq!(&rebuilt, read, "auction {id}");
-            let bids: BidsResponse = s.query(&QueryMsg::Bids { auction_id: *id, start_after: None, limit: Some(100) });
-            let stored_bids: Vec<_> = bids.bids.into_iter().map(|b| ((*id, b.bid_seq), (b.bid.bidder, b.bid.amount))).collect();
-            let read_bids: Vec<_> = self.bids.range((*id, 0)..=(*id, u32::MAX)).map(|(k, v)| (*k, v.clone())).collect();
+            let bids: BidsResponse = s.query(&QueryMsg::Bids {
+                auction_id: *id,
+                start_after: None,
+                limit: Some(100),
+            });
+            let stored_bids: Vec<_> = bids
+                .bids
+                .into_iter()
+                .map(|b| ((*id, b.bid_seq), (b.bid.bidder, b.bid.amount)))
+                .collect();
+            let read_bids: Vec<_> = self
+                .bids
+                .range((*id, 0)..=(*id, u32::MAX))
+                .map(|(k, v)| (*k, v.clone()))
+                .collect();
             assert_eq!(stored_bids, read_bids, "bids of auction {id}");
             if read.state == AuctionState::Sold {
-                assert!(self.meetings.contains_key(id), "a sold auction has a meeting");
+                assert!(
+                    self.meetings.contains_key(id),
+                    "a sold auction has a meeting"
+                );
             }
         }
         assert!(
-            s.app.wrap().query_wasm_smart::<AuctionResponse>(&s.meetings, &QueryMsg::Auction { auction_id: self.auctions.len() as u64 + 1 }).is_err(),
+            s.app
+                .wrap()
+                .query_wasm_smart::<AuctionResponse>(
+                    &s.meetings,
+                    &QueryMsg::Auction {
+                        auction_id: self.auctions.len() as u64 + 1
+                    }
+                )
+                .is_err(),
             "the contract has no auction the reader missed"
         );
         for (id, read) in &self.meetings {
@@ -247,12 +295,18 @@ impl Reader {
                 escrow: m.escrow(),
                 dispute_deadline: m.dispute_deadline,
                 fan_no_show: m.fan_no_show,
-                reschedule: m.reschedule.map(|r| (r.proposed_by, r.start, r.duration_secs)),
+                reschedule: m
+                    .reschedule
+                    .map(|r| (r.proposed_by, r.start, r.duration_secs)),
             };
             assert_eq!(&rebuilt, read, "meeting {id}");
             // Paid exactly once when finished, never before.
             let payouts = self.payouts.get(id).map_or(0, Vec::len);
-            assert_eq!(payouts, usize::from(!read.status.holds_escrow()), "payouts of meeting {id}");
+            assert_eq!(
+                payouts,
+                usize::from(!read.status.holds_escrow()),
+                "payouts of meeting {id}"
+            );
         }
     }
 }
@@ -261,10 +315,25 @@ impl Reader {
 fn every_path_can_be_rebuilt_from_events_alone() {
     let mut s = Suite::new();
     let mut reader = Reader::default();
-    let (creator, creator2, alice, bob, carol, arbiter) =
-        (s.creator.clone(), s.creator2.clone(), s.alice.clone(), s.bob.clone(), s.carol.clone(), s.arbiter.clone());
+    let (creator, creator2, alice, bob, carol, arbiter) = (
+        s.creator.clone(),
+        s.creator2.clone(),
+        s.alice.clone(),
+        s.bob.clone(),
+        s.carol.clone(),
+        s.arbiter.clone(),
+    );
     let owner = s.owner.clone();
-    reader.read(&s.exec(&owner, &ExecuteMsg::UpdateConfig { max_open_auctions: Some(20), dispute_window_secs: None }).unwrap());
+    reader.read(
+        &s.exec(
+            &owner,
+            &ExecuteMsg::UpdateConfig {
+                max_open_auctions: Some(20),
+                dispute_window_secs: None,
+            },
+        )
+        .unwrap(),
+    );
 
     // Eight auctions: one cancelled, one closed, six sold (one by buy-now, one in MESI).
     let mut ids = vec![];
@@ -278,11 +347,16 @@ fn every_path_can_be_rebuilt_from_events_alone() {
             input.asset = s.mesi_asset();
         }
         let seller = if i == 7 { &creator2 } else { &creator };
-        let response = s.exec(seller, &ExecuteMsg::OpenAuction { auction: input }).unwrap();
+        let response = s
+            .exec(seller, &ExecuteMsg::OpenAuction { auction: input })
+            .unwrap();
         reader.read(&response);
         ids.push(reader.auctions.len() as u64);
     }
-    reader.read(&s.exec(&creator, &ExecuteMsg::CancelAuction { auction_id: ids[0] }).unwrap());
+    reader.read(
+        &s.exec(&creator, &ExecuteMsg::CancelAuction { auction_id: ids[0] })
+            .unwrap(),
+    );
     for (i, id) in ids.iter().enumerate().skip(2) {
         if i == 3 {
             reader.read(&s.bid_cw20(&alice, *id, 1_000).unwrap());
@@ -311,24 +385,112 @@ fn every_path_can_be_rebuilt_from_events_alone() {
 
     // Meetings: 2 (carol, bought now), 3 (bob, MESI), 4..6 (alice), 7 (carol with creator2).
     let start = reader.meetings[&ids[4]].start.plus_seconds(DAY);
-    reader.read(&s.exec(&alice, &ExecuteMsg::ProposeReschedule { meeting_id: ids[4], start, duration_secs: 3_600 }).unwrap());
+    reader.read(
+        &s.exec(
+            &alice,
+            &ExecuteMsg::ProposeReschedule {
+                meeting_id: ids[4],
+                start,
+                duration_secs: 3_600,
+            },
+        )
+        .unwrap(),
+    );
     reader.assert_matches(&s);
-    reader.read(&s.exec(&creator, &ExecuteMsg::AcceptReschedule { meeting_id: ids[4], start, duration_secs: 3_600 }).unwrap());
-    reader.read(&s.exec(&creator, &ExecuteMsg::ProposeReschedule { meeting_id: ids[5], start, duration_secs: 3_600 }).unwrap());
-    reader.read(&s.exec(&alice, &ExecuteMsg::DeclineReschedule { meeting_id: ids[5] }).unwrap());
-    reader.read(&s.exec(&creator, &ExecuteMsg::ProposeReschedule { meeting_id: ids[6], start, duration_secs: 3_600 }).unwrap());
+    reader.read(
+        &s.exec(
+            &creator,
+            &ExecuteMsg::AcceptReschedule {
+                meeting_id: ids[4],
+                start,
+                duration_secs: 3_600,
+            },
+        )
+        .unwrap(),
+    );
+    reader.read(
+        &s.exec(
+            &creator,
+            &ExecuteMsg::ProposeReschedule {
+                meeting_id: ids[5],
+                start,
+                duration_secs: 3_600,
+            },
+        )
+        .unwrap(),
+    );
+    reader.read(
+        &s.exec(
+            &alice,
+            &ExecuteMsg::DeclineReschedule { meeting_id: ids[5] },
+        )
+        .unwrap(),
+    );
+    reader.read(
+        &s.exec(
+            &creator,
+            &ExecuteMsg::ProposeReschedule {
+                meeting_id: ids[6],
+                start,
+                duration_secs: 3_600,
+            },
+        )
+        .unwrap(),
+    );
     reader.assert_matches(&s);
-    reader.read(&s.exec(&creator, &ExecuteMsg::CancelMeeting { meeting_id: ids[6] }).unwrap());
+    reader.read(
+        &s.exec(&creator, &ExecuteMsg::CancelMeeting { meeting_id: ids[6] })
+            .unwrap(),
+    );
     reader.assert_matches(&s);
 
     s.advance_to(start.plus_seconds(3_600));
     for id in [ids[2], ids[3], ids[4], ids[5]] {
-        reader.read(&s.exec(&creator, &ExecuteMsg::MarkHeld { meeting_id: id, fan_no_show: id == ids[5] }).unwrap());
+        reader.read(
+            &s.exec(
+                &creator,
+                &ExecuteMsg::MarkHeld {
+                    meeting_id: id,
+                    fan_no_show: id == ids[5],
+                },
+            )
+            .unwrap(),
+        );
     }
-    reader.read(&s.exec(&carol, &ExecuteMsg::Confirm { meeting_id: ids[7] }).unwrap());
-    reader.read(&s.exec(&bob, &ExecuteMsg::Dispute { meeting_id: ids[3], reason: Some("late".into()) }).unwrap());
-    reader.read(&s.exec(&alice, &ExecuteMsg::Dispute { meeting_id: ids[4], reason: None }).unwrap());
-    reader.read(&s.exec(&carol, &ExecuteMsg::Dispute { meeting_id: ids[2], reason: None }).unwrap());
+    reader.read(
+        &s.exec(&carol, &ExecuteMsg::Confirm { meeting_id: ids[7] })
+            .unwrap(),
+    );
+    reader.read(
+        &s.exec(
+            &bob,
+            &ExecuteMsg::Dispute {
+                meeting_id: ids[3],
+                reason: Some("late".into()),
+            },
+        )
+        .unwrap(),
+    );
+    reader.read(
+        &s.exec(
+            &alice,
+            &ExecuteMsg::Dispute {
+                meeting_id: ids[4],
+                reason: None,
+            },
+        )
+        .unwrap(),
+    );
+    reader.read(
+        &s.exec(
+            &carol,
+            &ExecuteMsg::Dispute {
+                meeting_id: ids[2],
+                reason: None,
+            },
+        )
+        .unwrap(),
+    );
     reader.assert_matches(&s);
     let outcomes = [
         (ids[3], DisputeOutcome::Split { fan_bps: 1_234 }),
@@ -336,10 +498,22 @@ fn every_path_can_be_rebuilt_from_events_alone() {
         (ids[2], DisputeOutcome::Release {}),
     ];
     for (id, outcome) in outcomes {
-        reader.read(&s.exec(&arbiter, &ExecuteMsg::Resolve { meeting_id: id, outcome }).unwrap());
+        reader.read(
+            &s.exec(
+                &arbiter,
+                &ExecuteMsg::Resolve {
+                    meeting_id: id,
+                    outcome,
+                },
+            )
+            .unwrap(),
+        );
     }
     s.advance(DISPUTE_WINDOW);
-    reader.read(&s.exec(&creator, &ExecuteMsg::Claim { meeting_id: ids[5] }).unwrap());
+    reader.read(
+        &s.exec(&creator, &ExecuteMsg::Claim { meeting_id: ids[5] })
+            .unwrap(),
+    );
     reader.assert_matches(&s);
 
     let statuses: Vec<MeetingStatus> = reader.meetings.values().map(|m| m.status).collect();
@@ -363,13 +537,43 @@ fn every_path_can_be_rebuilt_from_events_alone() {
 
 /// Every account's balance moved by exactly the flows the events report.
 pub fn assert_flows_match_balances(s: &Suite, reader: &Reader) {
-    let accounts = [&s.alice, &s.bob, &s.carol, &s.stranger, &s.creator, &s.creator2, &s.treasury, &s.payout, &s.arbiter];
-    let funded = [&s.alice, &s.bob, &s.carol, &s.stranger, &s.creator, &s.creator2, &s.arbiter];
+    let accounts = [
+        &s.alice,
+        &s.bob,
+        &s.carol,
+        &s.stranger,
+        &s.creator,
+        &s.creator2,
+        &s.treasury,
+        &s.payout,
+        &s.arbiter,
+    ];
+    let funded = [
+        &s.alice,
+        &s.bob,
+        &s.carol,
+        &s.stranger,
+        &s.creator,
+        &s.creator2,
+        &s.arbiter,
+    ];
     for asset in [usdc(), s.mesi_asset()] {
         for account in accounts {
-            let start = if funded.contains(&account) { START_BALANCE as i128 } else { 0 };
-            let flow = reader.flows.get(&(account.clone(), asset.clone())).copied().unwrap_or_default();
-            assert_eq!(s.balance(account, &asset) as i128, start + flow, "{account} in {asset}");
+            let start = if funded.contains(&account) {
+                START_BALANCE as i128
+            } else {
+                0
+            };
+            let flow = reader
+                .flows
+                .get(&(account.clone(), asset.clone()))
+                .copied()
+                .unwrap_or_default();
+            assert_eq!(
+                s.balance(account, &asset) as i128,
+                start + flow,
+                "{account} in {asset}"
+            );
         }
     }
 }
