@@ -506,24 +506,11 @@ impl Bench {
             json!({ "token_id_prefix": { "creator": creator } }),
         )?;
         let prefix = prefix["prefix"].as_str().ok_or("no prefix")?.to_string();
-        let salt = [7u8; 32];
-        let content = content_hash(b"the surprise content");
+        let (salt, content) = (SURPRISE_SALT, content_hash(SURPRISE_CONTENT));
         let mut steps: BTreeMap<&'static str, Vec<Measured>> = BTreeMap::new();
         for label in ["warm", "measured"] {
             let token_id = format!("{prefix}{label}");
-            let commitment = CommitmentInput {
-                contract: &surprises,
-                token_id: &token_id,
-                creator: &creator,
-                salt: &salt,
-                content_hash: &content,
-            }
-            .commitment();
-            let mint = json!({ "mint": {
-                "token_id": token_id, "owner": null,
-                "hints": { "title": "Backstage", "hints": ["recorded in May", "12 minutes"], "category": "video", "preview_uri": null },
-                "commitment": hex::encode(commitment), "royalty_bps": 500,
-            } });
+            let mint = surprise_mint(&surprises, &token_id, &creator);
             let flow: [(&'static str, String, Value, u128); 6] = [
                 ("surprise_mint", creator.clone(), mint, 0),
                 (
@@ -651,6 +638,44 @@ impl Bench {
         Ok(())
     }
 
+    /// The same actions once the registry's code is pinned (a governance decision on a chain):
+    /// its queries then pay the discounted instance cost.
+    fn bench_pinned_registry(&mut self, d: &Deployed) -> Step<()> {
+        let Some(registry) = d.creators.clone() else {
+            return Ok(());
+        };
+        let code_id = self
+            .chain
+            .contract_info(&registry)
+            .ok_or("no registry")?
+            .code_id;
+        self.chain.pin_code(code_id).map_err(|e| e.to_string())?;
+        let creator = self.creator.clone();
+        if let Some(tips) = d.tips.clone() {
+            let tip = json!({ "tip": { "creator": creator, "context": "profile", "message": null, "anonymous": false } });
+            let fan = self.fan.clone();
+            let outcome = self
+                .exec(&fan, &tips, tip, 1_000)
+                .map(|r| Measured::of_tx(&r));
+            self.record("tip_native_pinned", outcome);
+        }
+        if let Some(surprises) = d.surprises.clone() {
+            let prefix = self.query(
+                &surprises,
+                json!({ "token_id_prefix": { "creator": creator } }),
+            )?;
+            let token_id = format!("{}pinned", prefix["prefix"].as_str().ok_or("no prefix")?);
+            let outcome = self.exec(
+                &creator,
+                &surprises,
+                surprise_mint(&surprises, &token_id, &creator),
+                0,
+            );
+            self.record("surprise_mint_pinned", outcome.map(|r| Measured::of_tx(&r)));
+        }
+        Ok(())
+    }
+
     fn bench_can_message(&mut self, d: &Deployed) {
         let Some(registry) = d.creators.clone() else {
             return self.record_missing(&["can_message"], "mesi_creators.wasm");
@@ -672,6 +697,27 @@ impl Bench {
     }
 }
 
+const SURPRISE_SALT: [u8; 32] = [7; 32];
+const SURPRISE_CONTENT: &[u8] = b"the surprise content";
+
+/// A creator's mint of a sealed surprise with two hints and a 5% royalty, no bond.
+fn surprise_mint(contract: &str, token_id: &str, creator: &str) -> Value {
+    let content = content_hash(SURPRISE_CONTENT);
+    let commitment = CommitmentInput {
+        contract,
+        token_id,
+        creator,
+        salt: &SURPRISE_SALT,
+        content_hash: &content,
+    }
+    .commitment();
+    json!({ "mint": {
+        "token_id": token_id, "owner": null,
+        "hints": { "title": "Backstage", "hints": ["recorded in May", "12 minutes"], "category": "video", "preview_uri": null },
+        "commitment": hex::encode(commitment), "royalty_bps": 500,
+    } })
+}
+
 fn file_size(path: &Path) -> Option<u64> {
     std::fs::metadata(path).ok().map(|m| m.len())
 }
@@ -686,6 +732,12 @@ const ROWS: &[(&str, &str, &str, &str)] = &[
     (
         "tip (native)",
         "tip_native",
+        "cw20-base transfer",
+        "cw20_transfer",
+    ),
+    (
+        "tip (native), registry pinned",
+        "tip_native_pinned",
         "cw20-base transfer",
         "cw20_transfer",
     ),
@@ -707,6 +759,12 @@ const ROWS: &[(&str, &str, &str, &str)] = &[
     (
         "surprise mint",
         "surprise_mint",
+        "cw721-base mint",
+        "cw721_mint",
+    ),
+    (
+        "surprise mint, registry pinned",
+        "surprise_mint_pinned",
         "cw721-base mint",
         "cw721_mint",
     ),
@@ -978,6 +1036,10 @@ fn main() -> ExitCode {
         }
     }
     bench.bench_can_message(&deployed);
+    if let Err(err) = bench.bench_pinned_registry(&deployed) {
+        eprintln!("  pinned registry: FAILED: {err}");
+        setup_failed = true;
+    }
     print!("{}", report(&bench));
     let mut failed = setup_failed;
     for (key, outcome) in &bench.results {

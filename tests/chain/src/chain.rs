@@ -269,11 +269,20 @@ pub struct ContractInfo {
 }
 
 /// A single-node chain running contracts in cosmwasm-vm with wasmd's gas accounting.
+///
+/// Calls take `&mut self` or `&self` one at a time; a server shares a chain behind a mutex.
 pub struct Chain {
     engine: Rc<Engine>,
     config: ChainConfig,
     _temp_dir: Option<tempfile::TempDir>,
 }
+
+// SAFETY: the engine's `Rc`s and `RefCell`s never leave the chain: contract instances (which
+// hold clones of the `Rc` through their storage and querier) live only inside one call of a
+// `Chain` method and are dropped before it returns. Moving the chain to another thread between
+// calls therefore moves every clone with it; the chain is not `Sync`, so no two threads use it
+// at once. The VM cache is `Send` itself.
+unsafe impl Send for Chain {}
 
 impl Chain {
     pub fn new(config: ChainConfig) -> Result<Self, ChainSetupError> {
@@ -375,6 +384,12 @@ impl Chain {
                 admin: record.admin,
                 label: record.label,
             })
+    }
+
+    /// Pins code as a governance proposal would: its calls then pay the discounted instance
+    /// cost (`gas::INSTANCE_COST_DISCOUNT`).
+    pub fn pin_code(&mut self, code_id: u64) -> Result<(), QueryError> {
+        self.engine.pin_code(code_id).map_err(QueryError::from)
     }
 
     pub fn code_checksum(&self, code_id: u64) -> Option<Checksum> {

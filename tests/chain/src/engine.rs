@@ -676,7 +676,8 @@ impl Engine {
     }
 
     /// wasmd `contractInstance` + `IsPinnedCode`: the reads every contract call pays for.
-    fn contract_instance(&self, address: &str) -> Result<(ContractRecord, Checksum)> {
+    /// Returns whether the code is pinned (which makes the instance cost the discounted one).
+    fn contract_instance(&self, address: &str) -> Result<(ContractRecord, Checksum, bool)> {
         let canonical = self.canonical(address)?;
         if self
             .read(StoreKey::Wasm, &contract_key(&canonical))?
@@ -688,8 +689,22 @@ impl Engine {
             .contract_record(address)
             .expect("contract records have a typed copy");
         let checksum = self.load_code(record.code_id)?;
-        self.has(StoreKey::Wasm, &pinned_key(record.code_id))?;
-        Ok((record, checksum))
+        let pinned = self.has(StoreKey::Wasm, &pinned_key(record.code_id))?;
+        Ok((record, checksum, pinned))
+    }
+
+    /// wasmd `pinCode` (a governance action): keeps the module in memory and makes calls to
+    /// the code pay [`INSTANCE_COST_DISCOUNT`] instead of [`INSTANCE_COST`].
+    pub(crate) fn pin_code(&self, code_id: u64) -> Result<()> {
+        let code = self
+            .code_record(code_id)
+            .ok_or_else(|| Failure::no_such_code(code_id))?;
+        let checksum = Checksum::from_hex(&code.checksum).expect("checksums are stored as hex");
+        self.cache.pin(&checksum).map_err(Failure::vm)?;
+        self.kv
+            .borrow_mut()
+            .set(StoreKey::Wasm, &pinned_key(code_id), vec![1]);
+        Ok(())
     }
 
     fn load_code(&self, code_id: u64) -> Result<Checksum> {
@@ -1023,8 +1038,7 @@ impl Engine {
         self.check_depth(depth)?;
         let (response, events) = self.traced(CallKind::Execute, Some(contract), depth, || {
             self.canonical(sender)?;
-            let (_, checksum) = self.contract_instance(contract)?;
-            let pinned = false;
+            let (_, checksum, pinned) = self.contract_instance(contract)?;
             self.charge(GasKind::Setup, setup_cost(pinned, msg.len()))?;
             let mut events = Vec::new();
             if !funds.is_empty() {
@@ -1298,7 +1312,7 @@ impl Engine {
         depth: u32,
     ) -> Result<(Vec<Event>, Option<Binary>)> {
         let (response, events) = self.traced(CallKind::Reply, Some(contract), depth, || {
-            let (_, checksum) = self.contract_instance(contract)?;
+            let (_, checksum, _) = self.contract_instance(contract)?;
             self.charge(GasKind::Setup, reply_costs(reply))?;
             let reply_bytes = serde_json::to_vec(reply).expect("reply serializes");
             let raw = self.call_vm(
@@ -1377,8 +1391,8 @@ impl Engine {
 
     /// wasmd `QuerySmart`.
     pub(crate) fn smart_query(self: &Rc<Self>, contract: &str, msg: &[u8]) -> Result<Vec<u8>> {
-        let (_, checksum) = self.contract_instance(contract)?;
-        self.charge(GasKind::Setup, setup_cost(false, msg.len()))?;
+        let (_, checksum, pinned) = self.contract_instance(contract)?;
+        self.charge(GasKind::Setup, setup_cost(pinned, msg.len()))?;
         let raw = self.call_vm(contract, &checksum, EntryPoint::Query { msg })?;
         let result: ContractResult<Binary> = serde_json::from_slice(&raw).map_err(|err| {
             Failure::new(

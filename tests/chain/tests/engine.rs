@@ -484,3 +484,12 @@ fn cross_contract_queries_are_charged_to_the_caller() {
     assert!(tips_query.gas > INSTANCE_COST);
     assert!(answer.gas_used > tips_query.gas + INSTANCE_COST);
 }
+
+#[test]
+fn a_chain_can_move_to_a_server_thread() {
+    fn assert_send<T: Send>() {}
+    assert_send::<Chain>();
+    let chain = Chain::new(ChainConfig::default()).unwrap();
+    let height = std::thread::spawn(move || chain.block().height).join().unwrap();
+    assert_eq!(height, ChainConfig::default().genesis_height);
+}
