@@ -73,6 +73,8 @@ pub struct IngestSummary {
     pub blocks: u64,
     pub events: u64,
     pub dead_letters: u64,
+    /// Time spent in database transactions (the rest went to waiting for the node).
+    pub commit_time: Duration,
 }
 
 pub async fn run(
@@ -160,7 +162,9 @@ pub async fn run(
                 Err(_) => break,
             }
         }
+        let started = Instant::now();
         commit_with_retries(&store, height, &batch, &backoff).await?;
+        summary.commit_time += started.elapsed();
         height = batch.last().map_or(height, |b| b.height);
         let events: u64 = batch.iter().map(|b| b.events.len() as u64).sum();
         let dead: u64 = batch.iter().map(|b| b.dead_letters.len() as u64).sum();

@@ -13,6 +13,7 @@
 //!
 //! The HTTP API comes next and will live in `api/`, reading the projection tables.
 
+pub mod api;
 pub mod config;
 pub mod decode;
 pub mod ingest;

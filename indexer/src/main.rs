@@ -1,4 +1,4 @@
-//! The `mesi-indexer` command line: `run`, `migrate`, `status`, `inspect`.
+//! The `mesi-indexer` command line: `run`, `serve`, `migrate`, `status`, `inspect`.
 
 use std::io::IsTerminal;
 use std::path::PathBuf;
@@ -8,6 +8,8 @@ use std::time::Duration;
 use anyhow::{bail, Context};
 use clap::{Parser, Subcommand, ValueEnum};
 
+use mesi_indexer::api::auth::AuthConfig;
+use mesi_indexer::api::{self, ApiConfig, ApiContext};
 use mesi_indexer::config::{Contracts, FileConfig};
 use mesi_indexer::ingest::{self, IngestOptions, ProgressMode};
 use mesi_indexer::inspect;
@@ -50,8 +52,24 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Apply migrations, then index from the cursor (or --start-height) and follow the head.
-    Run(RunArgs),
+    /// Apply migrations, then index from the cursor (or --start-height) and follow the head;
+    /// with --listen, serve the API from the same process.
+    Run {
+        #[command(flatten)]
+        ingest: RunArgs,
+        /// Serve the API on this address (e.g. 0.0.0.0:8080) while indexing.
+        #[arg(long, env = "MESI_API_LISTEN")]
+        listen: Option<String>,
+        #[command(flatten)]
+        api: ApiArgs,
+    },
+    /// Apply migrations and serve the API over what another process (`run`) indexes.
+    Serve {
+        #[arg(long, env = "MESI_API_LISTEN", default_value = "127.0.0.1:8080")]
+        listen: String,
+        #[command(flatten)]
+        api: ApiArgs,
+    },
     /// Apply the database migrations and exit.
     Migrate,
     /// Show the cursor, the node's head and the lag.
@@ -94,6 +112,52 @@ struct RunArgs {
     max_backoff_ms: u64,
     #[arg(long, value_enum, default_value_t = Progress::Auto)]
     progress: Progress,
+}
+
+#[derive(clap::Args)]
+struct ApiArgs {
+    /// /ready fails when the ingest is more than this many blocks behind the node's head.
+    #[arg(long, default_value_t = 5)]
+    ready_max_lag: u64,
+    /// /ready fails when the ingest last recorded the node's head longer ago than this.
+    #[arg(long, default_value_t = 60)]
+    ready_max_head_age_secs: u64,
+    /// An origin browsers may call the API from (repeat, or comma-separated); any origin when none.
+    #[arg(long = "cors-origin", env = "MESI_API_CORS_ORIGINS", value_delimiter = ',')]
+    cors_origins: Vec<String>,
+    /// Bech32 prefix of the chain's account addresses, for wallet login.
+    #[arg(long, env = "MESI_BECH32_PREFIX", default_value = "wasm")]
+    bech32_prefix: String,
+    /// Minutes a wallet-login session token stays valid.
+    #[arg(long, default_value_t = 720)]
+    session_ttl_mins: u64,
+    /// Database connections the API may hold.
+    #[arg(long, default_value_t = 16)]
+    api_connections: u32,
+}
+
+impl ApiArgs {
+    async fn pool(&self, settings: &Settings) -> anyhow::Result<sqlx::PgPool> {
+        let url = settings
+            .database_url
+            .as_deref()
+            .context("no database: set --database-url or DATABASE_URL")?;
+        api::connect(url, self.api_connections.max(1))
+            .await
+            .context("connecting the API to the database")
+    }
+
+    fn config(&self) -> ApiConfig {
+        ApiConfig {
+            ready_max_lag: self.ready_max_lag,
+            ready_max_head_age: Duration::from_secs(self.ready_max_head_age_secs),
+            cors_origins: self.cors_origins.clone(),
+            auth: AuthConfig {
+                session_ttl: Duration::from_secs(self.session_ttl_mins.saturating_mul(60)),
+                ..AuthConfig::new(&self.bech32_prefix)
+            },
+        }
+    }
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -172,15 +236,23 @@ async fn main() -> anyhow::Result<()> {
         .init();
     let settings = Settings::from_cli(&cli)?;
     match &cli.command {
-        Command::Run(args) => {
+        Command::Run { ingest, listen, api } => {
             tokio::select! {
-                result = run(&settings, args) => result,
+                result = run(&settings, ingest, listen.as_deref(), api) => result,
                 _ = shutdown_signal() => {
                     // Dropping the ingest rolls back an open transaction; the cursor says where to resume.
                     tracing::info!("stopping on signal");
                     Ok(())
                 }
             }
+        }
+        Command::Serve { listen, api } => {
+            let store = settings.store().await?;
+            store.migrate().await?;
+            let listener = bind(listen).await?;
+            let ctx = ApiContext::new(api.pool(&settings).await?, api.config());
+            api::serve(ctx, listener, shutdown_signal()).await?;
+            Ok(())
         }
         Command::Migrate => {
             settings.store().await?.migrate().await?;
@@ -215,7 +287,18 @@ async fn main() -> anyhow::Result<()> {
     }
 }
 
-async fn run(settings: &Settings, args: &RunArgs) -> anyhow::Result<()> {
+async fn bind(address: &str) -> anyhow::Result<tokio::net::TcpListener> {
+    tokio::net::TcpListener::bind(address)
+        .await
+        .with_context(|| format!("listening on {address}"))
+}
+
+async fn run(
+    settings: &Settings,
+    args: &RunArgs,
+    listen: Option<&str>,
+    api_args: &ApiArgs,
+) -> anyhow::Result<()> {
     if settings.contracts.is_empty() {
         bail!("no contracts configured: give --contract ADDR=KIND (or MESI_CONTRACTS, or [contracts] in --config)");
     }
@@ -249,7 +332,20 @@ async fn run(settings: &Settings, args: &RunArgs) -> anyhow::Result<()> {
         },
         progress,
     };
-    let summary = ingest::run(source, store, Arc::new(settings.contracts.clone()), options).await?;
+    // The API shares the process, not the ingest's pool: slow API queries never hold up commits.
+    let api = match listen {
+        Some(address) => {
+            let listener = bind(address).await?;
+            let ctx = ApiContext::new(api_args.pool(settings).await?, api_args.config());
+            Some(tokio::spawn(api::serve(ctx, listener, std::future::pending())))
+        }
+        None => None,
+    };
+    let summary = ingest::run(source, store, Arc::new(settings.contracts.clone()), options).await;
+    if let Some(api) = api {
+        api.abort();
+    }
+    let summary = summary?;
     tracing::info!(
         first_height = summary.first_height,
         last_height = summary.last_height,

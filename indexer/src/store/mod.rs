@@ -50,6 +50,8 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "meetings",
         include_str!("../../migrations/0007_meetings.sql"),
     ),
+    (100, "auth", include_str!("../../migrations/0100_auth.sql")),
+    (200, "api", include_str!("../../migrations/0200_api.sql")),
 ];
 
 #[derive(Debug)]

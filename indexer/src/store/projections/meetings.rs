@@ -210,7 +210,7 @@ pub async fn apply(conn: &mut PgConnection, events: &[&StoredEvent]) -> Result<(
         .into_columns()
         .execute(conn, APPLY_AUCTION_CHANGES)
         .await?;
-    bids.execute(conn, INSERT_BIDS).await?;
+    bids.copy_into(conn, BIDS).await?;
     meetings
         .into_columns()
         .execute(conn, UPSERT_MEETINGS)
@@ -227,7 +227,7 @@ pub async fn apply(conn: &mut PgConnection, events: &[&StoredEvent]) -> Result<(
         .into_columns()
         .execute(conn, RESOLVE_DISPUTES)
         .await?;
-    payouts.execute(conn, INSERT_PAYOUTS).await?;
+    payouts.copy_into(conn, PAYOUTS).await?;
     Ok(())
 }
 
@@ -264,17 +264,6 @@ FROM UNNEST($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text
      AS c(contract, auction_id, ends_at, state, top_bidder, top_bid, bid_count, winner, price, bought_now,
           updated_height, updated_seq)
 WHERE a.contract = c.contract AND a.auction_id = c.auction_id::numeric
-"#;
-
-const INSERT_BIDS: &str = r#"
-INSERT INTO meeting_bids (height, seq, tx_hash, block_time, contract, auction_id, bid_seq, bidder, amount,
-                          refunded_bidder, refund)
-SELECT height::bigint, seq::integer, tx_hash, block_time::timestamptz, contract, auction_id::numeric, bid_seq::bigint,
-       bidder, amount::numeric, refunded_bidder, refund::numeric
-FROM UNNEST($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[],
-            $9::text[], $10::text[], $11::text[])
-     AS u(height, seq, tx_hash, block_time, contract, auction_id, bid_seq, bidder, amount, refunded_bidder, refund)
-ON CONFLICT DO NOTHING
 "#;
 
 const UPSERT_MEETINGS: &str = r#"
@@ -327,13 +316,9 @@ FROM UNNEST($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text
 WHERE d.contract = r.contract AND d.meeting_id = r.meeting_id::numeric
 "#;
 
-const INSERT_PAYOUTS: &str = r#"
-INSERT INTO meeting_payouts (height, seq, tx_hash, block_time, contract, meeting_id, asset, fan, to_fan, treasury, fee,
-                             payout, to_creator)
-SELECT height::bigint, seq::integer, tx_hash, block_time::timestamptz, contract, meeting_id::numeric, asset, fan,
-       to_fan::numeric, treasury, fee::numeric, payout, to_creator::numeric
-FROM UNNEST($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[],
-            $9::text[], $10::text[], $11::text[], $12::text[], $13::text[])
-     AS u(height, seq, tx_hash, block_time, contract, meeting_id, asset, fan, to_fan, treasury, fee, payout, to_creator)
-ON CONFLICT DO NOTHING
-"#;
+const BIDS: &str = "meeting_bids (height, seq, tx_hash, block_time, contract, auction_id, bid_seq, bidder, amount, \
+                    refunded_bidder, refund)";
+
+const PAYOUTS: &str =
+    "meeting_payouts (height, seq, tx_hash, block_time, contract, meeting_id, asset, fan, to_fan, \
+                       treasury, fee, payout, to_creator)";

@@ -2,10 +2,11 @@
 //! batch of blocks, inside the batch's transaction.
 //!
 //! Adding one: a migration with its tables, a module with `apply(conn, events)` that picks the
-//! events it wants (by contract kind and type) and writes them in a few multi-row statements
-//! (UNNEST over column arrays), and one line in [`apply_all`]. Events carry the full new state
-//! of what they change (totals, status, revision), so a projection either appends history
-//! rows or keeps the last state per key.
+//! events it wants (by contract kind and type) and writes them in a few multi-row statements,
+//! and one line in [`apply_all`]. Events carry the full new state of what they change (totals,
+//! status, revision), so a projection appends history rows (COPY: they are keyed by the event's
+//! position, which no other event shares), keeps the last state per key (an UNNEST upsert), or
+//! adds to running totals ([`Totals`]).
 
 mod contracts;
 mod creators;
@@ -15,7 +16,7 @@ mod subscriptions;
 mod surprises;
 mod tips;
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
 use cosmwasm_std::Timestamp;
 use serde::Serialize;
@@ -23,6 +24,7 @@ use sqlx::postgres::PgArguments;
 use sqlx::query::Query;
 use sqlx::{PgConnection, Postgres};
 
+use super::copy::CopyRows;
 use crate::decode::{DecodedBlock, Origin};
 
 pub async fn apply_all(
@@ -89,6 +91,19 @@ impl<const N: usize> Columns<N> {
         }
         Ok(())
     }
+
+    /// Appends the rows with `COPY target FROM STDIN` (`target` is `table (col, ...)`).
+    pub async fn copy_into(self, conn: &mut PgConnection, target: &str) -> Result<(), sqlx::Error> {
+        let mut rows = CopyRows::default();
+        for i in 0..self.len() {
+            for column in &self.columns {
+                rows.field(column[i].as_deref());
+            }
+            rows.end_row();
+        }
+        rows.send(conn, target).await?;
+        Ok(())
+    }
 }
 
 /// Rows of `N` columns, one per key, for upserts (a statement may not touch a row twice).
@@ -146,6 +161,76 @@ impl<const N: usize> Keyed<N> {
             columns.push(row);
         }
         columns
+    }
+}
+
+/// Running totals keyed by three texts (e.g. creator, fan, asset), summed over a batch and
+/// added to the table's totals in one upsert (see [`Totals::upsert_sql`]).
+#[derive(Default)]
+pub struct Totals {
+    partials: BTreeMap<[String; 3], Vec<Partial>>,
+}
+
+#[derive(Default, Clone, Copy)]
+struct Partial {
+    sum: u128,
+    count: u64,
+    last_height: u64,
+}
+
+impl Totals {
+    pub fn add(&mut self, key: [String; 3], amount: u128, height: u64) {
+        let partials = self.partials.entry(key).or_default();
+        // A sum past u128 starts another partial; SQL adds them up as numeric.
+        match partials
+            .last_mut()
+            .and_then(|p| p.sum.checked_add(amount).map(|sum| (p, sum)))
+        {
+            Some((partial, sum)) => {
+                partial.sum = sum;
+                partial.count += 1;
+                partial.last_height = partial.last_height.max(height);
+            }
+            None => partials.push(Partial {
+                sum: amount,
+                count: 1,
+                last_height: height,
+            }),
+        }
+    }
+
+    /// Adds the totals to `table (key1, key2, key3, total, count, last_height)`.
+    pub async fn upsert(
+        self,
+        conn: &mut PgConnection,
+        table: &str,
+        columns: [&str; 6],
+    ) -> Result<(), sqlx::Error> {
+        let mut rows = Columns::<6>::default();
+        for (key, partials) in self.partials {
+            for p in partials {
+                let [a, b, c] = key.clone();
+                rows.push([
+                    Some(a),
+                    Some(b),
+                    Some(c),
+                    text(p.sum),
+                    text(p.count),
+                    text(p.last_height),
+                ]);
+            }
+        }
+        let [k1, k2, k3, total, count, last] = columns;
+        let sql = format!(
+            "INSERT INTO {table} AS t ({k1}, {k2}, {k3}, {total}, {count}, {last})
+             SELECT k1, k2, k3, sum(total::numeric), sum(n::bigint), max(h::bigint)
+             FROM UNNEST($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[]) AS u(k1, k2, k3, total, n, h)
+             GROUP BY k1, k2, k3
+             ON CONFLICT ({k1}, {k2}, {k3}) DO UPDATE
+             SET {total} = t.{total} + EXCLUDED.{total}, {count} = t.{count} + EXCLUDED.{count},
+                 {last} = greatest(t.{last}, EXCLUDED.{last})"
+        );
+        rows.execute(conn, &sql).await
     }
 }
 

@@ -4,13 +4,14 @@
 use mesi_common::events::AnyEvent;
 use sqlx::PgConnection;
 
-use super::{origin_columns, text, time, Columns, Keyed};
+use super::{origin_columns, text, time, Columns, Keyed, Totals};
 use crate::config::ContractKind;
 use crate::decode::StoredEvent;
 
 pub async fn apply(conn: &mut PgConnection, events: &[&StoredEvent]) -> Result<(), sqlx::Error> {
     let mut items = Keyed::<12>::default();
     let mut purchases = Columns::<14>::default();
+    let mut totals = Totals::default();
     for stored in events.iter().filter(|e| e.origin.kind == ContractKind::Ppv) {
         let o = &stored.origin;
         match &stored.event {
@@ -32,6 +33,11 @@ pub async fn apply(conn: &mut PgConnection, events: &[&StoredEvent]) -> Result<(
                 ],
             ),
             AnyEvent::PpvPurchase(e) => {
+                totals.add(
+                    [e.creator.to_string(), e.buyer.to_string(), e.asset.key()],
+                    e.price.u128(),
+                    o.height,
+                );
                 let [height, seq, tx_hash, block_time, contract] = origin_columns(o);
                 purchases.push([
                     height,
@@ -54,7 +60,21 @@ pub async fn apply(conn: &mut PgConnection, events: &[&StoredEvent]) -> Result<(
         }
     }
     items.into_columns().execute(conn, UPSERT_ITEMS).await?;
-    purchases.execute(conn, INSERT_PURCHASES).await?;
+    purchases.copy_into(conn, PURCHASES).await?;
+    totals
+        .upsert(
+            conn,
+            "ppv_totals",
+            [
+                "creator",
+                "buyer",
+                "asset",
+                "total",
+                "purchase_count",
+                "last_height",
+            ],
+        )
+        .await?;
     Ok(())
 }
 
@@ -74,23 +94,5 @@ SET creator = EXCLUDED.creator, price = EXCLUDED.price, asset = EXCLUDED.asset, 
 WHERE (t.updated_height, t.updated_seq) < (EXCLUDED.updated_height, EXCLUDED.updated_seq)
 "#;
 
-const INSERT_PURCHASES: &str = r#"
-WITH new_purchases AS (
-    INSERT INTO ppv_purchases (height, seq, tx_hash, block_time, contract, content_id, creator, buyer, asset, price,
-                               fee, creator_amount, payout, fan_total)
-    SELECT height::bigint, seq::integer, tx_hash, block_time::timestamptz, contract, content_id, creator, buyer, asset,
-           price::numeric, fee::numeric, creator_amount::numeric, payout, fan_total::numeric
-    FROM UNNEST($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[],
-                $9::text[], $10::text[], $11::text[], $12::text[], $13::text[], $14::text[])
-         AS u(height, seq, tx_hash, block_time, contract, content_id, creator, buyer, asset, price, fee,
-              creator_amount, payout, fan_total)
-    ON CONFLICT DO NOTHING
-    RETURNING creator, buyer, asset, price, height
-)
-INSERT INTO ppv_totals AS totals (creator, buyer, asset, total, purchase_count, last_height)
-SELECT creator, buyer, asset, sum(price), count(*), max(height) FROM new_purchases GROUP BY creator, buyer, asset
-ON CONFLICT (creator, buyer, asset) DO UPDATE
-SET total = totals.total + EXCLUDED.total,
-    purchase_count = totals.purchase_count + EXCLUDED.purchase_count,
-    last_height = EXCLUDED.last_height
-"#;
+const PURCHASES: &str = "ppv_purchases (height, seq, tx_hash, block_time, contract, content_id, creator, buyer, asset, \
+                         price, fee, creator_amount, payout, fan_total)";

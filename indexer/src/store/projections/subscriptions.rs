@@ -88,7 +88,7 @@ pub async fn apply(conn: &mut PgConnection, events: &[&StoredEvent]) -> Result<(
         .into_columns()
         .execute(conn, UPSERT_SUBSCRIPTIONS)
         .await?;
-    changes.execute(conn, INSERT_CHANGES).await?;
+    changes.copy_into(conn, CHANGES).await?;
     Ok(())
 }
 
@@ -126,16 +126,5 @@ SET tier = EXCLUDED.tier, asset = EXCLUDED.asset, expires_at = EXCLUDED.expires_
 WHERE (t.updated_height, t.updated_seq) < (EXCLUDED.updated_height, EXCLUDED.updated_seq)
 "#;
 
-const INSERT_CHANGES: &str = r#"
-INSERT INTO subscription_changes (height, seq, tx_hash, block_time, contract, action, creator, fan, sender, tier,
-                                  from_tier, periods, asset, amount, fee, creator_amount, payout, refunded, expires_at)
-SELECT height::bigint, seq::integer, tx_hash, block_time::timestamptz, contract, action, creator, fan, sender,
-       tier::bigint, from_tier::bigint, periods::bigint, asset, amount::numeric, fee::numeric,
-       creator_amount::numeric, payout, refunded::numeric, expires_at::timestamptz
-FROM UNNEST($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[],
-            $9::text[], $10::text[], $11::text[], $12::text[], $13::text[], $14::text[], $15::text[], $16::text[],
-            $17::text[], $18::text[], $19::text[])
-     AS u(height, seq, tx_hash, block_time, contract, action, creator, fan, sender, tier, from_tier, periods, asset,
-          amount, fee, creator_amount, payout, refunded, expires_at)
-ON CONFLICT DO NOTHING
-"#;
+const CHANGES: &str = "subscription_changes (height, seq, tx_hash, block_time, contract, action, creator, fan, sender, \
+                       tier, from_tier, periods, asset, amount, fee, creator_amount, payout, refunded, expires_at)";

@@ -189,7 +189,7 @@ pub async fn apply(conn: &mut PgConnection, events: &[&StoredEvent]) -> Result<(
     }
     mints.execute(conn, INSERT_MINTS).await?;
     changes.into_columns().execute(conn, APPLY_CHANGES).await?;
-    owners.execute(conn, INSERT_OWNERS).await?;
+    owners.copy_into(conn, OWNERS).await?;
     let (mut open, mut closed) = (Columns::<9>::default(), Columns::<2>::default());
     for row in listings.into_rows() {
         if row[2].as_deref() == Some("true") {
@@ -201,7 +201,7 @@ pub async fn apply(conn: &mut PgConnection, events: &[&StoredEvent]) -> Result<(
     }
     closed.execute(conn, DELETE_LISTINGS).await?;
     open.execute(conn, UPSERT_LISTINGS).await?;
-    sales.execute(conn, INSERT_SALES).await?;
+    sales.copy_into(conn, SALES).await?;
     Ok(())
 }
 
@@ -233,14 +233,6 @@ FROM UNNEST($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text
 WHERE s.contract = c.contract AND s.token_id = c.token_id
 "#;
 
-const INSERT_OWNERS: &str = r#"
-INSERT INTO surprise_owners (height, seq, tx_hash, block_time, contract, token_id, from_owner, to_owner, reason)
-SELECT height::bigint, seq::integer, tx_hash, block_time::timestamptz, contract, token_id, from_owner, to_owner, reason
-FROM UNNEST($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[])
-     AS u(height, seq, tx_hash, block_time, contract, token_id, from_owner, to_owner, reason)
-ON CONFLICT DO NOTHING
-"#;
-
 const DELETE_LISTINGS: &str = r#"
 DELETE FROM surprise_listings AS l
 USING UNNEST($1::text[], $2::text[]) AS d(contract, token_id)
@@ -258,14 +250,7 @@ SET seller = EXCLUDED.seller, asset = EXCLUDED.asset, price = EXCLUDED.price, ex
     listed_height = EXCLUDED.listed_height, listed_seq = EXCLUDED.listed_seq
 "#;
 
-const INSERT_SALES: &str = r#"
-INSERT INTO surprise_sales (height, seq, tx_hash, block_time, contract, token_id, seller, buyer, creator, asset, price,
-                            fee, royalty, seller_amount)
-SELECT height::bigint, seq::integer, tx_hash, block_time::timestamptz, contract, token_id, seller, buyer, creator,
-       asset, price::numeric, fee::numeric, royalty::numeric, seller_amount::numeric
-FROM UNNEST($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[],
-            $9::text[], $10::text[], $11::text[], $12::text[], $13::text[], $14::text[])
-     AS u(height, seq, tx_hash, block_time, contract, token_id, seller, buyer, creator, asset, price, fee, royalty,
-          seller_amount)
-ON CONFLICT DO NOTHING
-"#;
+const OWNERS: &str = "surprise_owners (height, seq, tx_hash, block_time, contract, token_id, from_owner, to_owner, reason)";
+
+const SALES: &str = "surprise_sales (height, seq, tx_hash, block_time, contract, token_id, seller, buyer, creator, asset, \
+                     price, fee, royalty, seller_amount)";

@@ -1,0 +1,180 @@
+//! Validated request parameters: addresses, ids, page sizes and feed cursors. Each type checks
+//! its input once, at the edge, so handlers and SQL only ever see bounded, well-formed values.
+
+use std::fmt;
+use std::str::FromStr;
+
+use serde::{Deserialize, Deserializer, Serialize};
+use utoipa::ToSchema;
+
+use super::Error;
+
+/// Longest address accepted (a bech32 string is at most 90 characters; contracts' are 60-70).
+pub const MAX_ADDRESS_LEN: usize = 128;
+/// Longest content id, stream id or token id accepted in a path or query.
+pub const MAX_ID_LEN: usize = 128;
+/// Items per page when the request does not say.
+pub const DEFAULT_PAGE_SIZE: u32 = 20;
+/// Most items per page; larger requests get this many.
+pub const MAX_PAGE_SIZE: u32 = 100;
+
+/// A bech32 account or contract address with a valid checksum, in lower case.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, ToSchema)]
+#[schema(value_type = String, example = "mesi1qypqxpq9qcrsszg2pvxq6rs0zqg3yyc5lzv7xu")]
+pub struct Address(String);
+
+impl Address {
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for Address {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl FromStr for Address {
+    type Err = Error;
+
+    fn from_str(text: &str) -> Result<Address, Error> {
+        let invalid = |why: &str| Error::invalid("invalid_address", format!("invalid address: {why}"));
+        if text.is_empty() || text.len() > MAX_ADDRESS_LEN {
+            return Err(invalid(&format!("expected 1 to {MAX_ADDRESS_LEN} characters")));
+        }
+        bech32::decode(text).map_err(|_| invalid("not bech32 with a valid checksum"))?;
+        Ok(Address(text.to_ascii_lowercase()))
+    }
+}
+
+impl<'de> Deserialize<'de> for Address {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Address, D::Error> {
+        let text = String::deserialize(deserializer)?;
+        text.parse().map_err(serde::de::Error::custom)
+    }
+}
+
+/// A content id, stream id or token id: 1 to [`MAX_ID_LEN`] printable characters.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+#[schema(value_type = String)]
+pub struct Id(String);
+
+impl Id {
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl FromStr for Id {
+    type Err = Error;
+
+    fn from_str(text: &str) -> Result<Id, Error> {
+        if text.is_empty() || text.len() > MAX_ID_LEN || text.chars().any(char::is_control) {
+            return Err(Error::invalid(
+                "invalid_id",
+                format!("an id is 1 to {MAX_ID_LEN} bytes without control characters"),
+            ));
+        }
+        Ok(Id(text.to_owned()))
+    }
+}
+
+impl<'de> Deserialize<'de> for Id {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Id, D::Error> {
+        let text = String::deserialize(deserializer)?;
+        text.parse().map_err(serde::de::Error::custom)
+    }
+}
+
+/// `?limit=`: 1 to [`MAX_PAGE_SIZE`] (larger values are cut to it), [`DEFAULT_PAGE_SIZE`] when absent.
+pub fn page_size(limit: Option<u32>) -> Result<i64, Error> {
+    match limit {
+        None => Ok(DEFAULT_PAGE_SIZE.into()),
+        Some(0) => Err(Error::invalid("invalid_limit", "limit must be at least 1")),
+        Some(n) => Ok(n.min(MAX_PAGE_SIZE).into()),
+    }
+}
+
+/// A position in the event log: `<height>-<seq>`. Feed pages continue strictly below their
+/// cursor, and SSE event ids are positions, so a client resumes from where it stopped.
+/// In OpenAPI schemas a position is a string (`#[schema(value_type = String)]` at each field).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Position {
+    pub height: i64,
+    pub seq: i32,
+}
+
+impl fmt::Display for Position {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}-{}", self.height, self.seq)
+    }
+}
+
+impl FromStr for Position {
+    type Err = Error;
+
+    fn from_str(text: &str) -> Result<Position, Error> {
+        let invalid = || Error::invalid("invalid_cursor", "a cursor is <height>-<seq>, as returned in next_cursor");
+        let (height, seq) = text.split_once('-').ok_or_else(invalid)?;
+        let digits = |s: &str| !s.is_empty() && s.len() <= 19 && s.bytes().all(|b| b.is_ascii_digit());
+        if !digits(height) || !digits(seq) {
+            return Err(invalid());
+        }
+        Ok(Position {
+            height: height.parse().map_err(|_| invalid())?,
+            seq: seq.parse().map_err(|_| invalid())?,
+        })
+    }
+}
+
+impl Serialize for Position {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+
+impl<'de> Deserialize<'de> for Position {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Position, D::Error> {
+        let text = String::deserialize(deserializer)?;
+        text.parse().map_err(serde::de::Error::custom)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn addresses() {
+        let good = "cosmwasm1qypqxpq9qcrsszg2pvxq6rs0zqg3yyc5lzv7xu";
+        assert!(bech32::decode(good).is_ok(), "test vector must be valid");
+        assert_eq!(good.parse::<Address>().unwrap().as_str(), good);
+        assert_eq!(
+            good.to_ascii_uppercase().parse::<Address>().unwrap().as_str(),
+            good
+        );
+        for bad in ["", "cosmwasm1qypqxpq9qcrsszg2pvxq6rs0zqg3yyc5lzv7xv", "nope", &"a".repeat(200)] {
+            let err = bad.parse::<Address>().unwrap_err();
+            assert_eq!(err.code(), "invalid_address", "{bad}");
+        }
+    }
+
+    #[test]
+    fn positions() {
+        let p: Position = "1200-3".parse().unwrap();
+        assert_eq!(p, Position { height: 1200, seq: 3 });
+        assert_eq!(p.to_string(), "1200-3");
+        for bad in ["", "1", "-1-2", "1-", "a-1", "1-2-3", "99999999999999999999-1", "1-99999999999"] {
+            assert!(bad.parse::<Position>().is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn page_sizes() {
+        assert_eq!(page_size(None).unwrap(), 20);
+        assert_eq!(page_size(Some(5)).unwrap(), 5);
+        assert_eq!(page_size(Some(10_000)).unwrap(), 100);
+        assert!(page_size(Some(0)).is_err());
+    }
+}
