@@ -121,12 +121,14 @@ ensure_cosmwasm_check() {
 # How every artifact is built, contracts and anchors alike: a release build stripped by the
 # linker, then wasm-opt, which lowers the bulk-memory instructions cosmwasm-vm rejects and
 # shrinks the code.
-# Panic locations embed source paths: remapping the cargo registry and the repository makes
-# the artifacts, and so their checksums, independent of where those are on a machine.
-# (RUSTFLAGS is split at spaces, so a path with a space is left unmapped.)
+# Panic locations embed source paths. Cargo passes the workspace's own files as relative
+# paths; remapping the cargo registry makes the artifacts, and so their checksums, independent
+# of the user's cargo home. (The repository's path is not remapped: it is not embedded, and
+# RUSTFLAGS that differ per checkout would make every clone rebuild all dependencies.
+# RUSTFLAGS is split at spaces, so a path with a space is left unmapped.)
 WASM_RUSTFLAGS='-C link-arg=-s'
 for _remap in "${CARGO_HOME:-$HOME/.cargo}/registry/src=/cargo/registry/src" \
-    "${CARGO_HOME:-$HOME/.cargo}/git/checkouts=/cargo/git/checkouts" "$REPO_ROOT=/code"; do
+    "${CARGO_HOME:-$HOME/.cargo}/git/checkouts=/cargo/git/checkouts"; do
     [[ "$_remap" == *" "* ]] || WASM_RUSTFLAGS+=" --remap-path-prefix=$_remap"
 done
 unset _remap
