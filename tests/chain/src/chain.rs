@@ -319,6 +319,7 @@ impl Chain {
             in_tx: false,
         };
         let engine = Rc::new(Engine::new(cache, codec, block, config.max_message_depth));
+        engine.init_genesis();
         Ok(Chain {
             engine,
             config,

@@ -343,6 +343,12 @@ pub(crate) fn validated_coins(coins: &[Coin]) -> Result<Vec<Coin>> {
 }
 
 impl Engine {
+    /// Genesis state every chain has: x/bank params with sending enabled.
+    pub(crate) fn init_genesis(&self) {
+        // Params { default_send_enabled: true }
+        self.kv.borrow_mut().set(StoreKey::Bank, &[BANK_PARAMS_KEY], vec![0x10, 0x01]);
+    }
+
     pub(crate) fn new(
         cache: VmCache,
         codec: Bech32Codec,
@@ -515,7 +521,8 @@ impl Engine {
         )?;
         let mut index_key = vec![ACCOUNT_NUMBER_INDEX_PREFIX];
         index_key.extend_from_slice(&number.to_be_bytes());
-        self.read(StoreKey::Auth, &index_key)?;
+        // The unique account-number index checks for a clash before writing.
+        self.has(StoreKey::Auth, &index_key)?;
         self.write(StoreKey::Auth, &index_key, canonical.to_vec())?;
         self.write(
             StoreKey::Auth,
