@@ -131,8 +131,10 @@ pub async fn run(
         "ingest starting"
     );
 
+    store.record_head(&status).await;
     let head = Arc::new(HeadTracker {
         source: source.clone(),
+        store: store.clone(),
         latest: AtomicU64::new(status.latest_height),
         poll: Mutex::new(()),
     });
@@ -288,6 +290,8 @@ async fn commit_with_retries(
 /// The highest head the node reported; polled again only when a height above it is wanted.
 struct HeadTracker {
     source: RpcClient,
+    /// Where each head is recorded, for the API's readiness, lag and block time.
+    store: Store,
     latest: AtomicU64,
     /// One poller at a time; the others wait for its answer.
     poll: Mutex<()>,
@@ -308,6 +312,7 @@ impl HeadTracker {
             match self.source.status().await {
                 Ok(status) => {
                     failures = 0;
+                    self.store.record_head(&status).await;
                     // A node behind a load balancer may report an older head; keep the highest.
                     self.latest
                         .fetch_max(status.latest_height, Ordering::Relaxed);

@@ -27,6 +27,8 @@ pub struct ChainStatus {
     pub earliest_height: u64,
     pub catching_up: bool,
     pub node_version: String,
+    /// RFC 3339 time of the head block, when the node reports a valid one.
+    pub latest_block_time: Option<String>,
 }
 
 impl From<rpc_types::StatusResponse> for ChainStatus {
@@ -37,6 +39,10 @@ impl From<rpc_types::StatusResponse> for ChainStatus {
             earliest_height: status.sync_info.earliest_block_height.unwrap_or(1).max(1),
             catching_up: status.sync_info.catching_up,
             node_version: status.node_info.version,
+            latest_block_time: status
+                .sync_info
+                .latest_block_time
+                .filter(|t| is_rfc3339(t)),
         }
     }
 }

@@ -58,6 +58,8 @@ pub struct SyncInfo {
     pub earliest_block_height: Option<u64>,
     #[serde(default)]
     pub catching_up: bool,
+    #[serde(default)]
+    pub latest_block_time: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]

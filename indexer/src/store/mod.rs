@@ -8,6 +8,7 @@
 
 pub mod copy;
 pub mod events;
+mod heads;
 pub mod projections;
 
 use std::time::Duration;
