@@ -38,7 +38,6 @@ use super::error::ErrorBody;
 use super::extract::Json;
 use super::{ApiContext, Error};
 
-
 /// Login settings; part of [`super::ApiConfig`].
 #[derive(Debug, Clone)]
 pub struct AuthConfig {
@@ -99,7 +98,9 @@ where
     type Rejection = Error;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Session, Error> {
-        let token = bearer_token(parts).ok_or(Error::Unauthorized("a session token is required: Authorization: Bearer <token>".into()))?;
+        let token = bearer_token(parts).ok_or(Error::Unauthorized(
+            "a session token is required: Authorization: Bearer <token>".into(),
+        ))?;
         let pool = PgPool::from_ref(state);
         let token_hash = token_hash(&token);
         let address: Option<String> = sqlx::query_scalar(
@@ -242,8 +243,7 @@ pub fn verify_adr036(
     let signature = STANDARD
         .decode(signature_base64.trim())
         .map_err(|_| SignatureError::BadSignature)?;
-    let signature =
-        Signature::from_slice(&signature).map_err(|_| SignatureError::BadSignature)?;
+    let signature = Signature::from_slice(&signature).map_err(|_| SignatureError::BadSignature)?;
     if signature.normalize_s().is_some() {
         return Err(SignatureError::NonCanonical);
     }
@@ -297,7 +297,13 @@ async fn issue_nonce(
     let nonce = random_token(24)?;
     let issued_at = Utc::now();
     let expires_at = issued_at + config.nonce_ttl;
-    let message = login_message(&config.domain, &request.address, &nonce, issued_at, expires_at);
+    let message = login_message(
+        &config.domain,
+        &request.address,
+        &nonce,
+        issued_at,
+        expires_at,
+    );
     let mut tx = ctx.pool.begin().await?;
     // Serialises nonce requests of one address, so the cap below holds under concurrency.
     sqlx::query("SELECT pg_advisory_xact_lock(hashtextextended('auth_nonce:' || $1, 0))")
@@ -509,7 +515,10 @@ mod tests {
     }
 
     fn compressed(key: &SigningKey) -> Vec<u8> {
-        key.verifying_key().to_encoded_point(true).as_bytes().to_vec()
+        key.verifying_key()
+            .to_encoded_point(true)
+            .as_bytes()
+            .to_vec()
     }
 
     fn sign(key: &SigningKey, prefix: &str, data: &[u8]) -> (String, String, String) {
@@ -579,9 +588,18 @@ mod tests {
         let signature = "qe5dDxdOgY8B2LjMqnK5/5iRIFOCwdTu0G5ZQ66bHzVgP15V2Fb+fzOH0wPAUC5GUQ23M1cSvysulzKIbXY/4Q==";
         let data = b"I hereby declare that I am the address owner.";
         let address = address_of("noble", &STANDARD.decode(pubkey).unwrap()).unwrap();
-        assert_eq!(verify_adr036("noble", &address, data, pubkey, signature), Ok(()));
         assert_eq!(
-            verify_adr036("noble", &address, b"I hereby declare that I am the address owner!", pubkey, signature),
+            verify_adr036("noble", &address, data, pubkey, signature),
+            Ok(())
+        );
+        assert_eq!(
+            verify_adr036(
+                "noble",
+                &address,
+                b"I hereby declare that I am the address owner!",
+                pubkey,
+                signature
+            ),
             Err(SignatureError::Invalid)
         );
     }
@@ -589,7 +607,10 @@ mod tests {
     #[test]
     fn verifies_a_test_key_signature() {
         let (address, pubkey, signature) = sign(&test_key(), "wasm", b"nonce 1");
-        assert_eq!(verify_adr036("wasm", &address, b"nonce 1", &pubkey, &signature), Ok(()));
+        assert_eq!(
+            verify_adr036("wasm", &address, b"nonce 1", &pubkey, &signature),
+            Ok(())
+        );
         assert_eq!(
             verify_adr036("wasm", &address, b"nonce 2", &pubkey, &signature),
             Err(SignatureError::Invalid)
@@ -617,7 +638,10 @@ mod tests {
             verify_adr036("wasm", &address.to_uppercase(), b"n", &pubkey, &signature),
             Err(SignatureError::BadAddress)
         );
-        assert_eq!(check_address("wasm", "wasm1"), Err(SignatureError::BadAddress));
+        assert_eq!(
+            check_address("wasm", "wasm1"),
+            Err(SignatureError::BadAddress)
+        );
     }
 
     #[test]
@@ -627,7 +651,13 @@ mod tests {
         // (r, n - s) verifies mathematically but is the malleated form.
         let high = Signature::from_scalars(low.r(), -*low.s()).unwrap();
         assert_eq!(
-            verify_adr036("wasm", &address, b"n", &pubkey, &STANDARD.encode(high.to_bytes())),
+            verify_adr036(
+                "wasm",
+                &address,
+                b"n",
+                &pubkey,
+                &STANDARD.encode(high.to_bytes())
+            ),
             Err(SignatureError::NonCanonical)
         );
     }

@@ -17,6 +17,9 @@ pub enum Error {
     Unauthorized(String),
     #[error("{0}")]
     Forbidden(String),
+    /// The action costs something the caller has not paid yet (pay-per-message chat).
+    #[error("{0}")]
+    PaymentRequired(String),
     #[error("{0} not found")]
     NotFound(String),
     #[error("{0}")]
@@ -61,6 +64,7 @@ impl Error {
             Error::Invalid { code, .. } => code,
             Error::Unauthorized(_) => "unauthorized",
             Error::Forbidden(_) => "forbidden",
+            Error::PaymentRequired(_) => "payment_required",
             Error::NotFound(_) => "not_found",
             Error::Conflict(_) => "conflict",
             Error::PayloadTooLarge { .. } => "payload_too_large",
@@ -75,6 +79,7 @@ impl Error {
             Error::Invalid { .. } => StatusCode::BAD_REQUEST,
             Error::Unauthorized(_) => StatusCode::UNAUTHORIZED,
             Error::Forbidden(_) => StatusCode::FORBIDDEN,
+            Error::PaymentRequired(_) => StatusCode::PAYMENT_REQUIRED,
             Error::NotFound(_) => StatusCode::NOT_FOUND,
             Error::Conflict(_) => StatusCode::CONFLICT,
             Error::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,

@@ -13,11 +13,13 @@
 //! feeds hear about new blocks through PostgreSQL `LISTEN`/`NOTIFY` in both cases.
 
 pub mod auth;
+pub mod chat;
 pub mod error;
 pub mod extract;
 pub mod health;
 pub mod metrics;
 pub mod params;
+pub mod signals;
 pub mod state;
 
 use std::future::Future;
@@ -75,11 +77,14 @@ pub struct ApiContext {
     pub pool: PgPool,
     pub config: Arc<ApiConfig>,
     pub metrics: Arc<Metrics>,
+    /// Wake-ups for the chat and stream live feeds.
+    pub signals: Arc<signals::Signals>,
 }
 
 impl ApiContext {
     pub fn new(pool: PgPool, config: ApiConfig) -> ApiContext {
         ApiContext {
+            signals: Arc::new(signals::Signals::new(pool.clone())),
             pool,
             config: Arc::new(config),
             metrics: Arc::new(Metrics::new()),
@@ -108,6 +113,7 @@ fn routes() -> OpenApiRouter<ApiContext> {
     OpenApiRouter::with_openapi(ApiDoc::openapi())
         .merge(health::router())
         .merge(auth::router())
+        .merge(chat::router())
     // One line per group of routes: `.merge(<module>::router())`. A module returns an
     // `OpenApiRouter<ApiContext>` built with utoipa-axum's `routes!` (so its paths appear in
     // /openapi.json); a plain axum `Router<ApiContext>` fits with `.into()`.

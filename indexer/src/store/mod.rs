@@ -52,6 +52,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         include_str!("../../migrations/0007_meetings.sql"),
     ),
     (100, "auth", include_str!("../../migrations/0100_auth.sql")),
+    (101, "chat", include_str!("../../migrations/0101_chat.sql")),
     (200, "api", include_str!("../../migrations/0200_api.sql")),
 ];
 
