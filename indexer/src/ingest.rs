@@ -4,7 +4,8 @@
 //! own task, retried until it succeeds: a height is never skipped) and hands finished blocks
 //! over in height order. The committer takes whatever blocks are ready, up to a batch limit,
 //! and commits them with the cursor in one transaction. When it is caught up, the producer
-//! waits for the node's head to move (polling `/status`).
+//! waits for the node's head to move: it polls `/status`, and a websocket `NewBlock` event
+//! (when enabled) cuts the wait short.
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
@@ -13,12 +14,12 @@ use std::time::{Duration, Instant};
 use anyhow::{bail, Context};
 use futures_util::stream::{self, StreamExt};
 use indicatif::{ProgressBar, ProgressStyle};
-use tokio::sync::{mpsc, Mutex};
+use tokio::sync::{mpsc, Mutex, Notify};
 
 use crate::config::Contracts;
 use crate::decode::{self, DecodedBlock};
 use crate::retry::Backoff;
-use crate::source::{RpcClient, SourceError};
+use crate::source::{new_blocks, RpcClient, SourceError};
 use crate::store::{Store, StoreError};
 
 #[derive(Debug, Clone)]
@@ -36,6 +37,8 @@ pub struct IngestOptions {
     pub max_batch_rows: usize,
     /// How often to ask for the head while caught up.
     pub poll_interval: Duration,
+    /// Listen to the node's websocket for new blocks, to poll as soon as one is made.
+    pub websocket: bool,
     pub backoff: Backoff,
     pub progress: ProgressMode,
 }
@@ -50,6 +53,7 @@ impl Default for IngestOptions {
             max_batch_blocks: 500,
             max_batch_rows: 20_000,
             poll_interval: Duration::from_secs(1),
+            websocket: false,
             backoff: Backoff::default(),
             progress: ProgressMode::Log,
         }
@@ -75,6 +79,8 @@ pub struct IngestSummary {
     pub dead_letters: u64,
     /// Time spent in database transactions (the rest went to waiting for the node).
     pub commit_time: Duration,
+    /// Waits for the head that a websocket `NewBlock` ended before the poll interval.
+    pub websocket_wakeups: u64,
 }
 
 pub async fn run(
@@ -137,7 +143,14 @@ pub async fn run(
         store: store.clone(),
         latest: AtomicU64::new(status.latest_height),
         poll: Mutex::new(()),
+        wake: Arc::new(Notify::new()),
+        wakeups: AtomicU64::new(0),
     });
+    let _listener = options
+        .websocket
+        .then(|| new_blocks::websocket_url(source.base_url()))
+        .flatten()
+        .map(|url| new_blocks::spawn(url, head.wake.clone()));
     let (blocks_tx, mut blocks_rx) =
         mpsc::channel(options.prefetch.max(options.max_batch_blocks).max(1));
     let producer = tokio::spawn(produce(
@@ -180,6 +193,7 @@ pub async fn run(
         }
     }
     progress.finish();
+    summary.websocket_wakeups = head.wakeups.load(Ordering::Relaxed);
     drop(blocks_rx);
     // The producer ends by itself at `stop_at`; it only stops early on an error.
     if stop_at != Some(height) {
@@ -295,6 +309,9 @@ struct HeadTracker {
     latest: AtomicU64,
     /// One poller at a time; the others wait for its answer.
     poll: Mutex<()>,
+    /// Woken by the websocket listener when the node makes a block.
+    wake: Arc<Notify>,
+    wakeups: AtomicU64,
 }
 
 impl HeadTracker {
@@ -317,7 +334,12 @@ impl HeadTracker {
                     self.latest
                         .fetch_max(status.latest_height, Ordering::Relaxed);
                     if height > self.latest() {
-                        tokio::time::sleep(options.poll_interval).await;
+                        tokio::select! {
+                            _ = tokio::time::sleep(options.poll_interval) => {}
+                            _ = self.wake.notified() => {
+                                self.wakeups.fetch_add(1, Ordering::Relaxed);
+                            }
+                        }
                     }
                 }
                 Err(e) => {

@@ -112,6 +112,9 @@ struct RunArgs {
     max_backoff_ms: u64,
     #[arg(long, value_enum, default_value_t = Progress::Auto)]
     progress: Progress,
+    /// Do not listen to the node's websocket for new blocks (then only polling finds them).
+    #[arg(long)]
+    no_websocket: bool,
 }
 
 #[derive(clap::Args)]
@@ -326,6 +329,7 @@ async fn run(
         max_batch_blocks: args.batch_blocks.max(1),
         max_batch_rows: args.batch_rows.max(1),
         poll_interval: Duration::from_millis(args.poll_interval_ms),
+        websocket: !args.no_websocket,
         backoff: Backoff {
             max: Duration::from_millis(args.max_backoff_ms.max(1)),
             ..Backoff::default()

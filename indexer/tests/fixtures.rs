@@ -382,3 +382,18 @@ fn inspect_reads_every_fixture() {
     }
     assert_eq!(seen, 5);
 }
+
+#[test]
+fn kvstore_v0_38_subscribe_newblock_0() {
+    let json: Value =
+        serde_json::from_slice(&fixture("kvstore_v0_38_subscribe_newblock_0.json")).unwrap();
+    assert_eq!(
+        mesi_indexer::source::new_blocks::new_block_height(&json["result"]),
+        Some(235)
+    );
+    // The subscription's acknowledgement is not a block.
+    assert_eq!(
+        mesi_indexer::source::new_blocks::new_block_height(&serde_json::json!({})),
+        None
+    );
+}

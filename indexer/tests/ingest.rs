@@ -30,6 +30,7 @@ async fn faulty_node_and_growing_head_give_exact_projections() {
             initial_height: 40,
             growth_per_status: 4,
             seed: 3,
+            ..ServerOptions::default()
         },
     )
     .await
@@ -249,4 +250,36 @@ async fn refuses_a_database_of_another_chain() {
     .await
     .unwrap_err();
     assert!(error.to_string().contains("some-other-chain"), "{error:#}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn websocket_new_blocks_wake_the_follower() {
+    let Some(db) = TestDb::create().await else {
+        return;
+    };
+    let chain = Arc::new(Chain::generate(ChainSpec {
+        seed: 31,
+        blocks: 30,
+        ..ChainSpec::default()
+    }));
+    let server = RpcServer::start(
+        chain.clone(),
+        ServerOptions {
+            initial_height: 5,
+            produce_every: Some(Duration::from_millis(50)),
+            ..ServerOptions::default()
+        },
+    )
+    .await
+    .unwrap();
+    // Polling alone would take a minute per block: only the websocket keeps it moving.
+    let mut options = test_options(chain.head());
+    options.poll_interval = Duration::from_secs(60);
+    options.websocket = true;
+    let summary = ingest(&chain, &server.url(), &db.url, options).await;
+
+    assert_eq!(summary.last_height, chain.head());
+    assert!(summary.websocket_wakeups > 0, "{summary:?}");
+    assert!(server.counts().new_block_messages > 0);
+    assert_database_matches(&db.pool().await, &chain, chain.head()).await;
 }

@@ -110,7 +110,10 @@ impl IntoResponse for Error {
                 "internal error".to_string()
             }
             Error::Internal(e) => {
-                tracing::error!(error = format!("{e:#}"), "internal error while answering a request");
+                tracing::error!(
+                    error = format!("{e:#}"),
+                    "internal error while answering a request"
+                );
                 "internal error".to_string()
             }
             other => other.to_string(),

@@ -86,5 +86,12 @@ async fn ready(State(ctx): State<ApiContext>) -> Result<Response, Error> {
 async fn metrics(State(ctx): State<ApiContext>) -> Result<Response, Error> {
     let state = IngestState::load(&ctx.pool).await?;
     let text = ctx.metrics.render(&state);
-    Ok(([(header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")], text).into_response())
+    Ok((
+        [(
+            header::CONTENT_TYPE,
+            "text/plain; version=0.0.4; charset=utf-8",
+        )],
+        text,
+    )
+        .into_response())
 }

@@ -6,7 +6,9 @@ use std::time::Instant;
 use axum::extract::{MatchedPath, Request, State};
 use axum::middleware::Next;
 use axum::response::Response;
-use prometheus::{Encoder, HistogramOpts, HistogramVec, IntCounter, IntGauge, Opts, Registry, TextEncoder};
+use prometheus::{
+    Encoder, HistogramOpts, HistogramVec, IntCounter, IntGauge, Opts, Registry, TextEncoder,
+};
 
 use super::state::IngestState;
 use super::ApiContext;
@@ -24,26 +26,47 @@ pub struct Metrics {
 /// Buckets from 0.1 ms to 10 s: the API answers most requests in well under a millisecond of
 /// its own time, and the interesting tail is database time.
 const LATENCY_BUCKETS: &[f64] = &[
-    0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0,
+    0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5,
+    5.0, 10.0,
 ];
 
 impl Metrics {
     pub fn new() -> Metrics {
         let registry = Registry::new();
         let requests = HistogramVec::new(
-            HistogramOpts::new("mesi_api_request_duration_seconds", "Time to answer an API request")
-                .buckets(LATENCY_BUCKETS.to_vec()),
+            HistogramOpts::new(
+                "mesi_api_request_duration_seconds",
+                "Time to answer an API request",
+            )
+            .buckets(LATENCY_BUCKETS.to_vec()),
             &["method", "route", "status"],
         )
         .expect("valid histogram");
         let gauge = |name: &str, help: &str| IntGauge::new(name, help).expect("valid gauge");
-        let counter = |name: &str, help: &str| IntCounter::with_opts(Opts::new(name, help)).expect("valid counter");
+        let counter = |name: &str, help: &str| {
+            IntCounter::with_opts(Opts::new(name, help)).expect("valid counter")
+        };
         let metrics = Metrics {
-            indexed_height: gauge("mesi_indexer_height", "Last block height the ingest committed"),
-            head_height: gauge("mesi_indexer_chain_head", "Latest block height the node reported to the ingest"),
-            lag: gauge("mesi_indexer_lag_blocks", "Blocks between the node's head and the indexed height"),
-            events: counter("mesi_indexer_events_ingested_total", "Mesi events stored by the ingest"),
-            dead_letters: counter("mesi_indexer_dead_letters_total", "Events of our contracts that did not decode"),
+            indexed_height: gauge(
+                "mesi_indexer_height",
+                "Last block height the ingest committed",
+            ),
+            head_height: gauge(
+                "mesi_indexer_chain_head",
+                "Latest block height the node reported to the ingest",
+            ),
+            lag: gauge(
+                "mesi_indexer_lag_blocks",
+                "Blocks between the node's head and the indexed height",
+            ),
+            events: counter(
+                "mesi_indexer_events_ingested_total",
+                "Mesi events stored by the ingest",
+            ),
+            dead_letters: counter(
+                "mesi_indexer_dead_letters_total",
+                "Events of our contracts that did not decode",
+            ),
             requests,
             registry,
         };
@@ -55,7 +78,10 @@ impl Metrics {
             Box::new(metrics.events.clone()),
             Box::new(metrics.dead_letters.clone()),
         ] {
-            metrics.registry.register(collector).expect("unique metric names");
+            metrics
+                .registry
+                .register(collector)
+                .expect("unique metric names");
         }
         metrics
     }

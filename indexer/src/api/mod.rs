@@ -16,7 +16,9 @@ pub mod auth;
 pub mod chat;
 pub mod error;
 pub mod extract;
+pub mod feeds;
 pub mod health;
+pub mod live;
 pub mod metrics;
 pub mod params;
 pub mod signals;
@@ -39,8 +41,9 @@ use tower_http::cors::{AllowOrigin, CorsLayer};
 use utoipa::OpenApi;
 use utoipa_axum::router::OpenApiRouter;
 
-pub use error::Error;
 use error::error_response;
+pub use error::Error;
+use live::LiveFeed;
 use metrics::Metrics;
 
 /// Largest request body accepted.
@@ -79,12 +82,15 @@ pub struct ApiContext {
     pub metrics: Arc<Metrics>,
     /// Wake-ups for the chat and stream live feeds.
     pub signals: Arc<signals::Signals>,
+    /// New feed items, for the SSE feeds.
+    pub live: Arc<LiveFeed>,
 }
 
 impl ApiContext {
     pub fn new(pool: PgPool, config: ApiConfig) -> ApiContext {
         ApiContext {
             signals: Arc::new(signals::Signals::new(pool.clone())),
+            live: LiveFeed::start(pool.clone()),
             pool,
             config: Arc::new(config),
             metrics: Arc::new(Metrics::new()),
@@ -104,7 +110,7 @@ impl FromRef<ApiContext> for PgPool {
         title = "Mesi indexer API",
         description = "Feeds, leaderboards, chat gating, access checks and calendars over the indexed Mesi contracts. Errors are JSON `{\"error\": {\"code\", \"message\"}}`.",
     ),
-    components(schemas(error::ErrorBody, error::ErrorDetail)),
+    components(schemas(error::ErrorBody, error::ErrorDetail))
 )]
 struct ApiDoc;
 
@@ -112,6 +118,7 @@ struct ApiDoc;
 fn routes() -> OpenApiRouter<ApiContext> {
     OpenApiRouter::with_openapi(ApiDoc::openapi())
         .merge(health::router())
+        .merge(feeds::router())
         .merge(auth::router())
         .merge(chat::router())
     // One line per group of routes: `.merge(<module>::router())`. A module returns an
@@ -127,12 +134,18 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
 /// The whole service: routes, `/openapi.json`, limits, CORS, metrics.
 pub fn router(ctx: ApiContext) -> Router {
     let (routes, doc) = routes().split_for_parts();
-    let doc = Arc::new(doc.to_pretty_json().expect("the OpenAPI document serializes"));
+    let doc = Arc::new(
+        doc.to_pretty_json()
+            .expect("the OpenAPI document serializes"),
+    );
     routes
         .route(
             "/openapi.json",
             axum::routing::get(move || async move {
-                ([(header::CONTENT_TYPE, "application/json")], doc.as_str().to_owned())
+                (
+                    [(header::CONTENT_TYPE, "application/json")],
+                    doc.as_str().to_owned(),
+                )
             }),
         )
         .fallback(unknown_route)
@@ -142,7 +155,11 @@ pub fn router(ctx: ApiContext) -> Router {
         .layer(middleware::from_fn(limit_uri))
         .layer(cors(&ctx.config))
         .layer(CatchPanicLayer::custom(|_| {
-            error_response(StatusCode::INTERNAL_SERVER_ERROR, "internal", "internal error")
+            error_response(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "internal",
+                "internal error",
+            )
         }))
         .with_state(ctx)
 }
@@ -207,7 +224,11 @@ async fn limit_uri(request: Request, next: Next) -> Response {
 }
 
 async fn unknown_route() -> Response {
-    error_response(StatusCode::NOT_FOUND, "unknown_route", "no such route; see /openapi.json")
+    error_response(
+        StatusCode::NOT_FOUND,
+        "unknown_route",
+        "no such route; see /openapi.json",
+    )
 }
 
 async fn method_not_allowed() -> Response {

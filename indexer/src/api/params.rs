@@ -39,9 +39,12 @@ impl FromStr for Address {
     type Err = Error;
 
     fn from_str(text: &str) -> Result<Address, Error> {
-        let invalid = |why: &str| Error::invalid("invalid_address", format!("invalid address: {why}"));
+        let invalid =
+            |why: &str| Error::invalid("invalid_address", format!("invalid address: {why}"));
         if text.is_empty() || text.len() > MAX_ADDRESS_LEN {
-            return Err(invalid(&format!("expected 1 to {MAX_ADDRESS_LEN} characters")));
+            return Err(invalid(&format!(
+                "expected 1 to {MAX_ADDRESS_LEN} characters"
+            )));
         }
         bech32::decode(text).map_err(|_| invalid("not bech32 with a valid checksum"))?;
         Ok(Address(text.to_ascii_lowercase()))
@@ -115,9 +118,15 @@ impl FromStr for Position {
     type Err = Error;
 
     fn from_str(text: &str) -> Result<Position, Error> {
-        let invalid = || Error::invalid("invalid_cursor", "a cursor is <height>-<seq>, as returned in next_cursor");
+        let invalid = || {
+            Error::invalid(
+                "invalid_cursor",
+                "a cursor is <height>-<seq>, as returned in next_cursor",
+            )
+        };
         let (height, seq) = text.split_once('-').ok_or_else(invalid)?;
-        let digits = |s: &str| !s.is_empty() && s.len() <= 19 && s.bytes().all(|b| b.is_ascii_digit());
+        let digits =
+            |s: &str| !s.is_empty() && s.len() <= 19 && s.bytes().all(|b| b.is_ascii_digit());
         if !digits(height) || !digits(seq) {
             return Err(invalid());
         }
@@ -151,10 +160,18 @@ mod tests {
         assert!(bech32::decode(good).is_ok(), "test vector must be valid");
         assert_eq!(good.parse::<Address>().unwrap().as_str(), good);
         assert_eq!(
-            good.to_ascii_uppercase().parse::<Address>().unwrap().as_str(),
+            good.to_ascii_uppercase()
+                .parse::<Address>()
+                .unwrap()
+                .as_str(),
             good
         );
-        for bad in ["", "cosmwasm1qypqxpq9qcrsszg2pvxq6rs0zqg3yyc5lzv7xv", "nope", &"a".repeat(200)] {
+        for bad in [
+            "",
+            "cosmwasm1qypqxpq9qcrsszg2pvxq6rs0zqg3yyc5lzv7xv",
+            "nope",
+            &"a".repeat(200),
+        ] {
             let err = bad.parse::<Address>().unwrap_err();
             assert_eq!(err.code(), "invalid_address", "{bad}");
         }
@@ -163,9 +180,24 @@ mod tests {
     #[test]
     fn positions() {
         let p: Position = "1200-3".parse().unwrap();
-        assert_eq!(p, Position { height: 1200, seq: 3 });
+        assert_eq!(
+            p,
+            Position {
+                height: 1200,
+                seq: 3
+            }
+        );
         assert_eq!(p.to_string(), "1200-3");
-        for bad in ["", "1", "-1-2", "1-", "a-1", "1-2-3", "99999999999999999999-1", "1-99999999999"] {
+        for bad in [
+            "",
+            "1",
+            "-1-2",
+            "1-",
+            "a-1",
+            "1-2-3",
+            "99999999999999999999-1",
+            "1-99999999999",
+        ] {
             assert!(bad.parse::<Position>().is_err(), "{bad}");
         }
     }

@@ -9,6 +9,7 @@
 
 pub mod client;
 pub mod encoding;
+pub mod new_blocks;
 pub mod rpc_types;
 
 use base64::engine::general_purpose::STANDARD;

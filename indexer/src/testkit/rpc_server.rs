@@ -4,7 +4,9 @@
 //! (or runs ahead of what the node can serve).
 //!
 //! It serves `GET /status`, `GET /block?height=N` and `GET /block_results?height=N` with
-//! keep-alive. The node's height starts at `initial_height` and grows on each `/status`.
+//! keep-alive. The node's height starts at `initial_height` and grows on each `/status`, and
+//! every `produce_every` if set. `GET /websocket` takes a `subscribe` and sends a `NewBlock`
+//! event whenever the height grows.
 
 use std::borrow::Cow;
 use std::net::SocketAddr;
@@ -12,10 +14,13 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use futures_util::{SinkExt, StreamExt};
 use serde_json::json;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::watch;
 use tokio::task::JoinHandle;
+use tokio_tungstenite::tungstenite::Message;
 
 use super::chain::Chain;
 
@@ -66,6 +71,9 @@ pub struct ServerOptions {
     pub initial_height: u64,
     /// Each `/status` grows the node's height by 0 to this many blocks.
     pub growth_per_status: u64,
+    /// The node makes a block this often (starting when a websocket client subscribes, or
+    /// after two seconds).
+    pub produce_every: Option<Duration>,
     pub seed: u64,
 }
 
@@ -75,6 +83,7 @@ impl Default for ServerOptions {
             faults: Faults::default(),
             initial_height: u64::MAX,
             growth_per_status: 0,
+            produce_every: None,
             seed: 7,
         }
     }
@@ -94,6 +103,8 @@ pub struct FaultCounts {
     pub lagging_head: u64,
     /// Requests for a height above the node's, answered with CometBFT's error.
     pub not_yet_available: u64,
+    /// `NewBlock` events sent to websocket subscribers.
+    pub new_block_messages: u64,
 }
 
 struct Shared {
@@ -103,6 +114,8 @@ struct Shared {
     block_results: Vec<Vec<u8>>,
     options: ServerOptions,
     height: AtomicU64,
+    /// The height, for websocket subscribers.
+    new_blocks: watch::Sender<u64>,
     rng: Mutex<fastrand::Rng>,
     counts: Mutex<FaultCounts>,
 }
@@ -110,7 +123,7 @@ struct Shared {
 pub struct RpcServer {
     addr: SocketAddr,
     shared: Arc<Shared>,
-    task: JoinHandle<()>,
+    tasks: Vec<JoinHandle<()>>,
 }
 
 impl RpcServer {
@@ -130,8 +143,10 @@ impl RpcServer {
             .iter()
             .map(|b| render(chain.block_results_json(b)))
             .collect();
+        let initial_height = options.initial_height.min(chain.head());
         let shared = Arc::new(Shared {
-            height: AtomicU64::new(options.initial_height.min(chain.head())),
+            height: AtomicU64::new(initial_height),
+            new_blocks: watch::channel(initial_height).0,
             rng: Mutex::new(fastrand::Rng::with_seed(options.seed)),
             counts: Mutex::new(FaultCounts::default()),
             chain,
@@ -140,13 +155,20 @@ impl RpcServer {
             options,
         });
         let accept = shared.clone();
-        let task = tokio::spawn(async move {
+        let mut tasks = vec![tokio::spawn(async move {
             while let Ok((stream, _)) = listener.accept().await {
                 let _ = stream.set_nodelay(true);
                 tokio::spawn(serve_connection(stream, accept.clone()));
             }
-        });
-        Ok(RpcServer { addr, shared, task })
+        })];
+        if let Some(every) = shared.options.produce_every {
+            tasks.push(tokio::spawn(produce_blocks(shared.clone(), every)));
+        }
+        Ok(RpcServer {
+            addr,
+            shared,
+            tasks,
+        })
     }
 
     pub fn url(&self) -> String {
@@ -165,7 +187,9 @@ impl RpcServer {
 
 impl Drop for RpcServer {
     fn drop(&mut self) {
-        self.task.abort();
+        for task in &self.tasks {
+            task.abort();
+        }
     }
 }
 
@@ -257,6 +281,8 @@ impl Shared {
             .saturating_add(grown)
             .min(head);
         self.height.store(height, Ordering::Relaxed);
+        self.new_blocks
+            .send_if_modified(|h| std::mem::replace(h, height) != height);
         let mut reported = height;
         if self.roll(self.options.faults.lagging_head) {
             self.counts.lock().expect("counts").lagging_head += 1;
@@ -283,7 +309,60 @@ fn rpc_error(code: i64, message: &str, data: &str) -> (u16, Vec<u8>) {
     (500, serde_json::to_vec(&body).expect("JSON"))
 }
 
+/// Grows the node's height by one block every `every`, once someone listens (or after 2 s).
+async fn produce_blocks(shared: Arc<Shared>, every: Duration) {
+    let waited = tokio::time::Instant::now();
+    while shared.new_blocks.receiver_count() == 0 && waited.elapsed() < Duration::from_secs(2) {
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    loop {
+        tokio::time::sleep(every).await;
+        let height = (shared.height.load(Ordering::Relaxed) + 1).min(shared.chain.head());
+        shared.height.store(height, Ordering::Relaxed);
+        shared
+            .new_blocks
+            .send_if_modified(|h| std::mem::replace(h, height) != height);
+    }
+}
+
+/// A CometBFT-style event subscription: answers the `subscribe`, then sends a `NewBlock`
+/// event for each new height.
+async fn serve_websocket(stream: TcpStream, shared: Arc<Shared>) {
+    let Ok(mut socket) = tokio_tungstenite::accept_async(stream).await else {
+        return;
+    };
+    let mut heights = shared.new_blocks.subscribe();
+    match socket.next().await {
+        Some(Ok(Message::Text(text))) if text.contains("NewBlock") => {
+            let ack = json!({"jsonrpc": "2.0", "id": 1, "result": {}}).to_string();
+            if socket.send(Message::text(ack)).await.is_err() {
+                return;
+            }
+        }
+        _ => return,
+    }
+    while heights.changed().await.is_ok() {
+        let height = *heights.borrow_and_update();
+        let Some(block) = shared.chain.block(height) else {
+            continue;
+        };
+        let event = json!({"jsonrpc": "2.0", "id": 1, "result": {
+            "query": "tm.event='NewBlock'",
+            "data": {"type": "tendermint/event/NewBlock", "value": shared.chain.block_json(block)},
+            "events": {"tm.event": ["NewBlock"]}
+        }});
+        if socket.send(Message::text(event.to_string())).await.is_err() {
+            return;
+        }
+        shared.counts.lock().expect("counts").new_block_messages += 1;
+    }
+}
+
 async fn serve_connection(mut stream: TcpStream, shared: Arc<Shared>) {
+    let mut start = [0u8; 14];
+    if matches!(stream.peek(&mut start).await, Ok(14)) && &start == b"GET /websocket" {
+        return serve_websocket(stream, shared).await;
+    }
     let mut buffer = Vec::with_capacity(1024);
     loop {
         let Some(path) = read_request(&mut stream, &mut buffer).await else {

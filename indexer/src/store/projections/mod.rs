@@ -10,6 +10,7 @@
 
 mod contracts;
 mod creators;
+pub mod feed;
 mod meetings;
 mod ppv;
 mod subscriptions;
@@ -42,6 +43,7 @@ pub async fn apply_all(
     ppv::apply(conn, &events).await?;
     surprises::apply(conn, &events).await?;
     meetings::apply(conn, &events).await?;
+    feed::apply(conn, &events).await?;
     Ok(())
 }
 
