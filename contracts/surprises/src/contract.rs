@@ -30,12 +30,12 @@ use crate::error::ContractError;
 use crate::msg::{
     ExecuteMsg, Hints, InstantiateMsg, ListingResponse, ListingsResponse, MigrateMsg, MintMsg,
     PriceCursor, QueryMsg, ReceiveMsg, SurpriseResponse, SurprisesResponse, TokenIdPrefixResponse,
-    MAX_CATEGORY_LEN, MAX_HINTS, MAX_HINT_LEN, MAX_LABEL_LEN, MAX_NAME_LEN, MAX_REVEAL_WINDOW,
-    MAX_SYMBOL_LEN, MAX_TITLE_LEN, MAX_URI_LEN, MIN_REVEAL_WINDOW,
+    MAX_CATEGORY_LEN, MAX_CREATOR_RECHECK_INTERVAL, MAX_HINTS, MAX_HINT_LEN, MAX_LABEL_LEN,
+    MAX_NAME_LEN, MAX_REVEAL_WINDOW, MAX_SYMBOL_LEN, MAX_TITLE_LEN, MAX_URI_LEN, MIN_REVEAL_WINDOW,
 };
 use crate::state::{
-    cw721_storage, Config, Listing, Phase, Reveal, Surprise, Token, TokenPhase, Unlock, CONFIG,
-    CREATOR_COUNT, CREATOR_NUMBERS, LISTINGS, LISTINGS_BY_PRICE, SURPRISES, TOKENS, UNLOCKS,
+    cw721_storage, Config, Creator, Listing, Phase, Reveal, Surprise, Token, TokenPhase, Unlock,
+    CONFIG, CREATORS, CREATOR_COUNT, LISTINGS, LISTINGS_BY_PRICE, SURPRISES, TOKENS, UNLOCKS,
 };
 
 pub const CONTRACT_NAME: &str = "crates.io:mesi-surprises";
@@ -71,6 +71,7 @@ pub fn instantiate(
     let config = Config {
         creators: deps.api.addr_validate(&msg.creators)?,
         reveal_window: msg.reveal_window,
+        creator_recheck_interval: msg.creator_recheck_interval,
     };
     save_config(deps.storage, config)
 }
@@ -121,7 +122,7 @@ pub fn execute(
             } else {
                 Some(paid_native(&info)?)
             };
-            mint_surprise(deps, info.sender, mint, bond)
+            mint_surprise(deps, env, info.sender, mint, bond)
         }
         ExecuteMsg::List {
             token_id,
@@ -145,7 +146,14 @@ pub fn execute(
         ExecuteMsg::UpdateConfig {
             creators,
             reveal_window,
-        } => update_config(deps, info, creators, reveal_window),
+            creator_recheck_interval,
+        } => update_config(
+            deps,
+            info,
+            creators,
+            reveal_window,
+            creator_recheck_interval,
+        ),
         ExecuteMsg::UpdateOwnership(action) => update_ownership(deps, env, info, action),
     }
 }
@@ -316,7 +324,8 @@ fn approval_event(
 // --- Minting ---
 
 fn mint_surprise(
-    deps: DepsMut,
+    mut deps: DepsMut,
+    env: Env,
     creator: Addr,
     msg: MintMsg,
     bond: Option<Asset>,
@@ -338,19 +347,8 @@ fn mint_surprise(
         None => creator.clone(),
     };
     let config = CONFIG.load(deps.storage)?;
-    let terms = payment_terms(&deps.querier, &config.creators, &creator).map_err(|e| {
-        ContractError::NotACreator {
-            creator: creator.to_string(),
-            reason: e.to_string(),
-        }
-    })?;
-    if !terms.active {
-        return Err(ContractError::CreatorInactive(creator.into()));
-    }
-    if let Some(bond) = &bond {
-        ensure_accepted(&bond.info, &terms.accepted_assets)?;
-    }
-    let prefix = token_id_prefix(creator_number(deps.storage, &creator)?);
+    let number = check_creator(deps.branch(), &env, &config, &creator, bond.as_ref())?;
+    let prefix = token_id_prefix(number);
     check_token_id(&msg.token_id, &prefix)?;
     if TOKENS.has(deps.storage, &msg.token_id) {
         return Err(ContractError::TokenExists(msg.token_id));
@@ -397,14 +395,59 @@ fn mint_surprise(
     Ok(Response::new().add_event(event.to_event()))
 }
 
-/// The creator's number, assigned at their first mint.
-fn creator_number(storage: &mut dyn Storage, creator: &Addr) -> StdResult<u32> {
-    if let Some(number) = CREATOR_NUMBERS.may_load(storage, creator)? {
-        return Ok(number);
+/// Checks that the creator may mint (with this bond) and returns their number, assigned at their
+/// first mint.
+///
+/// Registration cannot be undone and only the creator switches themselves inactive, so an
+/// unbonded mint trusts the registry's last "active" for `creator_recheck_interval`: the query
+/// costs more than the rest of the mint. A bond needs the accepted assets, so it always asks.
+fn check_creator(
+    deps: DepsMut,
+    env: &Env,
+    config: &Config,
+    creator: &Addr,
+    bond: Option<&Asset>,
+) -> Result<u32, ContractError> {
+    let known = CREATORS.may_load(deps.storage, creator)?;
+    let now = env.block.time;
+    if let Some(known) = &known {
+        if bond.is_none()
+            && now
+                < known
+                    .active_at
+                    .plus_seconds(config.creator_recheck_interval)
+        {
+            return Ok(known.number);
+        }
     }
-    let number = CREATOR_COUNT.may_load(storage)?.unwrap_or_default() + 1;
-    CREATOR_COUNT.save(storage, &number)?;
-    CREATOR_NUMBERS.save(storage, creator, &number)?;
+    let terms = payment_terms(&deps.querier, &config.creators, creator).map_err(|e| {
+        ContractError::NotACreator {
+            creator: creator.to_string(),
+            reason: e.to_string(),
+        }
+    })?;
+    if !terms.active {
+        return Err(ContractError::CreatorInactive(creator.to_string()));
+    }
+    if let Some(bond) = bond {
+        ensure_accepted(&bond.info, &terms.accepted_assets)?;
+    }
+    let number = match known {
+        Some(known) => known.number,
+        None => {
+            let number = CREATOR_COUNT.may_load(deps.storage)?.unwrap_or_default() + 1;
+            CREATOR_COUNT.save(deps.storage, &number)?;
+            number
+        }
+    };
+    CREATORS.save(
+        deps.storage,
+        creator,
+        &Creator {
+            number,
+            active_at: now,
+        },
+    )?;
     Ok(number)
 }
 
@@ -691,7 +734,7 @@ fn receive_cw20(
     }
     let sender = deps.api.addr_validate(&msg.sender)?;
     match from_json(&msg.msg)? {
-        ReceiveMsg::Mint(mint) => mint_surprise(deps, sender, mint, Some(paid)),
+        ReceiveMsg::Mint(mint) => mint_surprise(deps, env, sender, mint, Some(paid)),
         ReceiveMsg::Buy { token_id } => buy(deps, env, sender, paid, token_id),
     }
 }
@@ -877,6 +920,7 @@ fn update_config(
     info: MessageInfo,
     creators: Option<String>,
     reveal_window: Option<u64>,
+    creator_recheck_interval: Option<u64>,
 ) -> Result<Response, ContractError> {
     cw_ownable::assert_owner(deps.storage, &info.sender)?;
     let mut config = CONFIG.load(deps.storage)?;
@@ -885,6 +929,9 @@ fn update_config(
     }
     if let Some(reveal_window) = reveal_window {
         config.reveal_window = reveal_window;
+    }
+    if let Some(interval) = creator_recheck_interval {
+        config.creator_recheck_interval = interval;
     }
     save_config(deps.storage, config)
 }
@@ -896,10 +943,16 @@ fn save_config(storage: &mut dyn Storage, config: Config) -> Result<Response, Co
             max: MAX_REVEAL_WINDOW,
         });
     }
+    if config.creator_recheck_interval > MAX_CREATOR_RECHECK_INTERVAL {
+        return Err(ContractError::InvalidRecheckInterval {
+            max: MAX_CREATOR_RECHECK_INTERVAL,
+        });
+    }
     CONFIG.save(storage, &config)?;
     let event = SurprisesConfigSet {
         creators: config.creators,
         reveal_window: config.reveal_window,
+        creator_recheck_interval: config.creator_recheck_interval,
     };
     Ok(Response::new().add_event(event.to_event()))
 }
@@ -1216,7 +1269,7 @@ fn listings_by_creator(
     limit: Option<u32>,
 ) -> StdResult<ListingsResponse> {
     let creator = deps.api.addr_validate(&creator)?;
-    let Some(number) = CREATOR_NUMBERS.may_load(deps.storage, &creator)? else {
+    let Some(number) = CREATORS.may_load(deps.storage, &creator)?.map(|c| c.number) else {
         return Ok(ListingsResponse { listings: vec![] });
     };
     let prefix = token_id_prefix(number);
@@ -1269,7 +1322,7 @@ fn listings_by_price(
 fn holds_surprise(deps: Deps, owner: String, creator: String) -> StdResult<HoldsSurpriseResponse> {
     let owner = deps.api.addr_validate(&owner)?;
     let creator = deps.api.addr_validate(&creator)?;
-    let Some(number) = CREATOR_NUMBERS.may_load(deps.storage, &creator)? else {
+    let Some(number) = CREATORS.may_load(deps.storage, &creator)?.map(|c| c.number) else {
         return Ok(HoldsSurpriseResponse { holds: false });
     };
     let prefix = token_id_prefix(number);
@@ -1292,7 +1345,7 @@ fn holds_surprise(deps: Deps, owner: String, creator: String) -> StdResult<Holds
 
 fn query_token_id_prefix(deps: Deps, creator: String) -> StdResult<TokenIdPrefixResponse> {
     let creator = deps.api.addr_validate(&creator)?;
-    let (number, assigned) = match CREATOR_NUMBERS.may_load(deps.storage, &creator)? {
+    let (number, assigned) = match CREATORS.may_load(deps.storage, &creator)?.map(|c| c.number) {
         Some(number) => (number, true),
         None => (
             CREATOR_COUNT.may_load(deps.storage)?.unwrap_or_default() + 1,

@@ -44,6 +44,8 @@ pub enum ContractError {
     RoyaltyTooHigh { bps: u16, max: u16 },
     #[error("{field} must be 32 bytes")]
     InvalidHash { field: &'static str },
+    #[error("creator recheck interval must be at most {max} seconds")]
+    InvalidRecheckInterval { max: u64 },
     #[error("reveal window must be {min} to {max} seconds")]
     InvalidRevealWindow { min: u64, max: u64 },
     #[error("cannot {action} surprise {token_id}: it is {state}")]

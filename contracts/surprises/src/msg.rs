@@ -1,16 +1,10 @@
 use std::fmt;
 
 use cosmwasm_schema::{cw_serde, QueryResponses};
-use cosmwasm_std::{Addr, Binary, Empty, HexBinary, Timestamp, Uint128};
+use cosmwasm_std::{Addr, Binary, HexBinary, Timestamp, Uint128};
 use cw20::Cw20ReceiveMsg;
-use cw721::msg::{
-    AllNftInfoResponse, ApprovalResponse, ApprovalsResponse, CollectionInfoAndExtensionResponse,
-    NftInfoResponse, NumTokensResponse, OperatorResponse, OperatorsResponse, OwnerOfResponse,
-    TokensResponse,
-};
-use cw721::{Expiration, NftExtension};
-use cw_ownable::{cw_ownable_execute, cw_ownable_query, Ownership};
-use mesi_common::interfaces::surprises::HoldsSurpriseResponse;
+use cw721::Expiration;
+use cw_ownable::{cw_ownable_execute, cw_ownable_query};
 use mesi_common::{Asset, AssetInfo};
 
 /// Longest collection name and symbol, in bytes.
@@ -28,6 +22,8 @@ pub const MAX_LABEL_LEN: usize = 32;
 /// Bounds of the reveal window, in seconds: one hour to 90 days.
 pub const MIN_REVEAL_WINDOW: u64 = 3_600;
 pub const MAX_REVEAL_WINDOW: u64 = 90 * 86_400;
+/// Longest time a registry answer about a creator is trusted: one day.
+pub const MAX_CREATOR_RECHECK_INTERVAL: u64 = 86_400;
 
 #[cw_serde]
 pub struct InstantiateMsg {
@@ -40,6 +36,10 @@ pub struct InstantiateMsg {
     pub creators: String,
     /// Seconds a creator has to reveal once a surprise is unlocked; fixed per surprise at mint.
     pub reveal_window: u64,
+    /// Seconds, at most [`MAX_CREATOR_RECHECK_INTERVAL`]: after the registry answered that a
+    /// creator is active, their mints without a bond trust that answer this long instead of
+    /// asking again (a mint with a bond always asks, for the accepted assets). 0 asks every time.
+    pub creator_recheck_interval: u64,
 }
 
 /// What fans see of a sealed surprise.
@@ -144,6 +144,7 @@ pub enum ExecuteMsg {
     UpdateConfig {
         creators: Option<String>,
         reveal_window: Option<u64>,
+        creator_recheck_interval: Option<u64>,
     },
 }
 
@@ -161,64 +162,64 @@ pub enum ReceiveMsg {
 #[derive(QueryResponses)]
 pub enum QueryMsg {
     // --- CW721 ---
-    #[returns(OwnerOfResponse)]
+    #[returns(cw721::msg::OwnerOfResponse)]
     OwnerOf {
         token_id: String,
         include_expired: Option<bool>,
     },
-    #[returns(ApprovalResponse)]
+    #[returns(cw721::msg::ApprovalResponse)]
     Approval {
         token_id: String,
         spender: String,
         include_expired: Option<bool>,
     },
-    #[returns(ApprovalsResponse)]
+    #[returns(cw721::msg::ApprovalsResponse)]
     Approvals {
         token_id: String,
         include_expired: Option<bool>,
     },
-    #[returns(OperatorResponse)]
+    #[returns(cw721::msg::OperatorResponse)]
     Operator {
         owner: String,
         operator: String,
         include_expired: Option<bool>,
     },
-    #[returns(OperatorsResponse)]
+    #[returns(cw721::msg::OperatorsResponse)]
     AllOperators {
         owner: String,
         include_expired: Option<bool>,
         start_after: Option<String>,
         limit: Option<u32>,
     },
-    #[returns(NumTokensResponse)]
+    #[returns(cw721::msg::NumTokensResponse)]
     NumTokens {},
     /// Same as `GetCollectionInfoAndExtension` (the older CW721 name).
-    #[returns(CollectionInfoAndExtensionResponse<Option<Empty>>)]
+    #[returns(cw721::msg::CollectionInfoAndExtensionResponse<Option<cosmwasm_std::Empty>>)]
     ContractInfo {},
-    #[returns(CollectionInfoAndExtensionResponse<Option<Empty>>)]
+    #[returns(cw721::msg::CollectionInfoAndExtensionResponse<Option<cosmwasm_std::Empty>>)]
     GetCollectionInfoAndExtension {},
     /// No single minter: registered creators mint, so the minter is always unset.
-    #[returns(Ownership<Addr>)]
+    #[returns(cw_ownable::Ownership<Addr>)]
     GetMinterOwnership {},
     /// The platform admin, same as `Ownership`.
-    #[returns(Ownership<Addr>)]
+    #[returns(cw_ownable::Ownership<Addr>)]
     GetCreatorOwnership {},
     /// Metadata in the common NFT shape: name = title, description = hints, image = preview,
     /// attributes = category, state, creator and each hint.
-    #[returns(NftInfoResponse<NftExtension>)]
+    #[returns(cw721::msg::NftInfoResponse<cw721::NftExtension>)]
     NftInfo { token_id: String },
-    #[returns(AllNftInfoResponse<NftExtension>)]
+    #[returns(cw721::msg::AllNftInfoResponse<cw721::NftExtension>)]
     AllNftInfo {
         token_id: String,
         include_expired: Option<bool>,
     },
-    #[returns(TokensResponse)]
+    #[returns(cw721::msg::TokensResponse)]
     Tokens {
         owner: String,
         start_after: Option<String>,
         limit: Option<u32>,
     },
-    #[returns(TokensResponse)]
+    #[returns(cw721::msg::TokensResponse)]
     AllTokens {
         start_after: Option<String>,
         limit: Option<u32>,
@@ -252,7 +253,7 @@ pub enum QueryMsg {
         limit: Option<u32>,
     },
     /// Whether `owner` holds at least one surprise of `creator`, in any state (chat gating).
-    #[returns(HoldsSurpriseResponse)]
+    #[returns(mesi_common::interfaces::surprises::HoldsSurpriseResponse)]
     HoldsSurprise { owner: String, creator: String },
     /// The prefix of the creator's token ids.
     #[returns(TokenIdPrefixResponse)]

@@ -16,6 +16,8 @@ pub struct Config {
     pub creators: Addr,
     /// Seconds; copied into each surprise at mint.
     pub reveal_window: u64,
+    /// Seconds a creator's "active" answer from the registry is trusted for unbonded mints.
+    pub creator_recheck_interval: u64,
 }
 
 pub const CONFIG: Item<Config> = Item::new("config");
@@ -119,9 +121,17 @@ pub const LISTINGS: Map<&str, Listing> = Map::new("listings");
 /// (asset key, price, token id): each asset's listings, cheapest first.
 pub const LISTINGS_BY_PRICE: Map<(&str, u128, &str), Empty> = Map::new("listings_by_price");
 
-/// Each creator's number, assigned at their first mint; their token ids start with `<number>.`,
-/// so the CW721 owner index, ordered by token id, groups an owner's tokens by creator.
-pub const CREATOR_NUMBERS: Map<&Addr, u32> = Map::new("creator_numbers");
+/// What the contract remembers of a creator who minted.
+#[cw_serde]
+pub struct Creator {
+    /// Assigned at the first mint; the creator's token ids start with `<number>.`, so the CW721
+    /// owner index, ordered by token id, groups an owner's tokens by creator.
+    pub number: u32,
+    /// When the registry last answered that the creator is registered and active.
+    pub active_at: Timestamp,
+}
+
+pub const CREATORS: Map<&Addr, Creator> = Map::new("creators");
 /// How many creators have minted; the last number assigned.
 pub const CREATOR_COUNT: Item<u32> = Item::new("creator_count");
 

@@ -151,6 +151,8 @@ crate::mesi_event! {
     pub struct SurprisesConfigSet = "mesi.surprises_config.v1" {
         pub creators: Addr,
         pub reveal_window: u64,
+        /// Seconds an unbonded mint trusts the registry's last "active" for a creator.
+        pub creator_recheck_interval: u64,
     }
 }
 

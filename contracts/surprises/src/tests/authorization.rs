@@ -290,6 +290,7 @@ fn config_needs_the_admin_and_ownership_moves_in_two_steps() {
     let update = ExecuteMsg::UpdateConfig {
         creators: None,
         reveal_window: Some(86_400),
+        creator_recheck_interval: Some(0),
     };
     for wrong in ["alice", "carol", "mallory"] {
         assert_eq!(
@@ -302,6 +303,7 @@ fn config_needs_the_admin_and_ownership_moves_in_two_steps() {
     let expected = SurprisesConfigSet {
         creators: s.registry.clone(),
         reveal_window: 86_400,
+        creator_recheck_interval: 0,
     };
     assert_eq!(the_event(&res), AnyEvent::SurprisesConfig(expected));
     let config: Config = s.query(&QueryMsg::Config {});
@@ -310,6 +312,7 @@ fn config_needs_the_admin_and_ownership_moves_in_two_steps() {
         let update = ExecuteMsg::UpdateConfig {
             creators: None,
             reveal_window: Some(bad),
+            creator_recheck_interval: None,
         };
         let err = s.exec("admin", &update, &[]).unwrap_err();
         assert_eq!(
@@ -320,6 +323,13 @@ fn config_needs_the_admin_and_ownership_moves_in_two_steps() {
             }
         );
     }
+    let too_long = ExecuteMsg::UpdateConfig {
+        creators: None,
+        reveal_window: None,
+        creator_recheck_interval: Some(86_401),
+    };
+    let err = s.exec("admin", &too_long, &[]).unwrap_err();
+    assert_eq!(err, ContractError::InvalidRecheckInterval { max: 86_400 });
     // The new window applies to surprises minted from now on.
     let token = s.mint("alice", "short");
     assert_eq!(s.surprise(&token).reveal_window, 86_400);

@@ -116,6 +116,7 @@ fn non_payable_messages_reject_funds() {
         ExecuteMsg::UpdateConfig {
             creators: None,
             reveal_window: None,
+            creator_recheck_interval: None,
         },
         ExecuteMsg::UpdateOwnership(Action::AcceptOwnership),
     ];
@@ -146,6 +147,7 @@ fn non_payable_messages_reject_funds() {
             owner: None,
             creators: sender.to_string(),
             reveal_window: REVEAL_WINDOW,
+            creator_recheck_interval: 0,
         },
     )
     .unwrap_err();

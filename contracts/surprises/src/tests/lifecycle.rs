@@ -703,14 +703,30 @@ fn listings_expire_relist_and_delist() {
 #[test]
 fn inactive_creators_cannot_mint_but_their_surprises_still_sell() {
     let mut s = Suite::new();
+    let bob = s.addr("bob");
     let token = s.mint("bob", "before");
     s.list("bob", &token, usdc(), 1_000).unwrap();
+    s.advance(60);
     s.registry_exec("bob", &CreatorsExecuteMsg::DeactivateCreator {});
 
+    // A bonded mint asks the registry at once.
+    let msg = s.mint_msg("bob", "bonded");
+    let err = s
+        .exec("bob", &ExecuteMsg::Mint(msg), &[coin(10, USDC)])
+        .unwrap_err();
+    assert_eq!(err, ContractError::CreatorInactive(bob.to_string()));
+    // An unbonded one trusts the last answer for the recheck interval, then asks again.
+    s.advance(RECHECK_INTERVAL - 61);
+    s.mint("bob", "cached");
+    s.advance(1);
     let msg = s.mint_msg("bob", "after");
-    let err = s.exec("bob", &ExecuteMsg::Mint(msg), &[]).unwrap_err();
-    assert_eq!(err, ContractError::CreatorInactive(s.addr("bob").into()));
-    let bob_before = s.balance(&s.addr("bob"), &usdc());
+    let err = s
+        .exec("bob", &ExecuteMsg::Mint(msg.clone()), &[])
+        .unwrap_err();
+    assert_eq!(err, ContractError::CreatorInactive(bob.to_string()));
+
+    // Sales of existing surprises go on.
+    let bob_before = s.balance(&bob, &usdc());
     s.exec(
         "carol",
         &ExecuteMsg::Buy {
@@ -720,7 +736,11 @@ fn inactive_creators_cannot_mint_but_their_surprises_still_sell() {
     )
     .unwrap();
     // bob has no separate payout address: royalty (50) and proceeds (925) both reach him.
-    assert_eq!(s.balance(&s.addr("bob"), &usdc()), bob_before + 975);
+    assert_eq!(s.balance(&bob, &usdc()), bob_before + 975);
+
+    // Reactivated, bob mints again.
+    s.registry_exec("bob", &CreatorsExecuteMsg::ReactivateCreator {});
+    s.exec("bob", &ExecuteMsg::Mint(msg), &[]).unwrap();
 
     // Someone who never registered cannot mint at all.
     let mut msg = s.mint_msg("bob", "x");
@@ -728,6 +748,25 @@ fn inactive_creators_cannot_mint_but_their_surprises_still_sell() {
     let err = s.exec("carol", &ExecuteMsg::Mint(msg), &[]).unwrap_err();
     assert!(
         matches!(err, ContractError::NotACreator { creator, .. } if creator == s.addr("carol").as_str())
+    );
+}
+
+#[test]
+fn with_a_zero_recheck_interval_every_mint_asks_the_registry() {
+    let mut s = Suite::new();
+    let update = ExecuteMsg::UpdateConfig {
+        creators: None,
+        reveal_window: None,
+        creator_recheck_interval: Some(0),
+    };
+    s.exec("admin", &update, &[]).unwrap();
+    s.mint("bob", "first");
+    s.registry_exec("bob", &CreatorsExecuteMsg::DeactivateCreator {});
+    let msg = s.mint_msg("bob", "second");
+    let err = s.exec("bob", &ExecuteMsg::Mint(msg), &[]).unwrap_err();
+    assert_eq!(
+        err,
+        ContractError::CreatorInactive(s.addr("bob").to_string())
     );
 }
 

@@ -32,6 +32,7 @@ pub const USDC: &str = "uusdc";
 pub const OTHER: &str = "uother";
 pub const FEE_BPS: u16 = 250;
 pub const REVEAL_WINDOW: u64 = 7 * 86_400;
+pub const RECHECK_INTERVAL: u64 = 3_600;
 /// Starting native and MESI balance of every funded account.
 pub const FUNDS: u128 = 1_000_000_000;
 
@@ -130,6 +131,7 @@ impl Suite {
             owner: None,
             creators: registry.to_string(),
             reveal_window: REVEAL_WINDOW,
+            creator_recheck_interval: RECHECK_INTERVAL,
         };
         let surprises = app
             .instantiate_contract(
