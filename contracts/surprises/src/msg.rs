@@ -52,6 +52,7 @@ pub struct Hints {
     /// 1 to [`MAX_CATEGORY_LEN`] bytes, e.g. `video`.
     pub category: String,
     /// A teaser image or clip, up to [`MAX_URI_LEN`] bytes, no whitespace.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub preview_uri: Option<String>,
 }
 
