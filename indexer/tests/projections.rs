@@ -22,7 +22,7 @@ use mesi_common::events::subscriptions::{
 };
 use mesi_common::events::surprises::{
     SurpriseDelisted, SurpriseForfeited, SurpriseListed, SurpriseMinted, SurpriseRevealed,
-    SurpriseSold, SurpriseTransferred, SurpriseUnlocked, SurprisesConfigSet,
+    SurpriseSold, SurpriseTransferred, SurpriseUnlocked,
 };
 use mesi_common::events::tips::{TipSent, TipsConfigSet};
 use mesi_common::events::AnyEvent;
@@ -298,14 +298,6 @@ fn script() -> Script {
                 PpvConfigSet {
                     creators: registry.clone(),
                     subscriptions: a("subs"),
-                }
-                .into(),
-            ),
-            (
-                Surprises,
-                SurprisesConfigSet {
-                    creators: registry.clone(),
-                    reveal_window: 86_400,
                 }
                 .into(),
             ),
@@ -619,7 +611,6 @@ async fn every_projection_from_a_scripted_chain() {
         [
             "mesi.meetings_config.v1",
             "mesi.ppv_config.v1",
-            "mesi.surprises_config.v1",
             "mesi.tips_config.v1"
         ]
         .iter()
