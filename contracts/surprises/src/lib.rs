@@ -32,10 +32,16 @@
 //! - **Token ids** are `<creator number>.<label>`; the creator picks the label, so they know the
 //!   id (which the commitment binds) before minting. A creator's number is assigned at their
 //!   first mint (`TokenIdPrefix` query).
+//! - **Who may mint.** The registry's `PaymentTerms` decides. Registration cannot be undone and
+//!   only a creator switches themselves inactive, so a mint without a bond trusts the registry's
+//!   last "active" answer for `creator_recheck_interval` seconds (at most a day; 0 asks every
+//!   time): the query alone costs more than the rest of a mint. A mint with a bond always asks,
+//!   because the bond's asset must be one the creator accepts now.
 //! - **Gas.** Tokens stay in the CW721 library's own storage, with a tiny extension (the phase).
 //!   A transfer reads the token record once (cw721-base reads it twice) and writes nothing
 //!   cw721-base does not; hints and the commitment live in a separate record that transfers
-//!   never touch. Writes that keep the owner (list, unlock, approve) skip the owner index.
+//!   never touch. Writes that keep the owner (list, unlock, approve) skip the owner index. The
+//!   records written at every mint and transfer use one-letter JSON keys.
 //! - **Funds.** Only `Mint` (optional bond) and `Buy` (the exact price) take funds; CW20
 //!   payments arrive through `Receive` and the token contract must be an accepted asset. Payouts
 //!   use `BankMsg::Send` or CW20 `Transfer`. The contract holds exactly the bonds of sealed and
