@@ -346,7 +346,9 @@ impl Engine {
     /// Genesis state every chain has: x/bank params with sending enabled.
     pub(crate) fn init_genesis(&self) {
         // Params { default_send_enabled: true }
-        self.kv.borrow_mut().set(StoreKey::Bank, &[BANK_PARAMS_KEY], vec![0x10, 0x01]);
+        self.kv
+            .borrow_mut()
+            .set(StoreKey::Bank, &[BANK_PARAMS_KEY], vec![0x10, 0x01]);
     }
 
     pub(crate) fn new(
