@@ -23,6 +23,7 @@ pub mod metrics;
 pub mod params;
 pub mod signals;
 pub mod state;
+pub mod streams;
 
 use std::future::Future;
 use std::sync::Arc;
@@ -82,6 +83,8 @@ pub struct ApiContext {
     pub metrics: Arc<Metrics>,
     /// Wake-ups for the chat and stream live feeds.
     pub signals: Arc<signals::Signals>,
+    /// Clients watching each stream's live feed in this process.
+    pub viewers: Arc<streams::Viewers>,
     /// New feed items, for the SSE feeds.
     pub live: Arc<LiveFeed>,
 }
@@ -90,6 +93,7 @@ impl ApiContext {
     pub fn new(pool: PgPool, config: ApiConfig) -> ApiContext {
         ApiContext {
             signals: Arc::new(signals::Signals::new(pool.clone())),
+            viewers: Arc::default(),
             live: LiveFeed::start(pool.clone()),
             pool,
             config: Arc::new(config),
@@ -121,6 +125,7 @@ fn routes() -> OpenApiRouter<ApiContext> {
         .merge(feeds::router())
         .merge(auth::router())
         .merge(chat::router())
+        .merge(streams::router())
     // One line per group of routes: `.merge(<module>::router())`. A module returns an
     // `OpenApiRouter<ApiContext>` built with utoipa-axum's `routes!` (so its paths appear in
     // /openapi.json); a plain axum `Router<ApiContext>` fits with `.into()`.

@@ -368,6 +368,37 @@ impl Chain {
         result.map_err(QueryError::from)
     }
 
+    /// The x/auth account number of `address`, if it has an account (funded, or a contract).
+    pub fn account_number(&self, address: &str) -> Option<u64> {
+        self.engine.account_number(address)
+    }
+
+    /// A bank transfer outside any message, as an ante handler deducts fees: no `message`
+    /// event, no gas, no transaction index; it stays whatever the transaction's messages do.
+    /// Returns the bank events.
+    pub fn transfer(
+        &mut self,
+        from: &str,
+        to: &str,
+        amount: &[Coin],
+    ) -> Result<Vec<Event>, QueryError> {
+        self.engine.push_meter(u64::MAX);
+        self.engine.kv.borrow_mut().begin();
+        let result = self.engine.send(from, to, amount, 0);
+        self.engine.take_calls();
+        self.engine.pop_meter();
+        match result {
+            Ok(output) => {
+                self.engine.kv.borrow_mut().commit();
+                Ok(output.events)
+            }
+            Err(failure) => {
+                self.engine.kv.borrow_mut().rollback();
+                Err(failure.into())
+            }
+        }
+    }
+
     pub fn balance(&self, address: &str, denom: &str) -> Result<Uint256, QueryError> {
         self.unmetered(|engine| engine.balance(address, denom))
     }

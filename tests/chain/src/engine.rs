@@ -530,7 +530,14 @@ impl Engine {
             StoreKey::Auth,
             &account_key(canonical),
             base_account_bytes(address, number, with_pub_key),
-        )
+        )?;
+        self.set_meta("account", address, &number);
+        Ok(())
+    }
+
+    /// The x/auth account number of `address`, if it has an account.
+    pub(crate) fn account_number(&self, address: &str) -> Option<u64> {
+        self.meta("account", address)
     }
 
     pub(crate) fn balance(&self, address: &str, denom: &str) -> Result<Uint256> {

@@ -5,6 +5,24 @@
 //! gossip transactions: a caller hands it [`Tx`]s and ends blocks with
 //! [`Chain::advance_block`].
 //!
+//! ```ignore
+//! let mut chain = Chain::new(ChainConfig::default())?;
+//! let alice = chain.addr_make("alice");
+//! chain.fund(&alice, &coins(1_000_000, "uusdc"))?;
+//! let code_id = chain.store_code(&alice, &wasm)?.code_id.unwrap();
+//! let token = chain.instantiate(&alice, code_id, init_json, &[], "label", Some(&alice))?
+//!     .contract_address.unwrap();
+//! let tx = chain.execute(&alice, &token, br#"{"transfer":{...}}"#, &[])?;
+//! println!("{} gas, events {:?}", tx.gas_used, tx.events);
+//! let answer = chain.query(&token, br#"{"balance":{...}}"#)?.data;
+//! chain.advance_block(5);
+//! ```
+//!
+//! A server drives it through [`Chain::deliver_tx`] (several messages, a gas limit and the
+//! transaction hash contracts see), [`Chain::simulate`] and [`Chain::query`]; [`Chain`] is
+//! `Send`, so it can sit behind a mutex. A failed transaction returns a [`TxError`] with the
+//! SDK's codespace, code, log and the gas it used; nothing it did remains.
+//!
 //! # What it runs
 //! - [`Chain::store_code`] with the VM's static checks (capabilities, imports, limits) and
 //!   the upload limit; compiled modules are cached (`cosmwasm_vm::Cache`, in memory and in a

@@ -491,18 +491,59 @@ fn a_chain_can_move_to_a_server_thread() {
 
 #[test]
 fn simulation_reports_the_gas_of_delivery_and_keeps_nothing() {
-    let Cw20Setup { mut chain, alice, bob, token } = cw20_setup();
+    let Cw20Setup {
+        mut chain,
+        alice,
+        bob,
+        token,
+    } = cw20_setup();
     let transfer = ChainMsg::Execute {
         sender: alice.clone(),
         contract: token.clone(),
         msg: msg(json!({ "transfer": { "recipient": bob, "amount": "7" } })),
         funds: vec![],
     };
-    let tx = Tx { msgs: vec![transfer], gas_limit: 1_000_000, hash: vec![9; 32] };
+    let tx = Tx {
+        msgs: vec![transfer],
+        gas_limit: 1_000_000,
+        hash: vec![9; 32],
+    };
     let simulated = chain.simulate(&tx).expect("simulation");
     assert_eq!(cw20_balance(&chain, &token, &bob), 0);
     let delivered = chain.deliver_tx(&tx).expect("delivery");
     assert_eq!(simulated.gas_used, delivered.gas_used);
     assert_eq!(simulated.events, delivered.events);
     assert_eq!(cw20_balance(&chain, &token, &bob), 7);
+}
+
+#[test]
+fn only_the_admin_migrates() {
+    let mut chain = Chain::new(ChainConfig::default()).unwrap();
+    let alice = chain.addr_make("alice");
+    let bob = chain.addr_make("bob");
+    let code_id = chain
+        .store_code(&alice, &cw20_wasm())
+        .unwrap()
+        .code_id
+        .unwrap();
+    let init = json!({
+        "name": "Mesi", "symbol": "MESI", "decimals": 6, "initial_balances": [], "mint": null, "marketing": null,
+    });
+    let token = chain
+        .instantiate(&alice, code_id, &msg(init), &[], "token", Some(&alice))
+        .unwrap()
+        .contract_address
+        .unwrap();
+    let refused = chain.migrate(&bob, &token, code_id, b"{}").unwrap_err();
+    assert_eq!((refused.codespace.as_str(), refused.code), ("sdk", 4));
+    let migrated = chain
+        .migrate(&alice, &token, code_id, b"{}")
+        .expect("admin migrates");
+    let event = migrated.events_of("migrate").next().expect("migrate event");
+    assert_eq!(event.get("_contract_address"), Some(token.as_str()));
+    assert_eq!(migrated.calls[0].kind, CallKind::Migrate);
+    assert_eq!(
+        chain.contract_info(&token).unwrap().admin.as_deref(),
+        Some(alice.as_str())
+    );
 }
