@@ -194,6 +194,7 @@ impl Suite {
                 owner: None,
                 creators: registry.clone(),
                 reveal_window: 7 * DAY,
+                creator_recheck_interval: 3_600,
             },
             "surprises",
         );
