@@ -197,8 +197,8 @@ pub struct EventsQuery {
 // ---------------------------------------------------------------------------------------------
 // Threads
 
-/// A new random thread id: 32 hex digits, valid as a tip context id.
-fn new_thread_id() -> Result<String, Error> {
+/// A new random id for a thread or stream: 32 hex digits, valid as a tip context id.
+pub(super) fn new_context_id() -> Result<String, Error> {
     let mut bytes = [0u8; 16];
     getrandom::getrandom(&mut bytes).map_err(|e| anyhow::anyhow!("no randomness: {e}"))?;
     Ok(bytes.iter().map(|b| format!("{b:02x}")).collect())
@@ -217,7 +217,7 @@ fn check_thread_id(thread_id: &str) -> Result<(), Error> {
     }
 }
 
-async fn is_registered_creator(pool: &PgPool, creator: &str) -> Result<bool, Error> {
+pub(super) async fn is_registered_creator(pool: &PgPool, creator: &str) -> Result<bool, Error> {
     Ok(
         sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM creators WHERE creator = $1)")
             .bind(creator)
@@ -337,7 +337,7 @@ async fn open_thread(
         "INSERT INTO chat_threads (thread_id, creator, fan) VALUES ($1, $2, $3) \
          ON CONFLICT (creator, fan) DO NOTHING",
     )
-    .bind(new_thread_id()?)
+    .bind(new_context_id()?)
     .bind(creator.as_str())
     .bind(fan.as_str())
     .execute(&ctx.pool)
@@ -534,22 +534,13 @@ async fn send_message(
     Json(request): Json<SendMessageRequest>,
 ) -> Result<(StatusCode, axum::Json<Message>), Error> {
     check_body(&request.body)?;
-    let mut tx = ctx.pool.begin().await?;
-    let thread = load_thread(&mut tx, &thread_id, &session.address)
-        .await?
-        .ok_or_else(|| Error::NotFound("thread".into()))?;
-    enforce_rate_limit(
-        &mut tx,
-        "chat",
-        &session.address,
-        "SELECT count(*), extract(epoch FROM now() - min(sent_at))::float8 FROM chat_messages \
-         WHERE sender = $1 AND sent_at > now() - make_interval(secs => $2)",
-        RATE_LIMIT,
-        RATE_WINDOW,
-    )
-    .await?;
+    let thread = {
+        let mut conn = ctx.pool.acquire().await?;
+        load_thread(&mut conn, &thread_id, &session.address)
+            .await?
+            .ok_or_else(|| Error::NotFound("thread".into()))?
+    };
     let from_fan = session.address == thread.fan;
-    let mut charge = None;
     if from_fan {
         if thread.fan_blocked {
             return Err(Error::Forbidden("the creator blocked you".into()));
@@ -565,9 +556,27 @@ async fn send_message(
                 gate.decided_by
             )));
         }
+    }
+    let mut tx = ctx.pool.begin().await?;
+    // The sender lock taken here serialises this sender's posts: the rate limit holds, and two
+    // messages cannot spend the same chat credit.
+    enforce_rate_limit(
+        &mut tx,
+        "chat",
+        &session.address,
+        "SELECT count(*), extract(epoch FROM now() - min(sent_at))::float8 FROM chat_messages \
+         WHERE sender = $1 AND sent_at > now() - make_interval(secs => $2)",
+        RATE_LIMIT,
+        RATE_WINDOW,
+    )
+    .await?;
+    let mut charge = None;
+    if from_fan {
+        // Read again under the lock: the price and the credit as of now.
+        let thread = load_thread(&mut tx, &thread_id, &session.address)
+            .await?
+            .ok_or_else(|| Error::NotFound("thread".into()))?;
         if let Some(price) = &thread.price {
-            // The sender lock taken by the rate limit serialises this fan's sends, so two
-            // messages cannot spend the same credit.
             let credit = thread.credit.as_deref().unwrap_or("0");
             let short: Option<String> = sqlx::query_scalar(
                 "SELECT ($1::numeric - $2::numeric)::text WHERE $2::numeric < $1::numeric",
@@ -677,7 +686,7 @@ async fn clear_thread_price(
         .ok_or_else(|| Error::NotFound("thread".into()))
 }
 
-async fn require_creator(ctx: &ApiContext, session: &Session) -> Result<(), Error> {
+pub(super) async fn require_creator(ctx: &ApiContext, session: &Session) -> Result<(), Error> {
     if is_registered_creator(&ctx.pool, &session.address).await? {
         Ok(())
     } else {
@@ -965,7 +974,7 @@ mod tests {
 
     #[test]
     fn thread_ids_are_tip_context_ids() {
-        let id = new_thread_id().unwrap();
+        let id = new_context_id().unwrap();
         check_thread_id(&id).unwrap();
         let context = mesi_common::interfaces::tips::TipContext::Chat {
             thread_id: id.clone(),

@@ -1,0 +1,210 @@
+//! Wallet login over HTTP against PostgreSQL: signatures by real secp256k1 keys over the
+//! ADR-036 sign doc, nonces that work once and expire, sessions that expire and end.
+
+mod api_support;
+
+use api_support::{TestApp, Wallet};
+use axum::http::StatusCode;
+use serde_json::json;
+
+#[tokio::test]
+async fn a_signed_nonce_opens_a_session_that_logout_ends() {
+    let Some(app) = TestApp::new().await else { return };
+    let fan = Wallet::new(1);
+    let nonce = fan.nonce(&app).await;
+    let message = nonce["message"].as_str().unwrap();
+    assert!(message.contains(&fan.address) && message.contains(nonce["nonce"].as_str().unwrap()));
+    // The sign doc the server shows is the one the wallet signs.
+    assert_eq!(
+        nonce["sign_doc"].as_str().unwrap(),
+        mesi_indexer::api::auth::adr036_sign_doc(&fan.address, message.as_bytes())
+    );
+
+    let token = fan.login(&app).await;
+    let me = app.get("/auth/session", Some(&token)).await;
+    assert_eq!(me.status, StatusCode::OK);
+    assert_eq!(me.body["address"], fan.address);
+    // Only a hash of the token is stored.
+    let stored: Vec<Vec<u8>> = sqlx::query_scalar("SELECT token_hash FROM auth_sessions")
+        .fetch_all(&app.pool)
+        .await
+        .unwrap();
+    assert_eq!(stored.len(), 1);
+    assert_ne!(stored[0], token.as_bytes());
+
+    let out = app.post("/auth/logout", Some(&token), json!({})).await;
+    assert_eq!(out.status, StatusCode::NO_CONTENT);
+    let after = app.get("/auth/session", Some(&token)).await;
+    assert_eq!(after.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(after.body["error"]["code"], "unauthorized");
+}
+
+#[tokio::test]
+async fn keplrs_result_shape_is_accepted() {
+    let Some(app) = TestApp::new().await else { return };
+    let fan = Wallet::new(2);
+    let nonce = fan.nonce(&app).await;
+    let message = nonce["message"].as_str().unwrap();
+    let reply = app
+        .post(
+            "/auth/login",
+            None,
+            json!({
+                "address": fan.address,
+                "nonce": nonce["nonce"],
+                "pub_key": {"type": "tendermint/PubKeySecp256k1", "value": fan.pubkey()},
+                "signature": fan.sign(message.as_bytes()),
+            }),
+        )
+        .await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+    assert_eq!(reply.body["address"], fan.address);
+}
+
+#[tokio::test]
+async fn a_nonce_works_once() {
+    let Some(app) = TestApp::new().await else { return };
+    let fan = Wallet::new(3);
+    let nonce = fan.nonce(&app).await;
+    let body = json!({
+        "address": fan.address,
+        "pubkey": fan.pubkey(),
+        "signature": fan.sign(nonce["message"].as_str().unwrap().as_bytes()),
+    });
+    assert_eq!(app.post("/auth/login", None, body.clone()).await.status, StatusCode::OK);
+    let replay = app.post("/auth/login", None, body.clone()).await;
+    assert_eq!(replay.status, StatusCode::UNAUTHORIZED, "{}", replay.body);
+    // Also when a newer nonce is live: the old signature does not cover it.
+    fan.nonce(&app).await;
+    let replay = app.post("/auth/login", None, body).await;
+    assert_eq!(replay.status, StatusCode::UNAUTHORIZED, "{}", replay.body);
+}
+
+#[tokio::test]
+async fn concurrent_logins_with_one_signature_open_one_session() {
+    let Some(app) = TestApp::new().await else { return };
+    let fan = Wallet::new(4);
+    let nonce = fan.nonce(&app).await;
+    let body = json!({
+        "address": fan.address,
+        "pubkey": fan.pubkey(),
+        "signature": fan.sign(nonce["message"].as_str().unwrap().as_bytes()),
+    });
+    let attempts = (0..8).map(|_| app.post("/auth/login", None, body.clone()));
+    let replies = futures_util::future::join_all(attempts).await;
+    let ok = replies.iter().filter(|r| r.status == StatusCode::OK).count();
+    assert_eq!(ok, 1);
+    assert!(replies
+        .iter()
+        .all(|r| r.status == StatusCode::OK || r.status == StatusCode::UNAUTHORIZED));
+    let sessions: i64 = sqlx::query_scalar("SELECT count(*) FROM auth_sessions")
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    assert_eq!(sessions, 1);
+}
+
+#[tokio::test]
+async fn forged_signatures_are_refused_and_leave_the_nonce_usable() {
+    let Some(app) = TestApp::new().await else { return };
+    let fan = Wallet::new(5);
+    let thief = Wallet::new(6);
+    let nonce = fan.nonce(&app).await;
+    let message = nonce["message"].as_str().unwrap().as_bytes();
+    let forgeries = [
+        // The thief's key, claiming the fan's address.
+        json!({"address": fan.address, "pubkey": thief.pubkey(), "signature": thief.sign_as(&fan.address, message)}),
+        // The fan's key with the thief's signature.
+        json!({"address": fan.address, "pubkey": fan.pubkey(), "signature": thief.sign_as(&fan.address, message)}),
+        // The fan's signature over another message.
+        json!({"address": fan.address, "pubkey": fan.pubkey(), "signature": fan.sign(b"something else")}),
+        // The fan's signature with the signer of the sign doc changed.
+        json!({"address": fan.address, "pubkey": fan.pubkey(), "signature": fan.sign_as(&thief.address, message)}),
+        // Not a signature at all.
+        json!({"address": fan.address, "pubkey": fan.pubkey(), "signature": "AAAA"}),
+    ];
+    for forged in forgeries {
+        let reply = app.post("/auth/login", None, forged.clone()).await;
+        assert_eq!(reply.status, StatusCode::UNAUTHORIZED, "{forged}: {}", reply.body);
+    }
+    let sessions: i64 = sqlx::query_scalar("SELECT count(*) FROM auth_sessions")
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    assert_eq!(sessions, 0);
+    // The real signature still works.
+    let genuine = json!({"address": fan.address, "pubkey": fan.pubkey(), "signature": fan.sign(message)});
+    assert_eq!(app.post("/auth/login", None, genuine).await.status, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn expired_nonces_and_sessions_are_refused() {
+    let Some(app) = TestApp::new().await else { return };
+    let fan = Wallet::new(7);
+    let nonce = fan.nonce(&app).await;
+    sqlx::query("UPDATE auth_nonces SET expires_at = now() - interval '1 second'")
+        .execute(&app.pool)
+        .await
+        .unwrap();
+    let reply = app
+        .post(
+            "/auth/login",
+            None,
+            json!({"address": fan.address, "pubkey": fan.pubkey(),
+                   "signature": fan.sign(nonce["message"].as_str().unwrap().as_bytes())}),
+        )
+        .await;
+    assert_eq!(reply.status, StatusCode::UNAUTHORIZED);
+
+    let token = fan.login(&app).await;
+    assert_eq!(app.get("/auth/session", Some(&token)).await.status, StatusCode::OK);
+    sqlx::query("UPDATE auth_sessions SET expires_at = now() - interval '1 second'")
+        .execute(&app.pool)
+        .await
+        .unwrap();
+    assert_eq!(
+        app.get("/auth/session", Some(&token)).await.status,
+        StatusCode::UNAUTHORIZED
+    );
+}
+
+#[tokio::test]
+async fn bad_addresses_and_keys_are_refused_before_anything_is_stored() {
+    let Some(app) = TestApp::new().await else { return };
+    let before = app.digests().await;
+    let cosmos = mesi_indexer::api::auth::address_of("cosmos", &[2; 33]).unwrap();
+    for address in [cosmos.as_str(), "wasm1", "", "WASM1QQQQ", "not an address"] {
+        let reply = app.post("/auth/nonce", None, json!({"address": address})).await;
+        assert_eq!(reply.status, StatusCode::BAD_REQUEST, "{address}");
+        assert_eq!(reply.body["error"]["code"], "invalid_address");
+    }
+    let fan = Wallet::new(8);
+    let no_key = app
+        .post("/auth/login", None, json!({"address": fan.address, "signature": "AAAA"}))
+        .await;
+    assert_eq!(no_key.status, StatusCode::BAD_REQUEST);
+    let two_keys = app
+        .post(
+            "/auth/login",
+            None,
+            json!({"address": fan.address, "signature": "AAAA", "pubkey": fan.pubkey(),
+                   "pub_key": {"value": fan.pubkey()}}),
+        )
+        .await;
+    assert_eq!(two_keys.status, StatusCode::BAD_REQUEST);
+    assert_eq!(app.digests().await, before);
+}
+
+#[tokio::test]
+async fn live_nonces_per_address_are_capped() {
+    let Some(app) = TestApp::new().await else { return };
+    let fan = Wallet::new(9);
+    for _ in 0..mesi_indexer::api::auth::MAX_LIVE_NONCES_PER_ADDRESS {
+        fan.nonce(&app).await;
+    }
+    let reply = app.post("/auth/nonce", None, json!({"address": fan.address})).await;
+    assert_eq!(reply.status, StatusCode::TOO_MANY_REQUESTS);
+    assert!(reply.headers.contains_key("retry-after"));
+    // Signing in with the newest one still works, and frees a slot.
+    fan.login_with_newest(&app).await;
+}
