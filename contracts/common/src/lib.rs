@@ -10,6 +10,7 @@
 //! - [`commitment`]: the hash a creator commits a surprise's content to at mint, checked at
 //!   the reveal (the `mesi-commitment` binary computes it from a file).
 //! - [`interfaces`]: the query messages one contract sends another.
+//! - [`ownership`]: two-step ownership with its typed event.
 //! - [`pagination`]: the page-size rule every paginated query follows.
 
 pub mod asset;
@@ -19,6 +20,7 @@ pub mod event;
 pub mod events;
 pub mod fee;
 pub mod interfaces;
+pub mod ownership;
 pub mod pagination;
 
 pub use asset::{Asset, AssetError, AssetInfo};

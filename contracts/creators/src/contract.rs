@@ -7,7 +7,7 @@ use cosmwasm_std::{
 use cw_storage_plus::Bound;
 use mesi_common::asset::nonpayable;
 use mesi_common::chat_rule::{evaluate, CanMessageResponse, ChatRule};
-use mesi_common::events::creators::{CreatorProfileSet, OwnershipChanged, PlatformConfigSet};
+use mesi_common::events::creators::{CreatorProfileSet, PlatformConfigSet};
 use mesi_common::fee::MAX_PLATFORM_FEE_BPS;
 use mesi_common::interfaces::creators::{Fees, PaymentTerms, Product, SiblingAddrs};
 use mesi_common::pagination::page_limit;
@@ -87,7 +87,12 @@ pub fn execute(
                 contracts,
             )
         }
-        ExecuteMsg::UpdateOwnership(action) => update_ownership(deps, env, info, action),
+        ExecuteMsg::UpdateOwnership(action) => Ok(mesi_common::ownership::update_ownership(
+            deps,
+            &env.block,
+            &info.sender,
+            action,
+        )?),
         ExecuteMsg::RegisterCreator { profile } => register_creator(deps, env, info, profile),
         ExecuteMsg::UpdateCreator { profile } => update_creator(deps, info, profile),
         ExecuteMsg::SetChatRule { rule } => set_chat_rule(deps, info, rule),
@@ -132,26 +137,6 @@ fn update_config(
             .collect::<StdResult<_>>()?,
     };
     Ok(Response::new().add_event(config_event(config, gateways).to_event()))
-}
-
-fn update_ownership(
-    deps: DepsMut,
-    env: Env,
-    info: MessageInfo,
-    action: cw_ownable::Action,
-) -> Result<Response, ContractError> {
-    let label = match &action {
-        cw_ownable::Action::TransferOwnership { .. } => "proposed",
-        cw_ownable::Action::AcceptOwnership => "accepted",
-        cw_ownable::Action::RenounceOwnership => "renounced",
-    };
-    let ownership = cw_ownable::update_ownership(deps, &env.block, &info.sender, action)?;
-    let event = OwnershipChanged {
-        action: label.into(),
-        owner: ownership.owner,
-        pending_owner: ownership.pending_owner,
-    };
-    Ok(Response::new().add_event(event.to_event()))
 }
 
 fn register_creator(

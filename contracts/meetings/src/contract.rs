@@ -7,7 +7,6 @@ use cosmwasm_std::{
 use cw20::Cw20ReceiveMsg;
 use cw_storage_plus::Bound;
 use mesi_common::asset::{ensure_accepted, nonpayable};
-use mesi_common::events::creators::OwnershipChanged;
 use mesi_common::events::meetings::{
     AuctionCancelled, AuctionExtended, AuctionOpened, AuctionSettled, AuctionState, BidPlaced,
     DisputeOpened, DisputeOutcomeKind, DisputeResolved, MeetingChanged, MeetingPayout,
@@ -89,7 +88,12 @@ pub fn execute(
             cw_ownable::assert_owner(deps.storage, &info.sender)?;
             update_config(deps, max_open_auctions, dispute_window_secs)
         }
-        ExecuteMsg::UpdateOwnership(action) => update_ownership(deps, env, info, action),
+        ExecuteMsg::UpdateOwnership(action) => Ok(mesi_common::ownership::update_ownership(
+            deps,
+            &env.block,
+            &info.sender,
+            action,
+        )?),
         ExecuteMsg::OpenAuction { auction } => open_auction(deps, env, info, auction),
         ExecuteMsg::CancelAuction { auction_id } => cancel_auction(deps, info, auction_id),
         ExecuteMsg::Bid { auction_id } => bid_native(deps, env, info, auction_id),
@@ -135,26 +139,6 @@ fn update_config(
     }
     CONFIG.save(deps.storage, &config)?;
     Ok(Response::new().add_event(config_event(&config).to_event()))
-}
-
-fn update_ownership(
-    deps: DepsMut,
-    env: Env,
-    info: MessageInfo,
-    action: cw_ownable::Action,
-) -> Result<Response, ContractError> {
-    let label = match &action {
-        cw_ownable::Action::TransferOwnership { .. } => "proposed",
-        cw_ownable::Action::AcceptOwnership => "accepted",
-        cw_ownable::Action::RenounceOwnership => "renounced",
-    };
-    let ownership = cw_ownable::update_ownership(deps, &env.block, &info.sender, action)?;
-    let event = OwnershipChanged {
-        action: label.into(),
-        owner: ownership.owner,
-        pending_owner: ownership.pending_owner,
-    };
-    Ok(Response::new().add_event(event.to_event()))
 }
 
 // ---------------------------------------------------------------------------------------------

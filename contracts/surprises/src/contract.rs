@@ -15,7 +15,6 @@ use cw721::{Approval, Expiration, NftExtension};
 use cw_storage_plus::Bound;
 use mesi_common::asset::{ensure_accepted, nonpayable, paid_native};
 use mesi_common::commitment::{CommitmentInput, Hash};
-use mesi_common::events::creators::OwnershipChanged;
 use mesi_common::events::surprises::{
     SurpriseApproval, SurpriseDelisted, SurpriseForfeited, SurpriseListed, SurpriseMinted,
     SurpriseRevealed, SurpriseSold, SurpriseTransferred, SurpriseUnlocked, SurprisesConfigSet,
@@ -154,7 +153,12 @@ pub fn execute(
             reveal_window,
             creator_recheck_interval,
         ),
-        ExecuteMsg::UpdateOwnership(action) => update_ownership(deps, env, info, action),
+        ExecuteMsg::UpdateOwnership(action) => Ok(mesi_common::ownership::update_ownership(
+            deps,
+            &env.block,
+            &info.sender,
+            action,
+        )?),
     }
 }
 
@@ -953,26 +957,6 @@ fn save_config(storage: &mut dyn Storage, config: Config) -> Result<Response, Co
         creators: config.creators,
         reveal_window: config.reveal_window,
         creator_recheck_interval: config.creator_recheck_interval,
-    };
-    Ok(Response::new().add_event(event.to_event()))
-}
-
-fn update_ownership(
-    deps: DepsMut,
-    env: Env,
-    info: MessageInfo,
-    action: cw_ownable::Action,
-) -> Result<Response, ContractError> {
-    let label = match &action {
-        cw_ownable::Action::TransferOwnership { .. } => "proposed",
-        cw_ownable::Action::AcceptOwnership => "accepted",
-        cw_ownable::Action::RenounceOwnership => "renounced",
-    };
-    let ownership = cw_ownable::update_ownership(deps, &env.block, &info.sender, action)?;
-    let event = OwnershipChanged {
-        action: label.into(),
-        owner: ownership.owner,
-        pending_owner: ownership.pending_owner,
     };
     Ok(Response::new().add_event(event.to_event()))
 }
