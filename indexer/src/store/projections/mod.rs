@@ -297,6 +297,35 @@ mod tests {
     use super::*;
 
     #[test]
+    fn totals_split_sums_past_u128_and_keep_counts() {
+        let key = || ["c".to_string(), "f".to_string(), "native:u".to_string()];
+        let mut totals = Totals::default();
+        totals.add(key(), u128::MAX - 1, 3);
+        totals.add(key(), 1, 4);
+        totals.add(key(), 5, 9);
+        totals.add(["c".into(), "g".into(), "native:u".into()], 7, 2);
+        let partials: Vec<_> = totals.partials[&key()]
+            .iter()
+            .map(|p| (p.sum, p.count, p.last_height))
+            .collect();
+        assert_eq!(partials, [(u128::MAX, 2, 4), (5, 1, 9)]);
+        assert_eq!(totals.partials.len(), 2);
+    }
+
+    #[test]
+    fn keyed_rows_replace_or_merge() {
+        let mut keyed = Keyed::<3>::default();
+        keyed.merge("a".into(), [text(1), None, text("x")]);
+        keyed.merge("b".into(), [text(2), text("y"), None]);
+        keyed.merge("a".into(), [None, text("z"), None]);
+        keyed.replace("b".into(), [text(3), None, None]);
+        assert_eq!(
+            keyed.into_rows(),
+            [[text(1), text("z"), text("x")], [text(3), None, None]]
+        );
+    }
+
+    #[test]
     fn formats_nanos() {
         assert_eq!(nanos_to_rfc3339(0), "1970-01-01T00:00:00.000000Z");
         assert_eq!(
