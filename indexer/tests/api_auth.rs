@@ -9,7 +9,9 @@ use serde_json::json;
 
 #[tokio::test]
 async fn a_signed_nonce_opens_a_session_that_logout_ends() {
-    let Some(app) = TestApp::new().await else { return };
+    let Some(app) = TestApp::new().await else {
+        return;
+    };
     let fan = Wallet::new(1);
     let nonce = fan.nonce(&app).await;
     let message = nonce["message"].as_str().unwrap();
@@ -41,7 +43,9 @@ async fn a_signed_nonce_opens_a_session_that_logout_ends() {
 
 #[tokio::test]
 async fn keplrs_result_shape_is_accepted() {
-    let Some(app) = TestApp::new().await else { return };
+    let Some(app) = TestApp::new().await else {
+        return;
+    };
     let fan = Wallet::new(2);
     let nonce = fan.nonce(&app).await;
     let message = nonce["message"].as_str().unwrap();
@@ -63,7 +67,9 @@ async fn keplrs_result_shape_is_accepted() {
 
 #[tokio::test]
 async fn a_nonce_works_once() {
-    let Some(app) = TestApp::new().await else { return };
+    let Some(app) = TestApp::new().await else {
+        return;
+    };
     let fan = Wallet::new(3);
     let nonce = fan.nonce(&app).await;
     let body = json!({
@@ -71,7 +77,10 @@ async fn a_nonce_works_once() {
         "pubkey": fan.pubkey(),
         "signature": fan.sign(nonce["message"].as_str().unwrap().as_bytes()),
     });
-    assert_eq!(app.post("/auth/login", None, body.clone()).await.status, StatusCode::OK);
+    assert_eq!(
+        app.post("/auth/login", None, body.clone()).await.status,
+        StatusCode::OK
+    );
     let replay = app.post("/auth/login", None, body.clone()).await;
     assert_eq!(replay.status, StatusCode::UNAUTHORIZED, "{}", replay.body);
     // Also when a newer nonce is live: the old signature does not cover it.
@@ -82,7 +91,9 @@ async fn a_nonce_works_once() {
 
 #[tokio::test]
 async fn concurrent_logins_with_one_signature_open_one_session() {
-    let Some(app) = TestApp::new().await else { return };
+    let Some(app) = TestApp::new().await else {
+        return;
+    };
     let fan = Wallet::new(4);
     let nonce = fan.nonce(&app).await;
     let body = json!({
@@ -92,7 +103,10 @@ async fn concurrent_logins_with_one_signature_open_one_session() {
     });
     let attempts = (0..8).map(|_| app.post("/auth/login", None, body.clone()));
     let replies = futures_util::future::join_all(attempts).await;
-    let ok = replies.iter().filter(|r| r.status == StatusCode::OK).count();
+    let ok = replies
+        .iter()
+        .filter(|r| r.status == StatusCode::OK)
+        .count();
     assert_eq!(ok, 1);
     assert!(replies
         .iter()
@@ -106,7 +120,9 @@ async fn concurrent_logins_with_one_signature_open_one_session() {
 
 #[tokio::test]
 async fn forged_signatures_are_refused_and_leave_the_nonce_usable() {
-    let Some(app) = TestApp::new().await else { return };
+    let Some(app) = TestApp::new().await else {
+        return;
+    };
     let fan = Wallet::new(5);
     let thief = Wallet::new(6);
     let nonce = fan.nonce(&app).await;
@@ -125,7 +141,12 @@ async fn forged_signatures_are_refused_and_leave_the_nonce_usable() {
     ];
     for forged in forgeries {
         let reply = app.post("/auth/login", None, forged.clone()).await;
-        assert_eq!(reply.status, StatusCode::UNAUTHORIZED, "{forged}: {}", reply.body);
+        assert_eq!(
+            reply.status,
+            StatusCode::UNAUTHORIZED,
+            "{forged}: {}",
+            reply.body
+        );
     }
     let sessions: i64 = sqlx::query_scalar("SELECT count(*) FROM auth_sessions")
         .fetch_one(&app.pool)
@@ -133,13 +154,19 @@ async fn forged_signatures_are_refused_and_leave_the_nonce_usable() {
         .unwrap();
     assert_eq!(sessions, 0);
     // The real signature still works.
-    let genuine = json!({"address": fan.address, "pubkey": fan.pubkey(), "signature": fan.sign(message)});
-    assert_eq!(app.post("/auth/login", None, genuine).await.status, StatusCode::OK);
+    let genuine =
+        json!({"address": fan.address, "pubkey": fan.pubkey(), "signature": fan.sign(message)});
+    assert_eq!(
+        app.post("/auth/login", None, genuine).await.status,
+        StatusCode::OK
+    );
 }
 
 #[tokio::test]
 async fn expired_nonces_and_sessions_are_refused() {
-    let Some(app) = TestApp::new().await else { return };
+    let Some(app) = TestApp::new().await else {
+        return;
+    };
     let fan = Wallet::new(7);
     let nonce = fan.nonce(&app).await;
     sqlx::query("UPDATE auth_nonces SET expires_at = now() - interval '1 second'")
@@ -157,7 +184,10 @@ async fn expired_nonces_and_sessions_are_refused() {
     assert_eq!(reply.status, StatusCode::UNAUTHORIZED);
 
     let token = fan.login(&app).await;
-    assert_eq!(app.get("/auth/session", Some(&token)).await.status, StatusCode::OK);
+    assert_eq!(
+        app.get("/auth/session", Some(&token)).await.status,
+        StatusCode::OK
+    );
     sqlx::query("UPDATE auth_sessions SET expires_at = now() - interval '1 second'")
         .execute(&app.pool)
         .await
@@ -170,17 +200,25 @@ async fn expired_nonces_and_sessions_are_refused() {
 
 #[tokio::test]
 async fn bad_addresses_and_keys_are_refused_before_anything_is_stored() {
-    let Some(app) = TestApp::new().await else { return };
+    let Some(app) = TestApp::new().await else {
+        return;
+    };
     let before = app.digests().await;
     let cosmos = mesi_indexer::api::auth::address_of("cosmos", &[2; 33]).unwrap();
     for address in [cosmos.as_str(), "wasm1", "", "WASM1QQQQ", "not an address"] {
-        let reply = app.post("/auth/nonce", None, json!({"address": address})).await;
+        let reply = app
+            .post("/auth/nonce", None, json!({"address": address}))
+            .await;
         assert_eq!(reply.status, StatusCode::BAD_REQUEST, "{address}");
         assert_eq!(reply.body["error"]["code"], "invalid_address");
     }
     let fan = Wallet::new(8);
     let no_key = app
-        .post("/auth/login", None, json!({"address": fan.address, "signature": "AAAA"}))
+        .post(
+            "/auth/login",
+            None,
+            json!({"address": fan.address, "signature": "AAAA"}),
+        )
         .await;
     assert_eq!(no_key.status, StatusCode::BAD_REQUEST);
     let two_keys = app
@@ -197,12 +235,16 @@ async fn bad_addresses_and_keys_are_refused_before_anything_is_stored() {
 
 #[tokio::test]
 async fn live_nonces_per_address_are_capped() {
-    let Some(app) = TestApp::new().await else { return };
+    let Some(app) = TestApp::new().await else {
+        return;
+    };
     let fan = Wallet::new(9);
     for _ in 0..mesi_indexer::api::auth::MAX_LIVE_NONCES_PER_ADDRESS {
         fan.nonce(&app).await;
     }
-    let reply = app.post("/auth/nonce", None, json!({"address": fan.address})).await;
+    let reply = app
+        .post("/auth/nonce", None, json!({"address": fan.address}))
+        .await;
     assert_eq!(reply.status, StatusCode::TOO_MANY_REQUESTS);
     assert!(reply.headers.contains_key("retry-after"));
     // Signing in with the newest one still works, and frees a slot.

@@ -24,10 +24,12 @@ async fn live_stream(settings: Value) -> Option<Live> {
     let app = TestApp::new().await?;
     let creator = Wallet::new(111);
     let fan = Wallet::new(112);
-    app.register_creator(&creator.address, json!("everyone")).await;
+    app.register_creator(&creator.address, json!("everyone"))
+        .await;
     let creator_token = creator.login(&app).await;
     let fan_token = fan.login(&app).await;
-    let mut body = json!({"title": "Friday live", "playback_url": "https://media.example/live/abc.m3u8"});
+    let mut body =
+        json!({"title": "Friday live", "playback_url": "https://media.example/live/abc.m3u8"});
     body.as_object_mut()
         .unwrap()
         .extend(settings.as_object().unwrap().clone());
@@ -47,7 +49,11 @@ async fn live_stream(settings: Value) -> Option<Live> {
 impl Live {
     async fn comment(&self, token: &str, body: &str) -> api_support::Reply {
         self.app
-            .post(&format!("/streams/{}/comments", self.stream_id), Some(token), json!({"body": body}))
+            .post(
+                &format!("/streams/{}/comments", self.stream_id),
+                Some(token),
+                json!({"body": body}),
+            )
             .await
     }
 
@@ -58,90 +64,217 @@ impl Live {
 
 #[tokio::test]
 async fn a_creator_starts_and_ends_one_stream_at_a_time() {
-    let Some(live) = live_stream(json!({})).await else { return };
+    let Some(live) = live_stream(json!({})).await else {
+        return;
+    };
     let again = live
         .app
-        .post("/streams", Some(&live.creator_token), json!({"title": "two", "playback_url": "rtmp://x/y"}))
+        .post(
+            "/streams",
+            Some(&live.creator_token),
+            json!({"title": "two", "playback_url": "rtmp://x/y"}),
+        )
         .await;
     assert_eq!(again.status, StatusCode::CONFLICT);
     let by_fan = live
         .app
-        .post("/streams", Some(&live.fan_token), json!({"title": "mine", "playback_url": "rtmp://x/y"}))
+        .post(
+            "/streams",
+            Some(&live.fan_token),
+            json!({"title": "mine", "playback_url": "rtmp://x/y"}),
+        )
         .await;
     assert_eq!(by_fan.status, StatusCode::FORBIDDEN);
-    let listed = live.app.get(&format!("/streams?creator={}&live=true", live.creator.address), None).await;
+    let listed = live
+        .app
+        .get(
+            &format!("/streams?creator={}&live=true", live.creator.address),
+            None,
+        )
+        .await;
     assert_eq!(listed.body.as_array().unwrap().len(), 1);
     assert_eq!(listed.body[0]["tip_context"], live.context());
 
     let end = format!("/streams/{}/end", live.stream_id);
-    assert_eq!(live.app.post(&end, Some(&live.fan_token), json!({})).await.status, StatusCode::FORBIDDEN);
-    let ended = live.app.post(&end, Some(&live.creator_token), json!({})).await;
+    assert_eq!(
+        live.app
+            .post(&end, Some(&live.fan_token), json!({}))
+            .await
+            .status,
+        StatusCode::FORBIDDEN
+    );
+    let ended = live
+        .app
+        .post(&end, Some(&live.creator_token), json!({}))
+        .await;
     assert_eq!(ended.status, StatusCode::OK);
     assert_eq!(ended.body["live"], false);
-    assert_eq!(live.comment(&live.fan_token, "too late").await.status, StatusCode::CONFLICT);
+    assert_eq!(
+        live.comment(&live.fan_token, "too late").await.status,
+        StatusCode::CONFLICT
+    );
     let next = live
         .app
-        .post("/streams", Some(&live.creator_token), json!({"title": "next", "playback_url": "rtmp://x/z"}))
+        .post(
+            "/streams",
+            Some(&live.creator_token),
+            json!({"title": "next", "playback_url": "rtmp://x/z"}),
+        )
         .await;
     assert_eq!(next.status, StatusCode::CREATED);
 }
 
 #[tokio::test]
 async fn comments_are_bounded_and_rate_limited() {
-    let Some(live) = live_stream(json!({})).await else { return };
-    assert_eq!(live.comment(&live.fan_token, "").await.status, StatusCode::BAD_REQUEST);
-    assert_eq!(live.comment(&live.fan_token, &"x".repeat(501)).await.status, StatusCode::BAD_REQUEST);
-    assert_eq!(live.comment(&live.fan_token, "two\nlines").await.status, StatusCode::BAD_REQUEST);
+    let Some(live) = live_stream(json!({})).await else {
+        return;
+    };
+    assert_eq!(
+        live.comment(&live.fan_token, "").await.status,
+        StatusCode::BAD_REQUEST
+    );
+    assert_eq!(
+        live.comment(&live.fan_token, &"x".repeat(501)).await.status,
+        StatusCode::BAD_REQUEST
+    );
+    assert_eq!(
+        live.comment(&live.fan_token, "two\nlines").await.status,
+        StatusCode::BAD_REQUEST
+    );
     for i in 0..COMMENT_RATE_LIMIT {
-        assert_eq!(live.comment(&live.fan_token, &format!("{i}")).await.status, StatusCode::CREATED);
+        assert_eq!(
+            live.comment(&live.fan_token, &format!("{i}")).await.status,
+            StatusCode::CREATED
+        );
     }
     let limited = live.comment(&live.fan_token, "more").await;
     assert_eq!(limited.status, StatusCode::TOO_MANY_REQUESTS);
     assert!(limited.headers.contains_key("retry-after"));
-    assert_eq!(live.comment(&live.creator_token, "welcome").await.status, StatusCode::CREATED);
-    let page = live.app.get(&format!("/streams/{}/comments?limit=2", live.stream_id), None).await;
+    assert_eq!(
+        live.comment(&live.creator_token, "welcome").await.status,
+        StatusCode::CREATED
+    );
+    let page = live
+        .app
+        .get(
+            &format!("/streams/{}/comments?limit=2", live.stream_id),
+            None,
+        )
+        .await;
     assert_eq!(page.body[0]["body"], "welcome");
     assert_eq!(page.body.as_array().unwrap().len(), 2);
 }
 
 #[tokio::test]
 async fn subscribers_only_streams_read_subscriptions_at_the_indexed_block_time() {
-    let Some(live) = live_stream(json!({"subscribers_only": true, "min_tier": 2})).await else { return };
+    let Some(live) = live_stream(json!({"subscribers_only": true, "min_tier": 2})).await else {
+        return;
+    };
     live.app.set_chain_time(50, 2_000_000).await;
     let denied = live.comment(&live.fan_token, "hi").await;
     assert_eq!(denied.status, StatusCode::FORBIDDEN);
-    assert_eq!(live.comment(&live.creator_token, "subs only tonight").await.status, StatusCode::CREATED);
+    assert_eq!(
+        live.comment(&live.creator_token, "subs only tonight")
+            .await
+            .status,
+        StatusCode::CREATED
+    );
 
-    live.app.add_subscription(&live.creator.address, &live.fan.address, 1, 2_000_500).await;
-    assert_eq!(live.comment(&live.fan_token, "tier 1?").await.status, StatusCode::FORBIDDEN);
+    live.app
+        .add_subscription(&live.creator.address, &live.fan.address, 1, 2_000_500)
+        .await;
+    assert_eq!(
+        live.comment(&live.fan_token, "tier 1?").await.status,
+        StatusCode::FORBIDDEN
+    );
     sqlx::query("UPDATE subscriptions SET tier = 2")
         .execute(&live.app.pool)
         .await
         .unwrap();
-    assert_eq!(live.comment(&live.fan_token, "tier 2!").await.status, StatusCode::CREATED);
+    assert_eq!(
+        live.comment(&live.fan_token, "tier 2!").await.status,
+        StatusCode::CREATED
+    );
     // Past the expiry in block time (whatever the wall clock says): denied again.
     live.app.set_chain_time(51, 2_000_500).await;
-    assert_eq!(live.comment(&live.fan_token, "still?").await.status, StatusCode::FORBIDDEN);
+    assert_eq!(
+        live.comment(&live.fan_token, "still?").await.status,
+        StatusCode::FORBIDDEN
+    );
 }
 
 #[tokio::test]
 async fn the_summary_totals_tips_ranks_tippers_and_counts_viewers() {
-    let Some(live) = live_stream(json!({})).await else { return };
+    let Some(live) = live_stream(json!({})).await else {
+        return;
+    };
     let ctx = live.context();
     let creator = live.creator.address.clone();
-    let (a, b, c) = (Wallet::new(113).address, Wallet::new(114).address, Wallet::new(115).address);
-    live.app.add_tip((10, 0), &creator, &a, "native:uusdc", 300, &ctx, Some("gm"), false).await;
-    live.app.add_tip((11, 0), &creator, &b, "native:uusdc", 200, &ctx, None, false).await;
-    live.app.add_tip((12, 0), &creator, &b, "native:uusdc", 100, &ctx, None, false).await;
-    live.app.add_tip((12, 1), &creator, &c, "native:uusdc", 500, &ctx, None, true).await;
-    live.app.add_tip((13, 0), &creator, &c, "native:uatom", 7, &ctx, None, false).await;
+    let (a, b, c) = (
+        Wallet::new(113).address,
+        Wallet::new(114).address,
+        Wallet::new(115).address,
+    );
+    live.app
+        .add_tip(
+            (10, 0),
+            &creator,
+            &a,
+            "native:uusdc",
+            300,
+            &ctx,
+            Some("gm"),
+            false,
+        )
+        .await;
+    live.app
+        .add_tip(
+            (11, 0),
+            &creator,
+            &b,
+            "native:uusdc",
+            200,
+            &ctx,
+            None,
+            false,
+        )
+        .await;
+    live.app
+        .add_tip(
+            (12, 0),
+            &creator,
+            &b,
+            "native:uusdc",
+            100,
+            &ctx,
+            None,
+            false,
+        )
+        .await;
+    live.app
+        .add_tip((12, 1), &creator, &c, "native:uusdc", 500, &ctx, None, true)
+        .await;
+    live.app
+        .add_tip((13, 0), &creator, &c, "native:uatom", 7, &ctx, None, false)
+        .await;
     // Same context, another creator: not this stream's.
-    live.app.add_tip((14, 0), &a, &b, "native:uusdc", 999, &ctx, None, false).await;
+    live.app
+        .add_tip((14, 0), &a, &b, "native:uusdc", 999, &ctx, None, false)
+        .await;
     live.comment(&live.fan_token, "great show").await;
 
-    let first = live.app.sse(&format!("/streams/{}/events", live.stream_id), None, None).await;
-    let second = live.app.sse(&format!("/streams/{}/events", live.stream_id), None, None).await;
-    let summary = live.app.get(&format!("/streams/{}/summary", live.stream_id), None).await;
+    let first = live
+        .app
+        .sse(&format!("/streams/{}/events", live.stream_id), None, None)
+        .await;
+    let second = live
+        .app
+        .sse(&format!("/streams/{}/events", live.stream_id), None, None)
+        .await;
+    let summary = live
+        .app
+        .get(&format!("/streams/{}/summary", live.stream_id), None)
+        .await;
     assert_eq!(summary.status, StatusCode::OK);
     let s = &summary.body;
     assert_eq!(
@@ -153,24 +286,38 @@ async fn the_summary_totals_tips_ranks_tippers_and_counts_viewers() {
         .as_array()
         .unwrap()
         .iter()
-        .map(|t| (t["asset"].as_str().unwrap().to_owned(), t["fan"].as_str().unwrap().to_owned()))
+        .map(|t| {
+            (
+                t["asset"].as_str().unwrap().to_owned(),
+                t["fan"].as_str().unwrap().to_owned(),
+            )
+        })
         .collect();
     assert_eq!(
         top,
-        [("native:uatom".into(), c.clone()), ("native:uusdc".into(), a.clone()), ("native:uusdc".into(), b.clone())]
+        [
+            ("native:uatom".into(), c.clone()),
+            ("native:uusdc".into(), a.clone()),
+            ("native:uusdc".into(), b.clone())
+        ]
     );
     assert_eq!(s["comment_count"], 1);
     assert_eq!(s["viewers_now"], 2);
     assert_eq!(s["peak_viewers"], 2);
     drop((first, second));
-    let later = live.app.get(&format!("/streams/{}/summary", live.stream_id), None).await;
+    let later = live
+        .app
+        .get(&format!("/streams/{}/summary", live.stream_id), None)
+        .await;
     assert_eq!(later.body["viewers_now"], 0);
     assert_eq!(later.body["peak_viewers"], 2);
 }
 
 #[tokio::test]
 async fn the_live_feed_carries_comments_tips_and_the_end() {
-    let Some(live) = live_stream(json!({})).await else { return };
+    let Some(live) = live_stream(json!({})).await else {
+        return;
+    };
     let ctx = live.context();
     let creator = live.creator.address.clone();
     let fan = live.fan.address.clone();
@@ -182,7 +329,18 @@ async fn the_live_feed_carries_comments_tips_and_the_end() {
     assert_eq!(comment.event, "comment");
     assert_eq!(comment.data["body"], "hello stream");
 
-    live.app.add_tip((20, 3), &creator, &fan, "native:uusdc", 42, &ctx, Some("for the song"), false).await;
+    live.app
+        .add_tip(
+            (20, 3),
+            &creator,
+            &fan,
+            "native:uusdc",
+            42,
+            &ctx,
+            Some("for the song"),
+            false,
+        )
+        .await;
     let tip = feed.next(Duration::from_secs(10)).await.expect("tip");
     assert_eq!(tip.event, "tip");
     assert_eq!(tip.data["message"], "for the song");
@@ -191,15 +349,29 @@ async fn the_live_feed_carries_comments_tips_and_the_end() {
     assert_eq!(tip.data["position"], "20-3");
     let resume_at = tip.id.clone().unwrap();
 
-    live.app.add_tip((21, 0), &creator, &fan, "native:uusdc", 1, &ctx, None, true).await;
-    let anonymous = feed.next(Duration::from_secs(10)).await.expect("anonymous tip");
+    live.app
+        .add_tip((21, 0), &creator, &fan, "native:uusdc", 1, &ctx, None, true)
+        .await;
+    let anonymous = feed
+        .next(Duration::from_secs(10))
+        .await
+        .expect("anonymous tip");
     assert_eq!(anonymous.data["fan"], Value::Null);
     drop(feed);
 
     // Reconnecting after the first tip replays what followed, then the end.
-    live.app.post(&format!("/streams/{}/end", live.stream_id), Some(&live.creator_token), json!({})).await;
+    live.app
+        .post(
+            &format!("/streams/{}/end", live.stream_id),
+            Some(&live.creator_token),
+            json!({}),
+        )
+        .await;
     let mut resumed = live.app.sse(&uri, None, Some(&resume_at)).await;
-    let replayed = resumed.next(Duration::from_secs(10)).await.expect("replayed tip");
+    let replayed = resumed
+        .next(Duration::from_secs(10))
+        .await
+        .expect("replayed tip");
     assert_eq!(replayed.data["position"], "21-0");
     let end = resumed.next(Duration::from_secs(10)).await.expect("ended");
     assert_eq!(end.event, "ended");
@@ -209,7 +381,8 @@ async fn the_live_feed_carries_comments_tips_and_the_end() {
         .app
         .send({
             let mut r = api_support::request(axum::http::Method::GET, &uri, None, None);
-            r.headers_mut().insert("last-event-id", "garbage".parse().unwrap());
+            r.headers_mut()
+                .insert("last-event-id", "garbage".parse().unwrap());
             r
         })
         .await;

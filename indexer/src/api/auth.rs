@@ -256,11 +256,31 @@ pub fn verify_adr036(
 // Routes
 
 pub fn router() -> OpenApiRouter<ApiContext> {
-    OpenApiRouter::new()
+    OpenApiRouter::with_openapi(bearer_scheme())
         .routes(routes!(issue_nonce))
         .routes(routes!(login))
         .routes(routes!(logout))
         .routes(routes!(current_session))
+}
+
+/// The `bearer` security scheme that authenticated paths name in the OpenAPI document.
+fn bearer_scheme() -> utoipa::openapi::OpenApi {
+    use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+    let mut doc = utoipa::openapi::OpenApi::default();
+    doc.components
+        .get_or_insert_with(Default::default)
+        .add_security_scheme(
+        "bearer",
+        SecurityScheme::Http(
+            HttpBuilder::new()
+                .scheme(HttpAuthScheme::Bearer)
+                .description(Some(
+                    "A session token from POST /auth/login; SSE routes also take ?access_token=",
+                ))
+                .build(),
+        ),
+    );
+    doc
 }
 
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
@@ -531,6 +551,27 @@ mod tests {
             STANDARD.encode(pubkey),
             STANDARD.encode(signature.to_bytes()),
         )
+    }
+
+    #[test]
+    fn the_openapi_document_declares_the_bearer_scheme() {
+        let doc = serde_json::to_value(super::super::openapi()).unwrap();
+        assert_eq!(
+            doc["components"]["securitySchemes"]["bearer"]["scheme"],
+            "bearer"
+        );
+        for path in [
+            "/auth/nonce",
+            "/auth/login",
+            "/chat/threads/{thread_id}/messages",
+            "/streams/{stream_id}/summary",
+        ] {
+            assert!(doc["paths"][path].is_object(), "{path}");
+        }
+        assert_eq!(
+            doc["paths"]["/auth/session"]["get"]["security"][0]["bearer"],
+            serde_json::json!([])
+        );
     }
 
     #[test]

@@ -157,8 +157,17 @@ const STREAM_COLUMNS: &str = "stream_id, creator, title, playback_url, subscribe
     min_tier, started_at, ended_at, peak_viewers";
 
 fn stream_from_row(row: StreamRow) -> StreamView {
-    let (stream_id, creator, title, playback_url, subscribers_only, min_tier, started_at, ended_at, peak) =
-        row;
+    let (
+        stream_id,
+        creator,
+        title,
+        playback_url,
+        subscribers_only,
+        min_tier,
+        started_at,
+        ended_at,
+        peak,
+    ) = row;
     StreamView {
         tip_context: format!("stream:{stream_id}"),
         live: ended_at.is_none(),
@@ -354,7 +363,9 @@ async fn end_stream(
 ) -> Result<axum::Json<StreamView>, Error> {
     let stream = load_stream(&ctx.pool, &stream_id).await?;
     if stream.creator != session.address {
-        return Err(Error::Forbidden("only the stream's creator may end it".into()));
+        return Err(Error::Forbidden(
+            "only the stream's creator may end it".into(),
+        ));
     }
     sqlx::query("UPDATE streams SET ended_at = now() WHERE stream_id = $1 AND ended_at IS NULL")
         .bind(&stream_id)
@@ -433,7 +444,12 @@ async fn list_comments(
 
 /// Whether `fan` has an active subscription to `creator` at tier `min_tier` or higher, at the
 /// latest indexed block time (nobody does before anything is indexed).
-async fn is_subscriber(pool: &PgPool, creator: &str, fan: &str, min_tier: i64) -> Result<bool, Error> {
+async fn is_subscriber(
+    pool: &PgPool,
+    creator: &str,
+    fan: &str,
+    min_tier: i64,
+) -> Result<bool, Error> {
     Ok(sqlx::query_scalar(&format!(
         "SELECT EXISTS (SELECT 1 FROM subscriptions \
          WHERE creator = $1 AND fan = $2 AND tier >= $3 AND expires_at > {CHAIN_TIME_SQL})"
@@ -470,7 +486,13 @@ async fn post_comment(
     let is_creator = session.address == stream.creator;
     if stream.subscribers_only
         && !is_creator
-        && !is_subscriber(&ctx.pool, &stream.creator, &session.address, stream.min_tier).await?
+        && !is_subscriber(
+            &ctx.pool,
+            &stream.creator,
+            &session.address,
+            stream.min_tier,
+        )
+        .await?
     {
         return Err(Error::Forbidden(format!(
             "only subscribers at tier {} or higher may comment on this stream",
@@ -605,7 +627,9 @@ impl FromStr for FeedCursor {
             )
         };
         let (comment, tip) = text.split_once(':').ok_or_else(invalid)?;
-        let comment_ok = !comment.is_empty() && comment.len() <= 18 && comment.bytes().all(|b| b.is_ascii_digit());
+        let comment_ok = !comment.is_empty()
+            && comment.len() <= 18
+            && comment.bytes().all(|b| b.is_ascii_digit());
         if !comment_ok {
             return Err(invalid());
         }
@@ -634,7 +658,18 @@ struct StreamFeed {
     _viewer: ViewerGuard,
 }
 
-type TipRow = (i64, i32, String, String, bool, String, String, Option<String>, Option<String>, DateTime<Utc>);
+type TipRow = (
+    i64,
+    i32,
+    String,
+    String,
+    bool,
+    String,
+    String,
+    Option<String>,
+    Option<String>,
+    DateTime<Utc>,
+);
 
 impl StreamFeed {
     async fn wait(&mut self) {
@@ -662,12 +697,11 @@ impl StreamFeed {
     /// The next entries after the cursor, comments and tips each in their order; `Ended` once
     /// the stream ended and everything up to then was sent.
     async fn read(&mut self) -> Result<Vec<FeedEntry>, sqlx::Error> {
-        let ended: bool = sqlx::query_scalar(
-            "SELECT ended_at IS NOT NULL FROM streams WHERE stream_id = $1",
-        )
-        .bind(&self.stream_id)
-        .fetch_one(&self.pool)
-        .await?;
+        let ended: bool =
+            sqlx::query_scalar("SELECT ended_at IS NOT NULL FROM streams WHERE stream_id = $1")
+                .bind(&self.stream_id)
+                .fetch_one(&self.pool)
+                .await?;
         let comments: Vec<Comment> = sqlx::query_as(&format!(
             "SELECT {COMMENT_COLUMNS} FROM stream_comments WHERE stream_id = $1 AND id > $2 \
              ORDER BY id LIMIT $3"
@@ -728,7 +762,10 @@ impl StreamFeed {
                 self.cursor.tip = tip.position;
                 ("tip", serde_json::to_string(&tip))
             }
-            FeedEntry::Ended => ("ended", Ok(format!("{{\"stream_id\":\"{}\"}}", self.stream_id))),
+            FeedEntry::Ended => (
+                "ended",
+                Ok(format!("{{\"stream_id\":\"{}\"}}", self.stream_id)),
+            ),
         };
         Event::default()
             .event(name)
@@ -779,11 +816,13 @@ async fn stream_events(
     };
     let (viewer, watching) = ctx.viewers.join(&stream_id);
     if stream.live {
-        sqlx::query("UPDATE streams SET peak_viewers = $2 WHERE stream_id = $1 AND peak_viewers < $2")
-            .bind(&stream_id)
-            .bind(i32::try_from(watching).unwrap_or(i32::MAX))
-            .execute(&ctx.pool)
-            .await?;
+        sqlx::query(
+            "UPDATE streams SET peak_viewers = $2 WHERE stream_id = $1 AND peak_viewers < $2",
+        )
+        .bind(&stream_id)
+        .bind(i32::try_from(watching).unwrap_or(i32::MAX))
+        .execute(&ctx.pool)
+        .await?;
     }
     let feed = StreamFeed {
         pool: ctx.pool.clone(),
@@ -824,11 +863,23 @@ mod tests {
     fn feed_cursors_round_trip() {
         let cursor = FeedCursor {
             comment: 12,
-            tip: Position { height: 900, seq: 4 },
+            tip: Position {
+                height: 900,
+                seq: 4,
+            },
         };
         assert_eq!(cursor.to_string(), "12:900-4");
         assert_eq!("12:900-4".parse::<FeedCursor>().unwrap(), cursor);
-        for bad in ["", "12", "12:", ":1-2", "a:1-2", "-1:1-2", "1:1-2:3", "1:99999999999999999999-1"] {
+        for bad in [
+            "",
+            "12",
+            "12:",
+            ":1-2",
+            "a:1-2",
+            "-1:1-2",
+            "1:1-2:3",
+            "1:99999999999999999999-1",
+        ] {
             assert!(bad.parse::<FeedCursor>().is_err(), "{bad}");
         }
     }

@@ -74,10 +74,20 @@ impl TestApp {
     }
 
     pub async fn send(&self, request: Request<Body>) -> Reply {
-        let response = self.router.clone().oneshot(request).await.expect("infallible");
+        let response = self
+            .router
+            .clone()
+            .oneshot(request)
+            .await
+            .expect("infallible");
         let status = response.status();
         let headers = response.headers().clone();
-        let bytes = response.into_body().collect().await.expect("body").to_bytes();
+        let bytes = response
+            .into_body()
+            .collect()
+            .await
+            .expect("body")
+            .to_bytes();
         let body = if bytes.is_empty() {
             Value::Null
         } else {
@@ -91,7 +101,13 @@ impl TestApp {
         }
     }
 
-    pub async fn call(&self, method: Method, uri: &str, token: Option<&str>, body: Option<Value>) -> Reply {
+    pub async fn call(
+        &self,
+        method: Method,
+        uri: &str,
+        token: Option<&str>,
+        body: Option<Value>,
+    ) -> Reply {
         self.send(request(method, uri, token, body)).await
     }
 
@@ -104,14 +120,24 @@ impl TestApp {
     }
 
     /// Opens an SSE stream; the response must be 200.
-    pub async fn sse(&self, uri: &str, token: Option<&str>, last_event_id: Option<&str>) -> SseReader {
+    pub async fn sse(
+        &self,
+        uri: &str,
+        token: Option<&str>,
+        last_event_id: Option<&str>,
+    ) -> SseReader {
         let mut request = request(Method::GET, uri, token, None);
         if let Some(id) = last_event_id {
             request
                 .headers_mut()
                 .insert("last-event-id", id.parse().unwrap());
         }
-        let response = self.router.clone().oneshot(request).await.expect("infallible");
+        let response = self
+            .router
+            .clone()
+            .oneshot(request)
+            .await
+            .expect("infallible");
         assert_eq!(response.status(), StatusCode::OK, "SSE {uri}");
         SseReader {
             body: response.into_body(),
@@ -231,7 +257,12 @@ impl TestApp {
     }
 }
 
-pub fn request(method: Method, uri: &str, token: Option<&str>, body: Option<Value>) -> Request<Body> {
+pub fn request(
+    method: Method,
+    uri: &str,
+    token: Option<&str>,
+    body: Option<Value>,
+) -> Request<Body> {
     let mut builder = Request::builder().method(method).uri(uri);
     if let Some(token) = token {
         builder = builder.header("authorization", format!("Bearer {token}"));
@@ -260,7 +291,10 @@ impl Wallet {
     }
 
     fn pubkey_bytes(key: &SigningKey) -> Vec<u8> {
-        key.verifying_key().to_encoded_point(true).as_bytes().to_vec()
+        key.verifying_key()
+            .to_encoded_point(true)
+            .as_bytes()
+            .to_vec()
     }
 
     pub fn pubkey(&self) -> String {
@@ -281,7 +315,9 @@ impl Wallet {
 
     /// The nonce message to sign.
     pub async fn nonce(&self, app: &TestApp) -> Value {
-        let reply = app.post("/auth/nonce", None, json!({"address": self.address})).await;
+        let reply = app
+            .post("/auth/nonce", None, json!({"address": self.address}))
+            .await;
         assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
         reply.body
     }
@@ -363,7 +399,9 @@ impl SseReader {
                 event.data = serde_json::from_str(&data).unwrap_or(Value::String(data));
                 return Some(event);
             }
-            let frame = tokio::time::timeout_at(deadline, self.body.frame()).await.ok()??;
+            let frame = tokio::time::timeout_at(deadline, self.body.frame())
+                .await
+                .ok()??;
             if let Ok(bytes) = frame.expect("SSE body").into_data() {
                 self.buffer.push_str(&String::from_utf8_lossy(&bytes));
             }
