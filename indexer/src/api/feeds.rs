@@ -160,7 +160,7 @@ impl FeedFilter {
             && self
                 .kinds
                 .as_ref()
-                .is_none_or(|kinds| kinds.iter().any(|k| *k == item.kind))
+                .is_none_or(|kinds| kinds.contains(&item.kind))
     }
 }
 
@@ -207,7 +207,7 @@ fn item_from_row(row: ItemRow) -> FeedItem {
     let anonymous = fan.is_none() && (kind == "tip" || kind == "fiat_tip");
     let data = pairs
         .into_iter()
-        .filter(|(k, _)| !k.starts_with('_') && !(anonymous && k == "fan"))
+        .filter(|(k, _)| !(k.starts_with('_') || anonymous && k == "fan"))
         .map(|(k, v)| (k, Value::String(v)))
         .collect();
     FeedItem {

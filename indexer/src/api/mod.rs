@@ -12,12 +12,17 @@
 //! The API reads what the ingest writes; `serve` runs it alone, `run` next to the ingest. Live
 //! feeds hear about new blocks through PostgreSQL `LISTEN`/`NOTIFY` in both cases.
 
+pub mod access;
 pub mod auth;
+pub mod calendar;
 pub mod chat;
 pub mod error;
 pub mod extract;
 pub mod feeds;
+pub mod gating;
+pub mod goals;
 pub mod health;
+pub mod leaderboards;
 pub mod live;
 pub mod metrics;
 pub mod params;
@@ -123,6 +128,11 @@ fn routes() -> OpenApiRouter<ApiContext> {
     OpenApiRouter::with_openapi(ApiDoc::openapi())
         .merge(health::router())
         .merge(feeds::router())
+        .merge(gating::router())
+        .merge(access::router())
+        .merge(leaderboards::router())
+        .merge(goals::router())
+        .merge(calendar::router())
         .merge(auth::router())
         .merge(chat::router())
         .merge(streams::router())

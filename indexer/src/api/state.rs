@@ -23,9 +23,17 @@ pub struct IngestState {
     pub dead_letters: i64,
 }
 
+type StateRow = (
+    Option<i64>,
+    Option<i64>,
+    Option<f64>,
+    Option<i64>,
+    Option<i64>,
+);
+
 impl IngestState {
     pub async fn load(pool: &PgPool) -> Result<IngestState, sqlx::Error> {
-        let row: (Option<i64>, Option<i64>, Option<f64>, Option<i64>, Option<i64>) = sqlx::query_as(
+        let row: StateRow = sqlx::query_as(
             "SELECT (SELECT height FROM ingest_cursor), h.height, \
                     extract(epoch FROM now() - h.observed_at)::float8, \
                     (SELECT events FROM ingest_stats), (SELECT dead_letters FROM ingest_stats) \

@@ -53,9 +53,18 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     ),
     (100, "auth", include_str!("../../migrations/0100_auth.sql")),
     (101, "chat", include_str!("../../migrations/0101_chat.sql")),
-    (102, "streams", include_str!("../../migrations/0102_streams.sql")),
+    (
+        102,
+        "streams",
+        include_str!("../../migrations/0102_streams.sql"),
+    ),
     (200, "api", include_str!("../../migrations/0200_api.sql")),
     (201, "feed", include_str!("../../migrations/0201_feed.sql")),
+    (
+        202,
+        "calendar_goals",
+        include_str!("../../migrations/0202_calendar_goals.sql"),
+    ),
 ];
 
 #[derive(Debug)]

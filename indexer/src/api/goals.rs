@@ -1,0 +1,261 @@
+//! Tip goals: a creator sets a target in one asset ("200 USDC for a new mic"), optionally for
+//! one context (a stream) and until a time; anyone reads each goal with its progress, the sum
+//! of tips in that asset from the goal's start (the indexed block time when it was set). Goals
+//! are off-chain: setting and removing one needs the creator's wallet session.
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use chrono::{DateTime, Utc};
+use mesi_common::interfaces::tips::TipContext;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use super::auth::Session;
+use super::extract::{Json, Path};
+use super::leaderboards::checked_asset;
+use super::params::Address;
+use super::state::CHAIN_TIME_SQL;
+use super::{ApiContext, Error};
+
+/// Longest goal title, in characters.
+pub const MAX_TITLE_CHARS: usize = 120;
+/// Most goals one creator keeps.
+pub const MAX_GOALS_PER_CREATOR: i64 = 20;
+
+pub fn router() -> OpenApiRouter<ApiContext> {
+    OpenApiRouter::new()
+        .routes(routes!(list_goals, create_goal))
+        .routes(routes!(delete_goal))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewGoal {
+    /// 1 to 120 characters.
+    pub title: String,
+    /// `native:<denom>` or `cw20:<address>`.
+    pub asset: String,
+    /// The amount to reach, a decimal string in the asset's smallest unit.
+    pub target: String,
+    /// Count only tips with this context: `profile` or `stream:<id>`; all tips when absent.
+    pub context: Option<String>,
+    /// Stop counting at this time (RFC 3339).
+    #[schema(value_type = Option<String>)]
+    pub ends_at: Option<DateTime<Utc>>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Goal {
+    pub id: i64,
+    pub creator: String,
+    pub title: String,
+    pub asset: String,
+    pub target: String,
+    pub context: Option<String>,
+    pub starts_at: String,
+    pub ends_at: Option<String>,
+    /// Tipped so far toward the goal.
+    pub raised: String,
+    /// Whole percent of the target raised, at most 100.
+    pub percent: u32,
+    pub reached: bool,
+}
+
+type GoalRow = (
+    i64,
+    String,
+    String,
+    String,
+    String,
+    Option<String>,
+    DateTime<Utc>,
+    Option<DateTime<Utc>>,
+    String,
+);
+
+async fn goals_of(
+    ctx: &ApiContext,
+    creator: &Address,
+    id: Option<i64>,
+) -> Result<Vec<Goal>, Error> {
+    let rows: Vec<GoalRow> = sqlx::query_as(
+        "SELECT g.id, g.creator, g.title, g.asset, g.target::text, g.context, g.starts_at, g.ends_at, \
+                coalesce((SELECT sum(t.amount) FROM tips t \
+                          WHERE t.creator = g.creator AND t.asset = g.asset AND t.block_time >= g.starts_at \
+                            AND (g.ends_at IS NULL OR t.block_time < g.ends_at) \
+                            AND (g.context IS NULL OR t.context = g.context)), 0)::text \
+         FROM tip_goals g WHERE g.creator = $1 AND ($2::bigint IS NULL OR g.id = $2) ORDER BY g.id",
+    )
+    .bind(creator.as_str())
+    .bind(id)
+    .fetch_all(&ctx.pool)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(
+            |(id, creator, title, asset, target, context, starts_at, ends_at, raised)| {
+                let (t, r) = (
+                    target.parse::<f64>().unwrap_or(f64::MAX),
+                    raised.parse::<f64>().unwrap_or(0.0),
+                );
+                let reached = compare_decimal(&raised, &target) != std::cmp::Ordering::Less;
+                Goal {
+                    id,
+                    creator,
+                    title,
+                    asset,
+                    context,
+                    starts_at: starts_at.to_rfc3339(),
+                    ends_at: ends_at.map(|t| t.to_rfc3339()),
+                    percent: if reached {
+                        100
+                    } else {
+                        ((r / t) * 100.0).floor().clamp(0.0, 99.0) as u32
+                    },
+                    reached,
+                    target,
+                    raised,
+                }
+            },
+        )
+        .collect())
+}
+
+/// Compares two non-negative integers written in decimal.
+fn compare_decimal(a: &str, b: &str) -> std::cmp::Ordering {
+    let (a, b) = (a.trim_start_matches('0'), b.trim_start_matches('0'));
+    a.len().cmp(&b.len()).then_with(|| a.cmp(b))
+}
+
+/// A creator's tip goals with their progress.
+#[utoipa::path(get, path = "/creators/{address}/goals", tag = "goals",
+    params(("address" = String, Path)),
+    responses((status = 200, body = Vec<Goal>), (status = 400, body = super::error::ErrorBody)))]
+async fn list_goals(
+    State(ctx): State<ApiContext>,
+    Path(creator): Path<Address>,
+) -> Result<axum::Json<Vec<Goal>>, Error> {
+    Ok(axum::Json(goals_of(&ctx, &creator, None).await?))
+}
+
+fn own(session: &Session, creator: &Address) -> Result<(), Error> {
+    if session.address == creator.as_str() {
+        Ok(())
+    } else {
+        Err(Error::Forbidden(
+            "only the creator can change their goals".into(),
+        ))
+    }
+}
+
+/// Sets a new tip goal (the session must be the creator's). Tips count from the latest indexed
+/// block time on.
+#[utoipa::path(post, path = "/creators/{address}/goals", tag = "goals",
+    params(("address" = String, Path)), request_body = NewGoal, security(("bearer" = [])),
+    responses(
+        (status = 201, body = Goal),
+        (status = 400, body = super::error::ErrorBody, description = "invalid_goal, invalid_asset, invalid_body"),
+        (status = 401, body = super::error::ErrorBody),
+        (status = 403, body = super::error::ErrorBody),
+        (status = 409, body = super::error::ErrorBody, description = "too many goals"),
+    ))]
+async fn create_goal(
+    State(ctx): State<ApiContext>,
+    session: Session,
+    Path(creator): Path<Address>,
+    Json(goal): Json<NewGoal>,
+) -> Result<(StatusCode, axum::Json<Goal>), Error> {
+    own(&session, &creator)?;
+    let title = goal.title.trim();
+    if title.is_empty()
+        || title.chars().count() > MAX_TITLE_CHARS
+        || title.chars().any(char::is_control)
+    {
+        return Err(Error::invalid(
+            "invalid_goal",
+            format!("a title is 1 to {MAX_TITLE_CHARS} characters without control characters"),
+        ));
+    }
+    checked_asset(&goal.asset)?;
+    let target = goal
+        .target
+        .parse::<u128>()
+        .ok()
+        .filter(|t| *t > 0)
+        .ok_or_else(|| {
+            Error::invalid(
+                "invalid_goal",
+                "target is a whole number above zero, in the asset's smallest unit",
+            )
+        })?;
+    if let Some(context) = &goal.context {
+        let parsed: TipContext = context
+            .parse()
+            .map_err(|e: String| Error::invalid("invalid_goal", e))?;
+        parsed
+            .validate()
+            .map_err(|e| Error::invalid("invalid_goal", e))?;
+    }
+    let mut tx = ctx.pool.begin().await?;
+    // One writer per creator at a time, so the cap holds under concurrent requests.
+    sqlx::query("SELECT pg_advisory_xact_lock(hashtext('tip_goals:' || $1))")
+        .bind(creator.as_str())
+        .execute(&mut *tx)
+        .await?;
+    let count: i64 = sqlx::query_scalar("SELECT count(*) FROM tip_goals WHERE creator = $1")
+        .bind(creator.as_str())
+        .fetch_one(&mut *tx)
+        .await?;
+    if count >= MAX_GOALS_PER_CREATOR {
+        return Err(Error::Conflict(format!(
+            "a creator keeps at most {MAX_GOALS_PER_CREATOR} goals; delete one first"
+        )));
+    }
+    let id: i64 = sqlx::query_scalar(&format!(
+        "INSERT INTO tip_goals (creator, title, asset, target, context, starts_at, ends_at) \
+         VALUES ($1, $2, $3, $4::numeric, $5, coalesce({CHAIN_TIME_SQL}, now()), $6) RETURNING id"
+    ))
+    .bind(creator.as_str())
+    .bind(title)
+    .bind(&goal.asset)
+    .bind(target.to_string())
+    .bind(goal.context.as_deref())
+    .bind(goal.ends_at)
+    .fetch_one(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    let goal = goals_of(&ctx, &creator, Some(id))
+        .await?
+        .pop()
+        .ok_or_else(|| anyhow::anyhow!("goal {id} vanished"))?;
+    Ok((StatusCode::CREATED, axum::Json(goal)))
+}
+
+/// Removes a goal (the session must be the creator's).
+#[utoipa::path(delete, path = "/creators/{address}/goals/{id}", tag = "goals",
+    params(("address" = String, Path), ("id" = i64, Path)), security(("bearer" = [])),
+    responses(
+        (status = 204),
+        (status = 401, body = super::error::ErrorBody),
+        (status = 403, body = super::error::ErrorBody),
+        (status = 404, body = super::error::ErrorBody),
+    ))]
+async fn delete_goal(
+    State(ctx): State<ApiContext>,
+    session: Session,
+    Path((creator, id)): Path<(Address, i64)>,
+) -> Result<StatusCode, Error> {
+    own(&session, &creator)?;
+    let deleted = sqlx::query("DELETE FROM tip_goals WHERE creator = $1 AND id = $2")
+        .bind(creator.as_str())
+        .bind(id)
+        .execute(&ctx.pool)
+        .await?
+        .rows_affected();
+    if deleted == 0 {
+        return Err(Error::NotFound(format!("goal {id}")));
+    }
+    Ok(StatusCode::NO_CONTENT)
+}
