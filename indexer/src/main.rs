@@ -126,7 +126,11 @@ struct ApiArgs {
     #[arg(long, default_value_t = 60)]
     ready_max_head_age_secs: u64,
     /// An origin browsers may call the API from (repeat, or comma-separated); any origin when none.
-    #[arg(long = "cors-origin", env = "MESI_API_CORS_ORIGINS", value_delimiter = ',')]
+    #[arg(
+        long = "cors-origin",
+        env = "MESI_API_CORS_ORIGINS",
+        value_delimiter = ','
+    )]
     cors_origins: Vec<String>,
     /// Bech32 prefix of the chain's account addresses, for wallet login.
     #[arg(long, env = "MESI_BECH32_PREFIX", default_value = "wasm")]
@@ -239,7 +243,11 @@ async fn main() -> anyhow::Result<()> {
         .init();
     let settings = Settings::from_cli(&cli)?;
     match &cli.command {
-        Command::Run { ingest, listen, api } => {
+        Command::Run {
+            ingest,
+            listen,
+            api,
+        } => {
             tokio::select! {
                 result = run(&settings, ingest, listen.as_deref(), api) => result,
                 _ = shutdown_signal() => {
@@ -341,7 +349,11 @@ async fn run(
         Some(address) => {
             let listener = bind(address).await?;
             let ctx = ApiContext::new(api_args.pool(settings).await?, api_args.config());
-            Some(tokio::spawn(api::serve(ctx, listener, std::future::pending())))
+            Some(tokio::spawn(api::serve(
+                ctx,
+                listener,
+                std::future::pending(),
+            )))
         }
         None => None,
     };

@@ -40,10 +40,7 @@ impl From<rpc_types::StatusResponse> for ChainStatus {
             earliest_height: status.sync_info.earliest_block_height.unwrap_or(1).max(1),
             catching_up: status.sync_info.catching_up,
             node_version: status.node_info.version,
-            latest_block_time: status
-                .sync_info
-                .latest_block_time
-                .filter(|t| is_rfc3339(t)),
+            latest_block_time: status.sync_info.latest_block_time.filter(|t| is_rfc3339(t)),
         }
     }
 }
