@@ -289,12 +289,22 @@ async fn commit_with_retries(
             Err(e) => {
                 attempt += 1;
                 let delay = backoff.delay(attempt);
-                tracing::warn!(
-                    attempt,
-                    ?delay,
-                    "committing heights {}..={last} failed: {e}",
-                    cursor + 1
-                );
+                // Connection trouble clears up; an error that repeats needs someone to look.
+                if attempt < 5 {
+                    tracing::warn!(
+                        attempt,
+                        ?delay,
+                        "committing heights {}..={last} failed: {e}",
+                        cursor + 1
+                    );
+                } else {
+                    tracing::error!(
+                        attempt,
+                        ?delay,
+                        "committing heights {}..={last} keeps failing: {e}",
+                        cursor + 1
+                    );
+                }
                 tokio::time::sleep(delay).await;
             }
         }
