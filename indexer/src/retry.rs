@@ -49,7 +49,11 @@ impl Backoff {
                         return Err(error);
                     }
                     let delay = self.delay(attempt);
-                    tracing::warn!(attempt, ?delay, "{what} failed: {error}");
+                    if attempt < 5 {
+                        tracing::warn!(attempt, ?delay, "{what} failed: {error}");
+                    } else {
+                        tracing::error!(attempt, ?delay, "{what} keeps failing: {error}");
+                    }
                     tokio::time::sleep(delay).await;
                 }
             }
