@@ -110,7 +110,10 @@ mod tests {
             assert!(seen.insert(ty), "{ty} listed twice");
             assert!(ty.starts_with(EVENT_PREFIX), "{ty}");
             let version = ty.rsplit('.').next().unwrap();
-            assert!(version.starts_with('v') && version[1..].parse::<u32>().is_ok(), "{ty} has no version");
+            assert!(
+                version.starts_with('v') && version[1..].parse::<u32>().is_ok(),
+                "{ty} has no version"
+            );
         }
     }
 
@@ -118,6 +121,9 @@ mod tests {
     fn foreign_and_unknown_types() {
         assert_eq!(AnyEvent::decode("wasm-transfer", &[]), Ok(None));
         assert_eq!(AnyEvent::decode("message", &[]), Ok(None));
-        assert_eq!(AnyEvent::decode("wasm-mesi.tip.v99", &[]), Err(DecodeError::UnknownType("mesi.tip.v99".into())));
+        assert_eq!(
+            AnyEvent::decode("wasm-mesi.tip.v99", &[]),
+            Err(DecodeError::UnknownType("mesi.tip.v99".into()))
+        );
     }
 }
