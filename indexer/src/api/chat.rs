@@ -509,8 +509,8 @@ async fn chat_gate(
     creator: &str,
     fan: &str,
 ) -> Result<CanMessageResponse, Error> {
-    let _ = (ctx, creator, fan);
-    Err(Error::Unavailable("chat gating is not available".into()))
+    let answer = super::gating::can_message(&ctx.pool, &creator.parse()?, &fan.parse()?).await?;
+    Ok(answer.response())
 }
 
 /// Posts a message. A fan's message must pass the rate limit, the block list, the creator's
@@ -755,7 +755,7 @@ async fn clear_creator_price(
     Ok(StatusCode::NO_CONTENT)
 }
 
-/// The fans the caller blocked, newest first (at most 100 per page, `?before=` a fan address).
+/// The fans the caller blocked, newest first (the 1000 newest).
 #[utoipa::path(get, path = "/chat/blocks", tag = "chat", security(("bearer" = [])), responses(
     (status = 200, body = Vec<Block>), (status = 401, body = ErrorBody),
 ))]

@@ -1,0 +1,467 @@
+//! Security of the wallet-login, chat and stream endpoints: every authenticated endpoint
+//! refuses a missing, forged, expired or revoked (replayed after logout) token, and random
+//! bodies and parameters never produce a 5xx nor change data they should not.
+
+mod api_support;
+
+use std::collections::BTreeMap;
+
+use api_support::{request, TestApp, Wallet};
+use axum::body::Body;
+use axum::http::{Method, Request, StatusCode};
+use proptest::prelude::*;
+use serde_json::{json, Value};
+
+/// Every route that needs a session, with a body where it takes one.
+fn authenticated_routes(
+    thread: &str,
+    stream: &str,
+    fan: &str,
+) -> Vec<(Method, String, Option<Value>)> {
+    let message = Some(json!({"body": "hi"}));
+    let price = Some(json!({"asset": "native:uusdc", "amount": "1"}));
+    vec![
+        (Method::GET, "/auth/session".into(), None),
+        (Method::POST, "/auth/logout".into(), None),
+        (
+            Method::POST,
+            "/chat/threads".into(),
+            Some(json!({"creator": fan})),
+        ),
+        (Method::GET, "/chat/threads".into(), None),
+        (Method::GET, format!("/chat/threads/{thread}"), None),
+        (
+            Method::GET,
+            format!("/chat/threads/{thread}/messages"),
+            None,
+        ),
+        (
+            Method::POST,
+            format!("/chat/threads/{thread}/messages"),
+            message.clone(),
+        ),
+        (
+            Method::PUT,
+            format!("/chat/threads/{thread}/price"),
+            price.clone(),
+        ),
+        (
+            Method::DELETE,
+            format!("/chat/threads/{thread}/price"),
+            None,
+        ),
+        (Method::GET, "/chat/price".into(), None),
+        (Method::PUT, "/chat/price".into(), price),
+        (Method::DELETE, "/chat/price".into(), None),
+        (Method::GET, "/chat/blocks".into(), None),
+        (Method::PUT, format!("/chat/blocks/{fan}"), None),
+        (Method::DELETE, format!("/chat/blocks/{fan}"), None),
+        (Method::GET, "/chat/events".into(), None),
+        (
+            Method::POST,
+            "/streams".into(),
+            Some(json!({"title": "t", "playback_url": "rtmp://a/b"})),
+        ),
+        (Method::POST, format!("/streams/{stream}/end"), None),
+        (Method::POST, format!("/streams/{stream}/comments"), message),
+    ]
+}
+
+struct World {
+    app: TestApp,
+    creator: String,
+    creator_token: String,
+    fan_token: String,
+    fan: Wallet,
+    thread: String,
+    stream: String,
+}
+
+async fn world() -> Option<World> {
+    let app = TestApp::new().await?;
+    let creator = Wallet::new(121);
+    let fan = Wallet::new(122);
+    app.register_creator(&creator.address, json!("everyone"))
+        .await;
+    let creator_token = creator.login(&app).await;
+    let fan_token = fan.login(&app).await;
+    let thread = app
+        .post(
+            "/chat/threads",
+            Some(&fan_token),
+            json!({"creator": creator.address}),
+        )
+        .await
+        .body["thread_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let stream = app
+        .post(
+            "/streams",
+            Some(&creator_token),
+            json!({"title": "t", "playback_url": "rtmp://a/b"}),
+        )
+        .await
+        .body["stream_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    Some(World {
+        app,
+        creator: creator.address,
+        creator_token,
+        fan_token,
+        fan,
+        thread,
+        stream,
+    })
+}
+
+async fn refused_with(
+    app: &TestApp,
+    routes: &[(Method, String, Option<Value>)],
+    token: Option<&str>,
+    why: &str,
+) {
+    let before = app.digests().await;
+    for (method, uri, body) in routes {
+        let reply = app.call(method.clone(), uri, token, body.clone()).await;
+        assert_eq!(
+            reply.status,
+            StatusCode::UNAUTHORIZED,
+            "{why}: {method} {uri}: {}",
+            reply.body
+        );
+        assert_eq!(
+            reply.body["error"]["code"], "unauthorized",
+            "{why}: {method} {uri}"
+        );
+    }
+    assert_eq!(
+        app.digests().await,
+        before,
+        "{why}: a refused request changed data"
+    );
+}
+
+#[tokio::test]
+async fn every_authenticated_endpoint_refuses_bad_tokens() {
+    let Some(w) = world().await else { return };
+    let routes = authenticated_routes(&w.thread, &w.stream, &w.fan.address);
+    refused_with(&w.app, &routes, None, "missing").await;
+    refused_with(
+        &w.app,
+        &routes,
+        Some("forged-token-0123456789abcdefghijklmnopqrstuv"),
+        "forged",
+    )
+    .await;
+    // A real token with one character changed.
+    let mut tampered = w.fan_token.clone().into_bytes();
+    tampered[0] = if tampered[0] == b'A' { b'B' } else { b'A' };
+    refused_with(
+        &w.app,
+        &routes,
+        Some(&String::from_utf8(tampered).unwrap()),
+        "tampered",
+    )
+    .await;
+    // Not a bearer token.
+    for header in ["Basic Zm9vOmJhcg==", "Bearer", "Bearer ", &w.fan_token] {
+        let mut r = request(Method::GET, "/auth/session", None, None);
+        r.headers_mut()
+            .insert("authorization", header.parse().unwrap());
+        assert_eq!(
+            w.app.send(r).await.status,
+            StatusCode::UNAUTHORIZED,
+            "{header}"
+        );
+    }
+
+    // Expired.
+    let expiring = Wallet::new(123).login(&w.app).await;
+    sqlx::query(
+        "UPDATE auth_sessions SET expires_at = now() - interval '1 second' WHERE address = $1",
+    )
+    .bind(&Wallet::new(123).address)
+    .execute(&w.app.pool)
+    .await
+    .unwrap();
+    refused_with(&w.app, &routes, Some(&expiring), "expired").await;
+
+    // Replayed after logout.
+    let old = Wallet::new(124).login(&w.app).await;
+    assert_eq!(
+        w.app
+            .post("/auth/logout", Some(&old), json!({}))
+            .await
+            .status,
+        StatusCode::NO_CONTENT
+    );
+    refused_with(&w.app, &routes, Some(&old), "logged out").await;
+
+    // The valid tokens still work.
+    assert_eq!(
+        w.app
+            .get("/auth/session", Some(&w.creator_token))
+            .await
+            .status,
+        StatusCode::OK
+    );
+    assert_eq!(
+        w.app.get("/auth/session", Some(&w.fan_token)).await.status,
+        StatusCode::OK
+    );
+}
+
+#[tokio::test]
+async fn replayed_and_forged_login_signatures_are_refused() {
+    let Some(w) = world().await else { return };
+    let wallet = Wallet::new(125);
+    let nonce = wallet.nonce(&w.app).await;
+    let message = nonce["message"].as_str().unwrap().as_bytes();
+    let good = json!({"address": wallet.address, "pubkey": wallet.pubkey(), "signature": wallet.sign(message)});
+    assert_eq!(
+        w.app.post("/auth/login", None, good.clone()).await.status,
+        StatusCode::OK
+    );
+    let before = w.app.digests().await;
+    assert_eq!(
+        w.app.post("/auth/login", None, good).await.status,
+        StatusCode::UNAUTHORIZED
+    );
+    let next = wallet.nonce(&w.app).await;
+    let after_nonce = w.app.digests().await;
+    let forged = json!({"address": wallet.address, "pubkey": wallet.pubkey(),
+                        "signature": Wallet::new(126).sign_as(&wallet.address, next["message"].as_str().unwrap().as_bytes())});
+    assert_eq!(
+        w.app.post("/auth/login", None, forged).await.status,
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(w.app.digests().await, after_nonce);
+    assert_ne!(before, after_nonce, "the nonce request stores a nonce");
+}
+
+/// A JSON value of any shape, small.
+fn any_json() -> impl Strategy<Value = Value> {
+    let leaf = prop_oneof![
+        Just(Value::Null),
+        any::<bool>().prop_map(Value::Bool),
+        any::<i64>().prop_map(|n| json!(n)),
+        any::<f64>()
+            .prop_filter("finite", |f| f.is_finite())
+            .prop_map(|f| json!(f)),
+        ".{0,40}".prop_map(Value::String),
+        Just(json!("x".repeat(3000))),
+        Just(json!("wasm1qqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqq")),
+        Just(json!("native:uusdc")),
+        Just(json!("340282366920938463463374607431768211456")),
+    ];
+    leaf.prop_recursive(3, 16, 4, |inner| {
+        prop_oneof![
+            prop::collection::vec(inner.clone(), 0..4).prop_map(Value::Array),
+            prop::collection::btree_map(
+                prop_oneof![
+                    Just("body".to_string()),
+                    Just("creator".to_string()),
+                    Just("fan".to_string()),
+                    Just("asset".to_string()),
+                    Just("amount".to_string()),
+                    Just("title".to_string()),
+                    Just("playback_url".to_string()),
+                    Just("address".to_string()),
+                    Just("pubkey".to_string()),
+                    Just("signature".to_string()),
+                    Just("nonce".to_string()),
+                    Just("subscribers_only".to_string()),
+                    Just("min_tier".to_string()),
+                    ".{0,8}",
+                ],
+                inner,
+                0..5,
+            )
+            .prop_map(|m: BTreeMap<String, Value>| Value::Object(m.into_iter().collect())),
+        ]
+    })
+}
+
+/// A path segment or query value: valid ids and addresses, near misses and junk.
+fn any_segment() -> impl Strategy<Value = String> {
+    prop_oneof![
+        Just("THREAD".to_string()),
+        Just("STREAM".to_string()),
+        Just("FAN".to_string()),
+        "[0-9a-f]{32}",
+        "[a-zA-Z0-9%._~-]{0,40}",
+        Just("%FF%FE".to_string()),
+        Just("..%2F..".to_string()),
+        Just("-1".to_string()),
+        Just("99999999999999999999999".to_string()),
+    ]
+}
+
+#[derive(Debug, Clone)]
+enum Caller {
+    Nobody,
+    Fan,
+    Creator,
+    Outsider,
+}
+
+/// Route template index, method, path segments, body, query string, caller, Last-Event-ID.
+type Call = (
+    usize,
+    Method,
+    Vec<String>,
+    Option<Value>,
+    Option<String>,
+    Caller,
+    Option<String>,
+);
+
+fn call_strategy() -> impl Strategy<Value = Call> {
+    (
+        0usize..17,
+        prop_oneof![
+            Just(Method::GET),
+            Just(Method::POST),
+            Just(Method::PUT),
+            Just(Method::DELETE)
+        ],
+        prop::collection::vec(any_segment(), 2),
+        prop::option::of(any_json()),
+        prop::option::of(
+            "[a-z_]{1,12}=[a-zA-Z0-9%:-]{0,20}(&[a-z_]{1,12}=[a-zA-Z0-9%:-]{0,20}){0,2}",
+        ),
+        prop_oneof![
+            Just(Caller::Nobody),
+            Just(Caller::Fan),
+            Just(Caller::Creator),
+            Just(Caller::Outsider)
+        ],
+        prop::option::of(prop_oneof![
+            Just("0".to_string()),
+            "[0-9:-]{0,12}",
+            ".{0,10}"
+        ]),
+    )
+}
+
+/// Route templates; `{}` takes a generated segment.
+const TEMPLATES: [&str; 17] = [
+    "/auth/nonce",
+    "/auth/login",
+    "/auth/session",
+    "/chat/threads",
+    "/chat/threads/{}",
+    "/chat/threads/{}/messages",
+    "/chat/threads/{}/price",
+    "/chat/price",
+    "/chat/blocks",
+    "/chat/blocks/{}",
+    "/streams",
+    "/streams/{}",
+    "/streams/{}/end",
+    "/streams/{}/comments",
+    "/streams/{}/summary",
+    "/can-message",
+    "/chat/events",
+];
+
+/// The creator's and the fan's rows that nobody else may change: their thread and its
+/// messages, the creator's prices and blocks, the stream, and their sessions.
+async fn victims_digest(w: &World) -> String {
+    sqlx::query_scalar(
+        "SELECT md5(concat_ws('|', \
+            (SELECT string_agg(t::text, ',') FROM chat_threads t WHERE thread_id = $1), \
+            (SELECT string_agg(m::text, ',' ORDER BY id) FROM chat_messages m WHERE thread_id = $1), \
+            (SELECT string_agg(p::text, ',') FROM chat_prices p WHERE creator = $3), \
+            (SELECT string_agg(b::text, ',' ORDER BY fan) FROM chat_blocks b WHERE creator = $3), \
+            (SELECT string_agg(s::text, ',') FROM streams s WHERE stream_id = $2), \
+            (SELECT string_agg(a::text, ',' ORDER BY token_hash) FROM auth_sessions a WHERE address IN ($3, $4))))",
+    )
+    .bind(&w.thread)
+    .bind(&w.stream)
+    .bind(&w.creator)
+    .bind(&w.fan.address)
+    .fetch_one(&w.app.pool)
+    .await
+    .unwrap()
+}
+
+#[test]
+fn random_requests_never_fail_the_server_nor_change_what_they_should_not() {
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let Some(w) = runtime.block_on(world()) else {
+        return;
+    };
+    let outsider_token = runtime.block_on(Wallet::new(127).login(&w.app));
+    let config = ProptestConfig {
+        cases: 96,
+        failure_persistence: None,
+        ..ProptestConfig::default()
+    };
+    proptest!(config, |((template, method, segments, body, query, caller, last_event_id) in call_strategy())| {
+        let mut uri = TEMPLATES[template].to_string();
+        for segment in &segments {
+            let value = match segment.as_str() {
+                "THREAD" => w.thread.clone(),
+                "STREAM" => w.stream.clone(),
+                "FAN" => w.fan.address.clone(),
+                other => other.to_string(),
+            };
+            uri = uri.replacen("{}", &value, 1);
+        }
+        if let Some(query) = &query {
+            uri = format!("{uri}?{query}");
+        }
+        let token = match caller {
+            Caller::Nobody => None,
+            Caller::Fan => Some(w.fan_token.as_str()),
+            Caller::Creator => Some(w.creator_token.as_str()),
+            Caller::Outsider => Some(outsider_token.as_str()),
+        };
+        // SSE responses stay open: only their status is looked at.
+        let is_sse = uri.contains("/events");
+        let (status, before, after, victims_before, victims_after) = runtime.block_on(async {
+            let before = w.app.digests().await;
+            let victims_before = victims_digest(&w).await;
+            let mut builder = Request::builder().method(method.clone()).uri(&uri);
+            if let Some(token) = token {
+                builder = builder.header("authorization", format!("Bearer {token}"));
+            }
+            if let Some(id) = &last_event_id {
+                builder = builder.header("last-event-id", id.as_str());
+            }
+            let request = match &body {
+                Some(body) => builder.header("content-type", "application/json").body(Body::from(body.to_string())),
+                None => builder.body(Body::empty()),
+            };
+            let Ok(request) = request else {
+                return (StatusCode::BAD_REQUEST, before.clone(), before, victims_before.clone(), victims_before);
+            };
+            let status = if is_sse {
+                use tower::ServiceExt;
+                w.app.router.clone().oneshot(request).await.unwrap().status()
+            } else {
+                w.app.send(request).await.status
+            };
+            (status, before, w.app.digests().await, victims_before, victims_digest(&w).await)
+        });
+        prop_assert!(!status.is_server_error(), "{method} {uri} {body:?} -> {status}");
+        if !status.is_success() {
+            prop_assert_eq!(&before, &after, "{} {} -> {} changed data", method, uri, status);
+        }
+        if matches!(caller, Caller::Outsider | Caller::Nobody) {
+            prop_assert_eq!(&victims_before, &victims_after, "{} {} by {:?} changed others' data", method, uri, caller);
+        }
+    });
+    runtime.block_on(async {
+        let thread = w
+            .app
+            .get(&format!("/chat/threads/{}", w.thread), Some(&w.fan_token))
+            .await;
+        assert_eq!(thread.status, StatusCode::OK);
+    });
+}
