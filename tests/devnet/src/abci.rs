@@ -123,8 +123,8 @@ pub fn query(node: &Node, path: &str, data: &[u8]) -> Result<Vec<u8>, SdkError> 
                                 .attributes
                                 .iter()
                                 .map(|a| cosmrs::proto::tendermint::v0_38::abci::EventAttribute {
-                                    key: a.key.clone().into(),
-                                    value: a.value.clone().into(),
+                                    key: a.key.clone(),
+                                    value: a.value.clone(),
                                     index: true,
                                 })
                                 .collect(),

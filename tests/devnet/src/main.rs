@@ -134,7 +134,8 @@ struct DeployArgs {
 #[derive(Args)]
 struct DeployMsgArgs {
     /// `mesi_token`, `creators`, `tips`, `subscriptions`, `ppv`, `surprises`, `meetings`
-    /// (instantiate messages) or `wire` (the registry's update_config).
+    /// (instantiate messages), `wire` (the registry's update_config), or `contracts` (the
+    /// deployment order: name, artifact, label per line).
     step: String,
     #[arg(long, default_value = "")]
     owner: String,
@@ -359,6 +360,12 @@ fn print_deploy_msg(args: DeployMsgArgs) -> anyhow::Result<()> {
         *slot = address.clone().into();
     }
     contracts = serde_json::from_value(known)?;
+    if args.step == "contracts" {
+        for (name, artifact, label) in mesi_devnet::deploy::CONTRACTS {
+            println!("{name} {artifact} {label}");
+        }
+        return Ok(());
+    }
     let msg = if args.step == "wire" {
         wire_message(&contracts)?
     } else {

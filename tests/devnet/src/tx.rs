@@ -353,5 +353,5 @@ pub fn address_of(public_key: &[u8], prefix: &str) -> Result<String, SdkError> {
     cosmrs::crypto::PublicKey::from(key)
         .account_id(prefix)
         .map(|id| id.to_string())
-        .map_err(|err| SdkError::invalid_pub_key(err))
+        .map_err(SdkError::invalid_pub_key)
 }

@@ -1,0 +1,97 @@
+//! A devnet served on a free local port for the tests of this crate.
+
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use mesi_devnet::deploy::default_artifacts_dir;
+use mesi_devnet::devnet::{BlockClock, BlockProduction, Devnet, DevnetOptions};
+use mesi_devnet::keys::DEV_MNEMONIC;
+use mesi_devnet::node::NodeConfig;
+
+pub const CHAIN_ID: &str = "mesi-test-1";
+pub const FEE_DENOM: &str = "ustake";
+pub const STABLE_DENOM: &str = "uusdc";
+pub const MIN_GAS_PRICE: &str = "0.0025";
+/// 2026-01-01T00:00:00Z.
+pub const GENESIS_SECONDS: u64 = 1_767_225_600;
+
+pub struct Served {
+    pub devnet: Arc<Devnet>,
+    pub url: String,
+    // Keeps the server running for the life of the test binary.
+    _runtime: tokio::runtime::Runtime,
+}
+
+pub fn repo_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../..")
+        .canonicalize()
+        .expect("repository root")
+}
+
+/// Fails with the command to run when the artifacts are missing (scripts/test builds them).
+fn check_artifacts(dir: &Path) {
+    for file in [
+        "anchors/cw20_base.wasm",
+        "mesi_creators.wasm",
+        "mesi_meetings.wasm",
+    ] {
+        assert!(
+            dir.join(file).exists(),
+            "{} is missing: run scripts/build-wasm and scripts/build-anchors --if-missing",
+            dir.join(file).display()
+        );
+    }
+}
+
+pub fn options(production: BlockProduction) -> DevnetOptions {
+    let artifacts = default_artifacts_dir();
+    check_artifacts(&artifacts);
+    DevnetOptions {
+        node: NodeConfig {
+            chain_id: CHAIN_ID.into(),
+            bech32_prefix: "wasm".into(),
+            fee_denom: FEE_DENOM.into(),
+            min_gas_price: MIN_GAS_PRICE.parse().unwrap(),
+            genesis_time_nanos: GENESIS_SECONDS * 1_000_000_000,
+            cache_dir: None,
+        },
+        mnemonic: DEV_MNEMONIC.into(),
+        accounts: 12,
+        stable_denom: STABLE_DENOM.into(),
+        native_balance: 1_000_000_000_000,
+        mesi_balance: 1_000_000_000_000,
+        artifacts,
+        deploy: true,
+        production,
+        clock: BlockClock::Fixed(5),
+    }
+}
+
+/// Starts a devnet with `options` and serves it on 127.0.0.1 at a free port.
+pub fn serve(options: DevnetOptions) -> Served {
+    let devnet = Devnet::start(options).expect("the devnet starts");
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    let listener = runtime
+        .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
+        .unwrap();
+    let url = mesi_devnet::rpc::url(listener.local_addr().unwrap());
+    let served = devnet.clone();
+    runtime.spawn(async move {
+        mesi_devnet::rpc::serve(served, listener, std::future::pending())
+            .await
+            .unwrap();
+    });
+    let _timer = runtime.block_on(async { devnet.spawn_block_timer() });
+    Served {
+        devnet,
+        url,
+        _runtime: runtime,
+    }
+}
