@@ -75,6 +75,8 @@ pub struct DevnetInfo {
     pub stable_denom: String,
     pub accounts: Vec<AccountInfo>,
     pub deployment: Option<Deployment>,
+    /// The indexer's `MESI_CONTRACTS` value for this deployment (`ADDR=KIND,...`).
+    pub indexer_contracts: Option<String>,
 }
 
 pub struct Devnet {
@@ -158,6 +160,14 @@ impl Devnet {
                         .map_or("user".into(), |r| r.to_string()),
                 })
                 .collect(),
+            indexer_contracts: deployment.as_ref().map(|d| {
+                d.contracts
+                    .indexer_kinds()
+                    .iter()
+                    .map(|(address, kind)| format!("{address}={kind}"))
+                    .collect::<Vec<_>>()
+                    .join(",")
+            }),
             deployment,
         };
         let (heights, _) = watch::channel(node.latest_height());

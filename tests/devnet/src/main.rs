@@ -279,6 +279,10 @@ fn print_banner(info: &DevnetInfo, url: &str) {
             );
         }
     }
+    if let Some(contracts) = &info.indexer_contracts {
+        println!();
+        println!("Indexer: MESI_RPC={url} MESI_CONTRACTS={contracts} mesi-indexer run");
+    }
     println!();
     println!("RPC: {url}   (dev_info: {url}/dev_info, new block: {url}/dev_produce_block)");
     println!("mesi-devnet listening on {url}");

@@ -574,6 +574,46 @@ fn genesis_json(node: &Node) -> Value {
     }})
 }
 
+/// A devnet served from a runtime of its own (for tests and tools that are not async):
+/// the server and the block timer stop when this is dropped.
+pub struct Background {
+    pub devnet: Arc<Devnet>,
+    pub url: String,
+    runtime: Option<tokio::runtime::Runtime>,
+}
+
+impl Background {
+    /// Serves `devnet` on `address` (port 0: a free one) and starts its block timer.
+    pub fn start(devnet: Arc<Devnet>, address: SocketAddr) -> std::io::Result<Self> {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()?;
+        let listener = runtime.block_on(tokio::net::TcpListener::bind(address))?;
+        let url = url(listener.local_addr()?);
+        let served = devnet.clone();
+        runtime.spawn(async move {
+            if let Err(err) = serve(served, listener, std::future::pending()).await {
+                eprintln!("mesi-devnet: the RPC server stopped: {err}");
+            }
+        });
+        let _timer = runtime.block_on(async { devnet.spawn_block_timer() });
+        Ok(Background {
+            devnet,
+            url,
+            runtime: Some(runtime),
+        })
+    }
+}
+
+impl Drop for Background {
+    fn drop(&mut self) {
+        if let Some(runtime) = self.runtime.take() {
+            runtime.shutdown_background();
+        }
+    }
+}
+
 /// The address the devnet listens on, as a URL.
 pub fn url(address: SocketAddr) -> String {
     format!("http://{address}")

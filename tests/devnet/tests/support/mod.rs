@@ -3,7 +3,6 @@
 #![allow(dead_code)]
 
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 
 use mesi_devnet::deploy::default_artifacts_dir;
 use mesi_devnet::devnet::{BlockClock, BlockProduction, Devnet, DevnetOptions};
@@ -17,12 +16,7 @@ pub const MIN_GAS_PRICE: &str = "0.0025";
 /// 2026-01-01T00:00:00Z.
 pub const GENESIS_SECONDS: u64 = 1_767_225_600;
 
-pub struct Served {
-    pub devnet: Arc<Devnet>,
-    pub url: String,
-    // Keeps the server running for the life of the test binary.
-    _runtime: tokio::runtime::Runtime,
-}
+pub use mesi_devnet::rpc::Background as Served;
 
 pub fn repo_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -73,25 +67,5 @@ pub fn options(production: BlockProduction) -> DevnetOptions {
 /// Starts a devnet with `options` and serves it on 127.0.0.1 at a free port.
 pub fn serve(options: DevnetOptions) -> Served {
     let devnet = Devnet::start(options).expect("the devnet starts");
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .unwrap();
-    let listener = runtime
-        .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
-        .unwrap();
-    let url = mesi_devnet::rpc::url(listener.local_addr().unwrap());
-    let served = devnet.clone();
-    runtime.spawn(async move {
-        mesi_devnet::rpc::serve(served, listener, std::future::pending())
-            .await
-            .unwrap();
-    });
-    let _timer = runtime.block_on(async { devnet.spawn_block_timer() });
-    Served {
-        devnet,
-        url,
-        _runtime: runtime,
-    }
+    Served::start(devnet, "127.0.0.1:0".parse().unwrap()).expect("the devnet is served")
 }
