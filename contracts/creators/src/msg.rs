@@ -1,7 +1,7 @@
 use cosmwasm_schema::{cw_serde, QueryResponses};
 use cosmwasm_std::{Addr, Timestamp, Uint128};
 use cw_ownable::{cw_ownable_execute, cw_ownable_query};
-use mesi_common::chat_rule::{CanMessageResponse, ChatRule};
+use mesi_common::chat_rule::ChatRule;
 pub use mesi_common::interfaces::creators::{Fees, PaymentTerms, Product, SiblingAddrs};
 use mesi_common::AssetInfo;
 
@@ -95,7 +95,7 @@ pub enum QueryMsg {
     #[returns(Addr)]
     Arbiter {},
     /// Evaluates the creator's chat rule for `fan` against the sibling contracts' state.
-    #[returns(CanMessageResponse)]
+    #[returns(mesi_common::chat_rule::CanMessageResponse)]
     CanMessage { creator: String, fan: String },
 }
 
