@@ -422,9 +422,9 @@ async fn live(
     };
     // Subscribe before reading the database, so nothing published in between is missed.
     let updates = ctx.live.subscribe();
-    let start = match resume {
-        Some(position) => position,
-        None => ctx.live.published_up_to(),
+    let start = match (resume, ctx.live.published_up_to()) {
+        (Some(position), _) | (None, Some(position)) => position,
+        (None, None) => newest_position(&ctx.pool).await?,
     };
     let (sender, receiver) = mpsc::channel::<FeedItem>(64);
     tokio::spawn(forward(ctx.pool.clone(), filter, start, updates, sender));

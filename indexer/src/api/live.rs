@@ -23,7 +23,8 @@ const POLL_WITHOUT_NOTIFY: Duration = Duration::from_secs(5);
 
 pub struct LiveFeed {
     sender: broadcast::Sender<Arc<FeedItem>>,
-    published: Mutex<Position>,
+    /// `None` until the publisher knows where the feed ends.
+    published: Mutex<Option<Position>>,
 }
 
 impl LiveFeed {
@@ -32,7 +33,7 @@ impl LiveFeed {
         let (sender, _) = broadcast::channel(BROADCAST_CAPACITY);
         let feed = Arc::new(LiveFeed {
             sender,
-            published: Mutex::new(Position { height: 0, seq: 0 }),
+            published: Mutex::new(None),
         });
         tokio::spawn(publish(pool, Arc::downgrade(&feed)));
         feed
@@ -43,7 +44,8 @@ impl LiveFeed {
     }
 
     /// The last position broadcast: a client without a resume point starts after it.
-    pub fn published_up_to(&self) -> Position {
+    /// `None` while the publisher is starting.
+    pub fn published_up_to(&self) -> Option<Position> {
         *self.published.lock().expect("position lock")
     }
 
@@ -71,7 +73,7 @@ async fn publish(pool: PgPool, feed: Weak<LiveFeed>) {
         }
     };
     match feed.upgrade() {
-        Some(feed) => *feed.published.lock().expect("position lock") = last,
+        Some(feed) => *feed.published.lock().expect("position lock") = Some(last),
         None => return,
     }
     let mut listener = None;
@@ -107,7 +109,7 @@ async fn publish(pool: PgPool, feed: Weak<LiveFeed>) {
                 // No receivers is fine: the item is in the database for anyone who resumes.
                 let _ = feed.sender.send(Arc::new(item));
             }
-            *feed.published.lock().expect("position lock") = last;
+            *feed.published.lock().expect("position lock") = Some(last);
             if !full {
                 break;
             }

@@ -30,7 +30,7 @@ pub mod signals;
 pub mod state;
 pub mod streams;
 
-use std::future::Future;
+use std::future::{Future, IntoFuture};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -196,10 +196,23 @@ pub async fn serve(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     tracing::info!(address = %listener.local_addr()?, "API listening");
-    axum::serve(listener, router(ctx))
-        .with_graceful_shutdown(shutdown)
-        .await
+    let (stopping, mut stopped) = tokio::sync::watch::channel(false);
+    let server = axum::serve(listener, router(ctx)).with_graceful_shutdown(async move {
+        shutdown.await;
+        let _ = stopping.send(true);
+    });
+    // Live feeds never end by themselves: give open requests a moment, then stop.
+    tokio::select! {
+        result = server.into_future() => result,
+        _ = async {
+            let _ = stopped.wait_for(|stopped| *stopped).await;
+            tokio::time::sleep(SHUTDOWN_GRACE).await;
+        } => Ok(()),
+    }
 }
+
+/// How long open requests (live feeds, mostly) may run once shutdown starts.
+const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
 
 fn cors(config: &ApiConfig) -> CorsLayer {
     let origins = if config.cors_origins.is_empty() {
