@@ -819,3 +819,67 @@ async fn readiness_metrics_and_the_openapi_document() {
         (404, true)
     );
 }
+
+#[tokio::test]
+async fn a_revealed_surprise_opens_to_its_owner() {
+    use cosmwasm_std::HexBinary;
+    use mesi_common::commitment::content_hash;
+    use mesi_multitest::surprises_msg::ExecuteMsg;
+
+    let mut suite = Suite::new();
+    let Some(mut indexed) = Indexed::new(Indexed::suite_contracts(&suite)).await else {
+        return;
+    };
+    let alice = suite.register_creator("alice", ChatRule::Everyone);
+    let (fan, other) = (suite.addr("fan"), suite.addr("other"));
+    let salt = [5u8; 32];
+    let token = suite.mint_surprise(&alice, "gift", &fan, b"the content", salt);
+    let access = |viewer: &Addr| format!("/access?viewer={viewer}&surprise={token}");
+    let reason = |body: &Value| (body["allowed"].as_bool().unwrap(), body["reason"].clone());
+    indexed.sync(&suite).await;
+    let sealed = indexed.get_json(&access(&fan)).await;
+    assert_eq!(
+        reason(&sealed),
+        (false, Value::from("none")),
+        "sealed: not yet"
+    );
+    let creator = indexed.get_json(&access(&alice)).await;
+    assert_eq!(reason(&creator), (true, Value::from("creator")));
+
+    let surprises = suite.surprises.clone();
+    let unlock = ExecuteMsg::Unlock {
+        token_id: token.clone(),
+    };
+    suite.execute(&fan, &surprises, &unlock, &[]).unwrap();
+    indexed.sync(&suite).await;
+    assert_eq!(
+        reason(&indexed.get_json(&access(&fan)).await).0,
+        false,
+        "unlocked, not revealed"
+    );
+    let reveal = ExecuteMsg::Reveal {
+        token_id: token.clone(),
+        salt: HexBinary::from(salt.as_slice()),
+        content_hash: HexBinary::from(content_hash(b"the content").as_slice()),
+    };
+    suite.execute(&alice, &surprises, &reveal, &[]).unwrap();
+    indexed.sync(&suite).await;
+    let revealed = indexed.get_json(&access(&fan)).await;
+    assert_eq!(reason(&revealed), (true, Value::from("revealed_surprise")));
+    assert_eq!(
+        reason(&indexed.get_json(&access(&other)).await).0,
+        false,
+        "only the owner"
+    );
+
+    let (status, body) = indexed
+        .get(&format!("/access?viewer={fan}&surprise=9.none"))
+        .await;
+    assert_eq!(status, 404, "{body}");
+    let (status, body) = indexed
+        .get(&format!(
+            "/access?viewer={fan}&surprise={token}&content_id=x"
+        ))
+        .await;
+    assert_eq!(status, 400, "{body}");
+}
