@@ -8,8 +8,10 @@
 //!    indexed events in the log: global, creator and fan feeds, a kind filter, and a deep page
 //!    (a cursor in the middle of the log). Rows are made in PostgreSQL with generate_series.
 //!
-//!     eval "$(scripts/pg-start)"
-//!     cargo bench -p mesi-indexer --bench api
+//! ```sh
+//! eval "$(scripts/pg-start)"
+//! cargo bench -p mesi-indexer --bench api
+//! ```
 //!
 //! MESI_BENCH_SECONDS sets each load phase (default 10); MESI_BENCH_FEED_ROWS the feed sizes
 //! (default `1000000,10000000`).
@@ -290,11 +292,14 @@ async fn grow_feed(pool: &sqlx::PgPool, from: i64, rows: i64) -> anyhow::Result<
     Ok(())
 }
 
+/// The request path of the i-th request of a case.
+type PathFor = Box<dyn Fn(usize) -> String>;
+
 async fn feed_pages(base: &str, rows: i64) {
     let creators: Vec<String> = (0..CREATORS).map(|n| address("creator", n)).collect();
     let fans: Vec<String> = (0..FANS).map(|n| address("fan", n)).collect();
     let middle = format!("{}-5", 2 + rows / 20);
-    let cases: Vec<(&str, Box<dyn Fn(usize) -> String>)> = vec![
+    let cases: Vec<(&str, PathFor)> = vec![
         (
             "global, first page",
             Box::new(|_| "/feed?limit=20".to_string()),
