@@ -3,6 +3,9 @@
 //! CometBFT's parameter encodings: in URIs strings are quoted and bytes are `0x` hex; in
 //! JSON-RPC bodies bytes are base64 (`tx`, `hash`) or hex (`abci_query` `data`).
 //!
+//! `/websocket` answers the same methods and `subscribe` to `tm.event='NewBlock'` (each new block
+//! as CometBFT 0.38 sends it); other subscriptions are refused.
+//!
 //! Besides CometBFT's methods: `dev_produce_block` (`seconds`: how far the block jumps ahead
 //! of the clock) and `dev_info` (accounts, mnemonic, contract addresses).
 
@@ -12,6 +15,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use axum::body::Bytes;
+use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
@@ -201,6 +205,7 @@ impl Params {
 pub fn router(devnet: Arc<Devnet>) -> Router {
     Router::new()
         .route("/", post(json_rpc).get(index))
+        .route("/websocket", get(websocket))
         .route("/{method}", get(uri_call))
         .with_state(devnet)
 }
@@ -223,7 +228,7 @@ async fn index() -> Json<Value> {
             "block_results?height=_", "broadcast_tx_async?tx=_", "broadcast_tx_commit?tx=_",
             "broadcast_tx_sync?tx=_", "genesis", "health", "num_unconfirmed_txs", "status",
             "tx?hash=_&prove=_", "tx_search?query=_&page=_&per_page=_&order_by=_",
-            "dev_info", "dev_produce_block?seconds=_",
+            "dev_info", "dev_produce_block?seconds=_", "websocket (subscribe tm.event='NewBlock')",
         ]
     }))
 }
@@ -293,6 +298,98 @@ async fn one_request(devnet: &Arc<Devnet>, request: Value) -> Value {
         Err(err) => Err(err),
     };
     envelope(id, result)
+}
+
+const NEW_BLOCK_QUERY: &str = "tm.event='NewBlock'";
+
+async fn websocket(State(devnet): State<Arc<Devnet>>, upgrade: WebSocketUpgrade) -> Response {
+    upgrade.on_upgrade(move |socket| websocket_session(devnet, socket))
+}
+
+/// One websocket client: JSON-RPC calls, and new blocks once it subscribed.
+async fn websocket_session(devnet: Arc<Devnet>, mut socket: WebSocket) {
+    let mut heights = devnet.subscribe_heights();
+    // The subscription's request id and the last height sent.
+    let mut subscription: Option<(Value, u64)> = None;
+    loop {
+        tokio::select! {
+            message = socket.recv() => {
+                let Some(Ok(message)) = message else { return };
+                let Message::Text(text) = message else { continue };
+                let request: Value = serde_json::from_str(text.as_str()).unwrap_or(Value::Null);
+                let id = request.get("id").cloned().unwrap_or(Value::Null);
+                let method = request.get("method").and_then(Value::as_str).unwrap_or_default();
+                let reply = match method {
+                    "subscribe" => {
+                        let query = request["params"]["query"].as_str().unwrap_or_default();
+                        if query.replace(' ', "") == NEW_BLOCK_QUERY {
+                            subscription = Some((id.clone(), *heights.borrow_and_update()));
+                            envelope(id, Ok(json!({})))
+                        } else {
+                            envelope(id, Err(RpcError::invalid_params(format!(
+                                "the devnet only serves the subscription {NEW_BLOCK_QUERY}, not {query:?}"
+                            ))))
+                        }
+                    }
+                    "unsubscribe" | "unsubscribe_all" => {
+                        subscription = None;
+                        envelope(id, Ok(json!({})))
+                    }
+                    _ => one_request(&devnet, request).await,
+                };
+                if socket.send(Message::text(reply.to_string())).await.is_err() {
+                    return;
+                }
+            }
+            changed = heights.changed() => {
+                if changed.is_err() {
+                    return;
+                }
+                let latest = *heights.borrow_and_update();
+                let Some((id, sent)) = subscription.as_mut() else { continue };
+                let from = *sent + 1;
+                *sent = latest;
+                let id = id.clone();
+                let events = with_node(&devnet, move |devnet, node| {
+                    (from..=latest)
+                        .filter_map(|height| new_block_event(devnet, node, height))
+                        .collect::<Vec<_>>()
+                })
+                .await
+                .unwrap_or_default();
+                for event in events {
+                    let message = json!({"jsonrpc": "2.0", "id": id, "result": event});
+                    if socket.send(Message::text(message.to_string())).await.is_err() {
+                        return;
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// A `NewBlock` event as CometBFT 0.38 sends it to subscribers.
+fn new_block_event(devnet: &Devnet, node: &Node, height: u64) -> Option<Value> {
+    let block = node.block(height)?;
+    let previous = height.checked_sub(1).and_then(|h| node.block(h));
+    let rendered = render::block(block, previous, &node.config().chain_id, devnet.identity());
+    let results = render::block_results(block);
+    Some(json!({
+        "query": NEW_BLOCK_QUERY,
+        "data": {
+            "type": "tendermint/event/NewBlock",
+            "value": {
+                "block": rendered["block"],
+                "block_id": rendered["block_id"],
+                "result_finalize_block": {
+                    "events": results["finalize_block_events"],
+                    "tx_results": results["txs_results"],
+                    "app_hash": results["app_hash"],
+                },
+            },
+        },
+        "events": {"tm.event": ["NewBlock"]},
+    }))
 }
 
 /// Runs `read` on the node in a blocking thread (contract queries run wasm).

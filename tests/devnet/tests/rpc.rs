@@ -431,14 +431,16 @@ fn a_failing_transaction_is_recorded_as_failed_and_rolled_back() {
         .any(|e| e.ty == "tx" && e.get("acc_seq").is_some()));
 
     // The block records it with its code, and the indexer's types see a failed transaction.
+    let (_, found) = get(&format!("/tx?hash=0x{}", response.hash));
+    let index = found["result"]["index"].as_u64().unwrap() as usize;
     let (_, results) = get(&format!("/block_results?height={}", response.height));
-    let recorded = &results["result"]["txs_results"][0];
+    let recorded = &results["result"]["txs_results"][index];
     assert_eq!(recorded["code"], 5);
     assert_eq!(recorded["codespace"], "sdk");
     let parsed: mesi_indexer::source::rpc_types::BlockResultsResponse =
         serde_json::from_value(results["result"].clone()).unwrap();
     let events = mesi_indexer::source::BlockEvents::from(parsed);
-    assert_eq!(events.txs[0].code, 5);
+    assert_eq!(events.txs[index].code, 5);
 
     // A contract that fails rolls back too: a tip to an address that is not a creator.
     let tips = devnet()
@@ -565,6 +567,43 @@ fn blocks_come_on_demand_with_time_jumps() {
     let block = node.block(height).unwrap();
     // The fixed clock adds 5 seconds per block; the jump adds an hour on top.
     assert!(block.time_nanos >= before + 3_605 * 1_000_000_000);
+}
+
+#[test]
+fn new_blocks_wake_the_indexer_through_the_websocket() {
+    use std::sync::Arc;
+    let url = devnet().url.clone();
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    runtime.block_on(async move {
+        use mesi_indexer::source::new_blocks;
+        let notify = Arc::new(tokio::sync::Notify::new());
+        let _listener = new_blocks::spawn(new_blocks::websocket_url(&url).unwrap(), notify.clone());
+        // The listener subscribes in the background: make blocks until one wakes it.
+        for _ in 0..40 {
+            let notified = notify.notified();
+            tokio::pin!(notified);
+            notified.as_mut().enable();
+            let rpc = url.clone();
+            tokio::task::spawn_blocking(move || {
+                RpcClient::new(&rpc)
+                    .unwrap()
+                    .call("dev_produce_block", json!({}))
+                    .unwrap()
+            })
+            .await
+            .unwrap();
+            if tokio::time::timeout(Duration::from_millis(500), notified)
+                .await
+                .is_ok()
+            {
+                return;
+            }
+        }
+        panic!("no NewBlock event reached the indexer's listener");
+    });
 }
 
 #[test]
