@@ -22,7 +22,11 @@
 //!   (0.38: `finalize_block_events`, plain attributes), `tx`, `tx_search`, `broadcast_tx_sync`
 //!   / `_async` / `_commit`, `abci_info`, `abci_query` (auth account, bank balance and all
 //!   balances, tx simulate, wasm smart / raw / contract info), `genesis`, `health`,
-//!   `num_unconfirmed_txs`; JSON-RPC POST bodies and URI GET calls.
+//!   `num_unconfirmed_txs`; JSON-RPC POST bodies and URI GET calls; `/websocket` with the same
+//!   methods and `NewBlock` subscriptions. [`rpc::Background`] serves a devnet from a runtime
+//!   of its own, for tests and tools that are not async.
+//! - Clients ([`sign`], [`client`]): signing as a wallet does and a blocking RPC client, used
+//!   by `mesi-devnet deploy` (the suite over RPC) and the tests.
 //!
 //! # Decisions
 //! - Ante gas is `10 × tx bytes` (x/auth `TxSizeCostPerByte`) + `1000` per signature
