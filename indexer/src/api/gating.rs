@@ -95,12 +95,15 @@ pub async fn load_gate(
     creator: &Address,
     fan: &Address,
 ) -> Result<Option<Gate>, Error> {
-    // $1 creator, $2 fan. Sibling addresses come from the registry that holds the profile.
+    // $1 creator, $2 fan. Sibling addresses come from the registry that holds the profile (the
+    // one that changed it last, should there be several). The order by `updated_height` keeps
+    // the lookup on `creators_by_creator`; ordering by `contract` made PostgreSQL walk the
+    // primary key (contract, creator) from its start.
     let sql = format!(
         "WITH profile AS ( \
              SELECT c.chat_rule, p.contracts FROM creators c \
              LEFT JOIN platform_config p ON p.contract = c.contract \
-             WHERE c.creator = $1 ORDER BY c.contract LIMIT 1), \
+             WHERE c.creator = $1 ORDER BY c.updated_height DESC, c.contract LIMIT 1), \
          now AS (SELECT {CHAIN_TIME_SQL} AS t) \
          SELECT profile.chat_rule::text, \
              (SELECT s.tier FROM subscriptions s, now \

@@ -65,6 +65,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "calendar_goals",
         include_str!("../../migrations/0202_calendar_goals.sql"),
     ),
+    (
+        203,
+        "access_lookups",
+        include_str!("../../migrations/0203_access_lookups.sql"),
+    ),
 ];
 
 #[derive(Debug)]
