@@ -9,9 +9,10 @@
 //!   types; anything malformed becomes a dead letter, never a panic;
 //! - [`store`]: PostgreSQL via sqlx: migrations, the raw event log, dead letters, projections,
 //!   and the cursor, committed together so each block is stored exactly once;
-//! - [`ingest`]: parallel prefetch, in-order commits, retries with backoff, following the head.
-//!
-//! The HTTP API comes next and will live in `api/`, reading the projection tables.
+//! - [`ingest`]: parallel prefetch, in-order commits, retries with backoff, following the head;
+//! - [`api`]: the HTTP API (axum) dApp frontends use, reading the projections: feeds (live over
+//!   SSE), chat gating and access checks with the contracts' semantics, leaderboards, goals,
+//!   calendars, wallet login, chat and streams.
 
 pub mod api;
 pub mod config;
