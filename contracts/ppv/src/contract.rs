@@ -9,7 +9,6 @@ use cw_storage_plus::Bound;
 use mesi_common::asset::{ensure_accepted, nonpayable};
 use mesi_common::event::MesiEvent;
 use mesi_common::events::ppv::{ItemAction, PpvConfigSet, PpvItemChanged, PpvPurchase};
-use mesi_common::fee::split;
 use mesi_common::interfaces::creators::{CreatorsQuery, PaymentTerms, Product};
 use mesi_common::interfaces::subscriptions::{SubscriptionStatus, SubscriptionsQuery};
 use mesi_common::interfaces::TotalResponse;
@@ -249,11 +248,7 @@ fn purchase(
     }
     ensure_accepted(&item.asset, &terms.accepted_assets)?;
 
-    let parts = split(item.price, terms.fee_bps)?;
-    let payouts = [
-        item.asset.payout(&terms.treasury, parts.fee)?,
-        item.asset.payout(&terms.payout, parts.payee)?,
-    ];
+    let (payouts, parts) = terms.pay(&item.asset, item.price)?;
 
     let purchase = Purchase {
         creator: item.creator.clone(),
@@ -281,7 +276,7 @@ fn purchase(
         fan_total,
     };
     Ok(Response::new()
-        .add_messages(payouts.into_iter().flatten())
+        .add_messages(payouts)
         .add_event(event.to_event()))
 }
 

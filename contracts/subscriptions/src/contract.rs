@@ -1,8 +1,8 @@
 #[cfg(not(feature = "library"))]
 use cosmwasm_std::entry_point;
 use cosmwasm_std::{
-    from_json, to_json_binary, Addr, Binary, CosmosMsg, Deps, DepsMut, Env, MessageInfo, Order,
-    Response, StdResult, Storage, Timestamp, Uint128, WasmMsg,
+    from_json, to_json_binary, Addr, Binary, Deps, DepsMut, Env, MessageInfo, Order, Response,
+    StdResult, Storage, Timestamp, Uint128, WasmMsg,
 };
 use cw20::{Cw20ExecuteMsg, Cw20ReceiveMsg};
 use cw_storage_plus::Bound;
@@ -444,20 +444,6 @@ fn ensure_within_max(price: Uint128, max: Uint128) -> Result<(), ContractError> 
     Ok(())
 }
 
-/// Splits `amount` and pays the treasury and the creator's payout address from this contract.
-fn pay_out(
-    terms: &PaymentTerms,
-    asset: &AssetInfo,
-    amount: Uint128,
-) -> Result<(Vec<CosmosMsg>, Split), ContractError> {
-    let split = split(amount, terms.fee_bps)?;
-    let messages = [
-        asset.payout(&terms.treasury, split.fee)?,
-        asset.payout(&terms.payout, split.payee)?,
-    ];
-    Ok((messages.into_iter().flatten().collect(), split))
-}
-
 /// The event of a subscription change, before the payment fields are filled in.
 fn subscription_changed(
     action: SubscriptionAction,
@@ -572,7 +558,7 @@ fn subscribe(
     )?;
     save_subscription(deps.storage, &creator, &fan, &sub, previous.is_none())?;
 
-    let (messages, split) = pay_out(&terms, &tier.asset, price)?;
+    let (messages, split) = terms.pay(&tier.asset, price)?;
     let event = subscription_changed(
         SubscriptionAction::Subscribed,
         &creator,
@@ -631,7 +617,7 @@ fn extend(
     )?;
     SUBSCRIPTIONS.save(deps.storage, (&creator, &fan), &sub)?;
 
-    let (messages, split) = pay_out(&terms, &tier.asset, price)?;
+    let (messages, split) = terms.pay(&tier.asset, price)?;
     let event = subscription_changed(
         SubscriptionAction::Extended,
         &creator,
@@ -734,7 +720,7 @@ fn upgrade(
     )?;
     SUBSCRIPTIONS.save(deps.storage, (&creator, &fan), &sub)?;
 
-    let (mut messages, split) = pay_out(&terms, &to.asset, cost)?;
+    let (mut messages, split) = terms.pay(&to.asset, cost)?;
     let refund = payment.paid.amount - cost;
     messages.extend(to.asset.payout(&fan, refund)?);
     let event = subscription_changed(

@@ -8,7 +8,6 @@ use cw20::Cw20ReceiveMsg;
 use cw_storage_plus::Bound;
 use mesi_common::asset::{ensure_accepted, nonpayable, paid_native};
 use mesi_common::events::tips::{FiatTipAttested, TipSent, TipsConfigSet};
-use mesi_common::fee::split;
 use mesi_common::interfaces::creators::{CreatorsQuery, PaymentTerms, Product};
 use mesi_common::interfaces::tips::{TipContext, MAX_TIP_MESSAGE_LEN};
 use mesi_common::interfaces::TotalResponse;
@@ -179,7 +178,7 @@ fn execute_tip(
             asset: paid.info,
         });
     }
-    let parts = split(paid.amount, terms.fee_bps)?;
+    let (payouts, parts) = terms.pay(&paid.info, paid.amount)?;
 
     let asset_key = paid.info.key();
     let previous = TOTALS.may_load(deps.storage, (&creator, &fan, &asset_key))?;
@@ -189,10 +188,6 @@ fn execute_tip(
         TOTALS_BY_FAN.save(deps.storage, (&fan, &creator, &asset_key), &Empty {})?;
     }
 
-    let payouts = [
-        paid.info.payout(&terms.treasury, parts.fee)?,
-        paid.info.payout(&terms.payout, parts.payee)?,
-    ];
     let event = TipSent {
         creator,
         fan,
@@ -207,7 +202,7 @@ fn execute_tip(
         fan_total,
     };
     Ok(Response::new()
-        .add_messages(payouts.into_iter().flatten())
+        .add_messages(payouts)
         .add_event(event.to_event()))
 }
 

@@ -1,9 +1,10 @@
 //! What the product contracts ask the `creators` registry.
 
 use cosmwasm_schema::{cw_serde, QueryResponses};
-use cosmwasm_std::{Addr, Uint128};
+use cosmwasm_std::{Addr, CosmosMsg, StdError, Uint128};
 
 use crate::asset::AssetInfo;
+use crate::fee::{split, Split};
 
 /// Platform fee per product, in basis points; each at most `mesi_common::fee::MAX_PLATFORM_FEE_BPS`.
 #[cw_serde]
@@ -81,6 +82,21 @@ pub struct PaymentTerms {
 }
 
 impl PaymentTerms {
+    /// Splits `amount` of `asset` into the platform fee and the creator's share and returns the
+    /// messages that pay them to the treasury and the payout address (zero parts are skipped).
+    pub fn pay(
+        &self,
+        asset: &AssetInfo,
+        amount: Uint128,
+    ) -> Result<(Vec<CosmosMsg>, Split), StdError> {
+        let parts = split(amount, self.fee_bps)?;
+        let messages = [
+            asset.payout(&self.treasury, parts.fee)?,
+            asset.payout(&self.payout, parts.payee)?,
+        ];
+        Ok((messages.into_iter().flatten().collect(), parts))
+    }
+
     /// The creator's minimum tip in `asset`, zero when unset.
     pub fn tip_minimum(&self, asset: &AssetInfo) -> Uint128 {
         self.tip_minimums
