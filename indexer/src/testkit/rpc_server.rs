@@ -114,6 +114,9 @@ struct Shared {
     block_results: Vec<Vec<u8>>,
     options: ServerOptions,
     height: AtomicU64,
+    /// The highest head `/status` reported; a lagging head that ran ahead is served soon after
+    /// (as a replica behind a load balancer catches up), so retries do not wait forever.
+    reported: AtomicU64,
     /// The height, for websocket subscribers.
     new_blocks: watch::Sender<u64>,
     rng: Mutex<fastrand::Rng>,
@@ -146,6 +149,7 @@ impl RpcServer {
         let initial_height = options.initial_height.min(chain.head());
         let shared = Arc::new(Shared {
             height: AtomicU64::new(initial_height),
+            reported: AtomicU64::new(initial_height),
             new_blocks: watch::channel(initial_height).0,
             rng: Mutex::new(fastrand::Rng::with_seed(options.seed)),
             counts: Mutex::new(FaultCounts::default()),
@@ -253,6 +257,8 @@ impl Shared {
                 };
                 if height > node_height {
                     self.counts.lock().expect("counts").not_yet_available += 1;
+                    let promised = self.reported.load(Ordering::Relaxed).min(self.chain.head());
+                    self.height.fetch_max(promised, Ordering::Relaxed);
                     let detail = format!("height {height} must be less than or equal to the current blockchain height {node_height}");
                     return owned(rpc_error(-32603, "Internal error", &detail));
                 }
@@ -293,6 +299,7 @@ impl Shared {
                 height.saturating_sub(rng.u64(1..=5)).max(1)
             };
         }
+        self.reported.fetch_max(reported, Ordering::Relaxed);
         serde_json::to_vec(
             &json!({"jsonrpc": "2.0", "id": -1, "result": self.chain.status_json(reported)}),
         )
