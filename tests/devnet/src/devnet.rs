@@ -7,7 +7,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use anyhow::Context;
 use mesi_chain::{coin, Coin};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use tokio::sync::watch;
 
 use crate::deploy::{deploy, DeployParams, Deployment, NodeSubmitter};
@@ -56,7 +56,7 @@ pub struct DevnetOptions {
 /// The roles of the first accounts.
 pub const ROLES: [&str; 3] = ["owner", "treasury", "fiat_gateway"];
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct AccountInfo {
     pub index: u32,
     pub hd_path: String,
@@ -65,7 +65,7 @@ pub struct AccountInfo {
 }
 
 /// What a client needs to use the devnet (served by `dev_info`, printed at start).
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct DevnetInfo {
     pub chain_id: String,
     pub bech32_prefix: String,
