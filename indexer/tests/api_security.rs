@@ -1,23 +1,30 @@
-//! Security of the wallet-login, chat and stream endpoints: every authenticated endpoint
-//! refuses a missing, forged, expired or revoked (replayed after logout) token, and random
-//! bodies and parameters never produce a 5xx nor change data they should not.
+//! Security of the wallet-login, chat, stream, goal and calendar endpoints: every authenticated
+//! endpoint refuses a missing, forged, expired or revoked (replayed after logout) token, a
+//! rotated calendar token stops opening its feed, and random bodies and parameters never
+//! produce a 5xx nor change data they should not.
 
 mod api_support;
 
 use std::collections::BTreeMap;
+use std::time::Duration;
 
-use api_support::{request, TestApp, Wallet};
+use api_support::{request, TestApp, Wallet, PREFIX};
 use axum::body::Body;
 use axum::http::{Method, Request, StatusCode};
+use mesi_indexer::api::auth::AuthConfig;
 use proptest::prelude::*;
 use serde_json::{json, Value};
 
-/// Every route that needs a session, with a body where it takes one.
-fn authenticated_routes(
-    thread: &str,
-    stream: &str,
-    fan: &str,
-) -> Vec<(Method, String, Option<Value>)> {
+/// Every route that needs a session, with a body where it takes one: the paths name the
+/// world's real thread, stream, goal, creator and fan, so a valid session would succeed.
+fn authenticated_routes(w: &World) -> Vec<(Method, String, Option<Value>)> {
+    let (thread, stream, fan, creator, goal) = (
+        w.thread.as_str(),
+        w.stream.as_str(),
+        w.fan.address.as_str(),
+        w.creator.as_str(),
+        w.goal,
+    );
     let message = Some(json!({"body": "hi"}));
     let price = Some(json!({"asset": "native:uusdc", "amount": "1"}));
     vec![
@@ -64,6 +71,22 @@ fn authenticated_routes(
         ),
         (Method::POST, format!("/streams/{stream}/end"), None),
         (Method::POST, format!("/streams/{stream}/comments"), message),
+        (
+            Method::POST,
+            format!("/creators/{creator}/goals"),
+            Some(json!({"title": "New mic", "asset": "native:uusdc", "target": "5"})),
+        ),
+        (
+            Method::DELETE,
+            format!("/creators/{creator}/goals/{goal}"),
+            None,
+        ),
+        (
+            Method::POST,
+            format!("/creators/{creator}/calendar-token"),
+            None,
+        ),
+        (Method::POST, format!("/fans/{fan}/calendar-token"), None),
     ]
 }
 
@@ -75,10 +98,19 @@ struct World {
     fan: Wallet,
     thread: String,
     stream: String,
+    /// The creator's tip goal.
+    goal: i64,
+    /// The creator's and the fan's calendar feeds, with their current tokens.
+    creator_calendar: String,
+    fan_calendar: String,
 }
 
 async fn world() -> Option<World> {
-    let app = TestApp::new().await?;
+    world_with(AuthConfig::new(PREFIX)).await
+}
+
+async fn world_with(auth: AuthConfig) -> Option<World> {
+    let app = TestApp::with_auth(auth).await?;
     let creator = Wallet::new(121);
     let fan = Wallet::new(122);
     app.register_creator(&creator.address, json!("everyone"))
@@ -107,7 +139,30 @@ async fn world() -> Option<World> {
         .as_str()
         .unwrap()
         .to_owned();
+    let goal = app
+        .post(
+            &format!("/creators/{}/goals", creator.address),
+            Some(&creator_token),
+            json!({"title": "Lights", "asset": "native:uusdc", "target": "100"}),
+        )
+        .await;
+    assert_eq!(goal.status, StatusCode::CREATED, "{}", goal.body);
+    let calendar = |owner: &str, address: &str, token: &str| {
+        let uri = format!("/{owner}s/{address}/calendar-token");
+        let token = token.to_owned();
+        let app = &app;
+        async move {
+            let reply = app.post(&uri, Some(&token), json!({})).await;
+            assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+            reply.body["path"].as_str().unwrap().to_owned()
+        }
+    };
+    let creator_calendar = calendar("creator", &creator.address, &creator_token).await;
+    let fan_calendar = calendar("fan", &fan.address, &fan_token).await;
     Some(World {
+        goal: goal.body["id"].as_i64().unwrap(),
+        creator_calendar,
+        fan_calendar,
         app,
         creator: creator.address,
         creator_token,
@@ -116,6 +171,35 @@ async fn world() -> Option<World> {
         thread,
         stream,
     })
+}
+
+/// The world's goal, calendars and sessions are as `world` left them.
+async fn assert_untouched(w: &World) {
+    let goals = w
+        .app
+        .get(&format!("/creators/{}/goals", w.creator), None)
+        .await;
+    assert_eq!(goals.status, StatusCode::OK);
+    assert_eq!(
+        goals.body.as_array().map(Vec::len),
+        Some(1),
+        "{}",
+        goals.body
+    );
+    assert_eq!(goals.body[0]["id"], w.goal);
+    for calendar in [&w.creator_calendar, &w.fan_calendar] {
+        assert_eq!(
+            w.app.get(calendar, None).await.status,
+            StatusCode::OK,
+            "{calendar}"
+        );
+    }
+    for token in [&w.creator_token, &w.fan_token] {
+        assert_eq!(
+            w.app.get("/auth/session", Some(token)).await.status,
+            StatusCode::OK
+        );
+    }
 }
 
 async fn refused_with(
@@ -148,7 +232,7 @@ async fn refused_with(
 #[tokio::test]
 async fn every_authenticated_endpoint_refuses_bad_tokens() {
     let Some(w) = world().await else { return };
-    let routes = authenticated_routes(&w.thread, &w.stream, &w.fan.address);
+    let routes = authenticated_routes(&w);
     refused_with(&w.app, &routes, None, "missing").await;
     refused_with(
         &w.app,
@@ -200,19 +284,171 @@ async fn every_authenticated_endpoint_refuses_bad_tokens() {
         StatusCode::NO_CONTENT
     );
     refused_with(&w.app, &routes, Some(&old), "logged out").await;
+    // Logging out twice with the same token is a replay too.
+    let again = w.app.post("/auth/logout", Some(&old), json!({})).await;
+    assert_eq!(again.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(again.body["error"]["code"], "unauthorized");
 
-    // The valid tokens still work.
-    assert_eq!(
-        w.app
-            .get("/auth/session", Some(&w.creator_token))
-            .await
-            .status,
-        StatusCode::OK
+    // The creator's and the fan's own sessions, expired or logged out, are refused on their own
+    // goal and calendar routes too (not only a stranger's).
+    let creator_wallet = Wallet::new(121);
+    for (wallet, address) in [(&creator_wallet, &w.creator), (&w.fan, &w.fan.address)] {
+        let expired = wallet.login(&w.app).await;
+        let logged_out = wallet.login(&w.app).await;
+        sqlx::query(
+            "UPDATE auth_sessions SET expires_at = now() - interval '1 second' \
+             WHERE address = $1 AND token_hash = sha256($2::bytea)",
+        )
+        .bind(address)
+        .bind(expired.as_bytes())
+        .execute(&w.app.pool)
+        .await
+        .unwrap();
+        assert_eq!(
+            w.app
+                .post("/auth/logout", Some(&logged_out), json!({}))
+                .await
+                .status,
+            StatusCode::NO_CONTENT
+        );
+        refused_with(&w.app, &routes, Some(&expired), "own session, expired").await;
+        refused_with(
+            &w.app,
+            &routes,
+            Some(&logged_out),
+            "own session, logged out",
+        )
+        .await;
+    }
+
+    // The valid tokens still work, and nothing the refused calls aimed at changed.
+    assert_untouched(&w).await;
+}
+
+#[tokio::test]
+async fn sessions_stop_working_when_their_lifetime_ends() {
+    let auth = AuthConfig {
+        session_ttl: Duration::from_secs(2),
+        ..AuthConfig::new(PREFIX)
+    };
+    let Some(w) = world_with(auth).await else {
+        return;
+    };
+    let routes = authenticated_routes(&w);
+    // Sessions issued now, by the server with its configured lifetime.
+    let creator = Wallet::new(121).login(&w.app).await;
+    let fan = w.fan.login(&w.app).await;
+    let session = w.app.get("/auth/session", Some(&creator)).await;
+    assert_eq!(session.status, StatusCode::OK);
+    let expires: chrono::DateTime<chrono::Utc> = sqlx::query_scalar(
+        "SELECT expires_at FROM auth_sessions WHERE token_hash = sha256($1::bytea)",
+    )
+    .bind(creator.as_bytes())
+    .fetch_one(&w.app.pool)
+    .await
+    .unwrap();
+    let left = expires - chrono::Utc::now();
+    assert!(
+        left <= chrono::TimeDelta::seconds(2) && left > chrono::TimeDelta::zero(),
+        "{left}"
     );
-    assert_eq!(
-        w.app.get("/auth/session", Some(&w.fan_token)).await.status,
-        StatusCode::OK
-    );
+    tokio::time::sleep(Duration::from_millis(2_100)).await;
+    refused_with(
+        &w.app,
+        &routes,
+        Some(&creator),
+        "past its lifetime (creator)",
+    )
+    .await;
+    refused_with(&w.app, &routes, Some(&fan), "past its lifetime (fan)").await;
+}
+
+#[tokio::test]
+async fn rotated_calendar_tokens_stop_opening_their_feed() {
+    let Some(w) = world().await else { return };
+    let token_of = |path: &str| path.split_once("?token=").unwrap().1.to_owned();
+    let refused = |uri: String, why: &'static str| {
+        let app = &w.app;
+        async move {
+            let before = app.digests().await;
+            let reply = app.get(&uri, None).await;
+            assert_eq!(
+                reply.status,
+                StatusCode::NOT_FOUND,
+                "{why}: {uri}: {}",
+                reply.body
+            );
+            assert_eq!(reply.body["error"]["code"], "not_found", "{why}: {uri}");
+            assert_eq!(
+                app.digests().await,
+                before,
+                "{why}: a refused feed request changed data"
+            );
+        }
+    };
+    for (owner, address, session, first) in [
+        ("creator", &w.creator, &w.creator_token, &w.creator_calendar),
+        ("fan", &w.fan.address, &w.fan_token, &w.fan_calendar),
+    ] {
+        let feed = format!("/{owner}s/{address}/meetings.ics");
+        let reply = w.app.get(first, None).await;
+        assert_eq!(reply.status, StatusCode::OK, "{first}");
+        assert!(reply
+            .body
+            .as_str()
+            .unwrap()
+            .starts_with("BEGIN:VCALENDAR\r\n"));
+
+        let rotate = format!("/{owner}s/{address}/calendar-token");
+        let second = w.app.post(&rotate, Some(session), json!({})).await;
+        assert_eq!(second.status, StatusCode::OK, "{}", second.body);
+        let second = second.body["path"].as_str().unwrap().to_owned();
+        assert_ne!(token_of(first), token_of(&second));
+        // The old URL, replayed after rotation, is gone; the new one works.
+        refused(first.clone(), "rotated").await;
+        assert_eq!(w.app.get(&second, None).await.status, StatusCode::OK);
+
+        // Rotating again retires the second token as well: only the newest works.
+        let third = w.app.post(&rotate, Some(session), json!({})).await;
+        let third = third.body["path"].as_str().unwrap().to_owned();
+        refused(first.clone(), "rotated twice").await;
+        refused(second.clone(), "rotated").await;
+        assert_eq!(w.app.get(&third, None).await.status, StatusCode::OK);
+
+        // Forged, tampered, empty and over-long tokens, and a token of another feed.
+        let live = token_of(&third);
+        let mut tampered = live.clone().into_bytes();
+        tampered[0] = if tampered[0] == b'A' { b'B' } else { b'A' };
+        let tampered = String::from_utf8(tampered).unwrap();
+        let other = if owner == "creator" {
+            token_of(&w.fan_calendar)
+        } else {
+            token_of(&w.creator_calendar)
+        };
+        for (token, why) in [
+            (
+                "forged0123456789abcdefghijklmnopqrstuvwxyzABCD".to_string(),
+                "forged",
+            ),
+            (tampered, "tampered"),
+            (String::new(), "empty"),
+            ("A".repeat(129), "over-long"),
+            (format!("{live}x"), "extended"),
+            (other, "another feed's"),
+        ] {
+            refused(format!("{feed}?token={token}"), why).await;
+        }
+        // The live token on another address's feed of the same kind.
+        let stranger = Wallet::new(130).address;
+        refused(
+            format!("/{owner}s/{stranger}/meetings.ics?token={live}"),
+            "another address",
+        )
+        .await;
+        // Without a token the feed looks the same as with a wrong one.
+        refused(feed.clone(), "missing").await;
+        refused(format!("{feed}?tok={live}"), "misnamed").await;
+    }
 }
 
 #[tokio::test]

@@ -254,7 +254,8 @@ async fn check_token(
 #[derive(Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct TokenQuery {
-    /// The feed's secret token.
+    /// The feed's secret token. Absent, it matches no feed (404, like a wrong one).
+    #[serde(default)]
     token: String,
 }
 

@@ -49,6 +49,11 @@ pub struct Reply {
 impl TestApp {
     /// `None` (the test then does nothing) without `DATABASE_URL`; see `TestDb::create`.
     pub async fn new() -> Option<TestApp> {
+        TestApp::with_auth(AuthConfig::new(PREFIX)).await
+    }
+
+    /// Like [`TestApp::new`], with these login settings (say, a short session lifetime).
+    pub async fn with_auth(auth: AuthConfig) -> Option<TestApp> {
         let db = TestDb::create().await?;
         Store::connect(&db.url)
             .await
@@ -58,7 +63,7 @@ impl TestApp {
             .expect("migrate");
         let pool = db.pool().await;
         let config = ApiConfig {
-            auth: AuthConfig::new(PREFIX),
+            auth,
             ..ApiConfig::default()
         };
         let ctx = ApiContext::new(pool.clone(), config);
