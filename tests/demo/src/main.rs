@@ -47,7 +47,8 @@ fn main() -> anyhow::Result<()> {
     );
     println!();
     for (what, url) in example_requests(&demo) {
-        println!("  {what}:\n    curl -s '{url}'");
+        let flags = if url.contains("/live") { "-N" } else { "-s" };
+        println!("  {what}:\n    curl {flags} '{url}'");
     }
     Ok(())
 }
