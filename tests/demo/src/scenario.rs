@@ -183,7 +183,9 @@ pub fn seed(chain: &Chain, api: &Api) -> anyhow::Result<Demo> {
         subscribe(fan, ben, 1, 4 * USDC)?;
     }
 
-    // Ava goes live; fans tip with messages during the stream.
+    // Ava goes live (the API knows her as a creator once her registration is indexed); fans
+    // tip with messages during the stream.
+    sync(chain, api)?;
     let ava_token = api.login(ava)?;
     let stream = api
         .post(

@@ -3,9 +3,6 @@
 //! API answers what a frontend asks: feeds, gating decisions with their reasons, leaderboards,
 //! access checks, goals and the calendar.
 
-use std::sync::Arc;
-use std::time::Duration;
-
 use cosmwasm_std::Timestamp;
 use mesi_demo::api::Api;
 use mesi_demo::chain::Chain;
@@ -16,11 +13,7 @@ use mesi_devnet::devnet::{BlockClock, BlockProduction, Devnet, DevnetOptions};
 use mesi_devnet::keys::DEV_MNEMONIC;
 use mesi_devnet::node::NodeConfig;
 use mesi_devnet::rpc::Background;
-use mesi_indexer::api::{ApiConfig, ApiContext};
-use mesi_indexer::ingest::{IngestOptions, ProgressMode};
-use mesi_indexer::source::RpcClient;
-use mesi_indexer::store::Store;
-use mesi_indexer::testkit::pg::TestDb;
+use mesi_indexer::testkit::{Follower, TestDb};
 use serde_json::Value;
 
 /// 2026-03-02T09:00:00Z.
@@ -64,32 +57,18 @@ async fn the_demo_day_through_devnet_rpc_indexer_and_api() {
     let rpc = devnet.url.clone();
 
     // The indexer follows the devnet over RPC, and serves the API, as `mesi-indexer run` does.
-    let mut contracts = mesi_indexer::config::Contracts::default();
     let deployment = devnet.devnet.info().deployment.clone().unwrap();
-    for (address, kind) in deployment.contracts.indexer_kinds() {
-        contracts.insert_pair(&format!("{address}={kind}")).unwrap();
-    }
-    let store = Store::connect(&db.url).await.unwrap();
-    store.migrate().await.unwrap();
-    let ingest = tokio::spawn(mesi_indexer::ingest::run(
-        RpcClient::new(&rpc, Duration::from_secs(10)).unwrap(),
-        store,
-        Arc::new(contracts),
-        IngestOptions {
-            poll_interval: Duration::from_millis(50),
-            websocket: true,
-            progress: ProgressMode::Quiet,
-            ..IngestOptions::default()
-        },
-    ));
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let api_url = format!("http://{}", listener.local_addr().unwrap());
-    let ctx = ApiContext::new(db.pool().await, ApiConfig::default());
-    let server = tokio::spawn(mesi_indexer::api::serve(
-        ctx,
-        listener,
-        std::future::pending(),
-    ));
+    let contracts = deployment.contracts.indexer_kinds();
+    let indexer = Follower::start(
+        &rpc,
+        &db.url,
+        contracts
+            .iter()
+            .map(|(address, kind)| format!("{address}={kind}")),
+    )
+    .await
+    .unwrap();
+    let api_url = indexer.api_url.clone();
 
     tokio::task::spawn_blocking(move || {
         let chain = Chain::connect(&rpc).unwrap();
@@ -100,9 +79,7 @@ async fn the_demo_day_through_devnet_rpc_indexer_and_api() {
     .await
     .unwrap();
 
-    assert!(!ingest.is_finished(), "the indexer stopped: {:?}", ingest);
-    ingest.abort();
-    server.abort();
+    assert!(indexer.is_running(), "the indexer stopped");
 }
 
 fn check(api: &Api, demo: &Demo) {

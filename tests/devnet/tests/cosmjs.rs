@@ -3,14 +3,16 @@
 //! subscription and a meeting bid, and reads the contracts back.
 //!
 //! Needs Node.js and npm (a prerequisite of the repository); installs the pinned packages
-//! with `npm ci` when tests/devnet/js/node_modules is missing. MESI_INDEXER_API, when set, is
-//! passed on: the JavaScript test then also checks an indexer following this devnet.
+//! with `npm ci` when tests/devnet/js/node_modules is missing. With a PostgreSQL for tests
+//! (DATABASE_URL), an indexer follows the devnet and the JavaScript test also checks that its
+//! API's fan feed lists the three transactions.
 
 mod support;
 
 use std::process::Command;
 
 use mesi_devnet::devnet::BlockProduction;
+use mesi_indexer::testkit::{Follower, TestDb};
 
 #[test]
 fn cosmjs_signs_broadcasts_and_queries() {
@@ -28,15 +30,32 @@ fn cosmjs_signs_broadcasts_and_queries() {
     let served = support::serve(support::options(BlockProduction::Every(
         std::time::Duration::from_millis(300),
     )));
-    let output = Command::new("node")
-        .arg("--test")
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let indexer = runtime.block_on(async {
+        let db = TestDb::create().await?;
+        let contracts = served.devnet.info().deployment.clone()?.contracts;
+        let pairs = contracts.indexer_kinds().into_iter();
+        let follower =
+            Follower::start(&served.url, &db.url, pairs.map(|(a, k)| format!("{a}={k}")))
+                .await
+                .expect("the indexer starts");
+        Some((db, follower))
+    });
+    let mut node = Command::new("node");
+    node.arg("--test")
         .current_dir(&js)
-        .env("MESI_DEVNET_RPC", &served.url)
-        .output()
-        .expect("node is installed");
+        .env("MESI_DEVNET_RPC", &served.url);
+    if let Some((_, follower)) = &indexer {
+        node.env("MESI_INDEXER_API", &follower.api_url);
+    }
+    let output = node.output().expect("node is installed");
     let stdout = String::from_utf8_lossy(&output.stdout);
     println!("{stdout}");
     eprintln!("{}", String::from_utf8_lossy(&output.stderr));
     assert!(output.status.success(), "node --test failed");
     assert!(stdout.contains("# fail 0"), "{stdout}");
+    if let Some((_, follower)) = &indexer {
+        assert!(stdout.contains("# skipped 0"), "{stdout}");
+        assert!(follower.is_running(), "the indexer stopped");
+    }
 }
