@@ -5,17 +5,27 @@
 //! gossip transactions: a caller hands it [`Tx`]s and ends blocks with
 //! [`Chain::advance_block`].
 //!
-//! ```ignore
+//! ```no_run
+//! use cosmwasm_std::coins;
+//! use mesi_chain::{Chain, ChainConfig};
+//!
+//! # fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! let wasm = std::fs::read("artifacts/anchors/cw20_base.wasm")?;
 //! let mut chain = Chain::new(ChainConfig::default())?;
 //! let alice = chain.addr_make("alice");
 //! chain.fund(&alice, &coins(1_000_000, "uusdc"))?;
 //! let code_id = chain.store_code(&alice, &wasm)?.code_id.unwrap();
-//! let token = chain.instantiate(&alice, code_id, init_json, &[], "label", Some(&alice))?
-//!     .contract_address.unwrap();
-//! let tx = chain.execute(&alice, &token, br#"{"transfer":{...}}"#, &[])?;
+//! let init = br#"{"name":"Token","symbol":"TKN","decimals":6,"initial_balances":[]}"#;
+//! let token = chain
+//!     .instantiate(&alice, code_id, init, &[], "token", Some(&alice))?
+//!     .contract_address
+//!     .unwrap();
+//! let tx = chain.execute(&alice, &token, br#"{"burn":{"amount":"0"}}"#, &[])?;
 //! println!("{} gas, events {:?}", tx.gas_used, tx.events);
-//! let answer = chain.query(&token, br#"{"balance":{...}}"#)?.data;
+//! let balance = chain.query(&token, br#"{"balance":{"address":"..."}}"#)?.data;
 //! chain.advance_block(5);
+//! # Ok(())
+//! # }
 //! ```
 //!
 //! A server drives it through [`Chain::deliver_tx`] (several messages, a gas limit and the
