@@ -75,6 +75,14 @@ ensure_rustfmt() {
     rustup component add rustfmt || log "rustfmt is not available; formatting will not be checked"
 }
 
+ensure_clippy() {
+    if cargo clippy --version >/dev/null 2>&1; then
+        return
+    fi
+    log "installing clippy"
+    rustup component add clippy || log "clippy is not available; lints will not be checked"
+}
+
 # binaryen from npm: Debian's older wasm-opt lacks --llvm-memory-copy-fill-lowering.
 WASM_OPT=""
 ensure_wasm_opt() {
