@@ -2,7 +2,8 @@
 //! random states built in cw-multi-test (tips, subscriptions, purchases, surprise mints and
 //! transfers, time passing, random chat rules), their logged events fed through the indexer's
 //! decode and store, and both answers compared for every (creator, fan) pair and every item
-//! after every step.
+//! after every step; the route's in-memory `can-message` answers are compared with fresh reads
+//! too.
 
 mod indexed;
 
@@ -55,6 +56,15 @@ async fn assert_same_answers(
                 "{step}: can-message({creator}, {fan}) at {}",
                 suite.now()
             );
+            // The route's in-memory answer, warm from the previous steps: the same, at the
+            // same height and block time.
+            let cached = indexed
+                .ctx
+                .gating
+                .can_message(&address(creator), &address(fan))
+                .await
+                .unwrap();
+            assert_eq!(cached, api, "{step}: cached can-message({creator}, {fan})");
             if chain.allowed {
                 seen.allowed += 1;
             } else {
@@ -264,6 +274,12 @@ async fn random_states_answer_like_the_contracts() {
             total.by_subscription += seen.by_subscription;
             total.by_purchase += seen.by_purchase;
         }
+        // The in-memory answers came from memory mostly, and commits dropped entries.
+        let stats = indexed.ctx.gating.stats();
+        assert!(
+            stats.hits > stats.loads && stats.invalidated > 0 && stats.fresh_reads == 0,
+            "{stats:?}"
+        );
     }
     // The random runs reached every kind of answer, not only denials.
     assert!(

@@ -10,8 +10,10 @@
 //! - tips and pay-per-view spending are the lifetime totals per (creator, fan, asset);
 //! - holding a surprise means owning any token the creator minted, in any state.
 //!
-//! All facts for one pair come back in one query, so a check costs one round trip whatever the
-//! rule asks.
+//! All facts for one pair come back in one query, so a fresh check costs one round trip
+//! whatever the rule asks. The route answers from [`GatingCache`](super::gating_cache), which
+//! keeps these facts in memory and gives the same answer as [`can_message`] at the same indexed
+//! state; chat sends use [`can_message`] itself.
 
 use std::collections::HashMap;
 
@@ -158,8 +160,9 @@ pub async fn load_gate(
     }))
 }
 
-/// The answer of the creators contract's `CanMessage { creator, fan }` from the indexed state.
-/// `Error::NotFound` when `creator` is not a registered creator (the contract errors too).
+/// The answer of the creators contract's `CanMessage { creator, fan }` from the indexed state,
+/// read fresh from the database. `Error::NotFound` when `creator` is not a registered creator
+/// (the contract errors too).
 pub async fn can_message(
     pool: &PgPool,
     creator: &Address,
@@ -168,6 +171,25 @@ pub async fn can_message(
     let mut gate = load_gate(pool, creator, fan)
         .await?
         .ok_or_else(|| Error::NotFound(format!("creator {creator}")))?;
+    Ok(decide(
+        &gate.rule,
+        creator,
+        fan,
+        &mut gate.facts,
+        gate.height,
+        gate.block_time,
+    ))
+}
+
+/// The contract's answer under `rule`, given the pair's facts at the indexed `height`.
+pub fn decide<F: GatingFacts<Error = std::convert::Infallible>>(
+    rule: &ChatRule,
+    creator: &Address,
+    fan: &Address,
+    facts: &mut F,
+    height: Option<i64>,
+    block_time: Option<chrono::DateTime<chrono::Utc>>,
+) -> CanMessageAnswer {
     let answer = if fan == creator {
         CanMessageResponse {
             allowed: true,
@@ -176,17 +198,17 @@ pub async fn can_message(
             hint: None,
         }
     } else {
-        let Ok(answer) = evaluate(&gate.rule, &Addr::unchecked(fan.as_str()), &mut gate.facts);
+        let Ok(answer) = evaluate(rule, &Addr::unchecked(fan.as_str()), facts);
         answer
     };
-    Ok(CanMessageAnswer {
+    CanMessageAnswer {
         allowed: answer.allowed,
         decided_by: answer.decided_by,
         qualify: answer.qualify,
         hint: answer.hint,
-        height: gate.height,
-        block_time: gate.block_time.map(|t| t.to_rfc3339()),
-    })
+        height,
+        block_time: block_time.map(|t| t.to_rfc3339()),
+    }
 }
 
 /// The contract's `CanMessageResponse`, and the indexed block it holds at.
@@ -228,7 +250,8 @@ pub struct CanMessageQuery {
 }
 
 /// May `fan` message `creator`? Same answer as the creators contract's `CanMessage` at the
-/// indexed height.
+/// indexed height, from facts kept in memory and checked against the database's latest
+/// version before each answer.
 #[utoipa::path(get, path = "/can-message", tag = "chat", params(CanMessageQuery), responses(
     (status = 200, body = CanMessageAnswer),
     (status = 400, body = super::error::ErrorBody, description = "invalid_address, invalid_query"),
@@ -239,6 +262,6 @@ async fn can_message_route(
     Query(query): Query<CanMessageQuery>,
 ) -> Result<axum::Json<CanMessageAnswer>, Error> {
     Ok(axum::Json(
-        can_message(&ctx.pool, &query.creator, &query.fan).await?,
+        ctx.gating.can_message(&query.creator, &query.fan).await?,
     ))
 }

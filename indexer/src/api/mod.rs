@@ -20,6 +20,7 @@ pub mod error;
 pub mod extract;
 pub mod feeds;
 pub mod gating;
+pub mod gating_cache;
 pub mod goals;
 pub mod health;
 pub mod leaderboards;
@@ -92,6 +93,8 @@ pub struct ApiContext {
     pub viewers: Arc<streams::Viewers>,
     /// New feed items, for the SSE feeds.
     pub live: Arc<LiveFeed>,
+    /// The facts `can-message` reads, in memory.
+    pub gating: Arc<gating_cache::GatingCache>,
 }
 
 impl ApiContext {
@@ -100,6 +103,7 @@ impl ApiContext {
             signals: Arc::new(signals::Signals::new(pool.clone())),
             viewers: Arc::default(),
             live: LiveFeed::start(pool.clone()),
+            gating: gating_cache::GatingCache::start(pool.clone(), Default::default()),
             pool,
             config: Arc::new(config),
             metrics: Arc::new(Metrics::new()),

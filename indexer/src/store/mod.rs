@@ -70,6 +70,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "access_lookups",
         include_str!("../../migrations/0203_access_lookups.sql"),
     ),
+    (
+        204,
+        "gating_changes",
+        include_str!("../../migrations/0204_gating_changes.sql"),
+    ),
 ];
 
 #[derive(Debug)]
