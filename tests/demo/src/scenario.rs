@@ -6,7 +6,7 @@
 
 use std::time::Duration;
 
-use anyhow::{bail, ensure, Context};
+use anyhow::{ensure, Context};
 use cosmwasm_std::{to_json_binary, HexBinary, Timestamp, Uint128};
 use mesi_common::chat_rule::ChatRule;
 use mesi_common::commitment::{content_hash, CommitmentInput};
@@ -222,25 +222,25 @@ pub fn seed(chain: &Chain, api: &Api) -> anyhow::Result<Demo> {
         (15, 1, "hi Ava", false),
         (16, 4, "Greetings from the night shift", false),
     ];
-    let tip = |fan: &DevKey, creator: &DevKey, usdc: u128, context: TipContext, message: &str| {
+    let tip = |fan: &DevKey,
+               creator: &DevKey,
+               usdc: u128,
+               context: TipContext,
+               message: &str,
+               anonymous: bool| {
         let msg = mesi_tips::msg::ExecuteMsg::Tip {
             creator: creator.address.clone(),
             context,
             message: Some(message.into()),
-            anonymous: false,
+            anonymous,
         };
         chain.execute(fan, &c.tips, &msg, chain.stable(usdc * USDC))
     };
     for (fan, usdc, message, anonymous) in stream_tips {
-        let msg = mesi_tips::msg::ExecuteMsg::Tip {
-            creator: ava.address.clone(),
-            context: TipContext::Stream {
-                id: stream_id.clone(),
-            },
-            message: Some(message.into()),
-            anonymous,
+        let context = TipContext::Stream {
+            id: stream_id.clone(),
         };
-        chain.execute(fans[fan], &c.tips, &msg, chain.stable(usdc * USDC))?;
+        tip(fans[fan], ava, usdc, context, message, anonymous)?;
     }
     let fan_token = |i: usize| api.login(fans[i]);
     let comment = json!({ "body": "this chorus!" });
@@ -267,7 +267,14 @@ pub fn seed(chain: &Chain, api: &Api) -> anyhow::Result<Demo> {
         },
         vec![],
     )?;
-    tip(fans[13], ben, 3, TipContext::Profile, "Love the woodwork")?;
+    tip(
+        fans[13],
+        ben,
+        3,
+        TipContext::Profile,
+        "Love the woodwork",
+        false,
+    )?;
 
     // Gated chat: a subscriber is let in; a fan who tipped only a little is refused.
     let refused = fans[19];
@@ -277,6 +284,7 @@ pub fn seed(chain: &Chain, api: &Api) -> anyhow::Result<Demo> {
         1,
         TipContext::Profile,
         "Can I ask you something?",
+        false,
     )?;
     sync(chain, api)?;
     let allowed = fans[4];
@@ -302,28 +310,26 @@ pub fn seed(chain: &Chain, api: &Api) -> anyhow::Result<Demo> {
     )?
     .ok("Ava's reply")?;
     let refused_token = fan_token(19)?;
-    let refused_reason = match api
+    let refused_thread = api
         .post(
             "/chat/threads",
             &refused_token,
             json!({ "creator": ava.address }),
         )?
-        .ok("opening a thread as a fan who does not qualify")
-    {
-        Ok(thread) => {
-            let reply = api.post(
-                &format!("/chat/threads/{}/messages", text(&thread["thread_id"])?),
-                &refused_token,
-                json!({ "body": "Hi Ava!" }),
-            )?;
-            ensure!(
-                reply.status == 403,
-                "a fan outside Ava's rule could message her: {reply:?}"
-            );
-            text(&reply.body["error"]["message"])?
-        }
-        Err(e) => bail!("{e:#}"),
-    };
+        .ok("opening a thread as a fan who does not qualify")?;
+    let reply = api.post(
+        &format!(
+            "/chat/threads/{}/messages",
+            text(&refused_thread["thread_id"])?
+        ),
+        &refused_token,
+        json!({ "body": "Hi Ava!" }),
+    )?;
+    ensure!(
+        reply.status == 403,
+        "a fan outside Ava's rule could message her: {reply:?}"
+    );
+    let refused_reason = text(&reply.body["error"]["message"])?;
     api.call(
         reqwest::Method::POST,
         &format!("/streams/{stream_id}/end"),
