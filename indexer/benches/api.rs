@@ -25,6 +25,7 @@ use std::time::{Duration, Instant};
 use cosmwasm_std::{Addr, Uint128};
 use mesi_common::chat_rule::ChatRule;
 use mesi_common::AssetInfo;
+use mesi_indexer::api::limits::LimitsConfig;
 use mesi_indexer::api::{self, ApiConfig, ApiContext};
 use mesi_indexer::store::Store;
 use mesi_indexer::testkit::TestDb;
@@ -361,7 +362,14 @@ async fn main() -> anyhow::Result<()> {
     let pool = api::connect(&db.url, 32).await?;
     seed_gating(&pool).await?;
 
-    let ctx = ApiContext::new(pool.clone(), ApiConfig::default());
+    let ctx = ApiContext::new(
+        pool.clone(),
+        ApiConfig {
+            // The bench is one client measuring throughput, not the limiter.
+            limits: LimitsConfig::unlimited(),
+            ..ApiConfig::default()
+        },
+    );
     let gating = ctx.gating.clone();
     let listener = TcpListener::bind("127.0.0.1:0").await?;
     let base = format!("http://{}", listener.local_addr()?);

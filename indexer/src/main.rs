@@ -9,6 +9,7 @@ use anyhow::{bail, Context};
 use clap::{Parser, Subcommand, ValueEnum};
 
 use mesi_indexer::api::auth::AuthConfig;
+use mesi_indexer::api::limits::{Cidr, LimitsConfig, Rate};
 use mesi_indexer::api::{self, ApiConfig, ApiContext};
 use mesi_indexer::config::{Contracts, FileConfig};
 use mesi_indexer::ingest::{self, IngestOptions, ProgressMode};
@@ -141,6 +142,38 @@ struct ApiArgs {
     /// Database connections the API may hold.
     #[arg(long, default_value_t = 16)]
     api_connections: u32,
+    /// A reverse proxy whose X-Forwarded-For names the client: an address or a CIDR block
+    /// (repeat, or comma-separated). Without one, the TCP peer is the client.
+    #[arg(
+        long = "trusted-proxy",
+        env = "MESI_API_TRUSTED_PROXIES",
+        value_delimiter = ','
+    )]
+    trusted_proxies: Vec<Cidr>,
+    /// Requests per minute one client (IPv4 address or IPv6 /64) may make; 0 for no limit.
+    #[arg(long, default_value_t = LimitsConfig::default().requests.per_minute)]
+    rate_limit_per_min: u32,
+    /// Requests one client may make at once above that rate.
+    #[arg(long, default_value_t = LimitsConfig::default().requests.burst)]
+    rate_limit_burst: u32,
+    /// Sign-in requests (nonce, login) and new chat threads per minute per client; 0 for no limit.
+    #[arg(long, default_value_t = LimitsConfig::default().sign_in.per_minute)]
+    sign_in_limit_per_min: u32,
+    /// Sign-in requests and new threads one client may make at once above that rate.
+    #[arg(long, default_value_t = LimitsConfig::default().sign_in.burst)]
+    sign_in_limit_burst: u32,
+    /// Live feeds (SSE) one client may hold open.
+    #[arg(long, default_value_t = LimitsConfig::default().live_per_client)]
+    live_per_client: usize,
+    /// Live feeds this process holds open in all.
+    #[arg(long, default_value_t = LimitsConfig::default().live_total)]
+    live_total: usize,
+    /// Most items a live feed replays when resumed (Last-Event-ID, ?after=).
+    #[arg(long, default_value_t = LimitsConfig::default().max_replay)]
+    max_replay: i64,
+    /// Clients whose request rates are tracked at once (bounds the limiter's memory).
+    #[arg(long, default_value_t = LimitsConfig::default().max_clients)]
+    max_tracked_clients: usize,
 }
 
 impl ApiArgs {
@@ -162,6 +195,21 @@ impl ApiArgs {
             auth: AuthConfig {
                 session_ttl: Duration::from_secs(self.session_ttl_mins.saturating_mul(60)),
                 ..AuthConfig::new(&self.bech32_prefix)
+            },
+            limits: LimitsConfig {
+                trusted_proxies: self.trusted_proxies.clone(),
+                requests: Rate {
+                    per_minute: self.rate_limit_per_min,
+                    burst: self.rate_limit_burst,
+                },
+                sign_in: Rate {
+                    per_minute: self.sign_in_limit_per_min,
+                    burst: self.sign_in_limit_burst,
+                },
+                live_per_client: self.live_per_client,
+                live_total: self.live_total,
+                max_replay: self.max_replay.max(0),
+                max_clients: self.max_tracked_clients,
             },
         }
     }

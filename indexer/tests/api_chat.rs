@@ -499,3 +499,57 @@ async fn messages_reach_the_other_side_live_and_resume_after_the_last_event() {
     let mut theirs = chat.app.sse("/chat/events", Some(&token), Some("0")).await;
     assert!(theirs.next(Duration::from_millis(300)).await.is_none());
 }
+
+/// Reads message bodies from `feed` until `last` arrives (or nothing comes for a while).
+async fn bodies_until(feed: &mut api_support::SseReader, last: &str) -> Vec<(String, String)> {
+    let mut seen = Vec::new();
+    while let Some(event) = feed.next(Duration::from_secs(10)).await {
+        let body = event.data["body"].as_str().unwrap_or_default().to_owned();
+        seen.push((body.clone(), event.id.unwrap_or_default()));
+        if body == last {
+            break;
+        }
+    }
+    seen
+}
+
+#[tokio::test]
+async fn messages_committed_out_of_id_order_all_reach_the_feed() {
+    let Some(chat) = chat_with_rule(EVERYONE).await else {
+        return;
+    };
+    let mut inbox = chat
+        .app
+        .sse("/chat/events", Some(&chat.creator_token), None)
+        .await;
+    let insert = |body: &str| {
+        format!(
+            "INSERT INTO chat_messages (thread_id, sender, body) VALUES ('{}', '{}', '{body}')",
+            chat.thread_id, chat.fan.address
+        )
+    };
+    // The first writer takes its id and stays open while the second commits.
+    let writers =
+        api_support::insert_out_of_order(&chat.app.pool, &insert("first"), &insert("second")).await;
+    if writers.second_committed {
+        // The feed has sent the second (larger) id before the first commits.
+        assert_eq!(bodies_until(&mut inbox, "second").await[0].0, "second");
+    }
+    writers.finish().await;
+    chat.send(&chat.fan_token, "third").await;
+    let seen = bodies_until(&mut inbox, "third").await;
+    let bodies: Vec<&str> = seen.iter().map(|(b, _)| b.as_str()).collect();
+    assert_eq!(bodies, ["first", "second", "third"]);
+
+    // Reconnecting after the first resumes with the rest.
+    let mut resumed = chat
+        .app
+        .sse("/chat/events", Some(&chat.creator_token), Some(&seen[0].1))
+        .await;
+    let rest: Vec<String> = bodies_until(&mut resumed, "third")
+        .await
+        .into_iter()
+        .map(|(b, _)| b)
+        .collect();
+    assert_eq!(rest, ["second", "third"]);
+}

@@ -7,7 +7,7 @@ mod api_support;
 use std::time::Duration;
 
 use api_support::{TestApp, Wallet};
-use axum::http::StatusCode;
+use axum::http::{Method, StatusCode};
 use mesi_indexer::api::streams::COMMENT_RATE_LIMIT;
 use serde_json::{json, Value};
 
@@ -263,14 +263,15 @@ async fn the_summary_totals_tips_ranks_tippers_and_counts_viewers() {
         .await;
     live.comment(&live.fan_token, "great show").await;
 
-    let first = live
-        .app
-        .sse(&format!("/streams/{}/events", live.stream_id), None, None)
-        .await;
-    let second = live
-        .app
-        .sse(&format!("/streams/{}/events", live.stream_id), None, None)
-        .await;
+    // Viewers are clients, not connections: two from one address count once.
+    let watch = |ip: &str| {
+        let uri = format!("/streams/{}/events", live.stream_id);
+        let request = api_support::request(Method::GET, &uri, None, None);
+        live.app.sse_request(api_support::from_peer(request, ip))
+    };
+    let first = watch("192.0.2.1").await;
+    let second = watch("192.0.2.2").await;
+    let second_again = watch("192.0.2.2").await;
     let summary = live
         .app
         .get(&format!("/streams/{}/summary", live.stream_id), None)
@@ -304,7 +305,7 @@ async fn the_summary_totals_tips_ranks_tippers_and_counts_viewers() {
     assert_eq!(s["comment_count"], 1);
     assert_eq!(s["viewers_now"], 2);
     assert_eq!(s["peak_viewers"], 2);
-    drop((first, second));
+    drop((first, second, second_again));
     let later = live
         .app
         .get(&format!("/streams/{}/summary", live.stream_id), None)
@@ -387,4 +388,69 @@ async fn the_live_feed_carries_comments_tips_and_the_end() {
         })
         .await;
     assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+}
+
+#[tokio::test]
+async fn comments_committed_out_of_id_order_all_reach_the_feed() {
+    let Some(live) = live_stream(json!({})).await else {
+        return;
+    };
+    let uri = format!("/streams/{}/events", live.stream_id);
+    let mut feed = live.app.sse(&uri, None, None).await;
+    let insert = |body: &str| {
+        format!(
+            "INSERT INTO stream_comments (stream_id, author, body) VALUES ('{}', '{}', '{body}')",
+            live.stream_id, live.fan.address
+        )
+    };
+    let mut seen = Vec::new();
+    let writers =
+        api_support::insert_out_of_order(&live.app.pool, &insert("first"), &insert("second")).await;
+    if writers.second_committed {
+        // The feed has sent the second (larger) id before the first commits.
+        let event = feed.next(Duration::from_secs(10)).await.expect("second");
+        seen.push(event.data["body"].as_str().unwrap().to_owned());
+    }
+    writers.finish().await;
+    live.comment(&live.fan_token, "third").await;
+    while let Some(event) = feed.next(Duration::from_secs(10)).await {
+        let body = event.data["body"].as_str().unwrap().to_owned();
+        seen.push(body.clone());
+        if body == "third" {
+            break;
+        }
+    }
+    assert_eq!(seen, ["first", "second", "third"]);
+}
+
+#[tokio::test]
+async fn a_comment_racing_the_end_reaches_the_feed_before_ended() {
+    let Some(live) = live_stream(json!({})).await else {
+        return;
+    };
+    let uri = format!("/streams/{}/events", live.stream_id);
+    let mut feed = live.app.sse(&uri, None, None).await;
+    // The comment is inserted first and commits last: the end waits for it.
+    let writers = api_support::insert_out_of_order(
+        &live.app.pool,
+        &format!(
+            "INSERT INTO stream_comments (stream_id, author, body) VALUES ('{}', '{}', 'last words')",
+            live.stream_id, live.fan.address
+        ),
+        &format!(
+            "UPDATE streams SET ended_at = now() WHERE stream_id = '{}'",
+            live.stream_id
+        ),
+    )
+    .await;
+    if writers.second_committed {
+        let event = feed.next(Duration::from_secs(10)).await.expect("ended");
+        assert_eq!(event.event, "ended");
+    }
+    writers.finish().await;
+    let mut events = Vec::new();
+    while let Some(event) = feed.next(Duration::from_secs(10)).await {
+        events.push(event.event.clone());
+    }
+    assert_eq!(events, ["comment", "ended"]);
 }

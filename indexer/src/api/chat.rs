@@ -36,6 +36,7 @@ use utoipa_axum::routes;
 use super::auth::Session;
 use super::error::ErrorBody;
 use super::extract::{Json, Path, Query};
+use super::limits::LiveSlot;
 use super::params::{page_size, Address};
 use super::signals::{Signal, LIVE_POLL_INTERVAL};
 use super::{ApiContext, Error};
@@ -847,6 +848,7 @@ struct ChatFeed {
     signals: broadcast::Receiver<Signal>,
     /// The last read was full: read again before waiting.
     more: bool,
+    _slot: LiveSlot,
 }
 
 impl ChatFeed {
@@ -880,9 +882,7 @@ impl ChatFeed {
 
     async fn read(&mut self) -> Result<Vec<Message>, sqlx::Error> {
         let messages: Vec<Message> = sqlx::query_as(&format!(
-            "SELECT {MESSAGE_COLUMNS} FROM chat_messages m \
-             WHERE m.id > $1 AND ($3::text IS NULL OR m.thread_id = $3) \
-               AND m.thread_id IN (SELECT thread_id FROM chat_threads WHERE $2 IN (creator, fan)) \
+            "SELECT {MESSAGE_COLUMNS} FROM chat_messages m WHERE m.id > $1 AND {IN_FEED} \
              ORDER BY m.id LIMIT $4"
         ))
         .bind(self.cursor)
@@ -899,6 +899,12 @@ impl ChatFeed {
     }
 }
 
+/// Messages `m` of one client's feed: `$2` the caller, `$3` the thread, when only one.
+/// Ids are in commit order within it (see migration 0210): both sides of a thread lock their
+/// feeds before a message takes its id.
+const IN_FEED: &str = "($3::text IS NULL OR m.thread_id = $3) \
+    AND m.thread_id IN (SELECT thread_id FROM chat_threads WHERE $2 IN (creator, fan))";
+
 /// New messages in the caller's threads as Server-Sent Events (`event: message`, `id`: the
 /// message id, `data`: the message as JSON). Resumes after `Last-Event-ID`; without it, starts
 /// with the next message. `EventSource` clients pass the token as `?access_token=`.
@@ -906,11 +912,15 @@ impl ChatFeed {
     params(EventsQuery), responses(
     (status = 200, content_type = "text/event-stream", description = "a stream of message events"),
     (status = 401, body = ErrorBody), (status = 404, body = ErrorBody),
+    (status = 410, body = ErrorBody, description = "replay_too_long: the resume point is further back than a live feed replays"),
+    (status = 429, body = ErrorBody, description = "this client has its limit of live feeds open; see Retry-After"),
+    (status = 503, body = ErrorBody, description = "busy: the server has its limit of live feeds open; see Retry-After"),
 ))]
 async fn chat_events(
     State(ctx): State<ApiContext>,
     session: Session,
     Query(query): Query<EventsQuery>,
+    slot: LiveSlot,
     headers: HeaderMap,
 ) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, Error> {
     if let Some(thread_id) = &query.thread_id {
@@ -924,17 +934,38 @@ async fn chat_events(
     }
     // Subscribe before reading the start, so nothing posted in between is missed.
     let signals = ctx.signals.subscribe().await;
+    // Without a resume point, after the newest message of this feed: a larger id elsewhere
+    // may commit before a smaller one of this feed, never within it.
     let cursor = match last_event_id(&headers)? {
-        Some(id) => id.parse::<i64>().map_err(|_| {
-            Error::invalid(
-                "invalid_last_event_id",
-                "Last-Event-ID must be a message id",
-            )
-        })?,
+        Some(id) => {
+            let cursor = id.parse::<i64>().map_err(|_| {
+                Error::invalid(
+                    "invalid_last_event_id",
+                    "Last-Event-ID must be a message id",
+                )
+            })?;
+            let pending: i64 = sqlx::query_scalar(&format!(
+                "SELECT count(*) FROM (SELECT 1 FROM chat_messages m \
+                 WHERE m.id > $1 AND {IN_FEED} LIMIT $4) AS n"
+            ))
+            .bind(cursor)
+            .bind(&session.address)
+            .bind(&query.thread_id)
+            .bind(ctx.limits.replay_probe())
+            .fetch_one(&ctx.pool)
+            .await?;
+            ctx.limits.check_replay(pending)?;
+            cursor
+        }
         None => {
-            sqlx::query_scalar("SELECT coalesce(max(id), 0) FROM chat_messages")
-                .fetch_one(&ctx.pool)
-                .await?
+            sqlx::query_scalar(&format!(
+                "SELECT coalesce(max(m.id), 0) FROM chat_messages m WHERE m.id > $1 AND {IN_FEED}"
+            ))
+            .bind(0_i64)
+            .bind(&session.address)
+            .bind(&query.thread_id)
+            .fetch_one(&ctx.pool)
+            .await?
         }
     };
     let feed = ChatFeed {
@@ -944,6 +975,7 @@ async fn chat_events(
         cursor,
         signals,
         more: true,
+        _slot: slot,
     };
     let events = stream::unfold(feed, |mut feed| async move {
         feed.wait().await;

@@ -31,6 +31,12 @@ pub enum Error {
     /// The service cannot answer correctly yet (say, the ingest is far behind).
     #[error("{0}")]
     Unavailable(String),
+    /// Every slot of a shared resource (live feeds) is taken; try again later.
+    #[error("the server is at its limit of open live feeds; retry in {retry_after_secs} s")]
+    Busy { retry_after_secs: u64 },
+    /// A live feed's resume point is further back than it replays.
+    #[error("more than {max} items follow this resume point; read them from the paged routes and resume from the newest")]
+    ReplayTooLong { max: i64 },
     #[error("database: {0}")]
     Database(#[from] sqlx::Error),
     #[error("{0:#}")]
@@ -70,6 +76,8 @@ impl Error {
             Error::PayloadTooLarge { .. } => "payload_too_large",
             Error::RateLimited { .. } => "rate_limited",
             Error::Unavailable(_) => "unavailable",
+            Error::Busy { .. } => "busy",
+            Error::ReplayTooLong { .. } => "replay_too_long",
             Error::Database(_) | Error::Internal(_) => "internal",
         }
     }
@@ -84,7 +92,8 @@ impl Error {
             Error::Conflict(_) => StatusCode::CONFLICT,
             Error::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             Error::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
-            Error::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            Error::Unavailable(_) | Error::Busy { .. } => StatusCode::SERVICE_UNAVAILABLE,
+            Error::ReplayTooLong { .. } => StatusCode::GONE,
             Error::Database(_) | Error::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -119,7 +128,7 @@ impl IntoResponse for Error {
             other => other.to_string(),
         };
         let mut response = error_response(self.status(), self.code(), message);
-        if let Error::RateLimited { retry_after_secs } = self {
+        if let Error::RateLimited { retry_after_secs } | Error::Busy { retry_after_secs } = self {
             response
                 .headers_mut()
                 .insert(header::RETRY_AFTER, HeaderValue::from(retry_after_secs));

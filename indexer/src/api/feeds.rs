@@ -30,6 +30,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::extract::{Path, Query};
+use super::limits::LiveSlot;
 use super::params::{page_size, Address, Position};
 use super::{ApiContext, Error};
 use crate::store::projections::feed::KINDS;
@@ -233,12 +234,27 @@ async fn fetch(
     direction: Direction,
     limit: i64,
 ) -> Result<Vec<FeedItem>, sqlx::Error> {
+    let (positions, order) = positions_sql(filter, direction);
+    let sql = format!(
+        "SELECT {ITEM_COLUMNS} FROM ({positions}) AS p \
+         JOIN feed_items f ON f.height = p.height AND f.seq = p.seq \
+         JOIN events e ON e.height = p.height AND e.seq = p.seq \
+         ORDER BY f.height {order}, f.seq {order} LIMIT $5"
+    );
+    let rows: Vec<ItemRow> = bind_positions(sqlx::query_as(&sql), filter, from, limit)
+        .fetch_all(pool)
+        .await?;
+    Ok(rows.into_iter().map(item_from_row).collect())
+}
+
+/// The positions (up to `$5` of them) of `filter`'s items beyond `($3, $4)` in `direction`,
+/// and the SQL sort order of that direction. One index range per audience column; kinds
+/// filter within it. `$1` the address, `$2` the kinds: see [`bind_positions`].
+fn positions_sql(filter: &FeedFilter, direction: Direction) -> (String, &'static str) {
     let (beyond, order) = match direction {
         Direction::Older => ("<", "DESC"),
         Direction::Newer => (">", "ASC"),
     };
-    // One index range per audience column; kinds filter within it. $1 address, $2 kinds,
-    // $3/$4 the position, $5 the limit.
     let range = |column: &str| {
         format!(
             "SELECT height, seq FROM feed_items WHERE {column} \
@@ -255,25 +271,40 @@ async fn fetch(
             range("counterparty = $1")
         ),
     };
-    let sql = format!(
-        "SELECT {ITEM_COLUMNS} FROM ({positions}) AS p \
-         JOIN feed_items f ON f.height = p.height AND f.seq = p.seq \
-         JOIN events e ON e.height = p.height AND e.seq = p.seq \
-         ORDER BY f.height {order}, f.seq {order} LIMIT $5"
-    );
+    (positions, order)
+}
+
+fn bind_positions<'q, O>(
+    query: sqlx::query::QueryAs<'q, sqlx::Postgres, O, sqlx::postgres::PgArguments>,
+    filter: &'q FeedFilter,
+    from: Position,
+    limit: i64,
+) -> sqlx::query::QueryAs<'q, sqlx::Postgres, O, sqlx::postgres::PgArguments> {
     let address = match &filter.audience {
         Audience::Everyone => None,
         Audience::Creator(a) | Audience::Fan(a) => Some(a.as_str()),
     };
-    let rows: Vec<ItemRow> = sqlx::query_as(&sql)
+    query
         .bind(address)
         .bind(filter.kinds.as_deref())
         .bind(from.height)
         .bind(from.seq)
         .bind(limit)
-        .fetch_all(pool)
+}
+
+/// How many of `filter`'s items follow `after`, counting at most `limit`.
+async fn count_newer(
+    pool: &PgPool,
+    filter: &FeedFilter,
+    after: Position,
+    limit: i64,
+) -> Result<i64, sqlx::Error> {
+    let (positions, _) = positions_sql(filter, Direction::Newer);
+    let sql = format!("SELECT count(*) FROM (SELECT * FROM ({positions}) AS p LIMIT $5) AS n");
+    let (count,): (i64,) = bind_positions(sqlx::query_as(&sql), filter, after, limit)
+        .fetch_one(pool)
         .await?;
-    Ok(rows.into_iter().map(item_from_row).collect())
+    Ok(count)
 }
 
 /// The newest item's position (or `0-0`), where a live feed without a resume point starts.
@@ -364,41 +395,53 @@ async fn fan_feed(
 /// [`FeedItem`], id its position).
 #[utoipa::path(get, path = "/feed/live", tag = "feeds", params(LiveQuery,
     ("Last-Event-ID" = Option<String>, Header, description = "Resume after this item")),
-    responses((status = 200, content_type = "text/event-stream", body = FeedItem)))]
+    responses((status = 200, content_type = "text/event-stream", body = FeedItem),
+        (status = 410, body = super::error::ErrorBody, description = "replay_too_long: the resume point is further back than a live feed replays"),
+        (status = 429, body = super::error::ErrorBody, description = "this client has its limit of live feeds open; see Retry-After"),
+        (status = 503, body = super::error::ErrorBody, description = "busy: the server has its limit of live feeds open; see Retry-After")))]
 async fn global_live(
     State(ctx): State<ApiContext>,
+    slot: LiveSlot,
     headers: HeaderMap,
     Query(query): Query<LiveQuery>,
 ) -> Result<Sse<impl tokio_stream::Stream<Item = Result<Event, Infallible>>>, Error> {
-    live(ctx, Audience::Everyone, &headers, query).await
+    live(ctx, slot, Audience::Everyone, &headers, query).await
 }
 
 /// A creator's feed, live.
 #[utoipa::path(get, path = "/creators/{address}/feed/live", tag = "feeds",
     params(("address" = String, Path), LiveQuery,
         ("Last-Event-ID" = Option<String>, Header, description = "Resume after this item")),
-    responses((status = 200, content_type = "text/event-stream", body = FeedItem)))]
+    responses((status = 200, content_type = "text/event-stream", body = FeedItem),
+        (status = 410, body = super::error::ErrorBody, description = "replay_too_long: the resume point is further back than a live feed replays"),
+        (status = 429, body = super::error::ErrorBody, description = "this client has its limit of live feeds open; see Retry-After"),
+        (status = 503, body = super::error::ErrorBody, description = "busy: the server has its limit of live feeds open; see Retry-After")))]
 async fn creator_live(
     State(ctx): State<ApiContext>,
+    slot: LiveSlot,
     Path(address): Path<Address>,
     headers: HeaderMap,
     Query(query): Query<LiveQuery>,
 ) -> Result<Sse<impl tokio_stream::Stream<Item = Result<Event, Infallible>>>, Error> {
-    live(ctx, Audience::Creator(address), &headers, query).await
+    live(ctx, slot, Audience::Creator(address), &headers, query).await
 }
 
 /// A fan's feed, live.
 #[utoipa::path(get, path = "/fans/{address}/feed/live", tag = "feeds",
     params(("address" = String, Path), LiveQuery,
         ("Last-Event-ID" = Option<String>, Header, description = "Resume after this item")),
-    responses((status = 200, content_type = "text/event-stream", body = FeedItem)))]
+    responses((status = 200, content_type = "text/event-stream", body = FeedItem),
+        (status = 410, body = super::error::ErrorBody, description = "replay_too_long: the resume point is further back than a live feed replays"),
+        (status = 429, body = super::error::ErrorBody, description = "this client has its limit of live feeds open; see Retry-After"),
+        (status = 503, body = super::error::ErrorBody, description = "busy: the server has its limit of live feeds open; see Retry-After")))]
 async fn fan_live(
     State(ctx): State<ApiContext>,
+    slot: LiveSlot,
     Path(address): Path<Address>,
     headers: HeaderMap,
     Query(query): Query<LiveQuery>,
 ) -> Result<Sse<impl tokio_stream::Stream<Item = Result<Event, Infallible>>>, Error> {
-    live(ctx, Audience::Fan(address), &headers, query).await
+    live(ctx, slot, Audience::Fan(address), &headers, query).await
 }
 
 /// Items replayed per database round trip when a client resumes.
@@ -406,6 +449,7 @@ const REPLAY_BATCH: i64 = 500;
 
 async fn live(
     ctx: ApiContext,
+    slot: LiveSlot,
     audience: Audience,
     headers: &HeaderMap,
     query: LiveQuery,
@@ -426,9 +470,15 @@ async fn live(
         (Some(position), _) | (None, Some(position)) => position,
         (None, None) => newest_position(&ctx.pool).await?,
     };
+    if resume.is_some() {
+        let pending = count_newer(&ctx.pool, &filter, start, ctx.limits.replay_probe()).await?;
+        ctx.limits.check_replay(pending)?;
+    }
     let (sender, receiver) = mpsc::channel::<FeedItem>(64);
     tokio::spawn(forward(ctx.pool.clone(), filter, start, updates, sender));
-    let stream = ReceiverStream::new(receiver).map(|item| {
+    // The stream holds the slot: the feed counts against the caps until the client goes.
+    let stream = ReceiverStream::new(receiver).map(move |item| {
+        let _slot = &slot;
         let event = Event::default()
             .event("feed")
             .id(item.id.to_string())

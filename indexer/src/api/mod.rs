@@ -7,7 +7,8 @@
 //!   internal errors are logged, never sent. The extractors in [`extract`] answer bad input with
 //!   it too.
 //! - Limits: request bodies ([`MAX_BODY_BYTES`]), URIs ([`MAX_URI_BYTES`]), page sizes and ids
-//!   ([`params`]); CORS for browser dApps (any origin unless configured).
+//!   ([`params`]); per-client request rates, live-feed caps and replay bounds ([`limits`]);
+//!   CORS for browser dApps (any origin unless configured).
 //!
 //! The API reads what the ingest writes; `serve` runs it alone, `run` next to the ingest. Live
 //! feeds hear about new blocks through PostgreSQL `LISTEN`/`NOTIFY` in both cases.
@@ -24,6 +25,7 @@ pub mod gating_cache;
 pub mod goals;
 pub mod health;
 pub mod leaderboards;
+pub mod limits;
 pub mod live;
 pub mod metrics;
 pub mod params;
@@ -32,6 +34,7 @@ pub mod state;
 pub mod streams;
 
 use std::future::{Future, IntoFuture};
+use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -68,6 +71,8 @@ pub struct ApiConfig {
     pub cors_origins: Vec<String>,
     /// Wallet login: the chain's bech32 prefix and how long nonces and sessions live.
     pub auth: auth::AuthConfig,
+    /// Per-client request rates, live-feed caps, replay bound, trusted proxies.
+    pub limits: limits::LimitsConfig,
 }
 
 impl Default for ApiConfig {
@@ -77,6 +82,7 @@ impl Default for ApiConfig {
             ready_max_head_age: Duration::from_secs(60),
             cors_origins: Vec::new(),
             auth: auth::AuthConfig::default(),
+            limits: limits::LimitsConfig::default(),
         }
     }
 }
@@ -95,6 +101,8 @@ pub struct ApiContext {
     pub live: Arc<LiveFeed>,
     /// The facts `can-message` reads, in memory.
     pub gating: Arc<gating_cache::GatingCache>,
+    /// Request rates and open live feeds per client.
+    pub limits: Arc<limits::Limits>,
 }
 
 impl ApiContext {
@@ -104,6 +112,7 @@ impl ApiContext {
             viewers: Arc::default(),
             live: LiveFeed::start(pool.clone()),
             gating: gating_cache::GatingCache::start(pool.clone(), Default::default()),
+            limits: Arc::new(limits::Limits::new(config.limits.clone())),
             pool,
             config: Arc::new(config),
             metrics: Arc::new(Metrics::new()),
@@ -169,6 +178,10 @@ pub fn router(ctx: ApiContext) -> Router {
         )
         .fallback(unknown_route)
         .method_not_allowed_fallback(method_not_allowed)
+        .layer(middleware::from_fn_with_state(
+            ctx.clone(),
+            limits::limit_requests,
+        ))
         .layer(middleware::from_fn_with_state(ctx.clone(), metrics::track))
         .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(middleware::from_fn(limit_uri))
@@ -201,7 +214,9 @@ pub async fn serve(
 ) -> std::io::Result<()> {
     tracing::info!(address = %listener.local_addr()?, "API listening");
     let (stopping, mut stopped) = tokio::sync::watch::channel(false);
-    let server = axum::serve(listener, router(ctx)).with_graceful_shutdown(async move {
+    // The peer's address is what per-client limits count (see `limits`).
+    let app = router(ctx).into_make_service_with_connect_info::<SocketAddr>();
+    let server = axum::serve(listener, app).with_graceful_shutdown(async move {
         shutdown.await;
         let _ = stopping.send(true);
     });

@@ -10,8 +10,9 @@
 //! - Only tips to the stream's creator count: the context is chosen by the tipper.
 //! - The summary: total tipped per asset (and fiat per currency), top tippers per asset
 //!   (anonymous tips count in the totals but name nobody; ties go to who reached the amount
-//!   first), comment count, and peak concurrent viewers of the SSE feed. Viewers are counted
-//!   per API process; with several processes the peak is the largest any one of them saw.
+//!   first), comment count, and peak concurrent viewers of the SSE feed. A viewer is a client
+//!   address (IPv4, or an IPv6 /64; see [`super::limits`]), not a connection. Viewers are
+//!   counted per API process; with several processes the peak is the largest any one saw.
 
 use std::collections::HashMap;
 use std::convert::Infallible;
@@ -36,6 +37,7 @@ use super::auth::Session;
 use super::chat::{enforce_rate_limit, last_event_id, new_context_id, require_creator};
 use super::error::ErrorBody;
 use super::extract::{Json, Path, Query};
+use super::limits::{Client, LiveSlot};
 use super::params::{page_size, Address, Position};
 use super::signals::{Signal, LIVE_POLL_INTERVAL};
 use super::state::CHAIN_TIME_SQL;
@@ -62,27 +64,31 @@ pub fn router() -> OpenApiRouter<ApiContext> {
         .routes(routes!(stream_events))
 }
 
-/// Live SSE clients per stream in this process, and the peak each reached.
+/// Who watches each stream's live feed in this process, and the peak each stream reached. A
+/// viewer is a client as the limits count them (an IPv4 address or an IPv6 /64), however
+/// many feeds it opens: connections are cheap, addresses are not.
 #[derive(Default)]
 pub struct Viewers {
-    watching: Mutex<HashMap<String, usize>>,
+    watching: Mutex<HashMap<String, HashMap<Client, usize>>>,
 }
 
 impl Viewers {
     pub fn now(&self, stream_id: &str) -> usize {
         let watching = self.watching.lock().expect("viewer counts");
-        watching.get(stream_id).copied().unwrap_or(0)
+        watching.get(stream_id).map_or(0, HashMap::len)
     }
 
-    /// Counts one more viewer until the returned guard drops; returns the new count.
-    fn join(self: &Arc<Self>, stream_id: &str) -> (ViewerGuard, usize) {
+    /// Counts `client` as a viewer until the returned guard (and any other of the client's)
+    /// drops; returns the number of viewers now.
+    fn join(self: &Arc<Self>, stream_id: &str, client: Client) -> (ViewerGuard, usize) {
         let mut watching = self.watching.lock().expect("viewer counts");
-        let count = watching.entry(stream_id.to_owned()).or_default();
-        *count += 1;
-        let now = *count;
+        let viewers = watching.entry(stream_id.to_owned()).or_default();
+        *viewers.entry(client).or_default() += 1;
+        let now = viewers.len();
         let guard = ViewerGuard {
             viewers: Arc::clone(self),
             stream_id: stream_id.to_owned(),
+            client,
         };
         (guard, now)
     }
@@ -91,14 +97,20 @@ impl Viewers {
 struct ViewerGuard {
     viewers: Arc<Viewers>,
     stream_id: String,
+    client: Client,
 }
 
 impl Drop for ViewerGuard {
     fn drop(&mut self) {
         let mut watching = self.viewers.watching.lock().expect("viewer counts");
-        if let Some(count) = watching.get_mut(&self.stream_id) {
-            *count -= 1;
-            if *count == 0 {
+        if let Some(viewers) = watching.get_mut(&self.stream_id) {
+            if let Some(feeds) = viewers.get_mut(&self.client) {
+                *feeds -= 1;
+                if *feeds == 0 {
+                    viewers.remove(&self.client);
+                }
+            }
+            if viewers.is_empty() {
                 watching.remove(&self.stream_id);
             }
         }
@@ -656,6 +668,7 @@ struct StreamFeed {
     more: bool,
     ended: bool,
     _viewer: ViewerGuard,
+    _slot: LiveSlot,
 }
 
 type TipRow = (
@@ -782,10 +795,14 @@ impl StreamFeed {
     params(("stream_id" = String, Path)), responses(
     (status = 200, content_type = "text/event-stream", description = "comment, tip and ended events"),
     (status = 400, body = ErrorBody), (status = 404, body = ErrorBody),
+    (status = 410, body = ErrorBody, description = "replay_too_long: the resume point is further back than a live feed replays"),
+    (status = 429, body = ErrorBody, description = "this client has its limit of live feeds open; see Retry-After"),
+    (status = 503, body = ErrorBody, description = "busy: the server has its limit of live feeds open; see Retry-After"),
 ))]
 async fn stream_events(
     State(ctx): State<ApiContext>,
     Path(stream_id): Path<String>,
+    slot: LiveSlot,
     headers: HeaderMap,
 ) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, Error> {
     let stream = load_stream(&ctx.pool, &stream_id).await?;
@@ -794,7 +811,26 @@ async fn stream_events(
         .transpose()?;
     let signals = ctx.signals.subscribe().await;
     let cursor = match resume {
-        Some(cursor) => cursor,
+        Some(cursor) => {
+            let pending: i64 = sqlx::query_scalar(
+                "SELECT (SELECT count(*) FROM (SELECT 1 FROM stream_comments \
+                         WHERE stream_id = $1 AND id > $3 LIMIT $6) c) \
+                      + (SELECT count(*) FROM (SELECT 1 FROM tips WHERE context = $2 \
+                         AND (height, seq) > ($4, $5) LIMIT $6) t) \
+                      + (SELECT count(*) FROM (SELECT 1 FROM fiat_tips WHERE context = $2 \
+                         AND (height, seq) > ($4, $5) LIMIT $6) f)",
+            )
+            .bind(&stream_id)
+            .bind(&stream.tip_context)
+            .bind(cursor.comment)
+            .bind(cursor.tip.height)
+            .bind(cursor.tip.seq)
+            .bind(ctx.limits.replay_probe())
+            .fetch_one(&ctx.pool)
+            .await?;
+            ctx.limits.check_replay(pending)?;
+            cursor
+        }
         None => {
             let (comment, height, seq): (i64, i64, i32) = sqlx::query_as(
                 "SELECT (SELECT coalesce(max(id), 0) FROM stream_comments WHERE stream_id = $1), \
@@ -814,7 +850,7 @@ async fn stream_events(
             }
         }
     };
-    let (viewer, watching) = ctx.viewers.join(&stream_id);
+    let (viewer, watching) = ctx.viewers.join(&stream_id, slot.client());
     if stream.live {
         sqlx::query(
             "UPDATE streams SET peak_viewers = $2 WHERE stream_id = $1 AND peak_viewers < $2",
@@ -834,6 +870,7 @@ async fn stream_events(
         more: true,
         ended: false,
         _viewer: viewer,
+        _slot: slot,
     };
     let events = stream::unfold(feed, |mut feed| async move {
         if feed.ended {
@@ -885,15 +922,22 @@ mod tests {
     }
 
     #[test]
-    fn viewers_are_counted_while_connected() {
+    fn viewers_are_clients_not_connections() {
         let viewers = Arc::new(Viewers::default());
-        let (first, n) = viewers.join("s");
+        let a = Client::of([192, 0, 2, 1].into());
+        let b = Client::of([192, 0, 2, 2].into());
+        let (first, n) = viewers.join("s", a);
         assert_eq!(n, 1);
-        let (second, n) = viewers.join("s");
+        // The same client again is the same viewer.
+        let (again, n) = viewers.join("s", a);
+        assert_eq!(n, 1);
+        let (other, n) = viewers.join("s", b);
         assert_eq!(n, 2);
         drop(first);
+        assert_eq!(viewers.now("s"), 2);
+        drop(again);
         assert_eq!(viewers.now("s"), 1);
-        drop(second);
+        drop(other);
         assert_eq!(viewers.now("s"), 0);
     }
 

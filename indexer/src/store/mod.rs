@@ -75,6 +75,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "gating_changes",
         include_str!("../../migrations/0204_gating_changes.sql"),
     ),
+    (
+        210,
+        "commit_order",
+        include_str!("../../migrations/0210_commit_order.sql"),
+    ),
 ];
 
 #[derive(Debug)]

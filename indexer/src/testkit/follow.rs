@@ -48,7 +48,10 @@ impl Follower {
         let api_url = format!("http://{}", listener.local_addr()?);
         let ctx = ApiContext::new(
             crate::api::connect(database_url, 8).await?,
-            ApiConfig::default(),
+            ApiConfig {
+                limits: crate::api::limits::LimitsConfig::unlimited(),
+                ..ApiConfig::default()
+            },
         );
         let api = tokio::spawn(crate::api::serve(ctx, listener, std::future::pending()));
         Ok(Follower {

@@ -15,6 +15,7 @@ use http_body_util::BodyExt;
 use k256::ecdsa::signature::hazmat::PrehashSigner;
 use k256::ecdsa::{Signature, SigningKey};
 use mesi_indexer::api::auth::{address_of, adr036_sign_doc, AuthConfig};
+use mesi_indexer::api::limits::LimitsConfig;
 use mesi_indexer::api::{self, ApiConfig, ApiContext};
 use mesi_indexer::store::Store;
 use mesi_indexer::testkit::pg::{table_digests, TestDb};
@@ -54,6 +55,17 @@ impl TestApp {
 
     /// Like [`TestApp::new`], with these login settings (say, a short session lifetime).
     pub async fn with_auth(auth: AuthConfig) -> Option<TestApp> {
+        TestApp::with_config(ApiConfig {
+            auth,
+            // Tests that are not about limits send many requests as one client.
+            limits: LimitsConfig::unlimited(),
+            ..ApiConfig::default()
+        })
+        .await
+    }
+
+    /// Like [`TestApp::new`], with this configuration.
+    pub async fn with_config(config: ApiConfig) -> Option<TestApp> {
         let db = TestDb::create().await?;
         Store::connect(&db.url)
             .await
@@ -62,10 +74,6 @@ impl TestApp {
             .await
             .expect("migrate");
         let pool = db.pool().await;
-        let config = ApiConfig {
-            auth,
-            ..ApiConfig::default()
-        };
         let ctx = ApiContext::new(pool.clone(), config);
         let router = api::router(ctx.clone());
         let app = TestApp {
@@ -137,6 +145,12 @@ impl TestApp {
                 .headers_mut()
                 .insert("last-event-id", id.parse().unwrap());
         }
+        self.sse_request(request).await
+    }
+
+    /// Opens an SSE stream with this request; the response must be 200.
+    pub async fn sse_request(&self, request: Request<Body>) -> SseReader {
+        let uri = request.uri().to_string();
         let response = self
             .router
             .clone()
@@ -260,6 +274,15 @@ impl TestApp {
         .await
         .expect("subscription");
     }
+}
+
+/// `request` as if it came over TCP from `ip` (what the server's connection info says).
+pub fn from_peer(mut request: Request<Body>, ip: &str) -> Request<Body> {
+    let peer = std::net::SocketAddr::new(ip.parse().expect("an IP address"), 40000);
+    request
+        .extensions_mut()
+        .insert(axum::extract::ConnectInfo(peer));
+    request
 }
 
 pub fn request(
@@ -411,5 +434,66 @@ impl SseReader {
                 self.buffer.push_str(&String::from_utf8_lossy(&bytes));
             }
         }
+    }
+}
+
+/// Two writers whose inserts commit in the opposite order of their ids, as two API requests
+/// can: `first` inserts and stays open, then `second` inserts and commits on its own
+/// connection. Built by [`insert_out_of_order`]; [`OutOfOrder::finish`] commits `first`.
+pub struct OutOfOrder {
+    first: sqlx::Transaction<'static, sqlx::Postgres>,
+    second: tokio::task::JoinHandle<()>,
+    /// Whether `second` committed while `first` was open; otherwise it waits for `first`.
+    pub second_committed: bool,
+}
+
+/// Runs `first` in an open transaction, then `second` in another that commits, and returns
+/// once `second` has either committed or is waiting on a lock `first` holds.
+pub async fn insert_out_of_order(pool: &PgPool, first: &str, second: &str) -> OutOfOrder {
+    let mut tx = pool.begin().await.expect("begin");
+    sqlx::query(first)
+        .execute(&mut *tx)
+        .await
+        .expect("first insert");
+    let mut conn = pool.acquire().await.expect("connection");
+    let pid: i32 = sqlx::query_scalar("SELECT pg_backend_pid()")
+        .fetch_one(&mut *conn)
+        .await
+        .expect("pid");
+    let second_sql = second.to_owned();
+    let handle = tokio::spawn(async move {
+        let mut tx = sqlx::Connection::begin(&mut *conn).await.expect("begin");
+        sqlx::query(&second_sql)
+            .execute(&mut *tx)
+            .await
+            .expect("second insert");
+        tx.commit().await.expect("second commit");
+    });
+    loop {
+        if handle.is_finished() {
+            break;
+        }
+        let waiting: bool = sqlx::query_scalar("SELECT cardinality(pg_blocking_pids($1)) > 0")
+            .bind(pid)
+            .fetch_one(pool)
+            .await
+            .expect("blocking pids");
+        if waiting {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    OutOfOrder {
+        second_committed: handle.is_finished(),
+        first: tx,
+        second: handle,
+    }
+}
+
+impl OutOfOrder {
+    /// Commits `first`, then waits for `second` to commit.
+    pub async fn finish(self) {
+        self.first.commit().await.expect("first commit");
+        self.second.await.expect("second writer");
     }
 }

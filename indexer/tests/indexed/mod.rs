@@ -11,6 +11,7 @@ use axum::Router;
 use cosmwasm_std::Timestamp;
 use http_body_util::BodyExt;
 use mesi_common::events::AnyEvent;
+use mesi_indexer::api::limits::LimitsConfig;
 use mesi_indexer::api::{self, ApiConfig, ApiContext};
 use mesi_indexer::config::{ContractKind, Contracts};
 use mesi_indexer::decode::{self, DecodedBlock};
@@ -45,7 +46,13 @@ impl Indexed {
         store.migrate().await.expect("migrate");
         store.init_cursor(CHAIN_ID, 1).await.expect("cursor");
         let pool = api::connect(&db.url, 8).await.expect("API pool");
-        let ctx = ApiContext::new(pool, ApiConfig::default());
+        let ctx = ApiContext::new(
+            pool,
+            ApiConfig {
+                limits: LimitsConfig::unlimited(),
+                ..ApiConfig::default()
+            },
+        );
         let router = api::router(ctx.clone());
         Some(Indexed {
             db,
