@@ -744,15 +744,11 @@ fn free_trials_never_take_a_capped_seat() {
             .save(&mut *storage, (&carol, 1), &tier)
             .unwrap();
     }
-    let trial = ExecuteMsg::Trial {
-        creator: carol.to_string(),
-        tier: 1,
-    };
     // Fresh addresses cost nothing; however many try, the seats stay with paying fans.
     for i in 0..20 {
         let fresh = suite.addr(&format!("fresh{i}"));
         assert_eq!(
-            suite.exec(&fresh, &trial, &[]).unwrap_err(),
+            suite.trial(&fresh, &carol, 1).unwrap_err(),
             ContractError::TrialOnCappedTier
         );
     }
@@ -765,16 +761,7 @@ fn free_trials_never_take_a_capped_seat() {
         .unwrap();
     assert_eq!(suite.tier(&carol, 1).counted_subscribers, 2);
     // The uncapped tier still offers its trial.
-    suite
-        .exec(
-            &suite.fan(2),
-            &ExecuteMsg::Trial {
-                creator: carol.to_string(),
-                tier: 2,
-            },
-            &[],
-        )
-        .unwrap();
+    suite.trial(&suite.fan(2), &carol, 2).unwrap();
 }
 
 #[test]

@@ -401,16 +401,7 @@ fn trial_days_stay_worthless_after_paid_time_is_stacked_on_them() {
     let mut suite = Suite::new();
     carol_tiers(&mut suite);
     let (carol, fan) = (suite.carol.clone(), suite.fan(0));
-    suite
-        .exec(
-            &fan,
-            &ExecuteMsg::Trial {
-                creator: carol.to_string(),
-                tier: 1,
-            },
-            &[],
-        )
-        .unwrap();
+    suite.trial(&fan, &carol, 1).unwrap();
     suite.advance(DAY);
     // One paid period stacked after the 6 trial days left.
     suite
