@@ -307,6 +307,7 @@ fn script() -> Script {
                     creators: registry,
                     max_open_auctions: 5,
                     dispute_window_secs: 172_800,
+                    cancellation_fee_bps: Some(1_000),
                 }
                 .into(),
             ),
@@ -502,6 +503,7 @@ fn script() -> Script {
                     fee: u(8),
                     payout: Some(a("alicepay")),
                     to_creator: u(67),
+                    cancellation_fee: None,
                 }
                 .into(),
             ),

@@ -25,7 +25,7 @@ use crate::msg::{
 };
 use crate::state::{
     auctions, meetings, state_key, Auction, Bid, Config, Meeting, RescheduleProposal, Slot, TopBid,
-    BIDS, CONFIG, LAST_AUCTION_ID, OPEN_AUCTIONS, TOP_BIDS,
+    BIDS, CONFIG, CONFIG_V1, LAST_AUCTION_ID, OPEN_AUCTIONS, TOP_BIDS,
 };
 
 pub const CONTRACT_NAME: &str = "crates.io:mesi-meetings";
@@ -37,6 +37,8 @@ pub const MAX_REASON_BYTES: usize = 280;
 pub const MIN_DURATION_SECS: u64 = 5 * 60;
 pub const MAX_DURATION_SECS: u64 = 24 * 3600;
 pub const MAX_EXTENSION_SECS: u64 = 3600;
+/// Shortest anti-sniping window, when extensions are on: time to answer a late bid.
+pub const MIN_EXTENSION_SECS: u64 = 60;
 /// Longest bidding period.
 pub const MAX_BIDDING_SECS: u64 = 90 * 24 * 3600;
 /// How far ahead a slot may start.
@@ -44,6 +46,10 @@ pub const MAX_LEAD_SECS: u64 = 365 * 24 * 3600;
 pub const MAX_OPEN_AUCTIONS_CAP: u32 = 100;
 pub const MIN_DISPUTE_WINDOW_SECS: u64 = 3600;
 pub const MAX_DISPUTE_WINDOW_SECS: u64 = 30 * 24 * 3600;
+/// The cancellation fee set at instantiate, and by `migrate` on state without one.
+pub const DEFAULT_CANCELLATION_FEE_BPS: u16 = 1_000;
+/// Highest cancellation fee the owner may set (50%); the lowest is 1 bps, so never free.
+pub const MAX_CANCELLATION_FEE_BPS: u16 = 5_000;
 
 #[cfg_attr(not(feature = "library"), entry_point)]
 pub fn instantiate(
@@ -63,6 +69,7 @@ pub fn instantiate(
         creators: deps.api.addr_validate(&msg.creators)?,
         max_open_auctions: validate_max_open_auctions(msg.max_open_auctions)?,
         dispute_window_secs: validate_dispute_window(msg.dispute_window_secs)?,
+        cancellation_fee_bps: DEFAULT_CANCELLATION_FEE_BPS,
     };
     CONFIG.save(deps.storage, &config)?;
     LAST_AUCTION_ID.save(deps.storage, &0)?;
@@ -76,17 +83,26 @@ pub fn execute(
     info: MessageInfo,
     msg: ExecuteMsg,
 ) -> Result<Response, ContractError> {
-    // Native bids are the only message that takes funds.
-    if !matches!(msg, ExecuteMsg::Bid { .. }) {
+    // Native bids and cancellation fees are the only messages that take funds.
+    if !matches!(
+        msg,
+        ExecuteMsg::Bid { .. } | ExecuteMsg::CancelMeeting { .. }
+    ) {
         nonpayable(&info)?;
     }
     match msg {
         ExecuteMsg::UpdateConfig {
             max_open_auctions,
             dispute_window_secs,
+            cancellation_fee_bps,
         } => {
             cw_ownable::assert_owner(deps.storage, &info.sender)?;
-            update_config(deps, max_open_auctions, dispute_window_secs)
+            update_config(
+                deps,
+                max_open_auctions,
+                dispute_window_secs,
+                cancellation_fee_bps,
+            )
         }
         ExecuteMsg::UpdateOwnership(action) => Ok(mesi_common::ownership::update_ownership(
             deps,
@@ -110,7 +126,11 @@ pub fn execute(
             outcome,
         } => resolve(deps, info, meeting_id, outcome),
         ExecuteMsg::Claim { meeting_id } => claim(deps, env, info, meeting_id),
-        ExecuteMsg::CancelMeeting { meeting_id } => cancel_meeting(deps, info, meeting_id),
+        ExecuteMsg::CancelMeeting { meeting_id } => {
+            let meeting = load_meeting(deps.storage, meeting_id)?;
+            let paid = meeting.asset.must_pay_native(&info).map_err(Into::into);
+            cancel_meeting(deps, info.sender, meeting_id, meeting, paid)
+        }
         ExecuteMsg::ProposeReschedule {
             meeting_id,
             start,
@@ -129,8 +149,12 @@ fn update_config(
     deps: DepsMut,
     max_open_auctions: Option<u32>,
     dispute_window_secs: Option<u64>,
+    cancellation_fee_bps: Option<u16>,
 ) -> Result<Response, ContractError> {
     let mut config = CONFIG.load(deps.storage)?;
+    if let Some(bps) = cancellation_fee_bps {
+        config.cancellation_fee_bps = validate_cancellation_fee(bps)?;
+    }
     if let Some(max) = max_open_auctions {
         config.max_open_auctions = validate_max_open_auctions(max)?;
     }
@@ -164,16 +188,23 @@ fn open_auction(
             format!("must be after now and at most {MAX_BIDDING_SECS} s ahead"),
         ));
     }
-    if input.bidding_ends_at > slot.start {
-        return Err(invalid(
-            "bidding_ends_at",
-            "must not be after the slot's start".into(),
-        ));
-    }
-    if input.extension_secs > MAX_EXTENSION_SECS {
+    if input.extension_secs != 0
+        && !(MIN_EXTENSION_SECS..=MAX_EXTENSION_SECS).contains(&input.extension_secs)
+    {
         return Err(invalid(
             "extension_secs",
-            format!("at most {MAX_EXTENSION_SECS}"),
+            format!("0 (off) or {MIN_EXTENSION_SECS} to {MAX_EXTENSION_SECS}"),
+        ));
+    }
+    // Extensions never pass the slot's start, so bidding that ends closer to it than one
+    // window would cut the first extension short, or switch anti-sniping off altogether.
+    if input.bidding_ends_at.plus_seconds(input.extension_secs) > slot.start {
+        return Err(invalid(
+            "bidding_ends_at",
+            format!(
+                "must end at least extension_secs ({} s) before the slot's start",
+                input.extension_secs
+            ),
         ));
     }
     if input.min_increment_bps > BPS_DENOMINATOR {
@@ -290,18 +321,28 @@ fn receive_cw20(
     info: MessageInfo,
     wrapper: Cw20ReceiveMsg,
 ) -> Result<Response, ContractError> {
-    let ReceiveMsg::Bid { auction_id } = from_json(&wrapper.msg)?;
-    let auction = load_auction(deps.storage, auction_id)?;
-    // Only the auction's own token counts: any contract can call Receive claiming any amount.
-    let sent = AssetInfo::cw20(info.sender);
-    if sent != auction.asset {
-        return Err(AssetError::NotAccepted(sent).into());
-    }
     if wrapper.amount.is_zero() {
         return Err(AssetError::ZeroAmount.into());
     }
-    let bidder = deps.api.addr_validate(&wrapper.sender)?;
-    place_bid(deps, env, auction_id, auction, bidder, wrapper.amount)
+    // Only the asset's own token counts: any contract can call Receive claiming any amount.
+    let sent = AssetInfo::cw20(info.sender);
+    let sender = deps.api.addr_validate(&wrapper.sender)?;
+    match from_json(&wrapper.msg)? {
+        ReceiveMsg::Bid { auction_id } => {
+            let auction = load_auction(deps.storage, auction_id)?;
+            if sent != auction.asset {
+                return Err(AssetError::NotAccepted(sent).into());
+            }
+            place_bid(deps, env, auction_id, auction, sender, wrapper.amount)
+        }
+        ReceiveMsg::CancelMeeting { meeting_id } => {
+            let meeting = load_meeting(deps.storage, meeting_id)?;
+            if sent != meeting.asset {
+                return Err(AssetError::NotAccepted(sent).into());
+            }
+            cancel_meeting(deps, sender, meeting_id, meeting, Ok(wrapper.amount))
+        }
+    }
 }
 
 fn place_bid(
@@ -682,21 +723,41 @@ fn claim(
         .add_event(payout.to_event()))
 }
 
+/// The creator backs out of a sold meeting: the fan gets the whole price back, and the creator
+/// pays the cancellation fee to the treasury, so bidding on one's own auction from another
+/// wallet and cancelling what it won always costs the creator. Nothing goes to the fan beyond the
+/// price, since the fan may be the creator's own wallet.
 fn cancel_meeting(
     deps: DepsMut,
-    info: MessageInfo,
+    sender: Addr,
     meeting_id: u64,
+    mut meeting: Meeting,
+    paid: Result<Uint128, ContractError>,
 ) -> Result<Response, ContractError> {
-    let mut meeting = load_meeting(deps.storage, meeting_id)?;
-    ensure_creator(&meeting, &info.sender)?;
+    ensure_creator(&meeting, &sender)?;
     ensure_status(&meeting, "cancel", &[MeetingStatus::Scheduled])?;
-    let (messages, payout) = pay_out(deps.as_ref(), meeting_id, &meeting, meeting.price)?;
+    let paid = paid?;
+    let config = CONFIG.load(deps.storage)?;
+    let fee = cancellation_fee(&config, &meeting);
+    if paid != fee {
+        return Err(ContractError::WrongCancellationFee { fee, paid });
+    }
+    let (mut messages, mut payout) = pay_out(deps.as_ref(), meeting_id, &meeting, meeting.price)?;
+    let treasury = payment_terms(deps.as_ref(), &config, &meeting.creator)?.treasury;
+    messages.extend(meeting.asset.payout(&treasury, fee)?);
+    payout.treasury = Some(treasury);
+    payout.cancellation_fee = Some(fee);
     change_status(&mut meeting, MeetingStatus::Cancelled);
     save_meeting(deps.storage, meeting_id, &meeting)?;
     Ok(Response::new()
         .add_messages(messages)
-        .add_event(meeting_event(meeting_id, &meeting, info.sender).to_event())
+        .add_event(meeting_event(meeting_id, &meeting, sender).to_event())
         .add_event(payout.to_event()))
+}
+
+/// `ceil(price * cancellation_fee_bps / 10_000)`: at least 1, since a price is never zero.
+fn cancellation_fee(config: &Config, meeting: &Meeting) -> Uint128 {
+    bps_of_ceil(meeting.price, config.cancellation_fee_bps)
 }
 
 fn propose_reschedule(
@@ -829,6 +890,7 @@ fn pay_out(
         fee: Uint128::zero(),
         payout: None,
         to_creator: Uint128::zero(),
+        cancellation_fee: None,
     };
     if !creator_share.is_zero() {
         let config = CONFIG.load(deps.storage)?;
@@ -1000,11 +1062,23 @@ fn validate_dispute_window(secs: u64) -> Result<u64, ContractError> {
     }
 }
 
+fn validate_cancellation_fee(bps: u16) -> Result<u16, ContractError> {
+    if (1..=MAX_CANCELLATION_FEE_BPS).contains(&bps) {
+        Ok(bps)
+    } else {
+        Err(invalid(
+            "cancellation_fee_bps",
+            format!("must be 1 to {MAX_CANCELLATION_FEE_BPS}"),
+        ))
+    }
+}
+
 fn config_event(config: &Config) -> MeetingsConfigSet {
     MeetingsConfigSet {
         creators: config.creators.clone(),
         max_open_auctions: config.max_open_auctions,
         dispute_window_secs: config.dispute_window_secs,
+        cancellation_fee_bps: Some(config.cancellation_fee_bps),
     }
 }
 
@@ -1078,10 +1152,11 @@ pub fn query(deps: Deps, env: Env, msg: QueryMsg) -> StdResult<Binary> {
                 .collect::<StdResult<_>>()?;
             to_json_binary(&BidsResponse { bids })
         }
-        QueryMsg::Meeting { meeting_id } => to_json_binary(&MeetingResponse {
-            meeting_id,
-            meeting: meetings().load(deps.storage, meeting_id)?,
-        }),
+        QueryMsg::Meeting { meeting_id } => {
+            let config = CONFIG.load(deps.storage)?;
+            let meeting = meetings().load(deps.storage, meeting_id)?;
+            to_json_binary(&meeting_response(&config, meeting_id, meeting))
+        }
         QueryMsg::MeetingsByCreator {
             creator,
             start_after,
@@ -1094,7 +1169,7 @@ pub fn query(deps: Deps, env: Env, msg: QueryMsg) -> StdResult<Binary> {
                 None,
                 Order::Ascending,
             );
-            to_json_binary(&meetings_response(page, limit)?)
+            to_json_binary(&meetings_response(deps, page, limit)?)
         }
         QueryMsg::MeetingsByFan {
             fan,
@@ -1108,7 +1183,7 @@ pub fn query(deps: Deps, env: Env, msg: QueryMsg) -> StdResult<Binary> {
                 None,
                 Order::Ascending,
             );
-            to_json_binary(&meetings_response(page, limit)?)
+            to_json_binary(&meetings_response(deps, page, limit)?)
         }
     }
 }
@@ -1147,17 +1222,26 @@ fn auctions_response(
     Ok(AuctionsResponse { auctions })
 }
 
+fn meeting_response(config: &Config, meeting_id: u64, meeting: Meeting) -> MeetingResponse {
+    let cancellation_fee =
+        (meeting.status == MeetingStatus::Scheduled).then(|| cancellation_fee(config, &meeting));
+    MeetingResponse {
+        meeting_id,
+        meeting,
+        cancellation_fee,
+    }
+}
+
 fn meetings_response(
+    deps: Deps,
     page: impl Iterator<Item = StdResult<(u64, Meeting)>>,
     limit: Option<u32>,
 ) -> StdResult<MeetingsResponse> {
+    let config = CONFIG.load(deps.storage)?;
     let meetings = page
         .take(page_limit(limit))
         .map(|item| {
-            item.map(|(meeting_id, meeting)| MeetingResponse {
-                meeting_id,
-                meeting,
-            })
+            item.map(|(meeting_id, meeting)| meeting_response(&config, meeting_id, meeting))
         })
         .collect::<StdResult<_>>()?;
     Ok(MeetingsResponse { meetings })
@@ -1167,5 +1251,18 @@ fn meetings_response(
 pub fn migrate(deps: DepsMut, _env: Env, _msg: MigrateMsg) -> Result<Response, ContractError> {
     // Refuses another contract's state and a downgrade; records the new version.
     let from = cw2::ensure_from_older_version(deps.storage, CONTRACT_NAME, CONTRACT_VERSION)?;
-    Ok(Response::new().add_attribute("migrated_from", from.to_string()))
+    // State written before cancellation fees has a config without one.
+    let mut response = Response::new().add_attribute("migrated_from", from.to_string());
+    if CONFIG.may_load(deps.storage).is_err() {
+        let old = CONFIG_V1.load(deps.storage)?;
+        let config = Config {
+            creators: old.creators,
+            max_open_auctions: old.max_open_auctions,
+            dispute_window_secs: old.dispute_window_secs,
+            cancellation_fee_bps: DEFAULT_CANCELLATION_FEE_BPS,
+        };
+        CONFIG.save(deps.storage, &config)?;
+        response = response.add_event(config_event(&config).to_event());
+    }
+    Ok(response)
 }

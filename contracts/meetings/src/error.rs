@@ -48,6 +48,8 @@ pub enum ContractError {
     DisputeWindowClosed(Timestamp),
     #[error("the dispute window is open until {0}")]
     DisputeWindowOpen(Timestamp),
+    #[error("cancelling costs a fee of exactly {fee}, not {paid}")]
+    WrongCancellationFee { fee: Uint128, paid: Uint128 },
     #[error("no reschedule proposal is pending")]
     NoReschedulePending,
     #[error("the pending proposal differs from the one accepted")]

@@ -13,7 +13,8 @@
 //!   (paid at once) or disputes inside the window; the creator claims after the window.
 //! - [x] The platform arbiter (from the `creators` registry) resolves a dispute: refund,
 //!   release or split.
-//! - [x] The creator cancels a scheduled meeting: the fan gets the full price back.
+//! - [x] The creator cancels a scheduled meeting, paying the cancellation fee to the treasury: the
+//!   fan gets the full price back.
 //! - [x] Reschedule: one side proposes, the other accepts (or either drops the proposal).
 //! - [x] Every change of a meeting's time or status raises its `revision` (the calendar's
 //!   SEQUENCE) and emits a `MeetingChanged` event with the full state.
@@ -27,10 +28,16 @@
 //!   and the meeting scheduled in the same transaction); a bid above it is refused, so nobody
 //!   overpays. Bids below it follow the normal rules.
 //! - Anti-sniping: a bid less than `extension_secs` before the end moves the end to the bid's
-//!   time plus `extension_secs`, but never past the slot's start.
+//!   time plus `extension_secs`, but never past the slot's start. So that a first extension
+//!   always fits whole, bidding must end at least `extension_secs` before the slot starts, and a
+//!   window is 0 (off, said explicitly) or 60 s to 1 hour.
 //! - Cancelling an auction is possible only while it has no bid (before or after the bidding
 //!   end). After the first bid the auction binds the creator: it runs to its end, and a creator
-//!   who cannot meet the winner cancels the scheduled meeting, which refunds the winner in full.
+//!   who cannot meet the winner cancels the scheduled meeting, which refunds the winner in full
+//!   and costs the creator the cancellation fee: `ceil(price * cancellation_fee_bps / 10_000)`
+//!   (owner-set, 1 to 5_000 bps, 1_000 by default, the rate at the time of cancelling), paid
+//!   with the cancellation and sent on to the treasury. It never goes to the fan, who may be the
+//!   creator's own wallet: a winning bid from a second wallet (a hidden reserve) always costs.
 //! - A meeting can be marked held, confirmed, or disputed without a mark only once its slot has
 //!   ended. A fan may dispute a meeting the creator never marked held (a creator no-show), so
 //!   escrow never depends on the creator acting.

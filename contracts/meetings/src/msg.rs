@@ -29,10 +29,10 @@ pub struct AuctionInput {
     pub reserve: Uint128,
     /// Each bid beats the top bid by at least ceil(top * bps / 10_000), and by at least 1.
     pub min_increment_bps: u16,
-    /// Bidding closes at this time (at most the slot's start).
+    /// Bidding closes at this time: at least `extension_secs` before the slot's start.
     pub bidding_ends_at: Timestamp,
     /// A bid less than this many seconds before the end moves the end to the bid time plus this
-    /// (never past the slot's start); 0 turns extensions off.
+    /// (never past the slot's start); 0 turns extensions off, otherwise 60 to 3600.
     pub extension_secs: u64,
     /// A bid of exactly this amount wins at once.
     pub buy_now: Option<Uint128>,
@@ -52,10 +52,12 @@ pub enum DisputeOutcome {
 #[cw_ownable_execute]
 #[cw_serde]
 pub enum ExecuteMsg {
-    /// Owner only. Applies to auctions opened and meetings marked held afterwards.
+    /// Owner only. Applies to auctions opened, meetings marked held and meetings cancelled
+    /// afterwards.
     UpdateConfig {
         max_open_auctions: Option<u32>,
         dispute_window_secs: Option<u64>,
+        cancellation_fee_bps: Option<u16>,
     },
     /// A registered, active creator opens an auction.
     OpenAuction { auction: AuctionInput },
@@ -84,7 +86,10 @@ pub enum ExecuteMsg {
     },
     /// The creator collects the price once the dispute window passed without a dispute.
     Claim { meeting_id: u64 },
-    /// The creator cancels a scheduled meeting; the fan gets the full price back.
+    /// The creator cancels a scheduled meeting, paying the cancellation fee (see
+    /// [`MeetingResponse::cancellation_fee`]) with exactly one native coin of the meeting's
+    /// asset, or a CW20 `Send` with [`ReceiveMsg::CancelMeeting`]. The fee goes to the treasury;
+    /// the fan gets the full price back.
     CancelMeeting { meeting_id: u64 },
     /// Creator or fan proposes a new slot for a scheduled meeting; it replaces any pending proposal
     /// (so the other side can answer with a counter-proposal).
@@ -107,7 +112,13 @@ pub enum ExecuteMsg {
 /// The message inside a CW20 `Send` to this contract.
 #[cw_serde]
 pub enum ReceiveMsg {
-    Bid { auction_id: u64 },
+    Bid {
+        auction_id: u64,
+    },
+    /// The creator cancels a scheduled meeting paid in this token, sending the cancellation fee.
+    CancelMeeting {
+        meeting_id: u64,
+    },
 }
 
 #[cw_ownable_query]
@@ -196,6 +207,8 @@ pub struct BidsResponse {
 pub struct MeetingResponse {
     pub meeting_id: u64,
     pub meeting: Meeting,
+    /// What the creator pays to cancel the meeting now; absent unless it is scheduled.
+    pub cancellation_fee: Option<Uint128>,
 }
 
 #[cw_serde]

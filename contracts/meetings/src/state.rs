@@ -12,6 +12,18 @@ pub struct Config {
     pub max_open_auctions: u32,
     /// How long the fan may dispute after the creator marks a meeting held.
     pub dispute_window_secs: u64,
+    /// What a creator pays the treasury to cancel a sold meeting: basis points of its price,
+    /// rounded up, so a sale the creator backs out of (a hidden reserve, say) is never free.
+    pub cancellation_fee_bps: u16,
+}
+
+/// [`Config`] as versions before cancellation fees stored it, under the same key; `migrate`
+/// rewrites it.
+#[cw_serde]
+pub struct ConfigV1 {
+    pub creators: Addr,
+    pub max_open_auctions: u32,
+    pub dispute_window_secs: u64,
 }
 
 /// When a meeting takes place. Times are UTC; `time_zone` is only a label for display.
@@ -162,6 +174,7 @@ pub fn meetings<'a>() -> IndexedMap<u64, Meeting, MeetingIndexes<'a>> {
 }
 
 pub const CONFIG: Item<Config> = Item::new("config");
+pub const CONFIG_V1: Item<ConfigV1> = Item::new("config");
 /// The id of the last auction opened (0 before the first).
 pub const LAST_AUCTION_ID: Item<u64> = Item::new("last_auction_id");
 /// Open auctions per creator, for the cap.

@@ -23,9 +23,11 @@ use crate::msg::{
     ConfigResponse, ExecuteMsg, InstantiateMsg, MigrateMsg, QueryMsg, QuoteResponse, ReceiveMsg,
     SubscriptionInfo, SubscriptionsResponse, TierInfo, TierTerms, TiersResponse,
 };
-use crate::pricing::{paid_until, purchase_price, renewal_window, upgrade_cost, Rate};
+use crate::pricing::{
+    paid_until, purchase_price, renewal_window, unrecorded_credit, unused, value_of, Rate,
+};
 use crate::state::{
-    Config, Subscription, Tier, CONFIG, FAN_CREATORS, LIVE_TIERS, SUBSCRIPTIONS, TIERS,
+    Config, PaidTime, Subscription, Tier, CONFIG, FAN_CREATORS, LIVE_TIERS, SUBSCRIPTIONS, TIERS,
 };
 
 pub const CONTRACT_NAME: &str = "crates.io:mesi-subscriptions";
@@ -309,6 +311,11 @@ fn validate_terms(terms: &TierTerms, period_seconds: u64) -> Result<(), Contract
         return Err(ContractError::ZeroSubscriberCap);
     }
     if let Some(trial) = terms.trial_seconds {
+        // A free seat costs nothing to take, so trials in a capped tier would let fresh
+        // addresses lock paying fans out.
+        if terms.subscriber_cap.is_some() {
+            return Err(ContractError::TrialOnCappedTier);
+        }
         if !(MIN_TRIAL_SECONDS..=MAX_TRIAL_SECONDS).contains(&trial) {
             return Err(ContractError::InvalidTrial {
                 min: MIN_TRIAL_SECONDS,
@@ -504,6 +511,42 @@ fn slot_of(sub: &Subscription) -> Slot {
     }
 }
 
+/// The part of what the fan paid for `sub` (of `tier`) that is not used up at `now`, rounded
+/// down. Free trial time is worth nothing.
+fn credit(sub: &Subscription, tier: &Tier, now: Timestamp) -> Result<Uint128, ContractError> {
+    if !sub.is_active(now) {
+        return Ok(Uint128::zero());
+    }
+    Ok(match &sub.paid {
+        Some(paid) => unused(paid.amount, paid.from, sub.expires_at, now)?,
+        None if sub.on_trial => Uint128::zero(),
+        None => unrecorded_credit(tier, sub.expires_at.nanos() - now.nanos())?,
+    })
+}
+
+/// What the fan has paid for the access to come after paying `amount` at `now` for time stacked
+/// on `previous` (of `tier`): the unused credit of an active `previous` plus `amount`, counted
+/// from where paid time starts (after a trial still running).
+fn paid_after(
+    previous: Option<&Subscription>,
+    tier: &Tier,
+    amount: Uint128,
+    now: Timestamp,
+) -> Result<PaidTime, ContractError> {
+    let Some(sub) = previous.filter(|sub| sub.is_active(now)) else {
+        return Ok(PaidTime { amount, from: now });
+    };
+    let from = match &sub.paid {
+        Some(paid) => paid.from.max(now),
+        None if sub.on_trial => sub.expires_at,
+        None => now,
+    };
+    Ok(PaidTime {
+        amount: credit(sub, tier, now)? + amount,
+        from,
+    })
+}
+
 // ---- subscriptions ----
 
 #[allow(clippy::too_many_arguments)]
@@ -546,6 +589,7 @@ fn subscribe(
         max_price_per_period,
         on_trial: false,
         trial_used: previous.as_ref().is_some_and(|p| p.trial_used),
+        paid: Some(paid_after(previous.as_ref(), &tier, price, now)?),
     };
     cap::move_slot(
         deps.storage,
@@ -603,8 +647,9 @@ fn extend(
     } else {
         now
     };
+    let paid = paid_after(Some(&sub), &tier, price, now)?;
     sub.expires_at = paid_until(start, now, u64::from(periods) * tier.period_seconds)?;
-    // Paid time now follows; the whole remaining time counts as paid for an upgrade.
+    sub.paid = Some(paid);
     sub.on_trial = false;
     cap::move_slot(
         deps.storage,
@@ -635,7 +680,9 @@ fn extend(
         .add_event(event.to_event()))
 }
 
-/// What upgrading `sub` to the tier `to` costs at `now`.
+/// What upgrading `sub` to the tier `to` costs at `now`, and what the fan has then paid for the
+/// time left: the time left valued at the new tier's price (rounded up) less the unused part of
+/// what the fan paid (rounded down), so rounding favours the platform on both sides.
 fn upgrade_price(
     storage: &dyn Storage,
     creator: &Addr,
@@ -643,7 +690,7 @@ fn upgrade_price(
     to_level: u32,
     to: &Tier,
     now: Timestamp,
-) -> Result<Uint128, ContractError> {
+) -> Result<(Uint128, Uint128), ContractError> {
     if !sub.is_active(now) {
         return Err(ContractError::NotActive);
     }
@@ -654,28 +701,19 @@ fn upgrade_price(
     if from.asset != to.asset {
         return Err(ContractError::UpgradeAssetMismatch(from.asset));
     }
-    // Trial time was free, so it is worth nothing.
-    let from_price = if sub.on_trial {
-        Uint128::zero()
-    } else {
-        from.price
+    let credit = credit(sub, &from, now)?;
+    let rate = Rate {
+        price: to.price,
+        period_seconds: to.period_seconds,
     };
-    let remaining = sub.expires_at.nanos() - now.nanos();
-    upgrade_cost(
-        &Rate {
-            price: from_price,
-            period_seconds: from.period_seconds,
-        },
-        &Rate {
-            price: to.price,
-            period_seconds: to.period_seconds,
-        },
-        remaining,
-    )?
-    .ok_or(ContractError::UpgradeNotDearer {
-        from: sub.tier,
-        to: to_level,
-    })
+    let value = value_of(&rate, sub.expires_at.nanos() - now.nanos())?;
+    if value <= credit {
+        return Err(ContractError::UpgradeNotDearer {
+            from: sub.tier,
+            to: to_level,
+        });
+    }
+    Ok((value - credit, value))
 }
 
 fn upgrade(
@@ -694,7 +732,7 @@ fn upgrade(
         .ok_or(ContractError::NoSubscription)?;
     let to = load_live_tier(deps.storage, &creator, to_level)?;
     ensure_within_max(to.price, max_price_per_period)?;
-    let cost = upgrade_price(deps.storage, &creator, &sub, to_level, &to, now)?;
+    let (cost, value) = upgrade_price(deps.storage, &creator, &sub, to_level, &to, now)?;
     let terms = terms_for_payment(deps.as_ref(), &creator, &payment.paid.info)?;
     ensure_tier_asset(&payment, &to)?;
     if payment.paid.amount < cost {
@@ -709,6 +747,10 @@ fn upgrade(
     sub.tier = to_level;
     sub.max_price_per_period = max_price_per_period;
     sub.on_trial = false;
+    sub.paid = Some(PaidTime {
+        amount: value,
+        from: now,
+    });
     cap::move_slot(
         deps.storage,
         &creator,
@@ -752,6 +794,10 @@ fn trial(
     let now = env.block.time;
     let tier = load_live_tier(deps.storage, &creator, level)?;
     let trial_seconds = tier.trial_seconds.ok_or(ContractError::NoTrial(level))?;
+    // Tiers stored before caps and trials excluded each other may still have both.
+    if tier.subscriber_cap.is_some() {
+        return Err(ContractError::TrialOnCappedTier);
+    }
     let previous = SUBSCRIPTIONS.may_load(deps.storage, (&creator, &fan))?;
     if let Some(sub) = &previous {
         if sub.trial_used {
@@ -773,6 +819,10 @@ fn trial(
         max_price_per_period: Uint128::zero(),
         on_trial: true,
         trial_used: true,
+        paid: Some(PaidTime {
+            amount: Uint128::zero(),
+            from: now.plus_seconds(trial_seconds),
+        }),
     };
     cap::move_slot(
         deps.storage,
@@ -853,7 +903,9 @@ fn renew(
     } else {
         now
     };
+    let paid = paid_after(Some(&sub), &tier, tier.price, now)?;
     sub.expires_at = paid_until(start, now, tier.period_seconds)?;
+    sub.paid = Some(paid);
     cap::move_slot(
         deps.storage,
         &creator,
@@ -992,7 +1044,7 @@ pub fn query(deps: Deps, env: Env, msg: QueryMsg) -> StdResult<Binary> {
             let fan = deps.api.addr_validate(&fan)?;
             let sub = SUBSCRIPTIONS.load(deps.storage, (&creator, &fan))?;
             let to = TIERS.load(deps.storage, (&creator, to_tier))?;
-            let amount =
+            let (amount, _) =
                 upgrade_price(deps.storage, &creator, &sub, to_tier, &to, now).map_err(to_std)?;
             to_json_binary(&QuoteResponse {
                 asset: to.asset,

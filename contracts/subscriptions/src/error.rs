@@ -34,6 +34,8 @@ pub enum ContractError {
     InvalidTrial { min: u64, max: u64 },
     #[error("subscriber cap must be at least 1")]
     ZeroSubscriberCap,
+    #[error("a tier with a subscriber cap offers no free trial")]
+    TrialOnCappedTier,
     #[error("invalid bundles: {0}")]
     InvalidBundles(String),
 
@@ -73,7 +75,7 @@ pub enum ContractError {
     NotAnUpgrade(u32),
     #[error("an upgrade must be to a tier paid in the same asset ({0})")]
     UpgradeAssetMismatch(AssetInfo),
-    #[error("tier {to} does not cost more per second than tier {from}")]
+    #[error("tier {to} costs no more for the time left than the credit from tier {from}")]
     UpgradeNotDearer { from: u32, to: u32 },
     #[error("the subscription does not auto-renew")]
     NotAutoRenewing,

@@ -1,7 +1,7 @@
 //! The arithmetic of prices and time: bundle prices, upgrade differences, renewal windows.
 
 use cosmwasm_std::{StdError, Timestamp, Uint128, Uint256};
-use mesi_common::fee::bps_of;
+use mesi_common::fee::{bps_of, BPS_DENOMINATOR};
 
 use crate::error::ContractError;
 use crate::state::Tier;
@@ -55,28 +55,50 @@ pub struct Rate {
     pub period_seconds: u64,
 }
 
-/// The upgrade difference for `remaining_nanos` of access: the new tier's rate minus the old
-/// one's, times the remaining time, rounded up to the next smallest unit (in the creator's
-/// favour). `None` when the new rate is not higher.
-///
-/// `ceil(remaining_ns * (to.price / to.period - from.price / from.period) / 1e9)`, computed
-/// exactly in 256-bit integers.
-pub fn upgrade_cost(
-    from: &Rate,
-    to: &Rate,
-    remaining_nanos: u64,
-) -> Result<Option<Uint128>, StdError> {
-    let gain = Uint256::from(to.price) * Uint256::from(from.period_seconds);
-    let loss = Uint256::from(from.price) * Uint256::from(to.period_seconds);
-    if gain <= loss {
-        return Ok(None);
+/// What `nanos` of access cost at `rate`: `ceil(price * nanos / (period * 1e9))`, rounded up
+/// to the next smallest unit, so a fan never pays less than the exact amount.
+pub fn value_of(rate: &Rate, nanos: u64) -> Result<Uint128, StdError> {
+    let numerator = Uint256::from(rate.price).checked_mul(Uint256::from(nanos))?;
+    let denominator = Uint256::from(rate.period_seconds) * Uint256::from(NANOS_PER_SECOND);
+    let value = numerator.checked_add(denominator - Uint256::one())? / denominator;
+    Ok(Uint128::try_from(value)?)
+}
+
+/// The part of `paid` not used up at `now`, when it pays for `from..until` evenly:
+/// `floor(paid * (until - max(now, from)) / (until - from))`, rounded down, so a credit never
+/// exceeds what is left. Nothing is left once `now >= until`, or when no time was paid for.
+pub fn unused(
+    paid: Uint128,
+    from: Timestamp,
+    until: Timestamp,
+    now: Timestamp,
+) -> Result<Uint128, StdError> {
+    if now >= until || from >= until {
+        return Ok(Uint128::zero());
     }
-    let numerator = (gain - loss).checked_mul(Uint256::from(remaining_nanos))?;
-    let denominator = Uint256::from(from.period_seconds)
-        * Uint256::from(to.period_seconds)
-        * Uint256::from(NANOS_PER_SECOND);
-    let cost = numerator.checked_add(denominator - Uint256::one())? / denominator;
-    Ok(Some(Uint128::try_from(cost)?))
+    let span = until.nanos() - from.nanos();
+    let left = until.nanos() - now.nanos().max(from.nanos());
+    Ok(paid.multiply_ratio(left, span))
+}
+
+/// The credit for `nanos` of a subscription stored before payments were recorded: the least a
+/// fan can have paid for them, at the tier's price less its largest bundle discount, rounded
+/// down: `floor(price * (10_000 - discount) * nanos / (period * 1e9 * 10_000))`.
+pub fn unrecorded_credit(tier: &Tier, nanos: u64) -> Result<Uint128, StdError> {
+    let discount = tier
+        .bundles
+        .iter()
+        .map(|bundle| bundle.discount_bps)
+        .max()
+        .unwrap_or(0)
+        .min(BPS_DENOMINATOR);
+    let numerator = Uint256::from(tier.price)
+        * Uint256::from(BPS_DENOMINATOR - discount)
+        * Uint256::from(nanos);
+    let denominator = Uint256::from(tier.period_seconds)
+        * Uint256::from(NANOS_PER_SECOND)
+        * Uint256::from(BPS_DENOMINATOR);
+    Ok(Uint128::try_from(numerator / denominator)?)
 }
 
 /// When anyone may renew a subscription expiring at `expires_at`: from `opens` (inclusive) to
@@ -137,53 +159,61 @@ mod tests {
     }
 
     #[test]
-    fn upgrade_cost_examples() {
+    fn value_and_unused_credit_examples() {
         let month = 30 * DAY;
-        let ten = Rate {
-            price: Uint128::new(10_000),
+        let rate = Rate {
+            price: Uint128::new(2_500),
             period_seconds: month,
         };
-        let twenty_five = Rate {
-            price: Uint128::new(25_000),
-            period_seconds: month,
-        };
-        // Half a period left: half of the 15_000 difference.
+        let nanos = |seconds: u64| seconds * NANOS_PER_SECOND;
+        // Two thirds of a period: 1_666.66... rounds up.
         assert_eq!(
-            upgrade_cost(&ten, &twenty_five, month / 2 * NANOS_PER_SECOND).unwrap(),
-            Some(Uint128::new(7_500))
+            value_of(&rate, nanos(20 * DAY)).unwrap(),
+            Uint128::new(1_667)
         );
-        // One second left: 15_000 / 2_592_000 per second, rounded up to 1.
-        assert_eq!(
-            upgrade_cost(&ten, &twenty_five, NANOS_PER_SECOND).unwrap(),
-            Some(Uint128::new(1))
+        assert_eq!(value_of(&rate, nanos(month)).unwrap(), Uint128::new(2_500));
+        // One nanosecond costs the smallest unit.
+        assert_eq!(value_of(&rate, 1).unwrap(), Uint128::new(1));
+        assert_eq!(value_of(&rate, 0).unwrap(), Uint128::zero());
+
+        let t = |days: u64| Timestamp::from_seconds(1_000 * DAY + days * DAY);
+        let paid = Uint128::new(1_000);
+        // Paid for days 0..30: at day 10, 666.66... is left, rounded down.
+        assert_eq!(unused(paid, t(0), t(30), t(10)).unwrap(), Uint128::new(666));
+        assert_eq!(unused(paid, t(0), t(30), t(0)).unwrap(), paid);
+        // Paid time that starts after a trial is whole until it begins.
+        assert_eq!(unused(paid, t(7), t(37), t(3)).unwrap(), paid);
+        assert_eq!(unused(paid, t(7), t(37), t(22)).unwrap(), Uint128::new(500));
+        // Nothing is left at the end, or when no time was paid for.
+        assert_eq!(unused(paid, t(0), t(30), t(30)).unwrap(), Uint128::zero());
+        assert_eq!(unused(paid, t(30), t(30), t(3)).unwrap(), Uint128::zero());
+    }
+
+    #[test]
+    fn unrecorded_time_is_credited_at_the_largest_discount() {
+        let t = tier(
+            1_000,
+            vec![
+                PrepaidBundle {
+                    periods: 3,
+                    discount_bps: 1_000,
+                },
+                PrepaidBundle {
+                    periods: 36,
+                    discount_bps: 9_000,
+                },
+            ],
         );
-        // One third of a period: 5_000 exactly; one nanosecond more rounds up.
+        let twenty_days = 20 * DAY * NANOS_PER_SECOND;
+        // floor(1_000 * 10% * 20 / 30) = floor(66.66...)
         assert_eq!(
-            upgrade_cost(&ten, &twenty_five, month / 3 * NANOS_PER_SECOND).unwrap(),
-            Some(Uint128::new(5_000))
+            unrecorded_credit(&t, twenty_days).unwrap(),
+            Uint128::new(66)
         );
+        // Without bundles: the list price, rounded down.
         assert_eq!(
-            upgrade_cost(&ten, &twenty_five, month / 3 * NANOS_PER_SECOND + 1).unwrap(),
-            Some(Uint128::new(5_001))
-        );
-        // Different periods compare per second: 10_000 per 30 days vs 100_000 per 366 days.
-        let yearly = Rate {
-            price: Uint128::new(100_000),
-            period_seconds: 366 * DAY,
-        };
-        assert_eq!(
-            upgrade_cost(&ten, &yearly, month * NANOS_PER_SECOND).unwrap(),
-            None
-        );
-        assert_eq!(upgrade_cost(&ten, &ten, NANOS_PER_SECOND).unwrap(), None);
-        // From a trial (worth nothing) the whole new rate is paid.
-        let free = Rate {
-            price: Uint128::zero(),
-            period_seconds: month,
-        };
-        assert_eq!(
-            upgrade_cost(&free, &ten, month * NANOS_PER_SECOND).unwrap(),
-            Some(Uint128::new(10_000))
+            unrecorded_credit(&tier(1_000, vec![]), twenty_days).unwrap(),
+            Uint128::new(666)
         );
     }
 
@@ -216,33 +246,43 @@ mod tests {
     }
 
     proptest! {
-        /// The cost is the smallest amount that covers the exact difference, and it never
-        /// exceeds the whole new price for the time left.
+        /// The value is the smallest amount that covers the exact price of the time.
         #[test]
-        fn upgrade_cost_is_the_exact_ceiling(
-            from_price in 0u128..1_000_000_000_000,
-            to_price in 1u128..1_000_000_000_000,
-            from_days in 1u64..=366,
-            to_days in 1u64..=366,
-            remaining in 1u64..(3_660 * DAY * NANOS_PER_SECOND),
+        fn value_is_the_exact_ceiling(
+            price in 1u128..1_000_000_000_000,
+            days in 1u64..=366,
+            nanos in 0u64..(3_660 * DAY * NANOS_PER_SECOND),
         ) {
-            let (from_period, to_period) = (from_days * DAY, to_days * DAY);
-            let from = Rate { price: Uint128::new(from_price), period_seconds: from_period };
-            let to = Rate { price: Uint128::new(to_price), period_seconds: to_period };
-            // Exact cost as a fraction owed / per_unit.
-            let gain = Uint256::from(to_price) * Uint256::from(from_period);
-            let loss = Uint256::from(from_price) * Uint256::from(to_period);
-            let per_unit = Uint256::from(from_period) * Uint256::from(to_period) * Uint256::from(NANOS_PER_SECOND);
-            match upgrade_cost(&from, &to, remaining).unwrap() {
-                None => prop_assert!(gain <= loss),
-                Some(cost) => {
-                    prop_assert!(gain > loss);
-                    let owed = (gain - loss) * Uint256::from(remaining);
-                    let cost = Uint256::from(cost);
-                    prop_assert!(cost * per_unit >= owed);
-                    prop_assert!((cost - Uint256::one()) * per_unit < owed);
-                }
-            }
+            let period = days * DAY;
+            let rate = Rate { price: Uint128::new(price), period_seconds: period };
+            let owed = Uint256::from(price) * Uint256::from(nanos);
+            let per_unit = Uint256::from(period) * Uint256::from(NANOS_PER_SECOND);
+            let value = Uint256::from(value_of(&rate, nanos).unwrap());
+            prop_assert!(value * per_unit >= owed);
+            prop_assert!(value.is_zero() || (value - Uint256::one()) * per_unit < owed);
+        }
+
+        /// What is left never exceeds what was paid, never grows as time passes, and is the
+        /// exact share of the time left, rounded down.
+        #[test]
+        fn unused_is_the_exact_floor_and_only_falls(
+            paid in 0u128..1_000_000_000_000,
+            from in 0u64..1_000_000,
+            span in 1u64..10_000_000,
+            a in 0u64..12_000_000,
+            b in 0u64..12_000_000,
+        ) {
+            let (early, late) = (a.min(b), a.max(b));
+            let at = |s: u64| Timestamp::from_seconds(s);
+            let paid = Uint128::new(paid);
+            let left = |now: u64| unused(paid, at(from), at(from + span), at(now)).unwrap();
+            prop_assert!(left(early) <= paid);
+            prop_assert!(left(late) <= left(early));
+            let remaining = (from + span).saturating_sub(early.max(from));
+            let exact = Uint256::from(paid) * Uint256::from(remaining);
+            let got = Uint256::from(left(early)) * Uint256::from(span);
+            prop_assert!(got <= exact);
+            prop_assert!(exact - got < Uint256::from(span));
         }
 
         #[test]

@@ -33,6 +33,18 @@ pub struct Subscription {
     pub on_trial: bool,
     /// The fan has had their one free trial with this creator.
     pub trial_used: bool,
+    /// What the fan paid for the access still to come; `None` for a subscription stored before
+    /// payments were recorded.
+    #[serde(default)]
+    pub paid: Option<PaidTime>,
+}
+
+/// An amount paid for the access from `from` to the subscription's expiry, used up evenly over
+/// that time. Access before `from` (a free trial) was not paid for.
+#[cw_serde]
+pub struct PaidTime {
+    pub amount: Uint128,
+    pub from: Timestamp,
 }
 
 impl Subscription {

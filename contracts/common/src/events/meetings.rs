@@ -153,6 +153,9 @@ crate::mesi_event! {
         pub creators: Addr,
         pub max_open_auctions: u32,
         pub dispute_window_secs: u64,
+        /// What a creator pays the treasury to cancel a sold meeting, in basis points of its
+        /// price (rounded up); absent from events of versions without it.
+        pub cancellation_fee_bps: Option<u16>,
     }
 }
 
@@ -302,6 +305,9 @@ crate::mesi_event! {
         /// The creator's payout address; present when the creator was paid.
         pub payout: Option<Addr>,
         pub to_creator: Uint128,
+        /// On a creator's cancellation: what the creator paid the treasury on top of the
+        /// escrow, which went back to the fan in full.
+        pub cancellation_fee: Option<Uint128>,
     }
 }
 
@@ -430,6 +436,7 @@ mod tests {
                 fee: Uint128::new(15),
                 payout: Some(creator),
                 to_creator: Uint128::new(135),
+                cancellation_fee: None,
             }
             .into(),
         );

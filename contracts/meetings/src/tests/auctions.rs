@@ -6,7 +6,7 @@ use mesi_common::events::meetings::{
 use mesi_common::{AssetError, AssetInfo};
 
 use super::*;
-use crate::contract::{MAX_DESCRIPTION_BYTES, MAX_EXTENSION_SECS};
+use crate::contract::{MAX_DESCRIPTION_BYTES, MAX_EXTENSION_SECS, MIN_EXTENSION_SECS};
 use crate::msg::{AuctionCursor, AuctionsResponse, BidsResponse};
 use crate::state::TopBid;
 
@@ -220,6 +220,7 @@ fn open_auctions_are_capped_per_creator() {
         &ExecuteMsg::UpdateConfig {
             max_open_auctions: Some(MAX_OPEN + 1),
             dispute_window_secs: None,
+            cancellation_fee_bps: None,
         },
     )
     .unwrap();
@@ -416,17 +417,62 @@ fn a_late_bid_extends_the_end_but_not_past_the_slot() {
         ContractError::BiddingEnded(after_second)
     );
     let settled: AuctionSettled = one_event(&s.settle(id).unwrap());
-    assert_eq!(settled.winner, Some(alice));
+    assert_eq!(settled.winner, Some(alice.clone()));
 
-    // An auction whose bidding ends right at the slot's start never extends past it.
+    // Extensions stack up to the slot's start and never past it.
     let mut input = s.auction_input();
-    input.bidding_ends_at = input.slot.start.minus_seconds(120);
+    input.bidding_ends_at = input.slot.start.minus_seconds(600);
     let creator = s.creator.clone();
     let start = input.slot.start;
     let id = s.open(&creator, input).unwrap();
-    s.advance_to(start.minus_seconds(130));
+    s.advance_to(start.minus_seconds(610));
     s.bid(&bob, id, 1_000).unwrap();
+    assert_eq!(s.auction(id).auction.ends_at, start.minus_seconds(10));
+    s.advance_to(start.minus_seconds(20));
+    s.bid(&alice, id, 1_100).unwrap();
     assert_eq!(s.auction(id).auction.ends_at, start);
+}
+
+#[test]
+fn anti_sniping_always_has_room_before_the_slot() {
+    let mut s = Suite::new();
+    let creator = s.creator.clone();
+    let mut input = s.auction_input();
+    let start = input.slot.start;
+    // Bidding that ends closer to the slot than one extension window would cap the first
+    // extension to less than the window.
+    for gap in [0, 1, 599] {
+        input.bidding_ends_at = start.minus_seconds(gap);
+        assert_eq!(
+            s.open(&creator, input.clone()).unwrap_err(),
+            ContractError::InvalidInput {
+                field: "bidding_ends_at",
+                reason: "must end at least extension_secs (600 s) before the slot's start".into()
+            },
+            "gap {gap}"
+        );
+    }
+    // An extension too short to answer a late bid in is refused; 0 turns extensions off.
+    input.bidding_ends_at = start.minus_seconds(DAY);
+    input.extension_secs = MIN_EXTENSION_SECS - 1;
+    assert_eq!(
+        s.open(&creator, input.clone()).unwrap_err(),
+        ContractError::InvalidInput {
+            field: "extension_secs",
+            reason: format!("0 (off) or {MIN_EXTENSION_SECS} to {MAX_EXTENSION_SECS}")
+        }
+    );
+    input.extension_secs = 0;
+    input.bidding_ends_at = start;
+    s.open(&creator, input.clone()).unwrap();
+    // Exactly one window before the slot: a bid in the last second still gets the whole window.
+    input.extension_secs = 600;
+    input.bidding_ends_at = start.minus_seconds(600);
+    let id = s.open(&creator, input).unwrap();
+    s.advance_to(start.minus_seconds(601));
+    let alice = s.alice.clone();
+    let extended: AuctionExtended = one_event(&s.bid(&alice, id, 1_000).unwrap());
+    assert_eq!(extended.ends_at, start.minus_seconds(1));
 }
 
 #[test]
@@ -679,6 +725,7 @@ fn auction_queries_paginate_by_creator_and_by_state_in_end_order() {
         &ExecuteMsg::UpdateConfig {
             max_open_auctions: Some(20),
             dispute_window_secs: None,
+            cancellation_fee_bps: None,
         },
     )
     .unwrap();

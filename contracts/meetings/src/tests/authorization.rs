@@ -247,6 +247,7 @@ fn only_the_owner_updates_the_config_and_ownership_moves_in_two_steps() {
     let update = ExecuteMsg::UpdateConfig {
         max_open_auctions: Some(7),
         dispute_window_secs: Some(DAY),
+        cancellation_fee_bps: Some(250),
     };
     for sender in [&creator, &alice, &arbiter] {
         assert_eq!(
@@ -257,34 +258,54 @@ fn only_the_owner_updates_the_config_and_ownership_moves_in_two_steps() {
     let response = s.exec(&owner, &update).unwrap();
     let event: MeetingsConfigSet = one_event(&response);
     assert_eq!(
-        (event.max_open_auctions, event.dispute_window_secs),
-        (7, DAY)
+        (
+            event.max_open_auctions,
+            event.dispute_window_secs,
+            event.cancellation_fee_bps
+        ),
+        (7, DAY, Some(250))
     );
     let config: Config = s.query(&QueryMsg::Config {});
     assert_eq!(
         (
             config.max_open_auctions,
             config.dispute_window_secs,
+            config.cancellation_fee_bps,
             config.creators
         ),
-        (7, DAY, s.registry.clone())
+        (7, DAY, 250, s.registry.clone())
     );
     for bad in [
         ExecuteMsg::UpdateConfig {
             max_open_auctions: Some(0),
             dispute_window_secs: None,
+            cancellation_fee_bps: None,
         },
         ExecuteMsg::UpdateConfig {
             max_open_auctions: Some(101),
             dispute_window_secs: None,
+            cancellation_fee_bps: None,
         },
         ExecuteMsg::UpdateConfig {
             max_open_auctions: None,
             dispute_window_secs: Some(59),
+            cancellation_fee_bps: None,
         },
         ExecuteMsg::UpdateConfig {
             max_open_auctions: None,
             dispute_window_secs: Some(31 * DAY),
+            cancellation_fee_bps: None,
+        },
+        // Cancelling a sold meeting is never free, and never takes more than half its price.
+        ExecuteMsg::UpdateConfig {
+            max_open_auctions: None,
+            dispute_window_secs: None,
+            cancellation_fee_bps: Some(0),
+        },
+        ExecuteMsg::UpdateConfig {
+            max_open_auctions: None,
+            dispute_window_secs: None,
+            cancellation_fee_bps: Some(5_001),
         },
     ] {
         assert!(
@@ -343,6 +364,7 @@ fn the_dispute_window_applies_to_meetings_marked_after_a_change() {
         &ExecuteMsg::UpdateConfig {
             max_open_auctions: None,
             dispute_window_secs: Some(DAY),
+            cancellation_fee_bps: None,
         },
     )
     .unwrap();
@@ -376,4 +398,48 @@ fn migrate_checks_the_contract_name_and_version() {
     crate::contract::migrate(deps.as_mut(), mock_env(), crate::msg::MigrateMsg {}).unwrap();
     let version = cw2::get_contract_version(&deps.storage).unwrap();
     assert_eq!(version.version, crate::contract::CONTRACT_VERSION);
+}
+
+#[test]
+fn migrate_gives_an_older_config_the_default_cancellation_fee() {
+    use crate::contract::{CONTRACT_NAME, CONTRACT_VERSION, DEFAULT_CANCELLATION_FEE_BPS};
+    use crate::state::{ConfigV1, CONFIG_V1};
+    let mut s = Suite::new();
+    let id = s.scheduled_meeting(5_000);
+    let (owner, meetings, code) = (s.owner.clone(), s.meetings.clone(), s.meetings_code);
+    let old = ConfigV1 {
+        creators: s.registry.clone(),
+        max_open_auctions: MAX_OPEN,
+        dispute_window_secs: DISPUTE_WINDOW,
+    };
+    {
+        let mut storage = s.app.contract_storage_mut(&meetings);
+        CONFIG_V1.save(&mut *storage, &old).unwrap();
+        cw2::set_contract_version(&mut *storage, CONTRACT_NAME, "0.1.0").unwrap();
+    }
+    let response = s
+        .app
+        .migrate_contract(owner, meetings.clone(), &crate::msg::MigrateMsg {}, code)
+        .unwrap();
+    let event: MeetingsConfigSet = one_event(&response);
+    assert_eq!(
+        event.cancellation_fee_bps,
+        Some(DEFAULT_CANCELLATION_FEE_BPS)
+    );
+    let config: Config = s.query(&QueryMsg::Config {});
+    assert_eq!(
+        config,
+        Config {
+            creators: old.creators,
+            max_open_auctions: MAX_OPEN,
+            dispute_window_secs: DISPUTE_WINDOW,
+            cancellation_fee_bps: DEFAULT_CANCELLATION_FEE_BPS,
+        }
+    );
+    let version = cw2::query_contract_info(&s.app.wrap(), meetings).unwrap();
+    assert_eq!(version.version, CONTRACT_VERSION);
+    // Meetings sold before the migration are cancelled at the new fee.
+    assert_eq!(s.meeting(id).cancellation_fee, Some(Uint128::new(500)));
+    let creator = s.creator.clone();
+    s.cancel_meeting(&creator, id).unwrap();
 }

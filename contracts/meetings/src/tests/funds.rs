@@ -203,6 +203,7 @@ fn every_other_message_refuses_funds() {
             ExecuteMsg::UpdateConfig {
                 max_open_auctions: Some(5),
                 dispute_window_secs: None,
+                cancellation_fee_bps: None,
             },
         ),
         (
@@ -249,10 +250,6 @@ fn every_other_message_refuses_funds() {
             },
         ),
         (creator.clone(), ExecuteMsg::Claim { meeting_id: id }),
-        (
-            creator.clone(),
-            ExecuteMsg::CancelMeeting { meeting_id: id },
-        ),
         (
             creator.clone(),
             ExecuteMsg::ProposeReschedule {

@@ -197,7 +197,7 @@ impl Run {
                 input.bidding_ends_at = now.plus_seconds(u64::from(bidding_hours) * 3_600);
                 input.slot.start = input
                     .bidding_ends_at
-                    .plus_seconds(u64::from(lead_hours) * 3_600 + 60);
+                    .plus_seconds(u64::from(lead_hours) * 3_600 + 600);
                 let expected = self.reader.open_auctions(&creator) < MAX_OPEN;
                 (
                     self.s
@@ -378,11 +378,25 @@ impl Run {
                     status == MeetingStatus::Held && window_passed,
                 )
             }
-            Op::CancelMeeting { .. } => (
-                m.creator.clone(),
-                ExecuteMsg::CancelMeeting { meeting_id: id },
-                status == MeetingStatus::Scheduled,
-            ),
+            Op::CancelMeeting { .. } => {
+                // The creator pays 10% of the price, rounded up (the default fee).
+                let fee = m.price.u128().div_ceil(10);
+                let expected = status == MeetingStatus::Scheduled;
+                let result = match self.reader.auctions[&id].asset.clone() {
+                    AssetInfo::Cw20 { contract } => self.s.send_hook(
+                        &contract,
+                        &m.creator,
+                        &ReceiveMsg::CancelMeeting { meeting_id: id },
+                        fee,
+                    ),
+                    AssetInfo::Native { denom } => self.s.exec_with_funds(
+                        &m.creator,
+                        &ExecuteMsg::CancelMeeting { meeting_id: id },
+                        &coins(fee, &denom),
+                    ),
+                };
+                return (result, expected);
+            }
             Op::Propose {
                 by_fan,
                 hours_ahead,
@@ -517,7 +531,7 @@ proptest! {
         // Room for several auctions per creator, and a short window so claims happen.
         let response = run
             .s
-            .exec(&owner, &ExecuteMsg::UpdateConfig { max_open_auctions: None, dispute_window_secs: Some(DAY) })
+            .exec(&owner, &ExecuteMsg::UpdateConfig { max_open_auctions: None, dispute_window_secs: Some(DAY), cancellation_fee_bps: None })
             .unwrap();
         run.reader.read(&response);
         for (i, op) in ops.iter().enumerate() {

@@ -304,14 +304,43 @@ impl Suite {
         auction_id: u64,
         amount: u128,
     ) -> Result<AppResponse, ContractError> {
+        self.send_hook(token, fan, &ReceiveMsg::Bid { auction_id }, amount)
+    }
+
+    /// A CW20 `Send` of `amount` to the contract with `msg`.
+    pub fn send_hook(
+        &mut self,
+        token: &Addr,
+        sender: &Addr,
+        msg: &ReceiveMsg,
+        amount: u128,
+    ) -> Result<AppResponse, ContractError> {
         let msg = Cw20ExecuteMsg::Send {
             contract: self.meetings.to_string(),
             amount: Uint128::new(amount),
-            msg: cosmwasm_std::to_json_binary(&ReceiveMsg::Bid { auction_id }).unwrap(),
+            msg: cosmwasm_std::to_json_binary(msg).unwrap(),
         };
         self.app
-            .execute_contract(fan.clone(), token.clone(), &msg, &[])
+            .execute_contract(sender.clone(), token.clone(), &msg, &[])
             .map_err(|err| err.downcast().expect("a meetings contract error"))
+    }
+
+    /// The creator cancels a scheduled USDC meeting, paying the fee its query quotes.
+    pub fn cancel_meeting(
+        &mut self,
+        creator: &Addr,
+        meeting_id: u64,
+    ) -> Result<AppResponse, ContractError> {
+        let fee = self
+            .meeting(meeting_id)
+            .cancellation_fee
+            .unwrap_or_default();
+        let funds = if fee.is_zero() {
+            vec![]
+        } else {
+            coins(fee.u128(), USDC)
+        };
+        self.exec_with_funds(creator, &ExecuteMsg::CancelMeeting { meeting_id }, &funds)
     }
 
     pub fn settle(&mut self, auction_id: u64) -> Result<AppResponse, ContractError> {

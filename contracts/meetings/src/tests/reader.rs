@@ -192,6 +192,12 @@ impl Reader {
                 if let Some(payout) = &e.payout {
                     self.flow(payout, &e.asset, e.to_creator, true);
                 }
+                // Paid by the creator with the cancellation, straight on to the treasury.
+                if let Some(fee) = e.cancellation_fee {
+                    let treasury = e.treasury.as_ref().expect("a cancellation fee's treasury");
+                    self.flow(&meeting.creator, &e.asset, fee, false);
+                    self.flow(treasury, &e.asset, fee, true);
+                }
                 self.payouts.entry(e.meeting_id).or_default().push(e);
             }
             AnyEvent::MeetingsConfig(_) | AnyEvent::Ownership(_) => {}
@@ -330,6 +336,7 @@ fn every_path_can_be_rebuilt_from_events_alone() {
             &ExecuteMsg::UpdateConfig {
                 max_open_auctions: Some(20),
                 dispute_window_secs: None,
+                cancellation_fee_bps: None,
             },
         )
         .unwrap(),
@@ -438,10 +445,7 @@ fn every_path_can_be_rebuilt_from_events_alone() {
         .unwrap(),
     );
     reader.assert_matches(&s);
-    reader.read(
-        &s.exec(&creator, &ExecuteMsg::CancelMeeting { meeting_id: ids[6] })
-            .unwrap(),
-    );
+    reader.read(&s.cancel_meeting(&creator, ids[6]).unwrap());
     reader.assert_matches(&s);
 
     s.advance_to(start.plus_seconds(3_600));

@@ -392,6 +392,20 @@ impl Suite {
         self.exec(fan, &msg, &[Coin::new(amount, USDC)])
     }
 
+    /// Takes the free trial of `creator`'s `tier`.
+    pub fn trial(
+        &mut self,
+        fan: &Addr,
+        creator: &Addr,
+        tier: u32,
+    ) -> Result<AppResponse, ContractError> {
+        let msg = ExecuteMsg::Trial {
+            creator: creator.to_string(),
+            tier,
+        };
+        self.exec(fan, &msg, &[])
+    }
+
     // ---- queries ----
 
     pub fn status(&self, creator: &Addr, fan: &Addr) -> SubscriptionStatus {

@@ -33,7 +33,7 @@ const TIER_DEFS: [TierDef; 3] = [
         period_days: 10,
         price: 1_000,
         cap: Some(2),
-        trial_days: Some(2),
+        trial_days: None,
         bundle: (3, 500),
     },
     TierDef {
@@ -42,8 +42,8 @@ const TIER_DEFS: [TierDef; 3] = [
         period_days: 30,
         price: 5_000,
         cap: None,
-        trial_days: None,
-        bundle: (6, 1_000),
+        trial_days: Some(2),
+        bundle: (6, 9_000),
     },
     TierDef {
         level: 3,
@@ -51,7 +51,7 @@ const TIER_DEFS: [TierDef; 3] = [
         period_days: 15,
         price: 700,
         cap: Some(1),
-        trial_days: Some(5),
+        trial_days: None,
         bundle: (2, 2_500),
     },
 ];
@@ -146,6 +146,28 @@ struct ModelSub {
     max: u128,
     on_trial: bool,
     trial_used: bool,
+    /// What was paid for the access from `paid_from` to `expires`.
+    paid: u128,
+    paid_from: u64,
+}
+
+impl ModelSub {
+    /// What is left of `paid` at `now`, rounded down.
+    fn credit(&self, now: u64) -> u128 {
+        if now >= self.expires || self.paid_from >= self.expires {
+            return 0;
+        }
+        let left = self.expires - now.max(self.paid_from);
+        self.paid * u128::from(left) / u128::from(self.expires - self.paid_from)
+    }
+}
+
+/// What the fan has paid for the access to come after paying `amount` at `now` on top of `prev`.
+fn paid_after(prev: Option<ModelSub>, amount: u128, now: u64) -> (u128, u64) {
+    match prev {
+        Some(p) if p.expires > now => (p.credit(now) + amount, p.paid_from.max(now)),
+        _ => (amount, now),
+    }
 }
 
 /// What one accepted operation pays, to whom.
@@ -283,6 +305,7 @@ impl Model {
                     return false;
                 }
                 let trial_used = prev.is_some_and(|p| p.trial_used);
+                let (paid, paid_from) = paid_after(prev, amount, now);
                 self.subs[fan] = Some(ModelSub {
                     tier,
                     expires,
@@ -290,6 +313,8 @@ impl Model {
                     max,
                     on_trial: false,
                     trial_used,
+                    paid,
+                    paid_from,
                 });
                 self.pay(Payment {
                     mesi: def(tier).mesi,
@@ -311,9 +336,12 @@ impl Model {
                 {
                     return false;
                 }
+                let (paid, paid_from) = paid_after(Some(prev), amount, now);
                 self.subs[fan] = Some(ModelSub {
                     expires,
                     on_trial: false,
+                    paid,
+                    paid_from,
                     ..prev
                 });
                 self.pay(Payment {
@@ -336,6 +364,8 @@ impl Model {
                     tier: to_tier,
                     max: u128::MAX,
                     on_trial: false,
+                    paid: prev.credit(now) + cost,
+                    paid_from: now,
                     ..prev
                 });
                 self.pay(Payment {
@@ -365,6 +395,8 @@ impl Model {
                     max: 0,
                     on_trial: true,
                     trial_used: true,
+                    paid: 0,
+                    paid_from: expires,
                 });
                 true
             }
@@ -398,7 +430,13 @@ impl Model {
                 {
                     return false;
                 }
-                self.subs[fan] = Some(ModelSub { expires, ..prev });
+                let (paid, paid_from) = paid_after(Some(prev), price, now);
+                self.subs[fan] = Some(ModelSub {
+                    expires,
+                    paid,
+                    paid_from,
+                    ..prev
+                });
                 self.pay(Payment {
                     mesi: true,
                     fan,
@@ -428,29 +466,17 @@ impl Model {
         }
     }
 
-    /// The cost of an upgrade the contract should accept.
+    /// The cost of an upgrade the contract should accept: the time left at the new price,
+    /// rounded up, less what is left of what the fan paid, rounded down.
     fn upgrade_cost(&self, fan: usize, to_tier: u32, now: u64) -> Option<u128> {
         let sub = self.subs[fan]?;
         if sub.expires <= now || to_tier <= sub.tier || def(to_tier).mesi != def(sub.tier).mesi {
             return None;
         }
-        let from_price = if sub.on_trial {
-            0
-        } else {
-            self.price(sub.tier)
-        };
-        let (from_period, to_period) = (
-            def(sub.tier).period_days * DAY,
-            def(to_tier).period_days * DAY,
-        );
-        let gain = self.price(to_tier) * u128::from(from_period);
-        let loss = from_price * u128::from(to_period);
-        if gain <= loss {
-            return None;
-        }
-        let numerator = (gain - loss) * u128::from(sub.expires - now);
-        let denominator = u128::from(from_period) * u128::from(to_period) * u128::from(NANOS);
-        Some(numerator.div_ceil(denominator))
+        let to_period = u128::from(def(to_tier).period_days * DAY * NANOS);
+        let value = (self.price(to_tier) * u128::from(sub.expires - now)).div_ceil(to_period);
+        let credit = sub.credit(now);
+        (value > credit).then(|| value - credit)
     }
 }
 
@@ -635,7 +661,7 @@ fn run_sequence(fee_bps: u16, ops: Vec<Op>) {
             auto_renew: true,
             max: 1,
         },
-        Op::Trial { fan: 2, tier: 1 },
+        Op::Trial { fan: 2, tier: 2 },
         Op::Subscribe {
             fan: 3,
             tier: 3,

@@ -113,7 +113,7 @@ fn the_registry_gates_chat_on_subscription_tiers() {
         max_price_per_period: Uint128::new(20),
     };
     suite
-        .exec(&fan, &upgrade, &[Coin::new(7u128, USDC)])
+        .exec(&fan, &upgrade, &[Coin::new(8u128, USDC)])
         .unwrap();
     assert!(can_message(&suite).allowed);
     suite.advance(20 * DAY);

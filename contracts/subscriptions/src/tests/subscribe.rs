@@ -609,27 +609,19 @@ fn unknown_creators_and_tiers() {
 }
 
 #[test]
-fn subscriber_cap_counts_active_subscribers_and_trials() {
+fn subscriber_cap_counts_active_subscribers() {
     let mut suite = Suite::with_fans(4);
     let carol = suite.carol.clone();
     let capped = TierTerms {
         subscriber_cap: Some(2),
-        trial_seconds: Some(DAY),
         ..terms(100)
     };
     suite
-        .create_tier(&carol, 1, suite.usdc(), 30, capped)
+        .create_tier(&carol, 1, suite.usdc(), 30, capped.clone())
         .unwrap();
     let start = suite.now();
     suite
-        .exec(
-            &suite.fan(0),
-            &ExecuteMsg::Trial {
-                creator: carol.to_string(),
-                tier: 1,
-            },
-            &[],
-        )
+        .subscribe_native(&suite.fan(0), &carol, 1, 1, 100)
         .unwrap();
     suite.advance(DAY / 2);
     suite
@@ -647,8 +639,8 @@ fn subscriber_cap_counts_active_subscribers_and_trials() {
         .unwrap();
     assert_eq!(suite.tier(&carol, 1).counted_subscribers, 2);
 
-    // The trial ends exactly now: its slot is released by the next purchase.
-    suite.set_time(start.plus_seconds(DAY));
+    // Fan 0's period ends exactly now: its slot is released by the next purchase.
+    suite.set_time(start.plus_seconds(30 * DAY));
     suite
         .subscribe_native(&suite.fan(2), &carol, 1, 1, 100)
         .unwrap();
@@ -659,7 +651,7 @@ fn subscriber_cap_counts_active_subscribers_and_trials() {
             .unwrap_err(),
         ContractError::CapReached { cap: 2 }
     );
-    // The released trial user comes back as a payer: still full.
+    // The released subscriber comes back: still full.
     assert_eq!(
         suite
             .subscribe_native(&suite.fan(0), &carol, 1, 1, 100)
@@ -670,8 +662,7 @@ fn subscriber_cap_counts_active_subscribers_and_trials() {
     // Raising the cap makes room at once.
     let raised = TierTerms {
         subscriber_cap: Some(3),
-        trial_seconds: Some(DAY),
-        ..terms(100)
+        ..capped
     };
     suite
         .exec(
@@ -688,6 +679,89 @@ fn subscriber_cap_counts_active_subscribers_and_trials() {
         .unwrap();
     assert_eq!(suite.tier(&carol, 1).counted_subscribers, 3);
     suite.assert_holds_nothing();
+}
+
+#[test]
+fn free_trials_never_take_a_capped_seat() {
+    let mut suite = Suite::with_fans(4);
+    let carol = suite.carol.clone();
+    let capped_with_trial = TierTerms {
+        subscriber_cap: Some(2),
+        trial_seconds: Some(7 * DAY),
+        ..terms(100)
+    };
+    // A capped tier offers no trial, neither when created nor when changed.
+    assert_eq!(
+        suite
+            .create_tier(&carol, 1, suite.usdc(), 30, capped_with_trial.clone())
+            .unwrap_err(),
+        ContractError::TrialOnCappedTier
+    );
+    suite
+        .create_tier(
+            &carol,
+            1,
+            suite.usdc(),
+            30,
+            TierTerms {
+                trial_seconds: None,
+                ..capped_with_trial.clone()
+            },
+        )
+        .unwrap();
+    suite
+        .create_tier(
+            &carol,
+            2,
+            suite.usdc(),
+            30,
+            TierTerms {
+                subscriber_cap: None,
+                ..capped_with_trial.clone()
+            },
+        )
+        .unwrap();
+    assert_eq!(
+        suite
+            .exec(
+                &carol,
+                &ExecuteMsg::UpdateTier {
+                    tier: 2,
+                    terms: capped_with_trial.clone()
+                },
+                &[]
+            )
+            .unwrap_err(),
+        ContractError::TrialOnCappedTier
+    );
+
+    // A tier stored with both (before the rule) gives no trials either.
+    {
+        let mut storage = suite.app.contract_storage_mut(&suite.subs);
+        let mut tier = crate::state::TIERS.load(&*storage, (&carol, 1)).unwrap();
+        tier.trial_seconds = Some(7 * DAY);
+        crate::state::TIERS
+            .save(&mut *storage, (&carol, 1), &tier)
+            .unwrap();
+    }
+    // Fresh addresses cost nothing; however many try, the seats stay with paying fans.
+    for i in 0..20 {
+        let fresh = suite.addr(&format!("fresh{i}"));
+        assert_eq!(
+            suite.trial(&fresh, &carol, 1).unwrap_err(),
+            ContractError::TrialOnCappedTier
+        );
+    }
+    assert_eq!(suite.tier(&carol, 1).counted_subscribers, 0);
+    suite
+        .subscribe_native(&suite.fan(0), &carol, 1, 1, 100)
+        .unwrap();
+    suite
+        .subscribe_native(&suite.fan(1), &carol, 1, 1, 100)
+        .unwrap();
+    assert_eq!(suite.tier(&carol, 1).counted_subscribers, 2);
+    // The uncapped tier still offers its trial.
+    suite.trial(&suite.fan(2), &carol, 2).unwrap();
 }
 
 #[test]

@@ -16,7 +16,7 @@ fn create_tier_stores_it_and_emits_the_whole_tier() {
         price: Uint128::new(5_000),
         subscriber_cap: Some(100),
         bundles: vec![bundle(3, 500), bundle(12, 2_000)],
-        trial_seconds: Some(7 * DAY),
+        trial_seconds: None,
     };
     let res = suite
         .create_tier(&carol, 2, suite.mesi_asset(), 30, tier_terms.clone())
@@ -31,7 +31,7 @@ fn create_tier_stores_it_and_emits_the_whole_tier() {
     assert_eq!(ev.period_seconds, 30 * DAY);
     assert_eq!(ev.subscriber_cap, Some(100));
     assert_eq!(ev.bundles, tier_terms.bundles);
-    assert_eq!(ev.trial_seconds, Some(7 * DAY));
+    assert_eq!(ev.trial_seconds, None);
     assert!(!ev.retired);
 
     let info = suite.tier(&carol, 2);
@@ -46,7 +46,7 @@ fn create_tier_stores_it_and_emits_the_whole_tier() {
             period_seconds: 30 * DAY,
             subscriber_cap: Some(100),
             bundles: tier_terms.bundles,
-            trial_seconds: Some(7 * DAY),
+            trial_seconds: None,
             retired: false,
             counted_subscribers: 0,
         }
@@ -304,7 +304,7 @@ fn update_changes_terms_for_new_purchases_only() {
         price: Uint128::new(1_500),
         subscriber_cap: Some(5),
         bundles: vec![bundle(6, 1_000)],
-        trial_seconds: Some(DAY),
+        trial_seconds: None,
     };
     let res = suite
         .exec(
