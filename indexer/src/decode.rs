@@ -11,10 +11,8 @@ use mesi_common::event::WASM_EVENT_PREFIX;
 use mesi_common::events::AnyEvent;
 
 use crate::config::{ContractKind, Contracts};
+pub use crate::source::CONTRACT_ADDRESS_KEY;
 use crate::source::{BlockEvents, BlockHeader, Event, EventPosition};
-
-/// The attribute x/wasm adds to every event a contract emits.
-pub const CONTRACT_ADDRESS_KEY: &str = "_contract_address";
 
 /// Longest attribute value of ours that is stored; no Mesi field comes near it, and a longer
 /// one (a broken or hostile emitter) should not bloat every projection.
@@ -52,6 +50,22 @@ pub struct StoredEvent {
     pub event: AnyEvent,
 }
 
+impl StoredEvent {
+    /// This event as a dead letter: it decoded, but could not be stored (`error` says why).
+    pub fn to_dead_letter(&self, error: String) -> DeadLetter {
+        DeadLetter {
+            origin: self.origin.clone(),
+            event_type: format!("{WASM_EVENT_PREFIX}{}", self.event_type),
+            attributes: self
+                .attributes
+                .iter()
+                .map(|(k, v)| (without_nul(k), without_nul(v)))
+                .collect(),
+            error,
+        }
+    }
+}
+
 /// One of our events that could not be decoded, kept with the reason.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DeadLetter {
@@ -66,6 +80,8 @@ pub struct DeadLetter {
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct DecodedBlock {
     pub height: u64,
+    /// RFC 3339; `None` when the block itself was not read.
+    pub block_time: Option<String>,
     pub events: Vec<StoredEvent>,
     pub dead_letters: Vec<DeadLetter>,
 }
@@ -77,7 +93,6 @@ impl DecodedBlock {
 }
 
 /// Our contracts' events in succeeded transactions (and block-level events), in block order.
-/// Only when this is non-empty does the indexer need the block itself (time, tx hashes).
 pub fn select<'a>(block: &'a BlockEvents, contracts: &Contracts) -> Vec<Candidate<'a>> {
     block
         .events()
@@ -109,6 +124,7 @@ pub fn decode(
 ) -> DecodedBlock {
     let mut block = DecodedBlock {
         height,
+        block_time: header.map(|h| h.time.clone()),
         ..DecodedBlock::default()
     };
     for candidate in candidates {
@@ -158,6 +174,9 @@ pub fn decode_block(
 }
 
 fn decode_event(event: &Event) -> Result<Option<AnyEvent>, String> {
+    if let Some(reason) = &event.unreadable {
+        return Err(reason.clone());
+    }
     if !event.invalid_utf8.is_empty() {
         return Err(format!(
             "attribute values are not valid UTF-8: {}",
@@ -206,24 +225,19 @@ fn without_nul(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::source::encoding::AttributeEncoding;
     use crate::source::TxEvents;
 
     fn event(kind: &str, attrs: &[(&str, &str)]) -> Event {
-        Event {
-            kind: kind.into(),
-            attributes: attrs
-                .iter()
-                .map(|(k, v)| (k.to_string(), v.to_string()))
-                .collect(),
-            invalid_utf8: vec![],
-        }
+        let attributes = attrs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        Event::plain(kind, attributes)
     }
 
     fn block(txs: Vec<TxEvents>) -> BlockEvents {
         BlockEvents {
             height: 7,
-            encoding: AttributeEncoding::Plain,
             begin_block: vec![],
             txs,
             end_block: vec![],

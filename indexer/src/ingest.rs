@@ -178,11 +178,15 @@ pub async fn run(
             }
         }
         let started = Instant::now();
-        commit_with_retries(&store, height, &batch, &backoff).await?;
+        let refused = commit_with_retries(&store, height, &batch, &backoff).await?;
         summary.commit_time += started.elapsed();
         height = batch.last().map_or(height, |b| b.height);
-        let events: u64 = batch.iter().map(|b| b.events.len() as u64).sum();
-        let dead: u64 = batch.iter().map(|b| b.dead_letters.len() as u64).sum();
+        let events: u64 = batch.iter().map(|b| b.events.len() as u64).sum::<u64>() - refused;
+        let dead: u64 = batch
+            .iter()
+            .map(|b| b.dead_letters.len() as u64)
+            .sum::<u64>()
+            + refused;
         summary.blocks += batch.len() as u64;
         summary.events += events;
         summary.dead_letters += dead;
@@ -243,21 +247,14 @@ async fn produce(
     Ok(())
 }
 
-/// One height: `/block_results`, and `/block` only when one of our events needs its time and tx hash.
+/// One height: `/block_results` and `/block`. The block is read even without events of ours:
+/// its time is kept as the time of the last indexed block.
 pub async fn fetch_block(
     source: &RpcClient,
     contracts: &Contracts,
     height: u64,
 ) -> Result<DecodedBlock, SourceError> {
-    let results = source.block_results(height).await?;
-    let candidates = decode::select(&results, contracts);
-    if candidates.is_empty() {
-        return Ok(DecodedBlock {
-            height,
-            ..DecodedBlock::default()
-        });
-    }
-    let header = source.block(height).await?;
+    let (results, header) = tokio::try_join!(source.block_results(height), source.block(height))?;
     if header.tx_hashes.len() != results.txs.len() {
         return Err(SourceError::Invalid(format!(
             "block {height} has {} transactions but its results list {}",
@@ -265,23 +262,26 @@ pub async fn fetch_block(
             results.txs.len()
         )));
     }
+    let candidates = decode::select(&results, contracts);
     Ok(decode::decode(height, &candidates, Some(&header)))
 }
 
+/// Commits `batch`; returns how many of its events PostgreSQL refused (stored as dead letters).
 async fn commit_with_retries(
     store: &Store,
     cursor: u64,
     batch: &[DecodedBlock],
     backoff: &Backoff,
-) -> anyhow::Result<()> {
+) -> anyhow::Result<u64> {
     let last = batch.last().map_or(cursor, |b| b.height);
     let mut attempt = 0;
     loop {
         match store.commit(cursor, batch).await {
-            Ok(()) => return Ok(()),
-            // An earlier attempt committed but its acknowledgement was lost with the connection.
+            Ok(refused) => return Ok(refused.len() as u64),
+            // An earlier attempt committed but its acknowledgement was lost with the connection
+            // (events it refused, if any, are then counted as stored in the summary).
             Err(StoreError::CursorMoved { found, .. }) if found == last && attempt > 0 => {
-                return Ok(())
+                return Ok(0)
             }
             Err(e @ (StoreError::CursorMoved { .. } | StoreError::NotContiguous(_))) => {
                 return Err(e.into())

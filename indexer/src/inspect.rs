@@ -47,10 +47,11 @@ fn parse_result<T: DeserializeOwned>(json: &[u8]) -> anyhow::Result<T> {
 pub fn report(block: &BlockEvents, header: Option<&BlockHeader>, contracts: &Contracts) -> String {
     let mut out = String::new();
     let failed = block.txs.iter().filter(|tx| tx.code != 0).count();
+    let (base64, plain) = block.encodings();
     let _ = writeln!(
         out,
-        "height {}, attributes {:?}",
-        block.height, block.encoding
+        "height {}, attributes base64 in {base64} events, plain in {plain}",
+        block.height
     );
     let _ = writeln!(
         out,

@@ -94,7 +94,12 @@ async fn check_block_results(
         "{name}: events per type"
     );
     assert_eq!(block.events().count(), total, "{name}: all events");
-    assert_eq!(block.encoding, encoding);
+    assert!(
+        block
+            .events()
+            .all(|e| e.event.attributes.is_empty() || e.event.encoding == encoding),
+        "{name}: attributes {encoding:?}"
+    );
     assert_eq!(
         inspect::parse_block_results(&json).unwrap(),
         block,
@@ -165,18 +170,14 @@ async fn osmosis_block_results_at_height_10499831() {
     );
 }
 
-/// The osmosis block with one of the real x/wasm events turned into a Mesi event (keeping
-/// base64 encoding and the real contract address): it decodes, or goes to the dead letters.
-#[tokio::test]
-async fn osmosis_block_with_a_mesi_event_of_ours() {
+const OSMOSIS_VAULT: &str = "osmo1zacxlu90sl6j2zf90uctpddhfmux84ryrw794ywnlcwx2zeh5a4q67qtc9";
+
+fn osmosis_tip() -> mesi_common::events::tips::TipSent {
     use cosmwasm_std::{Addr, Uint128};
-    use mesi_common::event::MesiEvent;
-    use mesi_common::events::tips::TipSent;
     use mesi_common::interfaces::tips::TipContext;
     use mesi_common::AssetInfo;
 
-    let vault = "osmo1zacxlu90sl6j2zf90uctpddhfmux84ryrw794ywnlcwx2zeh5a4q67qtc9";
-    let tip = TipSent {
+    mesi_common::events::tips::TipSent {
         creator: Addr::unchecked("osmo1creator"),
         fan: Addr::unchecked("osmo1fan"),
         asset: AssetInfo::native("uosmo"),
@@ -190,9 +191,23 @@ async fn osmosis_block_with_a_mesi_event_of_ours() {
         message: Some("gm".into()),
         anonymous: false,
         fan_total: Uint128::new(1000),
-    };
+    }
+}
+
+/// A base64 attribute as 0.34 writes it.
+fn base64_attribute(key: &str, value: &str) -> Value {
+    serde_json::json!({"key": STANDARD.encode(key), "value": STANDARD.encode(value), "index": true})
+}
+
+/// The recorded osmosis block with the first `events.len()` of the vault's x/wasm events
+/// replaced, in order, by `events` (type and plain attributes, encoded as the block is);
+/// returns the block and the (tx, event) index of each replaced event.
+fn osmosis_with_vault_events(
+    events: Vec<(&str, Vec<(String, String)>)>,
+) -> (Value, Vec<(usize, usize)>) {
     let mut json: Value =
         serde_json::from_slice(&fixture("osmosis_block_results_at_height_10499831.json")).unwrap();
+    let mut events = events.into_iter();
     let mut replaced = Vec::new();
     for (tx_index, tx) in json["result"]["txs_results"]
         .as_array_mut()
@@ -201,27 +216,60 @@ async fn osmosis_block_with_a_mesi_event_of_ours() {
         .enumerate()
     {
         for (event_index, event) in tx["events"].as_array_mut().unwrap().iter_mut().enumerate() {
-            let is_vault = event["attributes"][0]["value"] == STANDARD.encode(vault);
-            if event["type"] == "wasm" && is_vault && replaced.len() < 2 {
-                let mut attributes = vec![
-                    serde_json::json!({"key": STANDARD.encode("_contract_address"), "value": STANDARD.encode(vault), "index": true}),
-                ];
-                for attr in tip.to_event().attributes {
-                    attributes.push(serde_json::json!({"key": STANDARD.encode(&attr.key), "value": STANDARD.encode(&attr.value), "index": true}));
-                }
-                if !replaced.is_empty() {
-                    attributes.pop(); // the second one loses `fan_total`
-                }
-                *event = serde_json::json!({"type": "wasm-mesi.tip.v1", "attributes": attributes});
+            let is_vault = event["attributes"][0]["value"] == STANDARD.encode(OSMOSIS_VAULT);
+            if event["type"] == "wasm" && is_vault {
+                let Some((kind, attributes)) = events.next() else {
+                    continue;
+                };
+                let attributes: Vec<Value> = attributes
+                    .iter()
+                    .map(|(k, v)| base64_attribute(k, v))
+                    .collect();
+                *event = serde_json::json!({"type": kind, "attributes": attributes});
                 replaced.push((tx_index, event_index));
             }
         }
     }
-    let block = inspect::parse_block_results(&serde_json::to_vec(&json).unwrap()).unwrap();
-    assert_eq!(block.encoding, AttributeEncoding::Base64);
+    (json, replaced)
+}
+
+/// A Mesi event of the vault as x/wasm emits it: `_contract_address` first.
+fn vault_event(event: &cosmwasm_std::Event) -> Vec<(String, String)> {
+    let mut attributes = vec![("_contract_address".to_string(), OSMOSIS_VAULT.to_string())];
+    attributes.extend(
+        event
+            .attributes
+            .iter()
+            .map(|a| (a.key.clone(), a.value.clone())),
+    );
+    attributes
+}
+
+fn vault_contracts() -> Contracts {
     let mut contracts = Contracts::default();
-    contracts.insert_pair(&format!("{vault}=tips")).unwrap();
-    let decoded = decode::decode_block(&block, None, &contracts);
+    contracts
+        .insert_pair(&format!("{OSMOSIS_VAULT}=tips"))
+        .unwrap();
+    contracts
+}
+
+/// The osmosis block with one of the real x/wasm events turned into a Mesi event (keeping
+/// base64 encoding and the real contract address): it decodes, or goes to the dead letters.
+#[tokio::test]
+async fn osmosis_block_with_a_mesi_event_of_ours() {
+    use mesi_common::event::MesiEvent;
+
+    let tip = osmosis_tip();
+    let whole = vault_event(&tip.to_event());
+    let mut without_total = whole.clone();
+    without_total.pop(); // the second one loses `fan_total`
+    let (json, replaced) = osmosis_with_vault_events(vec![
+        ("wasm-mesi.tip.v1", whole),
+        ("wasm-mesi.tip.v1", without_total),
+    ]);
+    let block = inspect::parse_block_results(&serde_json::to_vec(&json).unwrap()).unwrap();
+    assert_eq!(block.encodings().1, 0, "every event is base64");
+    let decoded = decode::decode_block(&block, None, &vault_contracts());
     assert_eq!(decoded.events.len(), 1);
     assert_eq!(decoded.events[0].event, tip.clone().into());
     assert_eq!(
@@ -235,6 +283,50 @@ async fn osmosis_block_with_a_mesi_event_of_ours() {
             .contains("missing attribute \"fan_total\""),
         "{}",
         decoded.dead_letters[0].error
+    );
+}
+
+/// The osmosis block with a key of another contract's event made hostile (a control character:
+/// that event no longer reads as base64) next to events of ours: ours are read as written, and
+/// one of ours that is itself half base64 becomes a dead letter instead of vanishing.
+#[tokio::test]
+async fn osmosis_block_with_a_hostile_foreign_attribute() {
+    use mesi_common::event::MesiEvent;
+
+    let tip = osmosis_tip();
+    let mut half_base64 = vault_event(&tip.to_event());
+    half_base64[1].0 = "creator\u{7}".into();
+    let (mut json, _) = osmosis_with_vault_events(vec![
+        ("wasm-mesi.tip.v1", vault_event(&tip.to_event())),
+        ("wasm-mesi.tip.v1", half_base64),
+    ]);
+    let mut hostile = 0;
+    for tx in json["result"]["txs_results"].as_array_mut().unwrap() {
+        for event in tx["events"].as_array_mut().unwrap() {
+            let foreign = event["type"] == "wasm"
+                && event["attributes"][0]["value"] != STANDARD.encode(OSMOSIS_VAULT);
+            if foreign && hostile == 0 {
+                event["attributes"][1]["key"] = STANDARD.encode("action\u{1}").into();
+                hostile += 1;
+            }
+        }
+    }
+    assert_eq!(hostile, 1, "the block has another contract's x/wasm event");
+    let block = inspect::parse_block_results(&serde_json::to_vec(&json).unwrap()).unwrap();
+    let decoded = decode::decode_block(&block, None, &vault_contracts());
+    assert_eq!(decoded.events.len(), 1, "{:?}", decoded.dead_letters);
+    assert_eq!(decoded.events[0].event, tip.into());
+    assert_eq!(decoded.dead_letters.len(), 1);
+    assert!(
+        decoded.dead_letters[0]
+            .error
+            .contains("neither all base64 nor all plain"),
+        "{}",
+        decoded.dead_letters[0].error
+    );
+    assert_eq!(
+        decoded.dead_letters[0].attributes[1].0, "creator\u{7}",
+        "the dead letter shows what was written"
     );
 }
 

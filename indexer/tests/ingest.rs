@@ -2,10 +2,16 @@
 
 mod common;
 
+use std::collections::BTreeSet;
 use std::sync::Arc;
 use std::time::Duration;
 
 use common::{assert_database_matches, ingest, test_options};
+use cosmwasm_std::{Addr, Uint128};
+use mesi_common::events::surprises::SurpriseMinted;
+use mesi_common::events::AnyEvent;
+use mesi_indexer::api::state::CHAIN_TIME_SQL;
+use mesi_indexer::config::ContractKind;
 use mesi_indexer::store::Store;
 use mesi_indexer::testkit::{
     table_digests, Chain, ChainSpec, Dialect, Faults, RpcServer, ServerOptions, TestDb,
@@ -282,4 +288,127 @@ async fn websocket_new_blocks_wake_the_follower() {
     assert!(summary.websocket_wakeups > 0, "{summary:?}");
     assert!(server.counts().new_block_messages > 0);
     assert_database_matches(&db.pool().await, &chain, chain.head()).await;
+}
+
+/// Surprises whose hints are JSON with `\u0000` decode (the attribute holds no NUL byte), but
+/// PostgreSQL's jsonb cannot hold them: they go to the dead letters with its reason, and every
+/// other row of their block and batch is stored, once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_event_the_database_refuses_becomes_a_dead_letter() {
+    let Some(db) = TestDb::create().await else {
+        return;
+    };
+    let mint = |token: &str, hint: &str| -> AnyEvent {
+        SurpriseMinted {
+            token_id: token.into(),
+            creator: Addr::unchecked("wasm1alice"),
+            owner: Addr::unchecked("wasm1alice"),
+            title: format!("Surprise {token}"),
+            hints: vec![hint.into()],
+            category: "audio".into(),
+            preview_uri: None,
+            commitment: "ab".repeat(32),
+            royalty_bps: 500,
+            bond_asset: None,
+            bond: Uint128::zero(),
+            reveal_window: 86_400,
+        }
+        .into()
+    };
+    let refused = [mint("s1", "a\u{0}b"), mint("s3", "\u{0}")];
+    let script = vec![
+        vec![
+            (ContractKind::Surprises, refused[0].clone()),
+            (ContractKind::Surprises, mint("s2", "fine")),
+        ],
+        vec![(ContractKind::Surprises, refused[1].clone())],
+        vec![(ContractKind::Surprises, mint("s4", "also fine"))],
+    ];
+    let mut chain = Chain::scripted(
+        ChainSpec {
+            seed: 12,
+            blocks: 40,
+            ..ChainSpec::default()
+        },
+        script,
+    );
+    // What the database must hold: the refused ones as dead letters.
+    let (kept, dead): (Vec<_>, Vec<_>) = std::mem::take(&mut chain.expected.events)
+        .into_iter()
+        .partition(|e| !refused.contains(&e.event));
+    assert_eq!(dead.len(), 2);
+    chain.expected.events = kept;
+    chain
+        .expected
+        .dead_letters
+        .extend(dead.iter().map(|e| (e.height, e.seq)));
+    let chain = Arc::new(chain);
+    let server = RpcServer::start(chain.clone(), ServerOptions::default())
+        .await
+        .unwrap();
+
+    let summary = ingest(&chain, &server.url(), &db.url, test_options(chain.head())).await;
+
+    let pool = db.pool().await;
+    assert_database_matches(&pool, &chain, chain.head()).await;
+    assert_eq!(
+        summary.dead_letters as usize,
+        chain.expected.dead_letters.len()
+    );
+    let tokens: Vec<String> = sqlx::query_scalar("SELECT token_id FROM surprises ORDER BY 1")
+        .fetch_all(&pool)
+        .await
+        .unwrap();
+    assert_eq!(tokens, ["s2", "s4"]);
+    let letters: Vec<(String, String, String)> = sqlx::query_as(
+        "SELECT event_type, attributes::text, error FROM dead_letters d
+         JOIN UNNEST($1::bigint[], $2::int[]) AS x(h, s) ON d.height = x.h AND d.seq = x.s",
+    )
+    .bind(dead.iter().map(|e| e.height as i64).collect::<Vec<_>>())
+    .bind(dead.iter().map(|e| e.seq as i32).collect::<Vec<_>>())
+    .fetch_all(&pool)
+    .await
+    .unwrap();
+    assert_eq!(letters.len(), 2);
+    for (event_type, attributes, error) in letters {
+        assert_eq!(event_type, "wasm-mesi.surprise_minted.v1");
+        assert!(attributes.contains("\\\\u0000"), "{attributes}");
+        assert!(error.contains("PostgreSQL refused"), "{error}");
+    }
+}
+
+/// The API answers at the time of the last indexed block, whether or not it held an event of
+/// ours and however far ahead the node's head is (its recorded heads are all above the cursor).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_block_time_is_the_last_indexed_blocks() {
+    let Some(db) = TestDb::create().await else {
+        return;
+    };
+    let chain = Arc::new(Chain::generate(ChainSpec {
+        seed: 41,
+        blocks: 120,
+        ..ChainSpec::default()
+    }));
+    let server = RpcServer::start(chain.clone(), ServerOptions::default())
+        .await
+        .unwrap();
+    let with_rows: BTreeSet<u64> = (chain.expected.events.iter().map(|e| e.height))
+        .chain(chain.expected.dead_letters.iter().map(|(h, _)| *h))
+        .collect();
+    // A block without rows of ours right after one with: the newest event is older than it.
+    let quiet = (2..chain.head())
+        .find(|h| !with_rows.contains(h) && with_rows.contains(&(h - 1)))
+        .expect("the chain has a quiet block after a busy one");
+    let pool = db.pool().await;
+    for stop in [1, quiet] {
+        ingest(&chain, &server.url(), &db.url, test_options(stop)).await;
+        let time = &chain.block(stop).unwrap().time;
+        let same: Option<bool> =
+            sqlx::query_scalar(&format!("SELECT {CHAIN_TIME_SQL} = $1::timestamptz"))
+                .bind(time)
+                .fetch_one(&pool)
+                .await
+                .unwrap();
+        assert_eq!(same, Some(true), "block time at height {stop}, {time}");
+    }
 }

@@ -2,11 +2,9 @@
 //! it, and the block time queries are answered at.
 //!
 //! **Block time.** The chain answers a query at its latest block, so the API answers at the
-//! latest *indexed* block: the newest block time known at or below the cursor, from the heads
-//! the ingest records (`chain_heads`, one per `/status` poll; while the ingest follows the
-//! chain it polls for every block, so this is the cursor block's own time) and from the newest
-//! stored event. When the ingest lags, answers are those of the indexed height, as on a node
-//! that is behind.
+//! latest *indexed* block: the time of the cursor's block, which the ingest stores with the
+//! cursor in each commit. When the ingest lags, answers are those of the indexed height, as on
+//! a node that is behind.
 
 use sqlx::PgPool;
 
@@ -59,6 +57,4 @@ impl IngestState {
 
 /// SQL for the block time of the latest indexed block (see the module docs), as a
 /// `timestamptz` expression; NULL before anything is indexed.
-pub const CHAIN_TIME_SQL: &str = "(SELECT greatest( \
-    (SELECT h.block_time FROM chain_heads h, ingest_cursor c WHERE h.height <= c.height ORDER BY h.height DESC LIMIT 1), \
-    (SELECT e.block_time FROM events e ORDER BY e.height DESC, e.seq DESC LIMIT 1)))";
+pub const CHAIN_TIME_SQL: &str = "(SELECT block_time FROM ingest_cursor)";

@@ -1,8 +1,10 @@
 //! Event attributes are base64 in CometBFT 0.34 and plain text from 0.37 on. A node's version
 //! string does not reliably tell (forks, upgraded chains, proxies), so the encoding is read
-//! from the data: a response is base64 only if every key and value in it is valid base64 and
-//! every key decodes to printable UTF-8. One plain key such as `_contract_address` or `amount`
-//! (not valid base64) makes the whole response plain.
+//! from the data, one event at a time: an event is base64 only if every key and value in it is
+//! valid base64 and every key decodes to printable UTF-8. One plain key such as
+//! `_contract_address` or `amount` (not valid base64) makes the event plain. Deciding per event
+//! keeps what any contract puts in its own events (a key with a control character, say) from
+//! changing how the events of other contracts are read.
 
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
@@ -15,7 +17,7 @@ pub enum AttributeEncoding {
     Base64,
 }
 
-/// Decides the encoding of all attributes of one response.
+/// Decides the encoding of the attributes of one event.
 pub fn detect<'a>(attributes: impl IntoIterator<Item = &'a Attribute>) -> AttributeEncoding {
     let mut saw_key = false;
     for attr in attributes {
@@ -54,6 +56,16 @@ pub fn decode_text(encoding: AttributeEncoding, text: &str) -> Result<String, St
             String::from_utf8(bytes).map_err(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
         }
     }
+}
+
+/// `text` read as base64 when it is valid base64 of UTF-8, as it is otherwise: a best-effort
+/// reading of an event whose attributes are neither all base64 nor all plain.
+pub fn decode_either(text: &str) -> String {
+    STANDARD
+        .decode(text)
+        .ok()
+        .and_then(|bytes| String::from_utf8(bytes).ok())
+        .unwrap_or_else(|| text.to_owned())
 }
 
 #[cfg(test)]

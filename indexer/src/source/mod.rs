@@ -2,10 +2,15 @@
 //! ([`rpc_types`]), and the version-independent view of a block's events the decoder reads.
 //!
 //! Block-level events come from `begin_block_events` / `end_block_events` (0.34, 0.37) or
-//! `finalize_block_events` (0.38, 1.x). Events are numbered in one order for every version:
-//! begin-block events, then each transaction's events in block order, then end-block events,
-//! then finalize-block events. Events of failed transactions are numbered too (so positions do
-//! not depend on which transactions failed) but marked, and the decoder skips them.
+//! `finalize_block_events` (0.38, 1.x). Events are numbered in the order they ran, the same for
+//! every version: begin-block events, then each transaction's events in block order, then
+//! end-block events. Cosmos SDK chains mark each of `finalize_block_events` with the phase that
+//! emitted it (a `mode` attribute, appended last: `PreBlock`, `BeginBlock`, `EndBlock`); those
+//! of `PreBlock` and `BeginBlock` are numbered before the transactions, all others (`EndBlock`,
+//! and events without a `mode`, which CometBFT lists after the transactions' results and nothing
+//! says ran earlier) after them, each group in its listed order. Events of failed transactions
+//! are numbered too (so positions do not depend on which transactions failed) but marked, and
+//! the decoder skips them.
 
 pub mod client;
 pub mod encoding;
@@ -18,6 +23,13 @@ use sha2::{Digest, Sha256};
 
 pub use client::{RpcClient, SourceError};
 use encoding::AttributeEncoding;
+
+/// The attribute x/wasm adds to every event a contract emits (contracts cannot set it).
+pub const CONTRACT_ADDRESS_KEY: &str = "_contract_address";
+
+/// The attribute a Cosmos SDK chain appends to each of `finalize_block_events`: the phase of
+/// the block that emitted the event.
+pub const MODE_KEY: &str = "mode";
 
 /// What `/status` says about the node and its chain.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -105,11 +117,27 @@ pub struct EventPosition {
 pub struct Event {
     pub kind: String,
     pub attributes: Vec<(String, String)>,
+    /// How this event's attributes were written (decided for each event on its own).
+    pub encoding: AttributeEncoding,
     /// Keys of base64 attributes whose bytes are not UTF-8 (their values are shown lossily).
     pub invalid_utf8: Vec<String>,
+    /// Set when the attributes could not be read consistently; they then hold a best-effort
+    /// reading, and an event of ours becomes a dead letter with this reason.
+    pub unreadable: Option<String>,
 }
 
 impl Event {
+    /// An event read from plain-text attributes, with nothing wrong in them.
+    pub fn plain(kind: impl Into<String>, attributes: Vec<(String, String)>) -> Event {
+        Event {
+            kind: kind.into(),
+            attributes,
+            encoding: AttributeEncoding::Plain,
+            invalid_utf8: Vec::new(),
+            unreadable: None,
+        }
+    }
+
     /// The value of the first attribute with this key.
     pub fn attribute(&self, key: &str) -> Option<&str> {
         self.attributes
@@ -130,7 +158,6 @@ pub struct TxEvents {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct BlockEvents {
     pub height: u64,
-    pub encoding: AttributeEncoding,
     pub begin_block: Vec<Event>,
     pub txs: Vec<TxEvents>,
     pub end_block: Vec<Event>,
@@ -148,23 +175,10 @@ pub struct PositionedEvent<'a> {
 
 impl From<rpc_types::BlockResultsResponse> for BlockEvents {
     fn from(raw: rpc_types::BlockResultsResponse) -> Self {
-        let all_attributes = raw
-            .begin_block_events
-            .iter()
-            .chain(raw.txs_results.iter().flat_map(|tx| tx.events.iter()))
-            .chain(raw.end_block_events.iter())
-            .chain(raw.finalize_block_events.iter())
-            .flat_map(|event| event.attributes.iter());
-        let encoding = encoding::detect(all_attributes);
-        let convert = |events: Vec<rpc_types::Event>| {
-            events
-                .into_iter()
-                .map(|e| convert_event(encoding, e))
-                .collect()
-        };
+        let convert =
+            |events: Vec<rpc_types::Event>| events.into_iter().map(convert_event).collect();
         BlockEvents {
             height: raw.height,
-            encoding,
             begin_block: convert(raw.begin_block_events),
             txs: raw
                 .txs_results
@@ -180,7 +194,30 @@ impl From<rpc_types::BlockResultsResponse> for BlockEvents {
     }
 }
 
-fn convert_event(encoding: AttributeEncoding, raw: rpc_types::Event) -> Event {
+fn convert_event(raw: rpc_types::Event) -> Event {
+    let encoding = encoding::detect(&raw.attributes);
+    if encoding == AttributeEncoding::Plain && reads_as_contract_event_only_in_base64(&raw) {
+        // x/wasm writes `_contract_address` into every event a contract emits: an event that
+        // has it only in base64 is base64 with something in it that is not. Which contract it
+        // names must not depend on that, so the event is kept (read as well as it can be) and
+        // marked, and an event of ours then becomes a dead letter instead of vanishing.
+        return Event {
+            kind: raw.kind,
+            attributes: raw
+                .attributes
+                .iter()
+                .map(|a| {
+                    (
+                        encoding::decode_either(&a.key),
+                        encoding::decode_either(&a.value),
+                    )
+                })
+                .collect(),
+            encoding,
+            invalid_utf8: Vec::new(),
+            unreadable: Some("attributes are neither all base64 nor all plain text".into()),
+        };
+    }
     let mut invalid_utf8 = Vec::new();
     let attributes = raw
         .attributes
@@ -197,8 +234,20 @@ fn convert_event(encoding: AttributeEncoding, raw: rpc_types::Event) -> Event {
     Event {
         kind: raw.kind,
         attributes,
+        encoding,
         invalid_utf8,
+        unreadable: None,
     }
+}
+
+fn reads_as_contract_event_only_in_base64(raw: &rpc_types::Event) -> bool {
+    let base64_key = |key: &str| {
+        STANDARD
+            .decode(key)
+            .is_ok_and(|k| k == CONTRACT_ADDRESS_KEY.as_bytes())
+    };
+    !raw.attributes.iter().any(|a| a.key == CONTRACT_ADDRESS_KEY)
+        && raw.attributes.iter().any(|a| base64_key(&a.key))
 }
 
 impl BlockEvents {
@@ -210,10 +259,15 @@ impl BlockEvents {
                 .enumerate()
                 .map(move |(i, e)| (Some(tx_index as u32), i as u32, e, tx.code == 0))
         });
+        let finalize = |before_txs: bool| {
+            block_level(&self.finalize_block)
+                .filter(move |(_, _, e, _)| ran_before_transactions(e) == before_txs)
+        };
         block_level(&self.begin_block)
+            .chain(finalize(true))
             .chain(txs)
             .chain(block_level(&self.end_block))
-            .chain(block_level(&self.finalize_block))
+            .chain(finalize(false))
             .enumerate()
             .map(
                 |(seq, (tx_index, event_index, event, succeeded))| PositionedEvent {
@@ -227,6 +281,25 @@ impl BlockEvents {
                 },
             )
     }
+
+    /// How many events were read as base64 and how many as plain text.
+    pub fn encodings(&self) -> (usize, usize) {
+        let events = self.events().filter(|e| !e.event.attributes.is_empty());
+        events.fold((0, 0), |(base64, plain), e| match e.event.encoding {
+            AttributeEncoding::Base64 => (base64 + 1, plain),
+            AttributeEncoding::Plain => (base64, plain + 1),
+        })
+    }
+}
+
+/// Whether a finalize-block event ran before the block's transactions, by the phase the chain
+/// marked it with (the last `mode`, which the chain appends after the emitter's attributes).
+fn ran_before_transactions(event: &Event) -> bool {
+    let mode = event.attributes.iter().rev().find(|(k, _)| k == MODE_KEY);
+    matches!(
+        mode.map(|(_, v)| v.as_str()),
+        Some("PreBlock" | "BeginBlock")
+    )
 }
 
 fn block_level(events: &[Event]) -> impl Iterator<Item = (Option<u32>, u32, &Event, bool)> {
@@ -283,6 +356,51 @@ pub fn is_rfc3339(text: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn finalize_block_events_are_numbered_in_the_order_they_ran() {
+        let event = |kind: &str, mode: Option<&str>| {
+            let mut attributes = vec![serde_json::json!({"key": "amount", "value": "1"})];
+            if let Some(mode) = mode {
+                // A contract's own `mode` does not count: the chain's comes last.
+                attributes.insert(0, serde_json::json!({"key": "mode", "value": "EndBlock"}));
+                attributes.push(serde_json::json!({"key": "mode", "value": mode}));
+            }
+            serde_json::json!({"type": kind, "attributes": attributes})
+        };
+        let raw: rpc_types::BlockResultsResponse = serde_json::from_value(serde_json::json!({
+            "height": "5",
+            "txs_results": [{"events": [event("tx0", None)]}, {"events": [event("tx1", None)]}],
+            "finalize_block_events": [
+                event("pre", Some("PreBlock")),
+                event("begin", Some("BeginBlock")),
+                event("end", Some("EndBlock")),
+                event("unmarked", None),
+                event("end2", Some("EndBlock")),
+            ]
+        }))
+        .unwrap();
+        let block = BlockEvents::from(raw);
+        let order: Vec<_> = block
+            .events()
+            .map(|e| {
+                let p = e.position;
+                (e.event.kind.as_str(), p.seq, p.tx_index, p.event_index)
+            })
+            .collect();
+        assert_eq!(
+            order,
+            [
+                ("pre", 0, None, 0),
+                ("begin", 1, None, 1),
+                ("tx0", 2, Some(0), 0),
+                ("tx1", 3, Some(1), 0),
+                ("end", 4, None, 2),
+                ("unmarked", 5, None, 3),
+                ("end2", 6, None, 4),
+            ]
+        );
+    }
 
     #[test]
     fn rfc3339_check() {

@@ -3,34 +3,40 @@
 use sqlx::PgConnection;
 
 use super::copy::CopyRows;
-use crate::decode::{DecodedBlock, Origin};
+use crate::decode::{DeadLetter, Origin, StoredEvent};
 
 const EVENTS: &str = "events (height, seq, tx_index, event_index, tx_hash, contract, event_type, attributes, block_time)";
 const DEAD_LETTERS: &str =
     "dead_letters (height, seq, tx_index, event_index, tx_hash, contract, event_type, attributes, block_time, error)";
 
-pub async fn append(conn: &mut PgConnection, blocks: &[DecodedBlock]) -> Result<(), sqlx::Error> {
-    let mut events = CopyRows::default();
-    let mut dead_letters = CopyRows::default();
-    for block in blocks {
-        for event in &block.events {
-            origin_fields(&mut events, &event.origin).text(&event.event_type);
-            events
-                .text(&attributes_json(&event.attributes))
-                .text(&event.origin.block_time);
-            events.end_row();
-        }
-        for letter in &block.dead_letters {
-            origin_fields(&mut dead_letters, &letter.origin).text(&letter.event_type);
-            dead_letters
-                .text(&attributes_json(&letter.attributes))
-                .text(&letter.origin.block_time)
-                .text(&letter.error);
-            dead_letters.end_row();
-        }
+pub async fn append_events(
+    conn: &mut PgConnection,
+    events: &[&StoredEvent],
+) -> Result<(), sqlx::Error> {
+    let mut rows = CopyRows::default();
+    for event in events {
+        origin_fields(&mut rows, &event.origin).text(&event.event_type);
+        rows.text(&attributes_json(&event.attributes))
+            .text(&event.origin.block_time);
+        rows.end_row();
     }
-    events.send(conn, EVENTS).await?;
-    dead_letters.send(conn, DEAD_LETTERS).await?;
+    rows.send(conn, EVENTS).await?;
+    Ok(())
+}
+
+pub async fn append_dead_letters(
+    conn: &mut PgConnection,
+    letters: &[&DeadLetter],
+) -> Result<(), sqlx::Error> {
+    let mut rows = CopyRows::default();
+    for letter in letters {
+        origin_fields(&mut rows, &letter.origin).text(&letter.event_type);
+        rows.text(&attributes_json(&letter.attributes))
+            .text(&letter.origin.block_time)
+            .text(&letter.error);
+        rows.end_row();
+    }
+    rows.send(conn, DEAD_LETTERS).await?;
     Ok(())
 }
 

@@ -1,5 +1,5 @@
-//! The node's head as the ingest sees it, kept in `chain_heads` for the API: readiness and lag
-//! (`serve` may run in another process than the ingest) and the time of the latest indexed block.
+//! The node's head as the ingest sees it, kept in `chain_heads` for the API's readiness and lag
+//! (`serve` may run in another process than the ingest).
 
 use super::Store;
 use crate::source::ChainStatus;

@@ -5,6 +5,12 @@
 //! The row lock serialises indexers pointed at one database, and a batch that was already
 //! committed (say, the connection died after COMMIT) is recognised by the cursor and not
 //! written again.
+//!
+//! An event that decoded but that PostgreSQL refuses to store (a value it cannot hold, such as
+//! `\u0000` in JSON, or one out of a column's range) would fail the batch on every retry. The
+//! events are written inside a savepoint; on such a refusal the batch's events are tried again
+//! in halves, down to the refused event, which goes to the dead letters with PostgreSQL's
+//! reason. Every other row of the batch commits once, in order, with the cursor.
 
 pub mod copy;
 pub mod events;
@@ -17,10 +23,10 @@ use futures_util::future::BoxFuture;
 use sqlx::error::BoxDynError;
 use sqlx::migrate::{Migration, MigrationSource, MigrationType, Migrator};
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
-use sqlx::{ConnectOptions, PgPool};
+use sqlx::{ConnectOptions, PgConnection, PgPool};
 use thiserror::Error;
 
-use crate::decode::DecodedBlock;
+use crate::decode::{DeadLetter, DecodedBlock, StoredEvent};
 
 /// The migrations in `indexer/migrations`, compiled in; add each new file here.
 const MIGRATIONS: &[(i64, &str, &str)] = &[
@@ -76,6 +82,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         include_str!("../../migrations/0204_gating_changes.sql"),
     ),
     (
+        205,
+        "cursor_block_time",
+        include_str!("../../migrations/0205_cursor_block_time.sql"),
+    ),
+    (
         210,
         "commit_order",
         include_str!("../../migrations/0210_commit_order.sql"),
@@ -115,7 +126,8 @@ pub enum StoreError {
     NotContiguous(String),
 }
 
-/// Where the ingest is: the last height whose rows are stored.
+/// Where the ingest is: the last height whose rows are stored (the row also keeps that block's
+/// time, which the API answers at).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Cursor {
     pub chain_id: String,
@@ -181,14 +193,15 @@ impl Store {
     }
 
     /// Writes `blocks` (consecutive, starting right after `cursor_height`) and moves the cursor
-    /// to the last of them, all in one transaction.
+    /// to the last of them, all in one transaction. Returns the events PostgreSQL refused, which
+    /// were stored as dead letters instead.
     pub async fn commit(
         &self,
         cursor_height: u64,
         blocks: &[DecodedBlock],
-    ) -> Result<(), StoreError> {
+    ) -> Result<Vec<DeadLetter>, StoreError> {
         let Some(last) = blocks.last() else {
-            return Ok(());
+            return Ok(Vec::new());
         };
         for (i, block) in blocks.iter().enumerate() {
             if block.height != cursor_height + 1 + i as u64 {
@@ -199,9 +212,13 @@ impl Store {
             }
         }
         let mut tx = self.pool.begin().await?;
-        let moved = sqlx::query("UPDATE ingest_cursor SET height = $1 WHERE height = $2")
-            .bind(last.height as i64)
-            .bind(cursor_height as i64)
+        let moved = sqlx::query(
+            "UPDATE ingest_cursor SET height = $1, block_time = coalesce($3::timestamptz, block_time) \
+             WHERE height = $2",
+        )
+        .bind(last.height as i64)
+        .bind(cursor_height as i64)
+        .bind(last.block_time.as_deref())
             .execute(&mut *tx)
             .await?
             .rows_affected();
@@ -214,9 +231,85 @@ impl Store {
                 found: found.unwrap_or(-1).max(0) as u64,
             });
         }
-        events::append(&mut tx, blocks).await?;
-        projections::apply_all(&mut tx, blocks).await?;
+        let stored: Vec<&StoredEvent> = blocks.iter().flat_map(|b| b.events.iter()).collect();
+        let refused = store_events(&mut tx, &stored).await?;
+        let letters: Vec<&DeadLetter> = blocks
+            .iter()
+            .flat_map(|b| b.dead_letters.iter())
+            .chain(&refused)
+            .collect();
+        events::append_dead_letters(&mut tx, &letters).await?;
         tx.commit().await?;
-        Ok(())
+        Ok(refused)
     }
+}
+
+/// Writes `events` (raw log and projections) and returns, as dead letters, those PostgreSQL
+/// refused. All are tried at once first; a refused try is rolled back to its savepoint and
+/// split in halves, the first half first, so the others are still written once and in order.
+async fn store_events(
+    conn: &mut PgConnection,
+    stored: &[&StoredEvent],
+) -> Result<Vec<DeadLetter>, sqlx::Error> {
+    let mut refused = Vec::new();
+    let mut pending = vec![0..stored.len()];
+    while let Some(range) = pending.pop() {
+        if range.is_empty() {
+            continue;
+        }
+        sqlx::query("SAVEPOINT store_events")
+            .execute(&mut *conn)
+            .await?;
+        let result = write_events(conn, &stored[range.clone()]).await;
+        let reason = match result {
+            Ok(()) => None,
+            Err(e) => Some(refusal(&e).ok_or(e)?),
+        };
+        if reason.is_some() {
+            sqlx::query("ROLLBACK TO SAVEPOINT store_events")
+                .execute(&mut *conn)
+                .await?;
+        }
+        sqlx::query("RELEASE SAVEPOINT store_events")
+            .execute(&mut *conn)
+            .await?;
+        match reason {
+            None => {}
+            Some(reason) if range.len() == 1 => {
+                let event = stored[range.start];
+                tracing::warn!(
+                    height = event.origin.height,
+                    seq = event.origin.position.seq,
+                    "an event went to the dead letters: {reason}"
+                );
+                refused.push(event.to_dead_letter(reason));
+            }
+            Some(_) => {
+                let middle = range.start + range.len() / 2;
+                pending.push(middle..range.end);
+                pending.push(range.start..middle);
+            }
+        }
+    }
+    Ok(refused)
+}
+
+async fn write_events(conn: &mut PgConnection, stored: &[&StoredEvent]) -> Result<(), sqlx::Error> {
+    events::append_events(conn, stored).await?;
+    projections::apply_all(conn, stored).await
+}
+
+/// PostgreSQL's reason when it refused the data itself (SQLSTATE classes 22 "data exception",
+/// 23 "integrity constraint violation", 54 "program limit exceeded"): trying again gives the
+/// same answer. `None` for everything else (connection trouble, a conflict), which a retry can
+/// clear.
+fn refusal(error: &sqlx::Error) -> Option<String> {
+    let sqlx::Error::Database(db) = error else {
+        return None;
+    };
+    let code = db.code()?;
+    ["22", "23", "54"]
+        .iter()
+        .any(|class| code.starts_with(class))
+        .then(|| format!("PostgreSQL refused to store it: {} ({code})", db.message()))
 }

@@ -275,12 +275,20 @@ impl Chain {
                 "consensus_param_updates": null
             }),
             Dialect::V038 => {
-                let finalize: Vec<ChainEvent> = block
-                    .begin_block
-                    .iter()
-                    .chain(&block.end_block)
-                    .cloned()
-                    .collect();
+                // As a Cosmos SDK chain reports them: each marked with the phase that emitted it.
+                let mut finalize = Vec::new();
+                for (events, mode) in [
+                    (&block.begin_block, "BeginBlock"),
+                    (&block.end_block, "EndBlock"),
+                ] {
+                    for event in events {
+                        let mut event = event.clone();
+                        event
+                            .attributes
+                            .push(("mode".into(), mode.as_bytes().to_vec()));
+                        finalize.push(event);
+                    }
+                }
                 json!({
                     "height": block.height.to_string(),
                     "txs_results": txs,
@@ -327,9 +335,10 @@ struct Generator {
     expected: Expected,
 }
 
-/// Where an event will be numbered: block-level lists come before/after the transactions
-/// depending on the dialect, as the indexer documents.
+/// Where an event runs: before the transactions, in one, or after them. Every dialect numbers
+/// events in that order.
 enum Slot {
+    BeginBlock,
     Tx,
     EndBlock,
 }
@@ -365,6 +374,8 @@ impl Generator {
                 None => self.block(height),
             });
         }
+        // Events that ran before a block's transactions were generated after them.
+        self.expected.events.sort_by_key(|e| (e.height, e.seq));
         let mut contracts = Contracts::default();
         for kind in ContractKind::ALL {
             contracts
@@ -423,7 +434,7 @@ impl Generator {
                 "execute",
                 &[("_contract_address", &contract)],
             ));
-            let seq = self.seq_of(&block, &Slot::Tx, tx.events.len(), dialect);
+            let seq = self.seq_of(&block, &Slot::Tx, tx.events.len());
             tx.events
                 .push(ChainEvent::from_contract(&contract, &emitted));
             self.expected.ignored_mesi_events += 2;
@@ -508,17 +519,43 @@ impl Generator {
             }
             block.txs.push(tx);
         }
-        // Now and then an event of ours at end-block (a sudo call).
+        // Now and then an event of ours at begin-block or end-block (a sudo call).
         if self.rng.u8(..20) == 0 {
             let mut holder = ChainTx {
                 bytes: vec![],
                 code: 0,
                 events: vec![],
             };
-            self.add_mesi_event(&mut block, &mut holder, Slot::EndBlock, false, dialect);
-            block.end_block.extend(holder.events);
+            if height % 2 == 0 {
+                let (seq, known) = (
+                    block.begin_block.len() as u32,
+                    (self.expected.events.len(), self.expected.dead_letters.len()),
+                );
+                self.add_mesi_event(&mut block, &mut holder, Slot::BeginBlock, false, dialect);
+                // It ran before the transactions: their events come one place later.
+                self.shift_seqs(height, seq, known);
+                block.begin_block.extend(holder.events);
+            } else {
+                self.add_mesi_event(&mut block, &mut holder, Slot::EndBlock, false, dialect);
+                block.end_block.extend(holder.events);
+            }
         }
         block
+    }
+
+    /// Moves the positions expected at `height` from `from` on one place later, for the first
+    /// `known` expected events and dead letters (an event was inserted before them).
+    fn shift_seqs(&mut self, height: u64, from: u32, known: (usize, usize)) {
+        for e in &mut self.expected.events[..known.0] {
+            if e.height == height && e.seq >= from {
+                e.seq += 1;
+            }
+        }
+        for (h, seq) in &mut self.expected.dead_letters[..known.1] {
+            if *h == height && *seq >= from {
+                *seq += 1;
+            }
+        }
     }
 
     fn tx_bytes(&mut self) -> Vec<u8> {
@@ -553,7 +590,7 @@ impl Generator {
             return;
         }
         let event_index = tx.events.len();
-        let seq = self.seq_of(block, &slot, event_index, dialect);
+        let seq = self.seq_of(block, &slot, event_index);
         let tx_hash = match slot {
             Slot::Tx => Some(hex(&Sha256::digest(&tx.bytes))),
             _ => None,
@@ -577,15 +614,13 @@ impl Generator {
     }
 
     /// The seq the indexer must give an event about to be appended at `event_index` of `slot`.
-    fn seq_of(&self, block: &ChainBlock, slot: &Slot, event_index: usize, dialect: Dialect) -> u32 {
+    /// The same in every dialect: 0.38 marks each finalize-block event with its phase.
+    fn seq_of(&self, block: &ChainBlock, slot: &Slot, event_index: usize) -> u32 {
         let begin = block.begin_block.len();
         let in_txs: usize = block.txs.iter().map(|t| t.events.len()).sum();
-        let n = match (slot, dialect) {
-            (Slot::Tx, Dialect::V038) => in_txs + event_index,
-            (Slot::Tx, _) => begin + in_txs + event_index,
-            // 0.38 puts begin- and end-block events together after the transactions.
-            (Slot::EndBlock, Dialect::V038) => in_txs + begin + event_index,
-            (Slot::EndBlock, _) => begin + in_txs + event_index,
+        let n = match slot {
+            Slot::BeginBlock => begin + event_index,
+            Slot::Tx | Slot::EndBlock => begin + in_txs + event_index,
         };
         n as u32
     }

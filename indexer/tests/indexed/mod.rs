@@ -15,7 +15,6 @@ use mesi_indexer::api::limits::LimitsConfig;
 use mesi_indexer::api::{self, ApiConfig, ApiContext};
 use mesi_indexer::config::{ContractKind, Contracts};
 use mesi_indexer::decode::{self, DecodedBlock};
-use mesi_indexer::source::encoding::AttributeEncoding;
 use mesi_indexer::source::{BlockEvents, BlockHeader, ChainStatus, Event, TxEvents};
 use mesi_indexer::store::projections::nanos_to_rfc3339;
 use mesi_indexer::store::Store;
@@ -87,7 +86,6 @@ impl Indexed {
         let height = self.height + 1;
         let block = BlockEvents {
             height,
-            encoding: AttributeEncoding::Plain,
             begin_block: vec![],
             txs: txs
                 .into_iter()
@@ -151,14 +149,13 @@ impl Indexed {
             let events = tx
                 .events
                 .iter()
-                .map(|e| Event {
-                    kind: e.ty.clone(),
-                    attributes: e
+                .map(|e| {
+                    let attributes = e
                         .attributes
                         .iter()
                         .map(|a| (a.key.clone(), a.value.clone()))
-                        .collect(),
-                    invalid_utf8: vec![],
+                        .collect();
+                    Event::plain(e.ty.clone(), attributes)
                 })
                 .collect();
             self.commit_txs(tx.time, vec![events]).await;
@@ -196,9 +193,5 @@ pub fn wasm_event(contract: &str, event: &cosmwasm_std::Event) -> Event {
             .iter()
             .map(|a| (a.key.clone(), a.value.clone())),
     );
-    Event {
-        kind: format!("wasm-{}", event.ty),
-        attributes,
-        invalid_utf8: vec![],
-    }
+    Event::plain(format!("wasm-{}", event.ty), attributes)
 }

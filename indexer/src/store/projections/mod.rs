@@ -26,24 +26,24 @@ use sqlx::query::Query;
 use sqlx::{PgConnection, Postgres};
 
 use super::copy::CopyRows;
-use crate::decode::{DecodedBlock, Origin};
+use crate::decode::{Origin, StoredEvent};
 
+/// Applies `events` (in block order) to every projection.
 pub async fn apply_all(
     conn: &mut PgConnection,
-    blocks: &[DecodedBlock],
+    events: &[&StoredEvent],
 ) -> Result<(), sqlx::Error> {
-    let events: Vec<_> = blocks.iter().flat_map(|b| b.events.iter()).collect();
     if events.is_empty() {
         return Ok(());
     }
-    contracts::apply(conn, &events).await?;
-    creators::apply(conn, &events).await?;
-    tips::apply(conn, &events).await?;
-    subscriptions::apply(conn, &events).await?;
-    ppv::apply(conn, &events).await?;
-    surprises::apply(conn, &events).await?;
-    meetings::apply(conn, &events).await?;
-    feed::apply(conn, &events).await?;
+    contracts::apply(conn, events).await?;
+    creators::apply(conn, events).await?;
+    tips::apply(conn, events).await?;
+    subscriptions::apply(conn, events).await?;
+    ppv::apply(conn, events).await?;
+    surprises::apply(conn, events).await?;
+    meetings::apply(conn, events).await?;
+    feed::apply(conn, events).await?;
     Ok(())
 }
 
