@@ -252,7 +252,9 @@ async fn store_events(
     stored: &[&StoredEvent],
 ) -> Result<Vec<DeadLetter>, sqlx::Error> {
     let mut refused = Vec::new();
-    let mut pending = vec![0..stored.len()];
+    // A stack of index ranges still to write.
+    let mut pending = Vec::new();
+    pending.push(0..stored.len());
     while let Some(range) = pending.pop() {
         if range.is_empty() {
             continue;
