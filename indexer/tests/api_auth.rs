@@ -3,8 +3,11 @@
 
 mod api_support;
 
-use api_support::{TestApp, Wallet};
+use std::time::Duration;
+
+use api_support::{TestApp, Wallet, PREFIX};
 use axum::http::StatusCode;
+use mesi_indexer::api::auth::AuthConfig;
 use serde_json::json;
 
 #[tokio::test]
@@ -74,6 +77,7 @@ async fn a_nonce_works_once() {
     let nonce = fan.nonce(&app).await;
     let body = json!({
         "address": fan.address,
+        "nonce": nonce["nonce"],
         "pubkey": fan.pubkey(),
         "signature": fan.sign(nonce["message"].as_str().unwrap().as_bytes()),
     });
@@ -83,7 +87,7 @@ async fn a_nonce_works_once() {
     );
     let replay = app.post("/auth/login", None, body.clone()).await;
     assert_eq!(replay.status, StatusCode::UNAUTHORIZED, "{}", replay.body);
-    // Also when a newer nonce is live: the old signature does not cover it.
+    // Also when newer nonces were issued since.
     fan.nonce(&app).await;
     let replay = app.post("/auth/login", None, body).await;
     assert_eq!(replay.status, StatusCode::UNAUTHORIZED, "{}", replay.body);
@@ -98,6 +102,7 @@ async fn concurrent_logins_with_one_signature_open_one_session() {
     let nonce = fan.nonce(&app).await;
     let body = json!({
         "address": fan.address,
+        "nonce": nonce["nonce"],
         "pubkey": fan.pubkey(),
         "signature": fan.sign(nonce["message"].as_str().unwrap().as_bytes()),
     });
@@ -129,15 +134,15 @@ async fn forged_signatures_are_refused_and_leave_the_nonce_usable() {
     let message = nonce["message"].as_str().unwrap().as_bytes();
     let forgeries = [
         // The thief's key, claiming the fan's address.
-        json!({"address": fan.address, "pubkey": thief.pubkey(), "signature": thief.sign_as(&fan.address, message)}),
+        json!({"address": fan.address, "nonce": nonce["nonce"], "pubkey": thief.pubkey(), "signature": thief.sign_as(&fan.address, message)}),
         // The fan's key with the thief's signature.
-        json!({"address": fan.address, "pubkey": fan.pubkey(), "signature": thief.sign_as(&fan.address, message)}),
+        json!({"address": fan.address, "nonce": nonce["nonce"], "pubkey": fan.pubkey(), "signature": thief.sign_as(&fan.address, message)}),
         // The fan's signature over another message.
-        json!({"address": fan.address, "pubkey": fan.pubkey(), "signature": fan.sign(b"something else")}),
+        json!({"address": fan.address, "nonce": nonce["nonce"], "pubkey": fan.pubkey(), "signature": fan.sign(b"something else")}),
         // The fan's signature with the signer of the sign doc changed.
-        json!({"address": fan.address, "pubkey": fan.pubkey(), "signature": fan.sign_as(&thief.address, message)}),
+        json!({"address": fan.address, "nonce": nonce["nonce"], "pubkey": fan.pubkey(), "signature": fan.sign_as(&thief.address, message)}),
         // Not a signature at all.
-        json!({"address": fan.address, "pubkey": fan.pubkey(), "signature": "AAAA"}),
+        json!({"address": fan.address, "nonce": nonce["nonce"], "pubkey": fan.pubkey(), "signature": "AAAA"}),
     ];
     for forged in forgeries {
         let reply = app.post("/auth/login", None, forged.clone()).await;
@@ -154,8 +159,8 @@ async fn forged_signatures_are_refused_and_leave_the_nonce_usable() {
         .unwrap();
     assert_eq!(sessions, 0);
     // The real signature still works.
-    let genuine =
-        json!({"address": fan.address, "pubkey": fan.pubkey(), "signature": fan.sign(message)});
+    let genuine = json!({"address": fan.address, "nonce": nonce["nonce"], "pubkey": fan.pubkey(),
+                         "signature": fan.sign(message)});
     assert_eq!(
         app.post("/auth/login", None, genuine).await.status,
         StatusCode::OK
@@ -164,25 +169,38 @@ async fn forged_signatures_are_refused_and_leave_the_nonce_usable() {
 
 #[tokio::test]
 async fn expired_nonces_and_sessions_are_refused() {
-    let Some(app) = TestApp::new().await else {
+    // Nonces that expire as they are issued.
+    let Some(app) = TestApp::with_auth(AuthConfig {
+        nonce_ttl: Duration::ZERO,
+        ..AuthConfig::new(PREFIX)
+    })
+    .await
+    else {
         return;
     };
     let fan = Wallet::new(7);
     let nonce = fan.nonce(&app).await;
-    sqlx::query("UPDATE auth_nonces SET expires_at = now() - interval '1 second'")
-        .execute(&app.pool)
-        .await
-        .unwrap();
     let reply = app
         .post(
             "/auth/login",
             None,
-            json!({"address": fan.address, "pubkey": fan.pubkey(),
+            json!({"address": fan.address, "nonce": nonce["nonce"], "pubkey": fan.pubkey(),
                    "signature": fan.sign(nonce["message"].as_str().unwrap().as_bytes())}),
         )
         .await;
-    assert_eq!(reply.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(reply.status, StatusCode::UNAUTHORIZED, "{}", reply.body);
+    assert!(
+        reply.body["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("expired"),
+        "{}",
+        reply.body
+    );
 
+    let Some(app) = TestApp::new().await else {
+        return;
+    };
     let token = fan.login(&app).await;
     assert_eq!(
         app.get("/auth/session", Some(&token)).await.status,
@@ -234,19 +252,78 @@ async fn bad_addresses_and_keys_are_refused_before_anything_is_stored() {
 }
 
 #[tokio::test]
-async fn live_nonces_per_address_are_capped() {
+async fn nobody_else_can_block_or_break_a_wallets_sign_in() {
     let Some(app) = TestApp::new().await else {
         return;
     };
     let fan = Wallet::new(9);
-    for _ in 0..mesi_indexer::api::auth::MAX_LIVE_NONCES_PER_ADDRESS {
+    let thief = Wallet::new(10);
+    let before = app.digests().await;
+    // The fan's wallet shows the prompt of nonce A; meanwhile someone else asks for many
+    // nonces for the fan's address: each is issued, none is refused.
+    let a = fan.nonce(&app).await;
+    for _ in 0..50 {
         fan.nonce(&app).await;
     }
-    let reply = app
-        .post("/auth/nonce", None, json!({"address": fan.address}))
-        .await;
-    assert_eq!(reply.status, StatusCode::TOO_MANY_REQUESTS);
-    assert!(reply.headers.contains_key("retry-after"));
-    // Signing in with the newest one still works, and frees a slot.
-    fan.login_with_newest(&app).await;
+    // Issuing nonces stores nothing, so nobody can fill anything with them.
+    assert_eq!(app.digests().await, before);
+    let login = |wallet: &Wallet, nonce: &serde_json::Value| {
+        json!({"address": wallet.address, "nonce": nonce["nonce"], "pubkey": wallet.pubkey(),
+               "signature": wallet.sign(nonce["message"].as_str().unwrap().as_bytes())})
+    };
+    let reply = app.post("/auth/login", None, login(&fan, &a)).await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+    assert_eq!(reply.body["address"], fan.address);
+
+    // Every issued nonce works on its own, in any order, once.
+    let (b, c) = (fan.nonce(&app).await, fan.nonce(&app).await);
+    fan.nonce(&app).await;
+    for nonce in [&c, &b] {
+        let reply = app.post("/auth/login", None, login(&fan, nonce)).await;
+        assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+    }
+    for nonce in [&a, &b, &c] {
+        let replay = app.post("/auth/login", None, login(&fan, nonce)).await;
+        assert_eq!(replay.status, StatusCode::UNAUTHORIZED, "{}", replay.body);
+    }
+
+    // A nonce is the address's own: another wallet cannot sign in with it, nor with one it
+    // made up or altered.
+    let for_fan = fan.nonce(&app).await;
+    let mut stolen = login(&thief, &for_fan);
+    assert_eq!(
+        app.post("/auth/login", None, stolen.clone()).await.status,
+        StatusCode::UNAUTHORIZED
+    );
+    let own = thief.nonce(&app).await;
+    let mut altered = own["nonce"].as_str().unwrap().to_owned().into_bytes();
+    let last = altered.len() - 1;
+    altered[last] = if altered[last] == b'A' { b'B' } else { b'A' };
+    let altered = String::from_utf8(altered).unwrap();
+    for nonce in [altered.as_str(), "made-up", ""] {
+        stolen["nonce"] = json!(nonce);
+        stolen["signature"] = json!(thief.sign(
+            own["message"]
+                .as_str()
+                .unwrap()
+                .replace(own["nonce"].as_str().unwrap(), nonce)
+                .as_bytes()
+        ));
+        let reply = app.post("/auth/login", None, stolen.clone()).await;
+        assert_eq!(
+            reply.status,
+            StatusCode::UNAUTHORIZED,
+            "{nonce}: {}",
+            reply.body
+        );
+    }
+    // The fan's own nonce is still good after all that.
+    let reply = app.post("/auth/login", None, login(&fan, &for_fan)).await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+
+    // A login names the nonce it signed.
+    let unnamed = json!({"address": fan.address, "pubkey": fan.pubkey(),
+                         "signature": fan.sign(b"anything")});
+    let reply = app.post("/auth/login", None, unnamed).await;
+    assert_eq!(reply.status, StatusCode::BAD_REQUEST, "{}", reply.body);
 }

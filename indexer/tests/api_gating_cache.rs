@@ -359,6 +359,55 @@ async fn writes_by_anyone_are_seen_and_a_far_behind_check_forgets_everything() {
 }
 
 #[tokio::test]
+async fn after_a_backlog_longer_than_a_check_reads_every_answer_is_fresh() {
+    let mut suite = Suite::new();
+    let Some(mut indexed) = Indexed::new(Indexed::suite_contracts(&suite)).await else {
+        return;
+    };
+    let alice = suite.register_creator("alice", tipped_at_least(100));
+    let bob = suite.register_creator("bob", tipped_at_least(100));
+    let fan = suite.addr("fan");
+    suite.fund(&fan);
+    indexed.sync(&suite).await;
+    assert_eq!(ask(&indexed, &suite, &alice, &fan).await["allowed"], false);
+    assert_eq!(ask(&indexed, &suite, &bob, &fan).await["allowed"], false);
+    assert_eq!(stats(&indexed).entries, 2);
+
+    // A catch-up while nobody asks: 12 statements about the same 1,000 other creators log
+    // 12,000 rows (more than one check reads), then alice's fan reaches 100 last.
+    let pool = indexed.ctx.pool.clone();
+    sqlx::query(
+        "INSERT INTO tip_totals (creator, fan, asset, total, tip_count, last_height) \
+         SELECT 'backlog' || i, 'someone', 'native:x', 1, 1, 1 FROM generate_series(1, 1000) i",
+    )
+    .execute(&pool)
+    .await
+    .unwrap();
+    sqlx::query(
+        "DO $$ BEGIN FOR i IN 1..11 LOOP \
+           UPDATE tip_totals SET tip_count = tip_count + 1 WHERE creator LIKE 'backlog%'; \
+         END LOOP; END $$",
+    )
+    .execute(&pool)
+    .await
+    .unwrap();
+    suite.tip(&fan, &alice, 100).unwrap();
+    indexed.sync(&suite).await;
+    let logged: i64 = sqlx::query_scalar("SELECT count(*) FROM gating_changes")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert!(logged > 12_000, "{logged} rows in the change log");
+
+    // `ask` compares with a fresh read and with the contract.
+    assert_eq!(ask(&indexed, &suite, &alice, &fan).await["allowed"], true);
+    assert_eq!(ask(&indexed, &suite, &bob, &fan).await["allowed"], false);
+    suite.tip(&fan, &bob, 100).unwrap();
+    indexed.sync(&suite).await;
+    assert_eq!(ask(&indexed, &suite, &bob, &fan).await["allowed"], true);
+}
+
+#[tokio::test]
 async fn memory_stays_within_its_limits_and_large_creators_are_kept_per_fan() {
     let mut suite = Suite::new();
     let Some(mut indexed) = Indexed::new(Indexed::suite_contracts(&suite)).await else {

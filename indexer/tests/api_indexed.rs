@@ -234,6 +234,139 @@ async fn feeds_page_stably_while_rows_arrive() {
     }
 }
 
+#[tokio::test]
+async fn anonymous_tips_name_nobody_in_any_answer() {
+    let mut suite = Suite::new();
+    let Some(mut indexed) = Indexed::new(Indexed::suite_contracts(&suite)).await else {
+        return;
+    };
+    let alice = suite.register_creator("alice", ChatRule::Everyone);
+    let (fan, shy) = (suite.addr("fan"), suite.addr("shy"));
+    suite.fund(&fan);
+    suite.fund(&shy);
+    let tips = suite.tips.clone();
+    // shy tips anonymously on the profile and in a stream, then once in public: the public
+    // tip's lifetime total would tell what the anonymous ones were.
+    for (amount, stream) in [(500, None), (5, Some("s-1"))] {
+        suite
+            .execute(
+                &shy,
+                &tips,
+                &tip_with("guess who", true, &alice, stream),
+                &coins(amount, USDC),
+            )
+            .unwrap();
+    }
+    suite
+        .execute(
+            &shy,
+            &tips,
+            &tip_with("me again", false, &alice, Some("s-1")),
+            &coins(10, USDC),
+        )
+        .unwrap();
+    suite.tip(&fan, &alice, 20).unwrap();
+    indexed.sync(&suite).await;
+    let fiat = mesi_common::events::tips::FiatTipAttested {
+        gateway: suite.addr("gateway"),
+        payment_ref: "pay-7781".into(),
+        creator: alice.clone(),
+        fan: shy.clone(),
+        currency: "USD".into(),
+        amount_minor: Uint128::new(300),
+        context: mesi_common::interfaces::tips::TipContext::Stream { id: "s-1".into() },
+        message: Some("from afar".into()),
+        anonymous: true,
+    };
+    indexed
+        .commit_events(suite.now(), tips.as_str(), &[AnyEvent::FiatTip(fiat)])
+        .await;
+    sqlx::query(
+        "INSERT INTO tip_goals (creator, title, asset, target, starts_at) \
+         VALUES ($1, 'mic', 'native:uusdc', 1000, 'epoch')",
+    )
+    .bind(alice.as_str())
+    .execute(&indexed.ctx.pool)
+    .await
+    .unwrap();
+    // What would lead to shy: the anonymous tips' transactions and the payment reference.
+    let mut secrets: Vec<String> = sqlx::query_scalar(
+        "SELECT tx_hash FROM tips WHERE anonymous UNION ALL SELECT tx_hash FROM fiat_tips WHERE anonymous",
+    )
+    .fetch_all(&indexed.ctx.pool)
+    .await
+    .unwrap();
+    assert_eq!(secrets.len(), 3);
+    secrets.push("pay-7781".into());
+
+    let check_items = |answer: &str, items: Vec<Value>| {
+        let mut anonymous = 0;
+        for item in &items {
+            assert!(
+                item["data"].get("fan_total").is_none(),
+                "{answer}: a lifetime total counts anonymous tips: {item}"
+            );
+            if item["data"]["anonymous"] == "true" {
+                anonymous += 1;
+                let text = item.to_string();
+                assert!(!text.contains(shy.as_str()), "{answer}: {text}");
+                assert!(item["tx_hash"].is_null(), "{answer}: {text}");
+                for secret in &secrets {
+                    assert!(!text.contains(secret.as_str()), "{answer}: {text}");
+                }
+            }
+        }
+        assert_eq!(anonymous, 3, "{answer}");
+    };
+    for path in [
+        format!("/creators/{alice}/feed?limit=100"),
+        "/feed?limit=100".to_string(),
+    ] {
+        let page = indexed.get_json(&path).await;
+        check_items(&path, page["items"].as_array().unwrap().clone());
+    }
+    for path in [
+        format!("/creators/{alice}/feed/live?after=0-0&kind=tip,fiat_tip"),
+        "/feed/live?after=0-0&kind=tip,fiat_tip".to_string(),
+    ] {
+        let events = read_events(open_sse(&indexed, &path, None).await, 5).await;
+        check_items(&path, events.into_iter().map(|(_, item)| item).collect());
+    }
+    // The fan's own feed has the public tip only.
+    let shy_feed = indexed.get_json(&format!("/fans/{shy}/feed")).await;
+    let messages: Vec<&str> = shy_feed["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["data"]["message"].as_str().unwrap())
+        .collect();
+    assert_eq!(messages, ["me again"]);
+    // Boards, goals: totals with the anonymous amounts, names and positions without.
+    let boards = [
+        format!("/creators/{alice}/leaderboard?asset=native:{USDC}"),
+        format!("/streams/s-1/leaderboard?asset=native:{USDC}"),
+    ];
+    for path in &boards {
+        let board = indexed.get_json(path).await;
+        let shy_entry = board["tippers"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|t| t["fan"] == shy.as_str())
+            .unwrap_or_else(|| panic!("{path}: {board}"));
+        assert_eq!(shy_entry["total"], "10", "{path}: only the public tip");
+        assert_eq!(shy_entry["tips"], 1, "{path}");
+    }
+    let goals = indexed.get_json(&format!("/creators/{alice}/goals")).await;
+    assert_eq!(goals[0]["raised"], "535");
+    for path in boards.iter().chain([&format!("/creators/{alice}/goals")]) {
+        let text = indexed.get_json(path).await.to_string();
+        for secret in &secrets {
+            assert!(!text.contains(secret.as_str()), "{path}: {text}");
+        }
+    }
+}
+
 /// Reads SSE events (id, data) from a response body until `count` arrived.
 async fn read_events(body: Body, count: usize) -> Vec<(String, Value)> {
     let mut stream = body.into_data_stream();

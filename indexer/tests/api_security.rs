@@ -457,7 +457,8 @@ async fn replayed_and_forged_login_signatures_are_refused() {
     let wallet = Wallet::new(125);
     let nonce = wallet.nonce(&w.app).await;
     let message = nonce["message"].as_str().unwrap().as_bytes();
-    let good = json!({"address": wallet.address, "pubkey": wallet.pubkey(), "signature": wallet.sign(message)});
+    let good = json!({"address": wallet.address, "nonce": nonce["nonce"], "pubkey": wallet.pubkey(),
+                      "signature": wallet.sign(message)});
     assert_eq!(
         w.app.post("/auth/login", None, good.clone()).await.status,
         StatusCode::OK
@@ -469,14 +470,14 @@ async fn replayed_and_forged_login_signatures_are_refused() {
     );
     let next = wallet.nonce(&w.app).await;
     let after_nonce = w.app.digests().await;
-    let forged = json!({"address": wallet.address, "pubkey": wallet.pubkey(),
+    let forged = json!({"address": wallet.address, "nonce": next["nonce"], "pubkey": wallet.pubkey(),
                         "signature": Wallet::new(126).sign_as(&wallet.address, next["message"].as_str().unwrap().as_bytes())});
     assert_eq!(
         w.app.post("/auth/login", None, forged).await.status,
         StatusCode::UNAUTHORIZED
     );
     assert_eq!(w.app.digests().await, after_nonce);
-    assert_ne!(before, after_nonce, "the nonce request stores a nonce");
+    assert_eq!(before, after_nonce, "a nonce request stores nothing");
 }
 
 /// A JSON value of any shape, small.
@@ -700,4 +701,129 @@ fn random_requests_never_fail_the_server_nor_change_what_they_should_not() {
             .await;
         assert_eq!(thread.status, StatusCode::OK);
     });
+}
+
+/// Every label value of a `/metrics` line: `name{k="v",...} value`.
+fn metric_labels(
+    metrics: &str,
+    name: &str,
+) -> BTreeMap<String, std::collections::BTreeSet<String>> {
+    let mut labels: BTreeMap<String, std::collections::BTreeSet<String>> = BTreeMap::new();
+    for line in metrics.lines() {
+        let Some(rest) = line.strip_prefix(name) else {
+            continue;
+        };
+        let Some(inside) = rest.strip_prefix('{').and_then(|r| r.split_once('}')) else {
+            continue;
+        };
+        for pair in inside.0.split(",") {
+            let (key, value) = pair.split_once('=').unwrap();
+            labels
+                .entry(key.to_string())
+                .or_default()
+                .insert(value.trim_matches('"').to_string());
+        }
+    }
+    labels
+}
+
+async fn scrape(app: &TestApp) -> String {
+    let reply = app.get("/metrics", None).await;
+    assert_eq!(reply.status, StatusCode::OK);
+    reply.body.as_str().unwrap().to_owned()
+}
+
+#[tokio::test]
+async fn metrics_labels_come_from_a_closed_set_whatever_strangers_send() {
+    let Some(w) = world().await else { return };
+    let doc = w.app.get("/openapi.json", None).await.body;
+    let mut routes: std::collections::BTreeSet<String> =
+        doc["paths"].as_object().unwrap().keys().cloned().collect();
+    routes.extend(["/openapi.json".to_string(), "unmatched".to_string()]);
+    let methods: std::collections::BTreeSet<String> = [
+        "GET", "HEAD", "POST", "PUT", "DELETE", "OPTIONS", "PATCH", "CONNECT", "TRACE", "other",
+    ]
+    .into_iter()
+    .map(String::from)
+    .collect();
+    // Made-up methods (one very long), on known and unknown paths, and unknown paths.
+    let send_strange = |round: usize| {
+        let app = &w.app;
+        let fan = w.fan.address.clone();
+        async move {
+            let long = "X".repeat(8 * 1024);
+            for (i, method) in [format!("FOO{round}"), format!("BREW{round}"), long]
+                .iter()
+                .enumerate()
+            {
+                for path in [
+                    "/health".to_string(),
+                    format!("/fans/{fan}/feed"),
+                    format!("/no/such/route/{round}/{i}"),
+                ] {
+                    let method = Method::from_bytes(method.as_bytes()).unwrap();
+                    app.send(request(method, &path, None, None)).await;
+                }
+            }
+            app.get(&format!("/nothing-here-{round}"), None).await;
+            app.call(Method::DELETE, "/health", None, None).await;
+        }
+    };
+    send_strange(0).await;
+    let first = scrape(&w.app).await;
+    let labels = metric_labels(&first, "mesi_api_request_duration_seconds_count");
+    for method in &labels["method"] {
+        assert!(methods.contains(method), "method label {method:.40}");
+    }
+    for route in &labels["route"] {
+        assert!(routes.contains(route), "route label {route:.80}");
+    }
+    for status in &labels["status"] {
+        assert!(
+            status.len() == 3 && status.bytes().all(|b| b.is_ascii_digit()),
+            "status label {status}"
+        );
+    }
+    assert!(labels["method"].contains("other"));
+    assert!(labels["route"].contains("unmatched"));
+    // More of the same adds no series: the exposition keeps its size.
+    for round in 1..20 {
+        send_strange(round).await;
+    }
+    let later = scrape(&w.app).await;
+    let series = |m: &str| {
+        m.lines()
+            .filter(|l| l.starts_with("mesi_api_request_duration_seconds_count"))
+            .count()
+    };
+    assert_eq!(
+        series(&later),
+        series(&first) + 1,
+        "only the /metrics scrape itself is new"
+    );
+}
+
+#[tokio::test]
+async fn access_token_in_the_query_is_taken_only_by_live_feeds() {
+    let Some(w) = world().await else { return };
+    let token = &w.fan_token;
+    let (sse, others): (Vec<_>, Vec<_>) = authenticated_routes(&w)
+        .into_iter()
+        .map(|(method, uri, body)| (method, format!("{uri}?access_token={token}"), body))
+        .partition(|(_, uri, _)| uri.starts_with("/chat/events"));
+    // Elsewhere only the Authorization header counts: a valid token in the URL is no session.
+    refused_with(&w.app, &others, None, "token in the query").await;
+    assert_eq!(sse.len(), 1);
+    for (method, uri, _) in sse {
+        use tower::ServiceExt;
+        let response = w
+            .app
+            .router
+            .clone()
+            .oneshot(request(method, &uri, None, None))
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::OK, "{uri}");
+    }
+    assert_untouched(&w).await;
 }

@@ -348,6 +348,7 @@ async fn the_live_feed_carries_comments_tips_and_the_end() {
     assert_eq!(tip.data["amount"], "42");
     assert_eq!(tip.data["fan"], fan.as_str());
     assert_eq!(tip.data["position"], "20-3");
+    assert_eq!(tip.data["tx_hash"], "ABCD");
     let resume_at = tip.id.clone().unwrap();
 
     live.app
@@ -358,6 +359,11 @@ async fn the_live_feed_carries_comments_tips_and_the_end() {
         .await
         .expect("anonymous tip");
     assert_eq!(anonymous.data["fan"], Value::Null);
+    assert_eq!(
+        anonymous.data["tx_hash"],
+        Value::Null,
+        "the transaction names the fan"
+    );
     drop(feed);
 
     // Reconnecting after the first tip replays what followed, then the end.

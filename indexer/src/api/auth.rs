@@ -1,13 +1,20 @@
 //! Wallet login with ADR-036 `signArbitrary`, as Keplr (and cosmjs-based wallets) produce it.
 //!
-//! 1. `POST /auth/nonce {address}`: the server stores a random, short-lived nonce and returns
-//!    the message to sign, with the sign doc the wallet will build around it.
+//! 1. `POST /auth/nonce {address}`: the server returns a short-lived nonce and the message to
+//!    sign, with the sign doc the wallet will build around it. It stores nothing: the nonce
+//!    carries random bytes, its issue and expiry times and a MAC binding them to the address
+//!    under a key of the database ([`LoginNonce`]).
 //! 2. The wallet calls `signArbitrary("", address, message)` (Keplr ignores the chain id for
 //!    ADR-036): it signs the amino JSON sign doc below with secp256k1 over its sha256.
-//! 3. `POST /auth/login {address, pubkey, signature}`: the server rebuilds the sign doc from
-//!    the stored message, checks the public key hashes to `address`, verifies the signature,
-//!    consumes the nonce (it works once) and returns a random session token, stored hashed.
-//! 4. Requests carry `Authorization: Bearer <token>`; handlers take a [`Session`].
+//! 3. `POST /auth/login {address, nonce, pubkey, signature}`: the server checks the nonce's MAC
+//!    and expiry, rebuilds the message from it, checks the public key hashes to `address`,
+//!    verifies the signature, records the nonce as used (it works once; the record goes when
+//!    the nonce expires) and returns a random session token, stored hashed.
+//! 4. Requests carry `Authorization: Bearer <token>`; handlers take a [`Session`]. Live feeds
+//!    (Server-Sent Events) take an [`SseSession`], which also accepts `?access_token=`.
+//!
+//! Nobody can hinder another wallet's sign-in: any number of nonces may be issued for any
+//! address, each works on its own until used or expired, and issuing them stores nothing.
 //!
 //! The sign doc, exactly as Keplr builds it (keys sorted, no whitespace):
 //! `{"account_number":"0","chain_id":"","fee":{"amount":[],"gas":"0"},"memo":"",`
@@ -24,6 +31,7 @@ use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use base64::Engine;
 use bech32::{Bech32, Hrp};
 use chrono::{DateTime, Utc};
+use hmac::{Hmac, Mac};
 use k256::ecdsa::signature::hazmat::PrehashVerifier;
 use k256::ecdsa::{Signature, VerifyingKey};
 use ripemd::Ripemd160;
@@ -69,15 +77,13 @@ impl Default for AuthConfig {
     }
 }
 
-/// Unconsumed nonces one address may hold at once; bounds the table per address.
-pub const MAX_LIVE_NONCES_PER_ADDRESS: i64 = 5;
-
 /// The authenticated wallet behind a request.
 ///
 /// Take it as a handler argument to require login: the request must carry
 /// `Authorization: Bearer <token>` with a live token from `POST /auth/login`, else the
-/// handler is not called and the client gets 401 `unauthorized`. For `EventSource`, which
-/// cannot set headers, an `access_token` query parameter is accepted instead.
+/// handler is not called and the client gets 401 `unauthorized`. Only the header counts: a
+/// token in the URL ends up in logs and browser histories, so only live feeds take one there
+/// (see [`SseSession`]).
 ///
 /// `address` is the bech32 account address proven by the signature; compare it with the
 /// creator or fan an action is about (e.g. `if session.address != creator { Forbidden }`).
@@ -101,13 +107,18 @@ where
         let token = bearer_token(parts).ok_or(Error::Unauthorized(
             "a session token is required: Authorization: Bearer <token>".into(),
         ))?;
-        let pool = PgPool::from_ref(state);
-        let token_hash = token_hash(&token);
+        Session::of_token(&PgPool::from_ref(state), &token).await
+    }
+}
+
+impl Session {
+    async fn of_token(pool: &PgPool, token: &str) -> Result<Session, Error> {
+        let token_hash = token_hash(token);
         let address: Option<String> = sqlx::query_scalar(
             "SELECT address FROM auth_sessions WHERE token_hash = $1 AND expires_at > now()",
         )
         .bind(token_hash.as_slice())
-        .fetch_optional(&pool)
+        .fetch_optional(pool)
         .await?;
         let address = address.ok_or_else(|| {
             Error::Unauthorized("session token is unknown, expired or revoked".into())
@@ -119,16 +130,53 @@ where
     }
 }
 
-/// The token from `Authorization: Bearer`, else from `?access_token=`.
-fn bearer_token(parts: &Parts) -> Option<String> {
-    if let Some(header) = parts.headers.get(axum::http::header::AUTHORIZATION) {
-        let value = header.to_str().ok()?;
-        let (scheme, token) = value.split_once(' ')?;
-        return scheme
-            .eq_ignore_ascii_case("bearer")
-            .then(|| token.trim().to_owned())
-            .filter(|t| !t.is_empty());
+/// The [`Session`] of a Server-Sent Events route: `EventSource` cannot set headers, so the
+/// token may come as `?access_token=<token>` too (the header wins when both are given). No
+/// other route takes a token from the URL.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SseSession(pub Session);
+
+impl<S> FromRequestParts<S> for SseSession
+where
+    PgPool: FromRef<S>,
+    S: Send + Sync,
+{
+    type Rejection = Error;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<SseSession, Error> {
+        let token = match parts
+            .headers
+            .contains_key(axum::http::header::AUTHORIZATION)
+        {
+            true => bearer_token(parts),
+            false => query_token(parts),
+        }
+        .ok_or(Error::Unauthorized(
+            "a session token is required: Authorization: Bearer <token>, or ?access_token=<token>"
+                .into(),
+        ))?;
+        Ok(SseSession(
+            Session::of_token(&PgPool::from_ref(state), &token).await?,
+        ))
     }
+}
+
+/// The token from `Authorization: Bearer <token>`.
+fn bearer_token(parts: &Parts) -> Option<String> {
+    let value = parts
+        .headers
+        .get(axum::http::header::AUTHORIZATION)?
+        .to_str()
+        .ok()?;
+    let (scheme, token) = value.split_once(' ')?;
+    scheme
+        .eq_ignore_ascii_case("bearer")
+        .then(|| token.trim().to_owned())
+        .filter(|t| !t.is_empty())
+}
+
+/// The token from `?access_token=<token>`.
+fn query_token(parts: &Parts) -> Option<String> {
     #[derive(Deserialize)]
     struct AccessToken {
         access_token: String,
@@ -144,11 +192,100 @@ fn token_hash(token: &str) -> [u8; 32] {
     Sha256::digest(token.as_bytes()).into()
 }
 
-/// `len` random bytes from the OS, base64url without padding.
-fn random_token(len: usize) -> Result<String, Error> {
+/// `len` random bytes from the OS.
+fn random_bytes(len: usize) -> Result<Vec<u8>, Error> {
     let mut bytes = vec![0u8; len];
     getrandom::getrandom(&mut bytes).map_err(|e| anyhow::anyhow!("no randomness: {e}"))?;
-    Ok(URL_SAFE_NO_PAD.encode(bytes))
+    Ok(bytes)
+}
+
+/// `len` random bytes from the OS, base64url without padding.
+fn random_token(len: usize) -> Result<String, Error> {
+    Ok(URL_SAFE_NO_PAD.encode(random_bytes(len)?))
+}
+
+// ---------------------------------------------------------------------------------------------
+// Nonces
+
+/// A login nonce as the server issued it, read back from its text: base64url of 16 random
+/// bytes, the issue and expiry times (Unix seconds, big-endian `i64`) and the first 16 bytes
+/// of an HMAC-SHA256 over the address and those 32 bytes, under the database's nonce key
+/// (`auth_nonce_key`, shared by every API process). Nothing is stored when one is issued; a
+/// nonce is only ever valid for the address it was issued to, and its times cannot be changed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LoginNonce {
+    pub issued_at: DateTime<Utc>,
+    pub expires_at: DateTime<Utc>,
+}
+
+const NONCE_RANDOM_BYTES: usize = 16;
+const NONCE_PAYLOAD_BYTES: usize = NONCE_RANDOM_BYTES + 16;
+const NONCE_TAG_BYTES: usize = 16;
+/// Length of a nonce's text (48 bytes in base64url).
+pub const NONCE_CHARS: usize = 64;
+
+impl LoginNonce {
+    /// A new nonce for `address` valid from `issued_at` (whole seconds) for `ttl`.
+    fn issue(
+        key: &[u8],
+        address: &str,
+        issued_at: i64,
+        ttl: Duration,
+    ) -> Result<(String, LoginNonce), Error> {
+        let expires_at = issued_at.saturating_add(i64::try_from(ttl.as_secs()).unwrap_or(i64::MAX));
+        let mut bytes = random_bytes(NONCE_RANDOM_BYTES)?;
+        bytes.extend_from_slice(&issued_at.to_be_bytes());
+        bytes.extend_from_slice(&expires_at.to_be_bytes());
+        let tag = Self::mac(key, address, &bytes).finalize().into_bytes();
+        bytes.extend_from_slice(&tag[..NONCE_TAG_BYTES]);
+        let nonce = URL_SAFE_NO_PAD.encode(&bytes);
+        let times = Self::times(&bytes[..NONCE_PAYLOAD_BYTES])
+            .ok_or_else(|| anyhow::anyhow!("nonce times out of range"))?;
+        Ok((nonce, times))
+    }
+
+    /// The nonce's times, if `nonce` is one this server issued for `address`.
+    fn open(key: &[u8], address: &str, nonce: &str) -> Option<LoginNonce> {
+        if nonce.len() != NONCE_CHARS {
+            return None;
+        }
+        let bytes = URL_SAFE_NO_PAD.decode(nonce).ok()?;
+        if bytes.len() != NONCE_PAYLOAD_BYTES + NONCE_TAG_BYTES {
+            return None;
+        }
+        let (payload, tag) = bytes.split_at(NONCE_PAYLOAD_BYTES);
+        Self::mac(key, address, payload)
+            .verify_truncated_left(tag)
+            .ok()?;
+        Self::times(payload)
+    }
+
+    fn mac(key: &[u8], address: &str, payload: &[u8]) -> Hmac<Sha256> {
+        let mut mac = Hmac::<Sha256>::new_from_slice(key).expect("HMAC takes keys of any length");
+        mac.update(b"mesi login nonce\0");
+        mac.update(address.as_bytes());
+        mac.update(b"\0");
+        mac.update(payload);
+        mac
+    }
+
+    fn times(payload: &[u8]) -> Option<LoginNonce> {
+        let seconds = |at: usize| {
+            let bytes: [u8; 8] = payload.get(at..at + 8)?.try_into().ok()?;
+            DateTime::from_timestamp(i64::from_be_bytes(bytes), 0)
+        };
+        Some(LoginNonce {
+            issued_at: seconds(NONCE_RANDOM_BYTES)?,
+            expires_at: seconds(NONCE_RANDOM_BYTES + 8)?,
+        })
+    }
+}
+
+/// The key nonces are MACed with (made by migration `0215_login_nonces.sql`).
+async fn nonce_key(pool: &PgPool) -> Result<Vec<u8>, Error> {
+    Ok(sqlx::query_scalar("SELECT key FROM auth_nonce_key")
+        .fetch_one(pool)
+        .await?)
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -301,11 +438,11 @@ pub struct NonceResponse {
     pub expires_at: DateTime<Utc>,
 }
 
-/// Issues a nonce for `address` to sign with ADR-036 `signArbitrary`.
+/// Issues a nonce for `address` to sign with ADR-036 `signArbitrary`. Any number may be issued;
+/// each works once, on its own, until it expires.
 #[utoipa::path(post, path = "/auth/nonce", tag = "auth", request_body = NonceRequest, responses(
     (status = 200, body = NonceResponse),
     (status = 400, body = ErrorBody, description = "not an account address of this chain"),
-    (status = 429, body = ErrorBody, description = "too many unused nonces for this address"),
 ))]
 async fn issue_nonce(
     State(ctx): State<ApiContext>,
@@ -314,66 +451,28 @@ async fn issue_nonce(
     let config = &ctx.config.auth;
     check_address(&config.bech32_prefix, &request.address)
         .map_err(|e| Error::invalid("invalid_address", e.to_string()))?;
-    let nonce = random_token(24)?;
-    let issued_at = Utc::now();
-    let expires_at = issued_at + config.nonce_ttl;
-    let message = login_message(
-        &config.domain,
+    let key = nonce_key(&ctx.pool).await?;
+    let (nonce, times) = LoginNonce::issue(
+        &key,
         &request.address,
-        &nonce,
-        issued_at,
-        expires_at,
-    );
-    let mut tx = ctx.pool.begin().await?;
-    // Serialises nonce requests of one address, so the cap below holds under concurrency.
-    sqlx::query("SELECT pg_advisory_xact_lock(hashtextextended('auth_nonce:' || $1, 0))")
-        .bind(&request.address)
-        .execute(&mut *tx)
-        .await?;
-    sqlx::query("DELETE FROM auth_nonces WHERE expires_at <= now()")
-        .execute(&mut *tx)
-        .await?;
-    let live: i64 = sqlx::query_scalar("SELECT count(*) FROM auth_nonces WHERE address = $1")
-        .bind(&request.address)
-        .fetch_one(&mut *tx)
-        .await?;
-    if live >= MAX_LIVE_NONCES_PER_ADDRESS {
-        return Err(Error::RateLimited {
-            retry_after_secs: config.nonce_ttl.as_secs(),
-        });
-    }
-    sqlx::query(
-        "INSERT INTO auth_nonces (nonce, address, message, issued_at, expires_at) \
-         VALUES ($1, $2, $3, $4, $5)",
-    )
-    .bind(&nonce)
-    .bind(&request.address)
-    .bind(&message)
-    .bind(issued_at)
-    .bind(expires_at)
-    .execute(&mut *tx)
-    .await?;
-    tx.commit().await?;
+        Utc::now().timestamp(),
+        config.nonce_ttl,
+    )?;
+    let message = login_message(&config.domain, &request.address, &nonce, &times);
     Ok(axum::Json(NonceResponse {
         sign_doc: adr036_sign_doc(&request.address, message.as_bytes()),
         nonce,
         message,
-        expires_at,
+        expires_at: times.expires_at,
     }))
 }
 
 /// What the user sees in the wallet; the nonce makes it unique, the times make it readable.
-fn login_message(
-    domain: &str,
-    address: &str,
-    nonce: &str,
-    issued_at: DateTime<Utc>,
-    expires_at: DateTime<Utc>,
-) -> String {
+fn login_message(domain: &str, address: &str, nonce: &str, times: &LoginNonce) -> String {
     format!(
         "Sign in to {domain}\n\nAddress: {address}\nNonce: {nonce}\nIssued: {}\nExpires: {}",
-        issued_at.format("%Y-%m-%dT%H:%M:%SZ"),
-        expires_at.format("%Y-%m-%dT%H:%M:%SZ"),
+        times.issued_at.format("%Y-%m-%dT%H:%M:%SZ"),
+        times.expires_at.format("%Y-%m-%dT%H:%M:%SZ"),
     )
 }
 
@@ -397,8 +496,8 @@ pub struct LoginRequest {
     pub pub_key: Option<PubKeyJson>,
     /// Base64 `r || s` (64 bytes).
     pub signature: String,
-    /// The nonce that was signed; when absent, the address's newest live nonce.
-    pub nonce: Option<String>,
+    /// The nonce that was signed, as `POST /auth/nonce` returned it.
+    pub nonce: String,
 }
 
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
@@ -414,7 +513,7 @@ pub struct LoginResponse {
 #[utoipa::path(post, path = "/auth/login", tag = "auth", request_body = LoginRequest, responses(
     (status = 200, body = LoginResponse),
     (status = 400, body = ErrorBody, description = "malformed address or key"),
-    (status = 401, body = ErrorBody, description = "bad signature, or no live nonce (expired or already used)"),
+    (status = 401, body = ErrorBody, description = "bad signature, or a nonce not issued for this address, expired or already used"),
 ))]
 async fn login(
     State(ctx): State<ApiContext>,
@@ -440,20 +539,16 @@ async fn login(
     };
     check_address(&config.bech32_prefix, &request.address)
         .map_err(|e| Error::invalid("invalid_address", e.to_string()))?;
-    let live: Option<(String, String)> = sqlx::query_as(
-        "SELECT nonce, message FROM auth_nonces \
-         WHERE address = $1 AND expires_at > now() AND ($2::text IS NULL OR nonce = $2) \
-         ORDER BY issued_at DESC LIMIT 1",
-    )
-    .bind(&request.address)
-    .bind(&request.nonce)
-    .fetch_optional(&ctx.pool)
-    .await?;
-    let Some((nonce, message)) = live else {
+    let key = nonce_key(&ctx.pool).await?;
+    let times = LoginNonce::open(&key, &request.address, &request.nonce).ok_or_else(|| {
+        Error::Unauthorized("this nonce was not issued for this address: request one".into())
+    })?;
+    if Utc::now() >= times.expires_at {
         return Err(Error::Unauthorized(
-            "no live nonce for this address (expired or already used): request a new one".into(),
+            "the nonce expired: request a new one".into(),
         ));
-    };
+    }
+    let message = login_message(&config.domain, &request.address, &request.nonce, &times);
     verify_adr036(
         &config.bech32_prefix,
         &request.address,
@@ -466,14 +561,22 @@ async fn login(
     let token = random_token(32)?;
     let expires_at = Utc::now() + config.session_ttl;
     let mut tx = ctx.pool.begin().await?;
-    // Deleting the nonce is what makes it single-use: of two concurrent logins with the same
-    // signature, one deletes the row and the other finds nothing.
-    let consumed = sqlx::query("DELETE FROM auth_nonces WHERE nonce = $1 AND expires_at > now()")
-        .bind(&nonce)
+    // Recording the nonce is what makes it single-use: of two concurrent logins with the same
+    // signature, one inserts the row and the other finds it there. A record is kept until its
+    // nonce expires (by the database's clock, which also refuses expired nonces here).
+    sqlx::query("DELETE FROM auth_used_nonces WHERE expires_at <= now()")
         .execute(&mut *tx)
-        .await?
-        .rows_affected();
-    if consumed != 1 {
+        .await?;
+    let recorded = sqlx::query(
+        "INSERT INTO auth_used_nonces (nonce, expires_at) SELECT $1, $2 WHERE $2 > now() \
+         ON CONFLICT (nonce) DO NOTHING",
+    )
+    .bind(&request.nonce)
+    .bind(times.expires_at)
+    .execute(&mut *tx)
+    .await?
+    .rows_affected();
+    if recorded != 1 {
         return Err(Error::Unauthorized("nonce already used or expired".into()));
     }
     sqlx::query("DELETE FROM auth_sessions WHERE expires_at <= now()")

@@ -33,7 +33,7 @@ use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use super::auth::Session;
+use super::auth::{Session, SseSession};
 use super::error::ErrorBody;
 use super::extract::{Json, Path, Query};
 use super::limits::LiveSlot;
@@ -918,7 +918,7 @@ const IN_FEED: &str = "($3::text IS NULL OR m.thread_id = $3) \
 ))]
 async fn chat_events(
     State(ctx): State<ApiContext>,
-    session: Session,
+    SseSession(session): SseSession,
     Query(query): Query<EventsQuery>,
     slot: LiveSlot,
     headers: HeaderMap,

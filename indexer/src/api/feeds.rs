@@ -58,6 +58,7 @@ pub struct FeedItem {
     pub height: i64,
     /// Block time, RFC 3339 in UTC.
     pub time: String,
+    /// Absent for anonymous tips (the transaction names the fan).
     pub tx_hash: Option<String>,
     pub contract: String,
     /// The typed event, e.g. `mesi.tip.v1`.
@@ -69,6 +70,8 @@ pub struct FeedItem {
     pub counterparty: Option<String>,
     /// The event's fields as emitted (numbers as strings, assets as `native:<denom>` or
     /// `cw20:<address>`, times in nanoseconds), e.g. a tip's `amount`, `asset` and `message`.
+    /// A tip's `fan_total` is left out (it counts anonymous tips); an anonymous tip shows only
+    /// what was given, to whom, where, and its message.
     #[schema(value_type = Object)]
     pub data: Map<String, Value>,
 }
@@ -205,12 +208,15 @@ fn item_from_row(row: ItemRow) -> FeedItem {
         time,
     ) = row;
     let pairs: Vec<(String, String)> = serde_json::from_str(&attributes).unwrap_or_default();
-    let anonymous = fan.is_none() && (kind == "tip" || kind == "fiat_tip");
+    let tip = kind == "tip" || kind == "fiat_tip";
+    let anonymous =
+        tip && (fan.is_none() || pairs.iter().any(|(k, v)| k == "anonymous" && v == "true"));
     let data = pairs
         .into_iter()
-        .filter(|(k, _)| !(k.starts_with('_') || anonymous && k == "fan"))
+        .filter(|(k, _)| !k.starts_with('_') && (!tip || tip_field_shown(k, anonymous)))
         .map(|(k, v)| (k, Value::String(v)))
         .collect();
+    let (fan, tx_hash) = tip_identity(anonymous, fan, tx_hash);
     FeedItem {
         id: Position { height, seq },
         kind,
@@ -223,6 +229,49 @@ fn item_from_row(row: ItemRow) -> FeedItem {
         fan,
         counterparty,
         data,
+    }
+}
+
+/// The fields of a tip event an anonymous tip shows: what was given, to whom, where, and the
+/// message; not the fan, nor anything that finds the fan's transaction (a gateway's payment
+/// reference). A list of what is shown, so a field added to the event stays hidden until
+/// it is named here.
+const ANONYMOUS_TIP_FIELDS: &[&str] = &[
+    "creator",
+    "asset",
+    "amount",
+    "fee",
+    "creator_amount",
+    "payout",
+    "currency",
+    "amount_minor",
+    "gateway",
+    "context",
+    "message",
+    "anonymous",
+];
+
+/// Whether an answer shows field `key` of a tip event. `fan_total` never: it is the fan's
+/// lifetime total, anonymous tips included, so a public tip's would tell them.
+fn tip_field_shown(key: &str, anonymous: bool) -> bool {
+    if anonymous {
+        ANONYMOUS_TIP_FIELDS.contains(&key)
+    } else {
+        key != "fan_total"
+    }
+}
+
+/// The fan and the transaction hash an answer shows for a tip: neither for an anonymous one,
+/// whose transaction is the fan's own (or the gateway's, naming the fan).
+pub fn tip_identity(
+    anonymous: bool,
+    fan: Option<String>,
+    tx_hash: Option<String>,
+) -> (Option<String>, Option<String>) {
+    if anonymous {
+        (None, None)
+    } else {
+        (fan, tx_hash)
     }
 }
 

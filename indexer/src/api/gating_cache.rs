@@ -14,7 +14,8 @@
 //! writes: the ingest of this process or of another, or anyone with SQL. Before answering, a
 //! request waits for a *check* that started after it arrived: one query reads the version,
 //! the cursor, the block time and the creators changed since the previous check, whose entries
-//! are dropped. Concurrent requests share a check, so under load one small query serves many
+//! are dropped; when more log rows than one check reads (say, after a catch-up nobody asked
+//! during) changed, every entry is dropped instead. Concurrent requests share a check, so under load one small query serves many
 //! answers. An answer therefore reflects every commit that finished before the request came,
 //! exactly as a fresh read would. (PostgreSQL `NOTIFY` alone could not promise that: it arrives
 //! some time after the commit, and block times recorded by `/status` polls notify nothing.)
@@ -52,8 +53,10 @@ use super::Error;
 /// Versions `gating_changes` keeps (the migration prunes older ones). A check further behind
 /// than this cannot know what changed and forgets everything.
 const LOG_VERSIONS: i64 = 1_000;
-/// Changed creators one check reads; more than this, and it forgets everything instead.
-const MAX_CHANGED_CREATORS: i64 = 10_000;
+/// Rows of the change log one check reads; more than this, and it forgets everything instead.
+/// Rows, not creators: the rows are cut before duplicates go, so a long log about a few
+/// creators must not pass for a complete one.
+const MAX_CHANGE_ROWS: i64 = 10_000;
 /// Checks start at most this often: under load a check then serves the requests of this long
 /// (tens of them), and each API process sends at most 2,000 checks a second, whatever the load.
 const CHECK_INTERVAL: Duration = Duration::from_micros(500);
@@ -605,17 +608,18 @@ async fn read_changes(
 ) -> Result<(Synced, Changes), sqlx::Error> {
     // $1: the version of the previous check (NULL for the first).
     static SQL: OnceLock<String> = OnceLock::new();
-    let sql = SQL.get_or_init(|| format!(
-        "SELECT g.version, (SELECT height FROM ingest_cursor), {CHAIN_TIME_SQL}, \
+    let sql = SQL.get_or_init(|| {
+        format!(
+            "SELECT g.version, (SELECT height FROM ingest_cursor), {CHAIN_TIME_SQL}, \
              $1::bigint IS NULL OR g.version < $1 OR g.version - $1 >= {LOG_VERSIONS} \
                  OR (g.version > $1 AND EXISTS (SELECT 1 FROM gating_changes c \
                                                 WHERE c.version > $1 AND c.creator IS NULL)), \
-             CASE WHEN g.version > $1 THEN ARRAY(SELECT DISTINCT x.creator FROM \
-                 (SELECT c.creator FROM gating_changes c WHERE c.version > $1 AND c.creator IS NOT NULL \
-                  LIMIT {limit}) x) END \
+             CASE WHEN g.version > $1 THEN ARRAY(SELECT c.creator FROM gating_changes c \
+                 WHERE c.version > $1 AND c.creator IS NOT NULL LIMIT {limit}) END \
          FROM gating_version g",
-        limit = MAX_CHANGED_CREATORS + 1,
-    ));
+            limit = MAX_CHANGE_ROWS + 1,
+        )
+    });
     let (version, height, block_time, everything, changed): CheckRow = sqlx::query_as(sql)
         .bind(since)
         .fetch_one(connection)
@@ -627,8 +631,13 @@ async fn read_changes(
     };
     let changes = match changed {
         _ if everything => Changes::All,
-        Some(creators) if creators.len() as i64 > MAX_CHANGED_CREATORS => Changes::All,
-        Some(creators) => Changes::Creators(creators),
+        // More rows than were read: some changed creator may be among those not read.
+        Some(creators) if creators.len() as i64 > MAX_CHANGE_ROWS => Changes::All,
+        Some(mut creators) => {
+            creators.sort_unstable();
+            creators.dedup();
+            Changes::Creators(creators)
+        }
         None => Changes::None,
     };
     Ok((synced, changes))

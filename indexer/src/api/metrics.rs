@@ -4,6 +4,7 @@
 use std::time::Instant;
 
 use axum::extract::{MatchedPath, Request, State};
+use axum::http::Method;
 use axum::middleware::Next;
 use axum::response::Response;
 use prometheus::{
@@ -120,21 +121,58 @@ impl Default for Metrics {
     }
 }
 
-/// Middleware timing every request, labelled by its route pattern (not the raw path, which
-/// would make one series per address). Unmatched paths share the label `unmatched`.
+/// The methods with a label of their own; any other method a client sends is `other`.
+const METHODS: [&str; 9] = [
+    "GET", "HEAD", "POST", "PUT", "DELETE", "OPTIONS", "PATCH", "CONNECT", "TRACE",
+];
+
+/// The method's label, from the closed set [`METHODS`] and `other`: a client may send any
+/// token as a method, and each label value is a series kept for the life of the process.
+fn method_label(method: &Method) -> &'static str {
+    METHODS
+        .into_iter()
+        .find(|m| *m == method.as_str())
+        .unwrap_or("other")
+}
+
+/// Middleware timing every request. Every label comes from a closed set, whatever clients
+/// send: the method is one of [`METHODS`] or `other`, the route is the matched route's pattern
+/// (not the raw path, which would make one series per address) or `unmatched` for every path
+/// no route matches, and the status is one the API answers with.
 pub async fn track(State(ctx): State<ApiContext>, request: Request, next: Next) -> Response {
     let started = Instant::now();
-    let method = request.method().as_str().to_owned();
+    let method = method_label(request.method());
     let route = request
         .extensions()
         .get::<MatchedPath>()
         .map_or_else(|| "unmatched".to_owned(), |p| p.as_str().to_owned());
     let response = next.run(request).await;
     ctx.metrics.observe(
-        &method,
+        method,
         &route,
         response.status().as_u16(),
         started.elapsed().as_secs_f64(),
     );
     response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn methods_outside_the_standard_ones_share_one_label() {
+        for method in METHODS {
+            assert_eq!(
+                method_label(&Method::from_bytes(method.as_bytes()).unwrap()),
+                method
+            );
+        }
+        for made_up in ["get", "FOO", "PROPFIND", &"X".repeat(60_000)] {
+            assert_eq!(
+                method_label(&Method::from_bytes(made_up.as_bytes()).unwrap()),
+                "other"
+            );
+        }
+    }
 }

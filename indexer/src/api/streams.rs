@@ -37,6 +37,7 @@ use super::auth::Session;
 use super::chat::{enforce_rate_limit, last_event_id, new_context_id, require_creator};
 use super::error::ErrorBody;
 use super::extract::{Json, Path, Query};
+use super::feeds::tip_identity;
 use super::limits::{Client, LiveSlot};
 use super::params::{page_size, Address, Position};
 use super::signals::{Signal, LIVE_POLL_INTERVAL};
@@ -226,6 +227,7 @@ pub struct StreamTip {
     pub asset: String,
     pub amount: String,
     pub message: Option<String>,
+    /// Absent when the fan asked to stay anonymous (the transaction names the fan).
     pub tx_hash: Option<String>,
     #[schema(value_type = String, format = DateTime)]
     pub time: DateTime<Utc>,
@@ -746,10 +748,11 @@ impl StreamFeed {
             entries.push(FeedEntry::Comment(comment));
         }
         for (height, seq, kind, fan, anonymous, asset, amount, message, tx_hash, time) in tips {
+            let (fan, tx_hash) = tip_identity(anonymous, Some(fan), tx_hash);
             entries.push(FeedEntry::Tip(StreamTip {
                 position: Position { height, seq },
                 kind,
-                fan: (!anonymous).then_some(fan),
+                fan,
                 asset,
                 amount,
                 message,

@@ -89,11 +89,11 @@ pub fn with_database(url: &str, database: &str) -> String {
 /// Row count and an md5 of every row (sorted) of every table but the migration log,
 /// `chain_heads` (what the node said when: it differs between runs over the same chain), and
 /// `gating_version` and `gating_changes` (they count statements, which depend on how blocks
-/// were batched).
+/// were batched), and `auth_nonce_key` (random per database).
 pub async fn table_digests(pool: &PgPool) -> BTreeMap<String, (i64, String)> {
     let tables: Vec<String> = sqlx::query_scalar(
         "SELECT tablename::text FROM pg_tables WHERE schemaname = 'public' \
-         AND tablename NOT IN ('_sqlx_migrations', 'chain_heads', 'gating_version', 'gating_changes') ORDER BY 1",
+         AND tablename NOT IN ('_sqlx_migrations', 'chain_heads', 'gating_version', 'gating_changes', 'auth_nonce_key') ORDER BY 1",
     )
     .fetch_all(pool)
     .await

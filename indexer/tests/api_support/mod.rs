@@ -350,26 +350,6 @@ impl Wallet {
         reply.body
     }
 
-    /// Signs the newest live nonce (without asking for one) and returns the session token.
-    pub async fn login_with_newest(&self, app: &TestApp) -> String {
-        let message: String = sqlx::query_scalar(
-            "SELECT message FROM auth_nonces WHERE address = $1 ORDER BY issued_at DESC LIMIT 1",
-        )
-        .bind(&self.address)
-        .fetch_one(&app.pool)
-        .await
-        .expect("a live nonce");
-        let reply = app
-            .post(
-                "/auth/login",
-                None,
-                json!({"address": self.address, "pubkey": self.pubkey(), "signature": self.sign(message.as_bytes())}),
-            )
-            .await;
-        assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
-        reply.body["token"].as_str().unwrap().to_owned()
-    }
-
     /// Signs in and returns the session token.
     pub async fn login(&self, app: &TestApp) -> String {
         let nonce = self.nonce(app).await;
@@ -378,7 +358,8 @@ impl Wallet {
             .post(
                 "/auth/login",
                 None,
-                json!({"address": self.address, "pubkey": self.pubkey(), "signature": self.sign(message.as_bytes())}),
+                json!({"address": self.address, "nonce": nonce["nonce"], "pubkey": self.pubkey(),
+                       "signature": self.sign(message.as_bytes())}),
             )
             .await;
         assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
