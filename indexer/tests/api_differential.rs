@@ -7,6 +7,7 @@
 
 mod indexed;
 
+use cosmwasm_std::testing::MockApi;
 use cosmwasm_std::{Addr, Uint128};
 use indexed::Indexed;
 use mesi_common::chat_rule::ChatRule;
@@ -110,8 +111,18 @@ async fn assert_same_answers(
     seen
 }
 
-/// A random valid chat rule over these fans and assets, at most `depth` levels deep.
+/// A random chat rule over these fans and assets, at most `depth` levels deep, that the
+/// contract accepts (blocklists next to something that admits, none inside `not`).
 fn random_rule(rng: &mut fastrand::Rng, fans: &[Addr], mesi: &AssetInfo, depth: u32) -> ChatRule {
+    loop {
+        let rule = random_shape(rng, fans, mesi, depth);
+        if rule.validate(&MockApi::default()).is_ok() {
+            return rule;
+        }
+    }
+}
+
+fn random_shape(rng: &mut fastrand::Rng, fans: &[Addr], mesi: &AssetInfo, depth: u32) -> ChatRule {
     let asset = |rng: &mut fastrand::Rng| {
         if rng.bool() {
             AssetInfo::native(USDC)
@@ -149,7 +160,7 @@ fn random_rule(rng: &mut fastrand::Rng, fans: &[Addr], mesi: &AssetInfo, depth: 
         },
         kind => {
             let children: Vec<ChatRule> = (0..rng.usize(1..=3))
-                .map(|_| random_rule(rng, fans, mesi, depth - 1))
+                .map(|_| random_shape(rng, fans, mesi, depth - 1))
                 .collect();
             match kind {
                 7 => ChatRule::All { rules: children },
@@ -289,6 +300,64 @@ async fn random_states_answer_like_the_contracts() {
             && total.by_purchase > 10,
         "{total:?}"
     );
+}
+
+#[tokio::test]
+async fn blocklists_only_deny_on_both_sides() {
+    let mut suite = Suite::new();
+    let Some(mut indexed) = Indexed::new(Indexed::suite_contracts(&suite)).await else {
+        return;
+    };
+    let (stranger, listed, subscriber) = (
+        suite.addr("stranger"),
+        suite.addr("listed"),
+        suite.addr("subscriber"),
+    );
+    let blocklist = || ChatRule::Blocklist {
+        addresses: vec![listed.clone()],
+    };
+    let rules = [
+        ChatRule::Any {
+            rules: vec![ChatRule::Subscriber { min_tier: 1 }, blocklist()],
+        },
+        ChatRule::AtLeast {
+            k: 1,
+            rules: vec![blocklist(), ChatRule::Subscriber { min_tier: 1 }],
+        },
+        ChatRule::All {
+            rules: vec![ChatRule::Everyone, blocklist()],
+        },
+    ];
+    let creators: Vec<Addr> = rules
+        .into_iter()
+        .enumerate()
+        .map(|(i, rule)| {
+            let creator = suite.register_creator(&format!("creator{i}"), rule);
+            suite.create_tier(&creator, 1, TIER_PRICE);
+            creator
+        })
+        .collect();
+    for fan in [&listed, &subscriber] {
+        suite.fund(fan);
+        for creator in &creators {
+            suite.subscribe(fan, creator, 1, TIER_PRICE).unwrap();
+        }
+    }
+    indexed.sync(&suite).await;
+    let fans = [stranger.clone(), listed.clone(), subscriber.clone()];
+    assert_same_answers(&suite, &indexed, &creators, &fans, &[], "blocklists").await;
+    // The stranger is admitted only where something admits everyone; the listed fan nowhere.
+    let allowed = |fan: &Addr| -> Vec<bool> {
+        creators
+            .iter()
+            .map(|c| suite.can_message(c, fan).allowed)
+            .collect()
+    };
+    assert_eq!(allowed(&stranger), [false, false, true]);
+    assert_eq!(allowed(&listed), [false, false, false]);
+    assert_eq!(allowed(&subscriber), [true, true, true]);
+    let hint = suite.can_message(&creators[0], &stranger).hint;
+    assert_eq!(hint.as_deref(), Some("subscribe to tier 1"));
 }
 
 #[tokio::test]

@@ -6,9 +6,16 @@
 //!
 //! Semantics:
 //! - A fan on any `Blocklist` in the rule is always denied, wherever that leaf sits.
+//! - A blocklist only ever denies: for a fan it does not list it takes no part, as if it were
+//!   not in the rule. It never admits, and `at_least` never counts it as a condition met.
 //! - `All` is allowed when every child is; `Any` when one is (the first, in order, decides);
 //!   `AtLeast { k }` when k children are; `Not` inverts its child.
+//! - A rule left with nothing that admits admits nobody.
 //! - A denial says which rule decided and what would qualify the fan.
+//!
+//! [`ChatRule::validate`] refuses the shapes whose meaning would surprise: a rule (or a part of
+//! one) made only of blocklists, a blocklist inside `not`, and an `at_least` whose k counts
+//! blocklists.
 
 use std::fmt;
 
@@ -49,7 +56,8 @@ pub enum ChatRule {
     Allowlist {
         addresses: Vec<Addr>,
     },
-    /// The fan is none of these addresses; a listed fan is denied whatever the rest says.
+    /// A listed fan is denied whatever the rest says. It only denies: for anyone else it takes
+    /// no part, so it never admits on its own (put it next to what admits).
     Blocklist {
         addresses: Vec<Addr>,
     },
@@ -82,12 +90,31 @@ pub enum ChatRuleError {
     TooManyAddresses { addresses: usize },
     #[error("chat rule {0:?} needs at least one child rule")]
     EmptyCombinator(&'static str),
-    #[error("at_least needs 1 <= k <= {children} (number of child rules), got k = {k}")]
+    #[error(
+        "at_least needs 1 <= k <= {children} (number of child rules that can admit; blocklists \
+         only deny), got k = {k}"
+    )]
     InvalidThreshold { k: u32, children: usize },
+    #[error(
+        "chat rule {path} is made only of blocklists, which admit nobody; put what admits next \
+         to them, e.g. all[everyone, blocklist]"
+    )]
+    NothingAdmits { path: String },
+    #[error(
+        "a blocklist inside not is refused: a listed fan is denied wherever the list sits, so \
+         put the blocklist outside the not"
+    )]
+    BlocklistUnderNot,
     #[error("chat rule amounts must be greater than zero")]
     ZeroAmount,
     #[error("invalid asset in chat rule: {0}")]
     Asset(String),
+}
+
+#[derive(Default)]
+struct Counts {
+    leaves: usize,
+    addresses: usize,
 }
 
 impl ChatRule {
@@ -117,30 +144,41 @@ impl ChatRule {
         }
     }
 
-    /// Checks the caps and every address and asset; returns the rule with validated addresses.
+    /// Checks the caps, the shape (see the module notes on blocklists) and every address and
+    /// asset; returns the rule with validated addresses.
     pub fn validate(&self, api: &dyn Api) -> Result<ChatRule, ChatRuleError> {
-        let (mut leaves, mut addresses) = (0, 0);
-        let depth = self.measure(1, &mut leaves, &mut addresses)?;
+        let mut counts = Counts::default();
+        let (depth, admits) = self.measure(1, self.label(), false, &mut counts)?;
         if depth > MAX_DEPTH {
             return Err(ChatRuleError::TooDeep { depth });
         }
-        if leaves > MAX_LEAVES {
-            return Err(ChatRuleError::TooManyLeaves { leaves });
+        if counts.leaves > MAX_LEAVES {
+            return Err(ChatRuleError::TooManyLeaves {
+                leaves: counts.leaves,
+            });
         }
-        if addresses > MAX_LIST_ADDRESSES {
-            return Err(ChatRuleError::TooManyAddresses { addresses });
+        if counts.addresses > MAX_LIST_ADDRESSES {
+            return Err(ChatRuleError::TooManyAddresses {
+                addresses: counts.addresses,
+            });
+        }
+        if !admits {
+            return Err(ChatRuleError::NothingAdmits {
+                path: self.label().into(),
+            });
         }
         self.validated(api)
     }
 
-    /// Depth of the tree; counts leaves and listed addresses. Stops descending past the cap so a
-    /// hostile, deeply nested rule costs little.
+    /// Depth of the tree and whether it can admit anyone; counts leaves and listed addresses.
+    /// Stops descending past the cap so a hostile, deeply nested rule costs little.
     fn measure(
         &self,
         depth: usize,
-        leaves: &mut usize,
-        addresses: &mut usize,
-    ) -> Result<usize, ChatRuleError> {
+        path: &str,
+        under_not: bool,
+        counts: &mut Counts,
+    ) -> Result<(usize, bool), ChatRuleError> {
         if depth > MAX_DEPTH {
             return Err(ChatRuleError::TooDeep { depth });
         }
@@ -157,20 +195,38 @@ impl ChatRule {
                     children: rules.len(),
                 })
             }
+            ChatRule::Blocklist { .. } if under_not => {
+                return Err(ChatRuleError::BlocklistUnderNot)
+            }
             ChatRule::Allowlist { addresses: list } | ChatRule::Blocklist { addresses: list } => {
-                *addresses += list.len()
+                counts.addresses += list.len()
             }
             _ => {}
         }
         if children.is_empty() {
-            *leaves += 1;
-            return Ok(depth);
+            counts.leaves += 1;
+            return Ok((depth, !matches!(self, ChatRule::Blocklist { .. })));
         }
-        let mut deepest = depth;
-        for child in children {
-            deepest = deepest.max(child.measure(depth + 1, leaves, addresses)?);
+        let under_not = under_not || matches!(self, ChatRule::Not { .. });
+        let (mut deepest, mut admitting) = (depth, 0usize);
+        for (i, child) in children.iter().enumerate() {
+            let (child_depth, admits) =
+                child.measure(depth + 1, &child_path(path, i, child), under_not, counts)?;
+            deepest = deepest.max(child_depth);
+            admitting += usize::from(admits);
         }
-        Ok(deepest)
+        if admitting == 0 {
+            return Err(ChatRuleError::NothingAdmits { path: path.into() });
+        }
+        if let ChatRule::AtLeast { k, .. } = self {
+            if *k as usize > admitting {
+                return Err(ChatRuleError::InvalidThreshold {
+                    k: *k,
+                    children: admitting,
+                });
+            }
+        }
+        Ok((deepest, true))
     }
 
     fn validated(&self, api: &dyn Api) -> Result<ChatRule, ChatRuleError> {
@@ -339,7 +395,9 @@ pub fn evaluate<F: GatingFacts>(
             hint: None,
         });
     }
-    let outcome = eval(rule, fan, facts, rule.label().to_string())?;
+    // Nothing in the rule admits (it is made only of blocklists): nobody is admitted.
+    let outcome = eval(rule, fan, facts, rule.label().to_string())?
+        .unwrap_or_else(|| leaf(false, rule.label().to_string(), Qualification::Impossible));
     let qualify = (!outcome.allowed && outcome.qualify != Qualification::Impossible)
         .then_some(outcome.qualify);
     Ok(CanMessageResponse {
@@ -384,13 +442,15 @@ fn combine(
     }
 }
 
+/// The outcome of `rule` for a fan on none of its blocklists (those were denied before);
+/// `None` when the rule takes no part: a blocklist, or a combinator of nothing but blocklists.
 fn eval<F: GatingFacts>(
     rule: &ChatRule,
     fan: &Addr,
     facts: &mut F,
     path: String,
-) -> Result<Outcome, F::Error> {
-    Ok(match rule {
+) -> Result<Option<Outcome>, F::Error> {
+    Ok(Some(match rule {
         ChatRule::Everyone => leaf(true, path, Qualification::Impossible),
         ChatRule::Subscriber { min_tier } => {
             let ok = facts
@@ -434,18 +494,23 @@ fn eval<F: GatingFacts>(
             path,
             Qualification::AskCreatorForAllowlist,
         ),
-        // Listed fans were denied before evaluation; here the leaf always holds.
-        ChatRule::Blocklist { .. } => leaf(true, path, Qualification::Impossible),
+        // It only denies, and listed fans were denied before evaluation.
+        ChatRule::Blocklist { .. } => return Ok(None),
         ChatRule::All { rules } => {
             // Every child is evaluated so a denial can list everything that is missing.
-            let mut first_failure = None;
-            let mut missing = vec![];
+            let (mut took_part, mut first_failure, mut missing) = (false, None, vec![]);
             for (i, child) in rules.iter().enumerate() {
-                let out = eval(child, fan, facts, child_path(&path, i, child))?;
+                let Some(out) = eval(child, fan, facts, child_path(&path, i, child))? else {
+                    continue;
+                };
+                took_part = true;
                 if !out.allowed {
                     first_failure.get_or_insert(out.decided_by);
                     missing.push(out.qualify);
                 }
+            }
+            if !took_part {
+                return Ok(None);
             }
             let qualify = if missing.contains(&Qualification::Impossible) {
                 Qualification::Impossible
@@ -462,15 +527,21 @@ fn eval<F: GatingFacts>(
             }
         }
         ChatRule::Any { rules } => {
-            let mut options = vec![];
+            let (mut took_part, mut options) = (false, vec![]);
             for (i, child) in rules.iter().enumerate() {
-                let out = eval(child, fan, facts, child_path(&path, i, child))?;
+                let Some(out) = eval(child, fan, facts, child_path(&path, i, child))? else {
+                    continue;
+                };
+                took_part = true;
                 if out.allowed {
-                    return Ok(out);
+                    return Ok(Some(out));
                 }
                 if out.qualify != Qualification::Impossible {
                     options.push(out.qualify);
                 }
+            }
+            if !took_part {
+                return Ok(None);
             }
             let qualify = if options.is_empty() {
                 Qualification::Impossible
@@ -480,17 +551,23 @@ fn eval<F: GatingFacts>(
             leaf(false, path, qualify)
         }
         ChatRule::AtLeast { k, rules } => {
-            let (mut met, mut options) = (0u32, vec![]);
+            let (mut took_part, mut met, mut options) = (false, 0u32, vec![]);
             for (i, child) in rules.iter().enumerate() {
-                let out = eval(child, fan, facts, child_path(&path, i, child))?;
+                let Some(out) = eval(child, fan, facts, child_path(&path, i, child))? else {
+                    continue;
+                };
+                took_part = true;
                 if out.allowed {
                     met += 1;
                     if met >= *k {
-                        return Ok(leaf(true, path, Qualification::Impossible));
+                        return Ok(Some(leaf(true, path, Qualification::Impossible)));
                     }
                 } else if out.qualify != Qualification::Impossible {
                     options.push(out.qualify);
                 }
+            }
+            if !took_part {
+                return Ok(None);
             }
             let needed = k - met;
             let qualify = if (options.len() as u32) < needed {
@@ -508,10 +585,12 @@ fn eval<F: GatingFacts>(
             leaf(false, path, qualify)
         }
         ChatRule::Not { rule: inner } => {
-            let out = eval(inner, fan, facts, child_path(&path, 0, inner))?;
+            let Some(out) = eval(inner, fan, facts, child_path(&path, 0, inner))? else {
+                return Ok(None);
+            };
             leaf(!out.allowed, path, Qualification::Impossible)
         }
-    })
+    }))
 }
 
 #[cfg(test)]

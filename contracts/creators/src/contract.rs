@@ -33,7 +33,7 @@ pub const MAX_DISPLAY_NAME_CHARS: usize = 64;
 #[cfg_attr(not(feature = "library"), entry_point)]
 pub fn instantiate(
     deps: DepsMut,
-    _env: Env,
+    env: Env,
     info: MessageInfo,
     msg: InstantiateMsg,
 ) -> Result<Response, ContractError> {
@@ -54,6 +54,7 @@ pub fn instantiate(
         },
         contracts: validate_contracts(deps.api, msg.contracts)?,
     };
+    ensure_not_platform_contract(&env, &config.contracts, &config.treasury, "treasury")?;
     CONFIG.save(deps.storage, &config)?;
     let gateways = set_gateways(deps, &msg.fiat_gateways)?;
     Ok(Response::new().add_event(config_event(config, gateways).to_event()))
@@ -79,6 +80,7 @@ pub fn execute(
             cw_ownable::assert_owner(deps.storage, &info.sender)?;
             update_config(
                 deps,
+                &env,
                 treasury,
                 fees,
                 accepted_assets,
@@ -94,7 +96,7 @@ pub fn execute(
             action,
         )?),
         ExecuteMsg::RegisterCreator { profile } => register_creator(deps, env, info, profile),
-        ExecuteMsg::UpdateCreator { profile } => update_creator(deps, info, profile),
+        ExecuteMsg::UpdateCreator { profile } => update_creator(deps, env, info, profile),
         ExecuteMsg::SetChatRule { rule } => set_chat_rule(deps, info, rule),
         ExecuteMsg::DeactivateCreator {} => set_active(deps, info, false),
         ExecuteMsg::ReactivateCreator {} => set_active(deps, info, true),
@@ -103,6 +105,7 @@ pub fn execute(
 
 fn update_config(
     deps: DepsMut,
+    env: &Env,
     treasury: Option<String>,
     fees: Option<Fees>,
     accepted_assets: Option<Vec<AssetInfo>>,
@@ -126,6 +129,7 @@ fn update_config(
     if let Some(contracts) = contracts {
         config.contracts = validate_contracts(deps.api, contracts)?;
     }
+    ensure_not_platform_contract(env, &config.contracts, &config.treasury, "treasury")?;
     CONFIG.save(deps.storage, &config)?;
     let gateways = match fiat_gateways {
         Some(gateways) => {
@@ -148,18 +152,25 @@ fn register_creator(
     if CREATORS.has(deps.storage, &info.sender) {
         return Err(ContractError::AlreadyRegistered(info.sender.into()));
     }
-    let (creator, rule) = validate_profile(deps.as_ref(), &info.sender, profile, env.block.time)?;
+    let (creator, rule) =
+        validate_profile(deps.as_ref(), &env, &info.sender, profile, env.block.time)?;
     save_profile(deps, "registered", &info.sender, creator, Some(rule))
 }
 
 fn update_creator(
     deps: DepsMut,
+    env: Env,
     info: MessageInfo,
     profile: ProfileInput,
 ) -> Result<Response, ContractError> {
     let existing = load_creator(deps.as_ref(), &info.sender)?;
-    let (mut creator, rule) =
-        validate_profile(deps.as_ref(), &info.sender, profile, existing.registered_at)?;
+    let (mut creator, rule) = validate_profile(
+        deps.as_ref(),
+        &env,
+        &info.sender,
+        profile,
+        existing.registered_at,
+    )?;
     creator.active = existing.active;
     save_profile(deps, "updated", &info.sender, creator, Some(rule))
 }
@@ -278,6 +289,23 @@ fn validate_contracts(api: &dyn Api, contracts: SiblingContracts) -> StdResult<S
     })
 }
 
+/// Refuses the registry itself and every sibling contract as a destination of payments: a
+/// contract there would keep what it is sent (none of them pays out what it did not escrow).
+fn ensure_not_platform_contract(
+    env: &Env,
+    contracts: &SiblingAddrs,
+    address: &Addr,
+    what: &'static str,
+) -> Result<(), ContractError> {
+    if *address == env.contract.address || contracts.contains(address) {
+        return Err(ContractError::PlatformContract {
+            what,
+            address: address.to_string(),
+        });
+    }
+    Ok(())
+}
+
 fn set_gateways(deps: DepsMut, gateways: &[String]) -> Result<Vec<Addr>, ContractError> {
     if gateways.len() > MAX_GATEWAYS {
         return Err(ContractError::TooMany {
@@ -311,6 +339,7 @@ fn config_event(config: Config, fiat_gateways: Vec<Addr>) -> PlatformConfigSet {
 
 fn validate_profile(
     deps: Deps,
+    env: &Env,
     address: &Addr,
     profile: ProfileInput,
     registered_at: cosmwasm_std::Timestamp,
@@ -322,7 +351,8 @@ fn validate_profile(
             max: MAX_DISPLAY_NAME_CHARS,
         });
     }
-    let platform = CONFIG.load(deps.storage)?.accepted_assets;
+    let config = CONFIG.load(deps.storage)?;
+    let platform = config.accepted_assets;
     let accepted_assets = validate_assets(deps.api, &profile.accepted_assets)?;
     for asset in &accepted_assets {
         mesi_common::asset::ensure_accepted(asset, &platform)?;
@@ -347,6 +377,7 @@ fn validate_profile(
         Some(payout) => deps.api.addr_validate(&payout)?,
         None => address.clone(),
     };
+    ensure_not_platform_contract(env, &config.contracts, &payout, "payout")?;
     let rule = profile.chat_rule.validate(deps.api)?;
     let creator = Creator {
         display_name: name.to_string(),
@@ -371,7 +402,7 @@ pub fn query(deps: Deps, env: Env, msg: QueryMsg) -> StdResult<Binary> {
             to_json_binary(&query_creators(deps, start_after, limit)?)
         }
         QueryMsg::PaymentTerms { creator, product } => {
-            to_json_binary(&query_payment_terms(deps, creator, product)?)
+            to_json_binary(&query_payment_terms(deps, &env, creator, product)?)
         }
         QueryMsg::IsFiatGateway { address } => {
             to_json_binary(&FIAT_GATEWAYS.has(deps.storage, &deps.api.addr_validate(&address)?))
@@ -442,12 +473,20 @@ fn query_creators(
     Ok(CreatorsResponse { creators })
 }
 
-fn query_payment_terms(deps: Deps, creator: String, product: Product) -> StdResult<PaymentTerms> {
+fn query_payment_terms(
+    deps: Deps,
+    env: &Env,
+    creator: String,
+    product: Product,
+) -> StdResult<PaymentTerms> {
     let address = deps.api.addr_validate(&creator)?;
     let profile = CREATORS
         .may_load(deps.storage, &address)?
         .ok_or_else(|| not_a_creator(&address))?;
     let config = CONFIG.load(deps.storage)?;
+    // A payout saved before its address became a sibling: no payment may go there.
+    ensure_not_platform_contract(env, &config.contracts, &profile.payout, "payout")
+        .map_err(|e| cosmwasm_std::StdError::generic_err(e.to_string()))?;
     let accepted_assets = if profile.accepted_assets.is_empty() {
         config.accepted_assets
     } else {

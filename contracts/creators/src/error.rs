@@ -29,6 +29,8 @@ pub enum ContractError {
     AlreadyRegistered(String),
     #[error("{0} is not a registered creator")]
     NotACreator(String),
+    #[error("{what} {address} is one of the platform's contracts, which would keep the funds")]
+    PlatformContract { what: &'static str, address: String },
     #[error("creator is already {0}")]
     AlreadyInState(&'static str),
 }

@@ -223,6 +223,20 @@ fn instantiate_rejects_bad_config() {
         ..base.clone()
     };
     assert!(matches!(attempt(bad_treasury), ContractError::Std(_)));
+    let treasury_is_sibling = InstantiateMsg {
+        contracts: SiblingContracts {
+            meetings: Some(base.treasury.clone()),
+            ..Default::default()
+        },
+        ..base.clone()
+    };
+    assert_eq!(
+        attempt(treasury_is_sibling),
+        ContractError::PlatformContract {
+            what: "treasury",
+            address: base.treasury.clone()
+        }
+    );
     let bad_cw20 = InstantiateMsg {
         accepted_assets: vec![AssetInfo::cw20(Addr::unchecked("bad"))],
         ..base
@@ -764,4 +778,93 @@ fn migrate_checks_name_and_version() {
             .contains("Cannot migrate from crates.io:cw20-base"),
         "{err:?}"
     );
+}
+
+#[test]
+fn payouts_and_treasury_never_point_at_a_platform_contract() {
+    let mut suite = setup();
+    let owner = suite.owner.clone();
+    let (tips, ppv) = (suite.addr("tips"), suite.addr("ppv"));
+    let siblings = |tips: &Addr| SiblingContracts {
+        tips: Some(tips.to_string()),
+        ..Default::default()
+    };
+    let config =
+        |treasury: Option<&Addr>, contracts: Option<SiblingContracts>| ExecuteMsg::UpdateConfig {
+            treasury: treasury.map(Addr::to_string),
+            fees: None,
+            accepted_assets: None,
+            fiat_gateways: None,
+            arbiter: None,
+            contracts,
+        };
+    suite
+        .exec(&owner, &config(None, Some(siblings(&tips))))
+        .unwrap();
+    let refused = |address: &Addr, what| ContractError::PlatformContract {
+        what,
+        address: address.to_string(),
+    };
+
+    // A creator's payout: neither a sibling nor the registry itself, at register and update.
+    let alice = suite.addr("alice");
+    let registry = suite.registry.clone();
+    for target in [&tips, &registry] {
+        let mut input = profile("alice");
+        input.payout = Some(target.to_string());
+        let err = suite
+            .exec(&alice, &ExecuteMsg::RegisterCreator { profile: input })
+            .unwrap_err();
+        assert_eq!(err, refused(target, "payout"));
+    }
+    let alice = suite.register("alice");
+    let mut input = profile("alice");
+    input.payout = Some(tips.to_string());
+    let err = suite
+        .exec(&alice, &ExecuteMsg::UpdateCreator { profile: input })
+        .unwrap_err();
+    assert_eq!(err, refused(&tips, "payout"));
+
+    // The treasury: not a sibling or the registry, whichever of the two changes.
+    for target in [&tips, &registry] {
+        let err = suite.exec(&owner, &config(Some(target), None)).unwrap_err();
+        assert_eq!(err, refused(target, "treasury"));
+    }
+    let treasury: ConfigResponse = suite.query(&QueryMsg::Config {});
+    let err = suite
+        .exec(&owner, &config(None, Some(siblings(&treasury.treasury))))
+        .unwrap_err();
+    assert_eq!(err, refused(&treasury.treasury, "treasury"));
+
+    // A payout set before its address became a sibling is refused when a payment asks.
+    let bob = suite.addr("bob");
+    let mut input = profile("bob");
+    input.payout = Some(ppv.to_string());
+    suite
+        .exec(&bob, &ExecuteMsg::RegisterCreator { profile: input })
+        .unwrap();
+    let contracts = SiblingContracts {
+        tips: Some(tips.to_string()),
+        ppv: Some(ppv.to_string()),
+        ..Default::default()
+    };
+    suite.exec(&owner, &config(None, Some(contracts))).unwrap();
+    let err = suite
+        .app
+        .wrap()
+        .query_wasm_smart::<PaymentTerms>(
+            &suite.registry,
+            &QueryMsg::PaymentTerms {
+                creator: bob.to_string(),
+                product: Product::Ppv,
+            },
+        )
+        .unwrap_err();
+    assert!(
+        err.to_string()
+            .contains(&refused(&ppv, "payout").to_string()),
+        "{err}"
+    );
+    // Alice's own address is fine.
+    assert_eq!(suite.terms(&alice, Product::Tips).payout, alice);
 }

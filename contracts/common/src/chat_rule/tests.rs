@@ -103,7 +103,8 @@ fn each_leaf() {
         .allowed
     );
     assert!(!check(&ChatRule::Allowlist { addresses: vec![] }, &mut facts).allowed);
-    assert!(check(&ChatRule::Blocklist { addresses: vec![] }, &mut facts).allowed);
+    // A blocklist alone admits nobody: it only ever denies.
+    assert!(!check(&ChatRule::Blocklist { addresses: vec![] }, &mut facts).allowed);
 }
 
 #[test]
@@ -277,4 +278,150 @@ fn deeply_nested_input_is_rejected_without_recursing_through_it() {
         Err(ChatRuleError::TooDeep { .. })
     ));
     // Dropping a 10,000-deep Box chain recursively is fine at this depth on the test stack.
+}
+
+fn blocklist(addresses: Vec<Addr>) -> ChatRule {
+    ChatRule::Blocklist { addresses }
+}
+
+fn stranger_blocklist() -> ChatRule {
+    blocklist(vec![MockApi::default().addr_make("spammer")])
+}
+
+#[test]
+fn a_blocklist_never_admits_anyone() {
+    // A stranger: no subscription, nothing tipped, not listed anywhere.
+    let mut facts = Facts::default();
+    let any = ChatRule::Any {
+        rules: vec![ChatRule::Subscriber { min_tier: 1 }, stranger_blocklist()],
+    };
+    let answer = check(&any, &mut facts);
+    assert_eq!(
+        (answer.allowed, answer.decided_by.as_str(), answer.qualify),
+        (false, "any", Some(Qualification::Subscribe { min_tier: 1 }))
+    );
+    assert_eq!(answer.hint.as_deref(), Some("subscribe to tier 1"));
+
+    // at_least counts only the conditions that admit: the blocklist is not one met.
+    let at_least = ChatRule::AtLeast {
+        k: 1,
+        rules: vec![stranger_blocklist(), tipped(5), ChatRule::HoldsSurprise],
+    };
+    let answer = check(&at_least, &mut facts);
+    assert!(!answer.allowed);
+    assert_eq!(
+        answer.hint.as_deref(),
+        Some("(tip 5 more native:uusdc or hold a surprise from this creator)")
+    );
+    facts.holds = true;
+    let answer = check(&at_least, &mut facts);
+    assert_eq!(
+        (answer.allowed, answer.decided_by.as_str()),
+        (true, "at_least")
+    );
+
+    // Inside all it takes no part for a fan who is not listed.
+    let all = ChatRule::All {
+        rules: vec![ChatRule::HoldsSurprise, stranger_blocklist()],
+    };
+    let answer = check(&all, &mut facts);
+    assert_eq!((answer.allowed, answer.decided_by.as_str()), (true, "all"));
+
+    // A rule left with nothing that admits (only stored before validation refused it) admits
+    // nobody, and there is nothing to qualify with.
+    for rule in [
+        stranger_blocklist(),
+        ChatRule::Not {
+            rule: Box::new(stranger_blocklist()),
+        },
+        ChatRule::Any {
+            rules: vec![stranger_blocklist(), stranger_blocklist()],
+        },
+    ] {
+        let answer = check(&rule, &mut facts);
+        assert_eq!(
+            (answer.allowed, answer.qualify, answer.hint),
+            (false, None, None),
+            "{rule:?}"
+        );
+    }
+    // Under not, the blocklist is as if absent: not{all[holds, blocklist]} is not{holds}.
+    let not = ChatRule::Not {
+        rule: Box::new(ChatRule::All {
+            rules: vec![ChatRule::HoldsSurprise, stranger_blocklist()],
+        }),
+    };
+    assert!(!check(&not, &mut facts).allowed);
+    facts.holds = false;
+    assert!(check(&not, &mut facts).allowed);
+}
+
+#[test]
+fn rules_where_a_blocklist_would_surprise_are_refused() {
+    let api = MockApi::default();
+    let sub = || ChatRule::Subscriber { min_tier: 1 };
+    assert_eq!(
+        stranger_blocklist().validate(&api),
+        Err(ChatRuleError::NothingAdmits {
+            path: "blocklist".into()
+        })
+    );
+    let only_lists = ChatRule::Any {
+        rules: vec![
+            sub(),
+            ChatRule::All {
+                rules: vec![stranger_blocklist(), stranger_blocklist()],
+            },
+        ],
+    };
+    assert_eq!(
+        only_lists.validate(&api),
+        Err(ChatRuleError::NothingAdmits {
+            path: "any[1].all".into()
+        })
+    );
+    for under_not in [
+        ChatRule::Not {
+            rule: Box::new(stranger_blocklist()),
+        },
+        ChatRule::All {
+            rules: vec![
+                sub(),
+                ChatRule::Not {
+                    rule: Box::new(ChatRule::Any {
+                        rules: vec![ChatRule::HoldsSurprise, stranger_blocklist()],
+                    }),
+                },
+            ],
+        },
+    ] {
+        assert_eq!(
+            under_not.validate(&api),
+            Err(ChatRuleError::BlocklistUnderNot),
+            "{under_not:?}"
+        );
+    }
+    let counted = ChatRule::AtLeast {
+        k: 2,
+        rules: vec![sub(), stranger_blocklist()],
+    };
+    assert_eq!(
+        counted.validate(&api),
+        Err(ChatRuleError::InvalidThreshold { k: 2, children: 1 })
+    );
+    // Blocklists next to what admits are fine, in every combinator.
+    for ok in [
+        ChatRule::All {
+            rules: vec![ChatRule::Everyone, stranger_blocklist()],
+        },
+        ChatRule::Any {
+            rules: vec![sub(), stranger_blocklist()],
+        },
+        ChatRule::AtLeast {
+            k: 1,
+            rules: vec![sub(), stranger_blocklist()],
+        },
+    ] {
+        assert_eq!(ok.validate(&api), Ok(ok.clone()));
+    }
 }

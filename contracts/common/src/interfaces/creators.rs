@@ -40,6 +40,21 @@ pub struct SiblingAddrs {
     pub meetings: Option<Addr>,
 }
 
+impl SiblingAddrs {
+    /// Whether `address` is one of the sibling contracts.
+    pub fn contains(&self, address: &Addr) -> bool {
+        [
+            &self.tips,
+            &self.subscriptions,
+            &self.ppv,
+            &self.surprises,
+            &self.meetings,
+        ]
+        .into_iter()
+        .any(|sibling| sibling.as_ref() == Some(address))
+    }
+}
+
 /// The products that carry a platform fee.
 #[cw_serde]
 #[derive(Copy, Eq)]

@@ -363,12 +363,39 @@ fn tipped_totals_open_the_creators_chat_gate() {
     assert!(can_message(&suite).allowed);
 }
 
-/// The contract keeps nothing, so it refuses to pay a tip out to itself.
+/// The contract keeps nothing, so it refuses to pay a tip out to itself. The registry refuses
+/// such a payout or treasury while it knows this contract; this contract refuses it either way.
 #[test]
 fn a_payout_to_the_tips_contract_is_refused() {
     let mut suite = Suite::new();
     let (fan, tips) = (suite.fan(0), suite.tips.clone());
     let gina = suite.app.api().addr_make("gina");
+    let profile = registry::ProfileInput {
+        display_name: "gina".into(),
+        payout: Some(tips.to_string()),
+        accepted_assets: vec![],
+        tip_minimums: vec![],
+        chat_rule: ChatRule::Everyone,
+    };
+    let register = registry::ExecuteMsg::RegisterCreator { profile };
+    let registry = suite.registry.clone();
+    let err = suite
+        .app
+        .execute_contract(gina.clone(), registry, &register, &[])
+        .unwrap_err();
+    assert!(err
+        .root_cause()
+        .to_string()
+        .contains("one of the platform's contracts"));
+    // A registry that does not list this contract as a sibling lets it through.
+    suite.update_registry(registry::ExecuteMsg::UpdateConfig {
+        treasury: None,
+        fees: None,
+        accepted_assets: None,
+        fiat_gateways: None,
+        arbiter: None,
+        contracts: Some(registry::SiblingContracts::default()),
+    });
     suite.register(&gina, Some(&tips), vec![]);
     assert_eq!(
         suite.tip_native(&fan, &gina, 1_000, USDC).unwrap_err(),
