@@ -508,6 +508,21 @@ fn script() -> Script {
                 .into(),
             ),
             (
+                Meetings,
+                MeetingPayout {
+                    meeting_id: 2,
+                    asset: usdc(),
+                    fan: a("dave"),
+                    to_fan: u(150),
+                    treasury: Some(a("treasury")),
+                    fee: u(0),
+                    payout: None,
+                    to_creator: u(0),
+                    cancellation_fee: Some(u(15)),
+                }
+                .into(),
+            ),
+            (
                 Subscriptions,
                 subscription(SubscriptionAction::Cancelled, 2, 0, day(31), false),
             ),
@@ -791,11 +806,11 @@ async fn every_projection_from_a_scripted_chain() {
     assert_eq!(
         rows(
             &pool,
-            "to_fan::text, fee::text, to_creator::text",
-            "meeting_payouts"
+            "to_fan::text, fee::text, to_creator::text, cancellation_fee::text",
+            "meeting_payouts ORDER BY meeting_id"
         )
         .await,
-        vec![json!(["75", "8", "67"])]
+        vec![json!(["75", "8", "67", null]), json!(["150", "0", "0", "15"])]
     );
 
     assert_eq!(

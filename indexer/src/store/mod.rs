@@ -91,6 +91,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "commit_order",
         include_str!("../../migrations/0210_commit_order.sql"),
     ),
+    (
+        225,
+        "meeting_cancellation_fee",
+        include_str!("../../migrations/0225_meeting_cancellation_fee.sql"),
+    ),
 ];
 
 #[derive(Debug)]

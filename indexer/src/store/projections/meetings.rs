@@ -20,7 +20,7 @@ pub async fn apply(conn: &mut PgConnection, events: &[&StoredEvent]) -> Result<(
     let mut reschedules = Keyed::<8>::default();
     let mut disputes_opened = Keyed::<5>::default();
     let mut disputes_resolved = Keyed::<9>::default();
-    let mut payouts = Columns::<13>::default();
+    let mut payouts = Columns::<14>::default();
     for stored in events
         .iter()
         .filter(|e| e.origin.kind == ContractKind::Meetings)
@@ -200,6 +200,7 @@ pub async fn apply(conn: &mut PgConnection, events: &[&StoredEvent]) -> Result<(
                     text(e.fee),
                     e.payout.as_ref().map(|p| p.to_string()),
                     text(e.to_creator),
+                    e.cancellation_fee.and_then(text),
                 ]);
             }
             _ => {}
@@ -321,4 +322,4 @@ const BIDS: &str = "meeting_bids (height, seq, tx_hash, block_time, contract, au
 
 const PAYOUTS: &str =
     "meeting_payouts (height, seq, tx_hash, block_time, contract, meeting_id, asset, fan, to_fan, \
-                       treasury, fee, payout, to_creator)";
+                       treasury, fee, payout, to_creator, cancellation_fee)";
