@@ -92,6 +92,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         include_str!("../../migrations/0210_commit_order.sql"),
     ),
     (
+        215,
+        "login_nonces",
+        include_str!("../../migrations/0215_login_nonces.sql"),
+    ),
+    (
         225,
         "meeting_cancellation_fee",
         include_str!("../../migrations/0225_meeting_cancellation_fee.sql"),
