@@ -180,7 +180,15 @@ fn the_indexer_reads_the_devnet_with_its_own_source_types() {
         assert_eq!(header.time, "2026-01-01T00:00:05Z");
         assert_eq!(header.tx_hashes.len(), 15);
         let events = source.block_results(1).await.unwrap();
-        assert_eq!(events.encoding, AttributeEncoding::Plain);
+        let every_event = events
+            .begin_block
+            .iter()
+            .chain(events.txs.iter().flat_map(|tx| &tx.events))
+            .chain(&events.end_block)
+            .chain(&events.finalize_block);
+        assert!(every_event
+            .inspect(|e| assert!(e.unreadable.is_none(), "{e:?}"))
+            .all(|e| e.encoding == AttributeEncoding::Plain));
         assert_eq!(events.txs.len(), 15);
         assert!(events.txs.iter().all(|tx| tx.code == 0));
 
