@@ -810,7 +810,10 @@ async fn every_projection_from_a_scripted_chain() {
             "meeting_payouts ORDER BY meeting_id"
         )
         .await,
-        vec![json!(["75", "8", "67", null]), json!(["150", "0", "0", "15"])]
+        vec![
+            json!(["75", "8", "67", null]),
+            json!(["150", "0", "0", "15"])
+        ]
     );
 
     assert_eq!(
