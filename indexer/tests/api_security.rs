@@ -713,7 +713,8 @@ fn metric_labels(
         let Some(rest) = line.strip_prefix(name) else {
             continue;
         };
-        let Some(inside) = rest.strip_prefix('{').and_then(|r| r.split_once('}')) else {
+        // Route patterns hold braces too: the labels end at the last one.
+        let Some(inside) = rest.strip_prefix('{').and_then(|r| r.rsplit_once('}')) else {
             continue;
         };
         for pair in inside.0.split(",") {

@@ -202,10 +202,11 @@ impl TestApp {
     /// The indexed chain is at `height` with block time `unix_secs`.
     pub async fn set_chain_time(&self, height: i64, unix_secs: i64) {
         sqlx::query(
-            "INSERT INTO ingest_cursor (chain_id, height) VALUES ('test', $1) \
-             ON CONFLICT (id) DO UPDATE SET height = EXCLUDED.height",
+            "INSERT INTO ingest_cursor (chain_id, height, block_time) VALUES ('test', $1, to_timestamp($2)) \
+             ON CONFLICT (id) DO UPDATE SET height = EXCLUDED.height, block_time = EXCLUDED.block_time",
         )
         .bind(height)
+        .bind(unix_secs as f64)
         .execute(&self.pool)
         .await
         .expect("cursor");
