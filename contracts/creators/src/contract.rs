@@ -103,6 +103,8 @@ pub fn execute(
     }
 }
 
+// One argument per field of `ExecuteMsg::UpdateConfig`.
+#[allow(clippy::too_many_arguments)]
 fn update_config(
     deps: DepsMut,
     env: &Env,
