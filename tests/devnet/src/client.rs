@@ -2,6 +2,7 @@
 //! suite over RPC (`mesi-devnet deploy`) and to drive the devnet from tests. Call it from
 //! blocking threads, not from inside an async runtime.
 
+use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use anyhow::{anyhow, bail, Context};
@@ -20,8 +21,9 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 use serde_json::{json, Value};
 
-use crate::deploy::Submit;
-use crate::keys::DevKey;
+use crate::deploy::{default_artifacts_dir, deploy, DeployParams, Submit};
+use crate::devnet::{account_infos, DevnetInfo, ROLES};
+use crate::keys::{derive_keys, DevKey, DEV_MNEMONIC};
 use crate::node::GasPrice;
 use crate::sign::{coin, sign_tx, SignOptions};
 use crate::tx::hash_hex;
@@ -86,6 +88,11 @@ impl RpcClient {
                 .timeout(Duration::from_secs(30))
                 .build()?,
         })
+    }
+
+    /// The RPC address, without a trailing slash.
+    pub fn base(&self) -> &str {
+        &self.base
     }
 
     /// A JSON-RPC call; the `result`, or the error as text.
@@ -282,5 +289,105 @@ impl Submit for RpcSubmitter<'_> {
             );
         }
         Ok(response.events)
+    }
+}
+
+/// The suite deployed over RPC by a key of a mnemonic (`mesi-devnet deploy`): to a devnet, a
+/// wasmd started by `scripts/wasmd`, or another chain.
+#[derive(Clone, Debug)]
+pub struct RpcDeployment {
+    pub rpc: String,
+    pub mnemonic: String,
+    /// The account that signs, and owns the contracts.
+    pub account: u32,
+    /// Accounts 0..N of the mnemonic (at least owner, treasury and gateway): each gets 10^12
+    /// MESI unless `mesi_balances` is given, and the returned info lists them.
+    pub accounts: u32,
+    pub prefix: String,
+    pub fee_denom: String,
+    pub gas_price: GasPrice,
+    pub stable_denom: String,
+    /// Default: account 1.
+    pub treasury: Option<String>,
+    /// Default: account 2.
+    pub gateway: Option<String>,
+    pub mesi_balances: Vec<(String, u128)>,
+    pub artifacts: PathBuf,
+    /// Asks the devnet for a block after each transaction (a devnet run with `--blocks manual`).
+    pub produce_blocks: bool,
+}
+
+impl RpcDeployment {
+    /// The devnet's defaults (its mnemonic, prefix, denoms and gas price) against `rpc`, for
+    /// `accounts` accounts.
+    pub fn with_devnet_defaults(rpc: &str, accounts: u32) -> RpcDeployment {
+        RpcDeployment {
+            rpc: rpc.to_string(),
+            mnemonic: DEV_MNEMONIC.into(),
+            account: 0,
+            accounts,
+            prefix: "wasm".into(),
+            fee_denom: "ustake".into(),
+            gas_price: "0.0025".parse().expect("a gas price"),
+            stable_denom: "uusdc".into(),
+            treasury: None,
+            gateway: None,
+            mesi_balances: vec![],
+            artifacts: default_artifacts_dir(),
+            produce_blocks: false,
+        }
+    }
+
+    /// Deploys; returns what a client needs to use the chain, as the devnet's `dev_info`.
+    pub fn run(&self) -> anyhow::Result<DevnetInfo> {
+        let accounts = self.accounts.max(self.account + 1).max(ROLES.len() as u32);
+        let keys = derive_keys(&self.mnemonic, &self.prefix, accounts)?;
+        let key = &keys[self.account as usize];
+        let client = RpcClient::new(&self.rpc)?;
+        let chain_id = client.chain_id()?;
+        let mesi_balances = if self.mesi_balances.is_empty() {
+            keys.iter()
+                .map(|k| (k.address.clone(), 1_000_000_000_000))
+                .collect()
+        } else {
+            self.mesi_balances.clone()
+        };
+        let params = DeployParams {
+            owner: key.address.clone(),
+            treasury: self
+                .treasury
+                .clone()
+                .unwrap_or_else(|| keys[1].address.clone()),
+            fiat_gateways: vec![self
+                .gateway
+                .clone()
+                .unwrap_or_else(|| keys[2].address.clone())],
+            stable_denom: self.stable_denom.clone(),
+            mesi_balances,
+        };
+        eprintln!(
+            "deploying to {} (chain {chain_id}) as {}",
+            self.rpc, key.address
+        );
+        let mut submitter = RpcSubmitter {
+            client: &client,
+            key,
+            chain_id: chain_id.clone(),
+            fee_denom: self.fee_denom.clone(),
+            gas_price: self.gas_price,
+            produce_blocks: self.produce_blocks,
+        };
+        let deployment = deploy(&mut submitter, &self.artifacts, &params)?;
+        Ok(DevnetInfo {
+            chain_id,
+            bech32_prefix: self.prefix.clone(),
+            mnemonic: self.mnemonic.clone(),
+            fee_denom: self.fee_denom.clone(),
+            min_gas_price: self.gas_price.to_string(),
+            stable_denom: self.stable_denom.clone(),
+            accounts: account_infos(&keys),
+            indexer_contracts: Some(deployment.contracts.indexer_list()),
+            deployment: Some(deployment),
+        })
     }
 }

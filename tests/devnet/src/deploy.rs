@@ -112,6 +112,15 @@ impl Contracts {
         *slot = address;
     }
 
+    /// The indexer's `MESI_CONTRACTS` value: `ADDR=KIND,...`.
+    pub fn indexer_list(&self) -> String {
+        self.indexer_kinds()
+            .iter()
+            .map(|(address, kind)| format!("{address}={kind}"))
+            .collect::<Vec<_>>()
+            .join(",")
+    }
+
     /// The indexer's `--contract ADDR=KIND` list.
     pub fn indexer_kinds(&self) -> Vec<(String, &'static str)> {
         vec![

@@ -56,6 +56,20 @@ pub struct DevnetOptions {
 /// The roles of the first accounts.
 pub const ROLES: [&str; 3] = ["owner", "treasury", "fiat_gateway"];
 
+/// The accounts of `keys` as [`DevnetInfo`] lists them, with their roles.
+pub fn account_infos(keys: &[DevKey]) -> Vec<AccountInfo> {
+    keys.iter()
+        .map(|k| AccountInfo {
+            index: k.index,
+            hd_path: hd_path(k.index),
+            address: k.address.clone(),
+            role: ROLES
+                .get(k.index as usize)
+                .map_or("user".into(), |r| r.to_string()),
+        })
+        .collect()
+}
+
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct AccountInfo {
     pub index: u32,
@@ -64,7 +78,8 @@ pub struct AccountInfo {
     pub role: String,
 }
 
-/// What a client needs to use the devnet (served by `dev_info`, printed at start).
+/// What a client needs to use the devnet (served by `dev_info`, printed at start), or another
+/// chain the suite was deployed to (`mesi-devnet deploy --info-out`).
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct DevnetInfo {
     pub chain_id: String,
@@ -149,25 +164,8 @@ impl Devnet {
             fee_denom: options.node.fee_denom.clone(),
             min_gas_price: options.node.min_gas_price.to_string(),
             stable_denom: options.stable_denom.clone(),
-            accounts: keys
-                .iter()
-                .map(|k| AccountInfo {
-                    index: k.index,
-                    hd_path: hd_path(k.index),
-                    address: k.address.clone(),
-                    role: ROLES
-                        .get(k.index as usize)
-                        .map_or("user".into(), |r| r.to_string()),
-                })
-                .collect(),
-            indexer_contracts: deployment.as_ref().map(|d| {
-                d.contracts
-                    .indexer_kinds()
-                    .iter()
-                    .map(|(address, kind)| format!("{address}={kind}"))
-                    .collect::<Vec<_>>()
-                    .join(",")
-            }),
+            accounts: account_infos(&keys),
+            indexer_contracts: deployment.as_ref().map(|d| d.contracts.indexer_list()),
             deployment,
         };
         let (heights, _) = watch::channel(node.latest_height());

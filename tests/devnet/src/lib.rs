@@ -26,7 +26,8 @@
 //!   methods and `NewBlock` subscriptions. [`rpc::Background`] serves a devnet from a runtime
 //!   of its own, for tests and tools that are not async.
 //! - Clients ([`sign`], [`client`]): signing as a wallet does and a blocking RPC client, used
-//!   by `mesi-devnet deploy` (the suite over RPC) and the tests.
+//!   by `mesi-devnet deploy` (the suite over RPC, to the devnet or a real chain) and the tests;
+//!   [`wasmd`] starts a real wasmd chain (`scripts/wasmd`) for the tests that run on one.
 //!
 //! # Decisions
 //! - Ante gas is `10 × tx bytes` (x/auth `TxSizeCostPerByte`) + `1000` per signature
@@ -50,3 +51,4 @@ pub mod rpc;
 pub mod search;
 pub mod sign;
 pub mod tx;
+pub mod wasmd;

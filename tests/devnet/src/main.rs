@@ -7,15 +7,14 @@ use std::time::Duration;
 
 use anyhow::{anyhow, bail, Context};
 use clap::{Args, Parser, Subcommand};
-use mesi_devnet::client::{RpcClient, RpcSubmitter};
+use mesi_devnet::client::RpcDeployment;
 use mesi_devnet::deploy::{
-    default_artifacts_dir, deploy, instantiate_message, wire_message, Contracts, DeployParams,
-    Deployment,
+    default_artifacts_dir, instantiate_message, wire_message, Contracts, DeployParams,
 };
 use mesi_devnet::devnet::{
     wall_clock_nanos, BlockClock, BlockProduction, Devnet, DevnetInfo, DevnetOptions,
 };
-use mesi_devnet::keys::{derive_keys, DEV_MNEMONIC};
+use mesi_devnet::keys::DEV_MNEMONIC;
 use mesi_devnet::node::{GasPrice, NodeConfig};
 use mesi_devnet::rpc;
 
@@ -118,7 +117,7 @@ struct DeployArgs {
     /// Fiat payment gateway; defaults to account 2 of the mnemonic.
     #[arg(long)]
     gateway: Option<String>,
-    /// Initial MESI balances, `ADDRESS=AMOUNT` (raw units); default: the owner gets 10^12.
+    /// Initial MESI balances, `ADDRESS=AMOUNT` (raw units); default: 10^12 to each of --accounts.
     #[arg(long = "mesi-balance", value_parser = parse_pair)]
     mesi_balances: Vec<(String, String)>,
     #[arg(long)]
@@ -129,6 +128,14 @@ struct DeployArgs {
     /// Write the code ids and addresses to this JSON file.
     #[arg(long)]
     out: Option<PathBuf>,
+    /// Accounts 0..N of the mnemonic, as the devnet has them: each gets 10^12 MESI (unless
+    /// --mesi-balance says otherwise) and --info-out lists them.
+    #[arg(long, default_value_t = 3)]
+    accounts: u32,
+    /// Write what a client needs to use the chain (the devnet's `dev_info` answer: chain id,
+    /// mnemonic, denoms, gas price, accounts, deployment) to this JSON file.
+    #[arg(long)]
+    info_out: Option<PathBuf>,
 }
 
 #[derive(Args)]
@@ -317,38 +324,30 @@ fn run(args: RunArgs) -> anyhow::Result<()> {
 }
 
 fn deploy_over_rpc(args: DeployArgs) -> anyhow::Result<()> {
-    let keys = derive_keys(&args.mnemonic, &args.prefix, args.account.max(2) + 1)?;
-    let key = &keys[args.account as usize];
-    let client = RpcClient::new(&args.rpc)?;
-    let chain_id = client.chain_id()?;
-    let mut mesi_balances = parse_balances(&args.mesi_balances)?;
-    if mesi_balances.is_empty() {
-        mesi_balances.push((key.address.clone(), 1_000_000_000_000));
-    }
-    let params = DeployParams {
-        owner: key.address.clone(),
-        treasury: args.treasury.unwrap_or_else(|| keys[1].address.clone()),
-        fiat_gateways: vec![args.gateway.unwrap_or_else(|| keys[2].address.clone())],
-        stable_denom: args.stable_denom,
-        mesi_balances,
-    };
-    eprintln!(
-        "deploying to {} (chain {chain_id}) as {}",
-        args.rpc, key.address
-    );
-    let mut submitter = RpcSubmitter {
-        client: &client,
-        key,
-        chain_id,
+    let plan = RpcDeployment {
+        rpc: args.rpc,
+        mnemonic: args.mnemonic,
+        account: args.account,
+        accounts: args.accounts,
+        prefix: args.prefix,
         fee_denom: args.fee_denom,
         gas_price: args.gas_price,
+        stable_denom: args.stable_denom,
+        treasury: args.treasury,
+        gateway: args.gateway,
+        mesi_balances: parse_balances(&args.mesi_balances)?,
+        artifacts: args.artifacts.unwrap_or_else(default_artifacts_dir),
         produce_blocks: args.produce_blocks,
     };
-    let artifacts = args.artifacts.unwrap_or_else(default_artifacts_dir);
-    let deployment: Deployment = deploy(&mut submitter, &artifacts, &params)?;
-    let json = serde_json::to_string_pretty(&deployment)?;
+    let info = plan.run()?;
+    let deployment = info.deployment.as_ref().expect("a deployment");
+    let json = serde_json::to_string_pretty(deployment)?;
     if let Some(path) = &args.out {
         std::fs::write(path, &json).with_context(|| format!("writing {}", path.display()))?;
+    }
+    if let Some(path) = &args.info_out {
+        std::fs::write(path, serde_json::to_vec_pretty(&info)?)
+            .with_context(|| format!("writing {}", path.display()))?;
     }
     println!("{json}");
     Ok(())

@@ -1,13 +1,16 @@
-// A wallet library against the devnet: cosmjs signs with an HD wallet from the devnet's
-// mnemonic (SIGN_MODE_DIRECT), broadcasts a tip, a subscription and a meeting bid, and reads
-// the contracts back with smart queries.
+// A wallet library against a chain with the suite: cosmjs signs with an HD wallet from the
+// chain's mnemonic (SIGN_MODE_DIRECT), broadcasts a tip, a subscription, a meeting bid and a
+// failing tip, and reads the contracts back with smart queries.
 //
-// MESI_DEVNET_RPC: the devnet's RPC (default http://127.0.0.1:26657). The Rust test
-// tests/devnet/tests/cosmjs.rs starts a devnet and runs this file.
-// MESI_INDEXER_API: when set, an indexer API following the same devnet; the last test then
+// MESI_CHAIN_RPC: the chain's RPC (default http://127.0.0.1:26657, the devnet's).
+// MESI_CHAIN_INFO: a JSON file describing the chain in the devnet's `dev_info` shape (as
+// `mesi-devnet deploy --info-out` writes it for wasmd); without it, the devnet is asked.
+// The Rust test tests/devnet/tests/cosmjs.rs runs this file against a devnet and a wasmd.
+// MESI_INDEXER_API: when set, an indexer API following the same chain; the last test then
 // checks that the actions show up in its feeds.
 
 import assert from "node:assert/strict";
+import { readFile } from "node:fs/promises";
 import { before, describe, test } from "node:test";
 
 import { SigningCosmWasmClient } from "@cosmjs/cosmwasm-stargate";
@@ -15,7 +18,8 @@ import { DirectSecp256k1HdWallet } from "@cosmjs/proto-signing";
 import { GasPrice, calculateFee } from "@cosmjs/stargate";
 import { stringToPath } from "@cosmjs/crypto";
 
-const RPC = process.env.MESI_DEVNET_RPC ?? "http://127.0.0.1:26657";
+const RPC = process.env.MESI_CHAIN_RPC ?? "http://127.0.0.1:26657";
+const CHAIN_INFO = process.env.MESI_CHAIN_INFO;
 const INDEXER_API = process.env.MESI_INDEXER_API;
 
 const CREATOR_INDEX = 3;
@@ -24,7 +28,10 @@ const TIP = 2_500_000n; // 2.5 USDC
 const TIER_PRICE = 10_000_000n;
 const BID = 50_000_000n;
 
-async function devInfo() {
+async function chainInfo() {
+  if (CHAIN_INFO) {
+    return JSON.parse(await readFile(CHAIN_INFO, "utf8"));
+  }
   const response = await fetch(`${RPC}/dev_info`);
   const body = await response.json();
   assert.ok(body.result, `dev_info failed: ${JSON.stringify(body)}`);
@@ -47,7 +54,7 @@ async function connect(info, index) {
 
 const native = (denom) => ({ native: { denom } });
 
-describe("cosmjs against the devnet", () => {
+describe("cosmjs against a chain with the suite", () => {
   let info;
   let contracts;
   let creator;
@@ -56,8 +63,8 @@ describe("cosmjs against the devnet", () => {
   const txHashes = {};
 
   before(async () => {
-    info = await devInfo();
-    assert.ok(info.deployment, "the devnet was started without the contracts");
+    info = await chainInfo();
+    assert.ok(info.deployment, "the chain has no Mesi deployment");
     contracts = info.deployment.contracts;
     creator = await connect(info, CREATOR_INDEX);
     fan = await connect(info, FAN_INDEX);
@@ -80,7 +87,7 @@ describe("cosmjs against the devnet", () => {
       {
         register_creator: {
           profile: {
-            display_name: "Devnet Creator",
+            display_name: "Wallet Test Creator",
             payout: null,
             accepted_assets: [],
             tip_minimums: [],
@@ -251,7 +258,7 @@ describe("cosmjs against the devnet", () => {
   });
 
   test("the indexer shows the actions", { skip: !INDEXER_API && "MESI_INDEXER_API is not set" }, async () => {
-    // The indexer follows this devnet over RPC; its fan feed lists the tip, the subscription
+    // The indexer follows this chain over RPC; its fan feed lists the tip, the subscription
     // and the bid (one item per transaction hash).
     const deadline = Date.now() + 30_000;
     for (;;) {
