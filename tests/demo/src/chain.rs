@@ -1,8 +1,11 @@
-//! The chain side of the demo: wallets that sign and broadcast to a devnet over its RPC, as a
-//! dApp's wallet does, and a block on demand after each transaction so the demo does not wait
-//! for the block timer.
+//! The chain side of the demo: wallets that sign and broadcast over a chain's RPC, as a dApp's
+//! wallet does. On a devnet, a block on demand after each transaction (so the demo does not
+//! wait for the block timer) and jumps of its clock; on a real chain (wasmd), blocks on the
+//! chain's own schedule and time that passes as it does.
 
-use anyhow::{anyhow, Context};
+use std::time::Duration;
+
+use anyhow::{anyhow, bail, Context};
 use chrono::{DateTime, Utc};
 use cosmrs::proto::cosmos::base::v1beta1::Coin;
 use cosmwasm_std::Timestamp;
@@ -19,12 +22,24 @@ use serde_json::json;
 
 /// Gas limit of every demo transaction; the devnet charges what the limit costs at its price.
 const GAS_LIMIT: u64 = 3_000_000;
+/// The longest [`Chain::wait_until`] waits on a real chain.
+const MAX_REAL_WAIT: Duration = Duration::from_secs(5 * 60);
 
-/// A devnet with the suite deployed, and the wallets of its accounts.
+/// How time passes on the chain.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Clock {
+    /// A devnet: `dev_produce_block` makes a block at once, as far ahead as asked.
+    Jumps,
+    /// A chain on its own schedule: waiting for a time takes that long.
+    RealTime,
+}
+
+/// A chain with the suite deployed, and the wallets of its accounts.
 pub struct Chain {
     pub client: RpcClient,
     pub info: DevnetInfo,
     pub contracts: Contracts,
+    pub clock: Clock,
     keys: Vec<DevKey>,
     gas_price: GasPrice,
 }
@@ -38,11 +53,21 @@ impl Chain {
                 .call("dev_info", json!({}))
                 .with_context(|| format!("asking {rpc} for dev_info (is it a mesi-devnet?)"))?,
         )?;
+        Chain::new(client, info, Clock::Jumps)
+    }
+
+    /// Connects to a real chain at `rpc` that `info` describes (`mesi-devnet deploy --info-out`).
+    pub fn connect_described(rpc: &str, info: DevnetInfo) -> anyhow::Result<Chain> {
+        Chain::new(RpcClient::new(rpc)?, info, Clock::RealTime)
+    }
+
+    fn new(client: RpcClient, info: DevnetInfo, clock: Clock) -> anyhow::Result<Chain> {
+        let rpc = client.base().to_string();
         let contracts = info
             .deployment
             .as_ref()
             .map(|d| d.contracts.clone())
-            .ok_or_else(|| anyhow!("the devnet at {rpc} runs without the Mesi contracts"))?;
+            .ok_or_else(|| anyhow!("the chain at {rpc} has no Mesi deployment"))?;
         let keys = derive_keys(
             &info.mnemonic,
             &info.bech32_prefix,
@@ -51,17 +76,18 @@ impl Chain {
         let gas_price = info
             .min_gas_price
             .parse()
-            .map_err(|e| anyhow!("the devnet's gas price {:?}: {e}", info.min_gas_price))?;
+            .map_err(|e| anyhow!("the chain's gas price {:?}: {e}", info.min_gas_price))?;
         Ok(Chain {
             client,
             info,
             contracts,
+            clock,
             keys,
             gas_price,
         })
     }
 
-    /// Account `index` of the devnet's mnemonic (0 owner, 1 treasury, 2 fiat gateway, then users).
+    /// Account `index` of the chain's mnemonic (0 owner, 1 treasury, 2 fiat gateway, then users).
     pub fn key(&self, index: usize) -> anyhow::Result<&DevKey> {
         self.keys.get(index).ok_or_else(|| {
             anyhow!(
@@ -91,7 +117,7 @@ impl Chain {
             chain_id: self.info.chain_id.clone(),
             fee_denom: self.info.fee_denom.clone(),
             gas_price: self.gas_price,
-            produce_blocks: true,
+            produce_blocks: self.clock == Clock::Jumps,
         };
         submitter
             .submit(
@@ -112,19 +138,42 @@ impl Chain {
         self.client.smart_query(contract, msg)
     }
 
-    /// Makes a block `seconds` later than the clock says; returns its height and time.
-    pub fn advance(&self, seconds: u64) -> anyhow::Result<(u64, Timestamp)> {
-        let block = self
-            .client
-            .call("dev_produce_block", json!({ "seconds": seconds }))?;
-        let height = block["height"]
-            .as_str()
-            .and_then(|h| h.parse().ok())
-            .ok_or_else(|| anyhow!("dev_produce_block answered {block}"))?;
-        Ok((
-            height,
-            timestamp(block["time"].as_str().unwrap_or_default())?,
-        ))
+    /// The first block at or after `time`: on a devnet made at once, on a real chain waited
+    /// for. Returns its height and time.
+    pub fn wait_until(&self, time: Timestamp) -> anyhow::Result<(u64, Timestamp)> {
+        match self.clock {
+            Clock::Jumps => {
+                let (_, now) = self.head()?;
+                let seconds = time.seconds().saturating_sub(now.seconds()).max(1);
+                let block = self
+                    .client
+                    .call("dev_produce_block", json!({ "seconds": seconds }))?;
+                let height = block["height"]
+                    .as_str()
+                    .and_then(|h| h.parse().ok())
+                    .ok_or_else(|| anyhow!("dev_produce_block answered {block}"))?;
+                Ok((
+                    height,
+                    timestamp(block["time"].as_str().unwrap_or_default())?,
+                ))
+            }
+            Clock::RealTime => {
+                let (_, now) = self.head()?;
+                let wait = time.seconds().saturating_sub(now.seconds());
+                if wait > MAX_REAL_WAIT.as_secs() {
+                    bail!(
+                        "waiting {wait} s for {time} on a real chain is more than the demo waits"
+                    );
+                }
+                loop {
+                    let (height, now) = self.head()?;
+                    if now >= time {
+                        return Ok((height, now));
+                    }
+                    std::thread::sleep(Duration::from_millis(250));
+                }
+            }
+        }
     }
 
     /// The latest block's height and time.

@@ -1,4 +1,5 @@
-//! `mesi-demo`: seeds a devnet (with the suite deployed) and the indexer API that follows it.
+//! `mesi-demo`: seeds a chain with the suite deployed (a devnet, or wasmd) and the indexer API
+//! that follows it.
 
 use std::path::PathBuf;
 
@@ -11,13 +12,18 @@ use mesi_demo::{example_requests, seed};
 #[derive(Parser)]
 #[command(
     version,
-    about = "Seeds the Mesi demo on a devnet, through wallets and the indexer API"
+    about = "Seeds the Mesi demo on a chain with the suite, through wallets and the indexer API"
 )]
 struct Cli {
-    /// RPC address of a mesi-devnet with the suite deployed.
+    /// RPC address of the chain: a mesi-devnet, or a chain that --chain-info describes.
     #[arg(long, default_value = "http://127.0.0.1:26657", env = "MESI_RPC")]
     rpc: String,
-    /// The indexer API that follows the devnet.
+    /// A real chain's description in the devnet's `dev_info` shape, as `mesi-devnet deploy
+    /// --info-out` writes it (mnemonic, denoms, gas price, contracts). Without it the RPC must
+    /// be a mesi-devnet, which serves its own.
+    #[arg(long)]
+    chain_info: Option<PathBuf>,
+    /// The indexer API that follows the chain.
     #[arg(long, default_value = "http://127.0.0.1:8080", env = "MESI_API")]
     api: String,
     /// Also write what the demo made (addresses, ids) to this JSON file.
@@ -27,7 +33,16 @@ struct Cli {
 
 fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
-    let chain = Chain::connect(&cli.rpc)?;
+    let chain = match &cli.chain_info {
+        Some(path) => {
+            let text =
+                std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
+            let info = serde_json::from_slice(&text)
+                .with_context(|| format!("{} is not a chain description", path.display()))?;
+            Chain::connect_described(&cli.rpc, info)?
+        }
+        None => Chain::connect(&cli.rpc)?,
+    };
     let api = Api::new(&cli.api)?;
     let demo = seed(&chain, &api).context("seeding the demo")?;
     if let Some(out) = &cli.out {

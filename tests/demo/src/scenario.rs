@@ -22,7 +22,7 @@ use serde::Serialize;
 use serde_json::{json, Value};
 
 use crate::api::Api;
-use crate::chain::{attribute, Chain};
+use crate::chain::{attribute, Chain, Clock};
 
 /// One stablecoin in raw units (6 decimals).
 pub const USDC: u128 = 1_000_000;
@@ -69,8 +69,11 @@ pub struct Demo {
     pub meeting_id: u64,
     pub meeting_start: Timestamp,
     pub meeting_minutes: u64,
-    /// Ben's meeting sold at its buy-now price, held and confirmed (paid out).
-    pub completed_meeting_id: u64,
+    /// Ben's meeting, sold at its buy-now price.
+    pub bought_meeting_id: u64,
+    /// Ben's meeting was held and confirmed (paid out): on a devnet, whose clock jumps past
+    /// its slot; on a real chain it stays scheduled.
+    pub bought_meeting_paid_out: bool,
     pub ava_calendar_path: String,
     pub goal_id: i64,
     /// The height at which everything above is indexed.
@@ -440,6 +443,7 @@ pub fn seed(chain: &Chain, api: &Api) -> anyhow::Result<Demo> {
     )?;
 
     // Bid-to-Meet. Ben sells a call at its buy-now price; Ava auctions a meeting in three days.
+    let timing = AuctionTiming::for_clock(chain.clock);
     let (_, now) = chain.head()?;
     let ben_auction = open_auction(
         chain,
@@ -457,11 +461,11 @@ pub fn seed(chain: &Chain, api: &Api) -> anyhow::Result<Demo> {
         },
     )?;
     let bought = bid(chain, fans[9], ben_auction, 60 * USDC)?;
-    let completed_meeting_id: u64 = attribute(&bought, "wasm-mesi.meeting.v1", "meeting_id")?
+    let bought_meeting_id: u64 = attribute(&bought, "wasm-mesi.meeting.v1", "meeting_id")?
         .parse()
         .context("meeting id")?;
 
-    let first_end = now.plus_seconds(60 * 60);
+    let first_end = now.plus_seconds(timing.bidding_secs);
     let (meeting_start, meeting_minutes) = (now.plus_seconds(3 * DAY), 45);
     let auction_id = open_auction(
         chain,
@@ -474,15 +478,17 @@ pub fn seed(chain: &Chain, api: &Api) -> anyhow::Result<Demo> {
             reserve: Uint128::new(50 * USDC),
             min_increment_bps: 500,
             bidding_ends_at: first_end,
-            extension_secs: 10 * 60,
+            extension_secs: timing.extension_secs,
             buy_now: None,
         },
     )?;
     bid(chain, fans[0], auction_id, 50 * USDC)?;
     bid(chain, fans[12], auction_id, 55 * USDC)?;
     bid(chain, fans[0], auction_id, 70 * USDC)?;
-    // Five minutes before the end a bid comes in: the end moves to ten minutes after it.
-    let (_, late) = chain.advance(first_end.seconds() - now.seconds() - 5 * 60)?;
+    // Shortly before the end a bid comes in: the end moves to one extension after it.
+    let (_, late) = chain.wait_until(Timestamp::from_seconds(
+        first_end.seconds() - timing.late_bid_secs,
+    ))?;
     let sniped = bid(chain, fans[12], auction_id, 80 * USDC)?;
     let extended_end: Timestamp = Timestamp::from_nanos(
         attribute(&sniped, "wasm-mesi.meeting_auction_extended.v1", "ends_at")?
@@ -490,11 +496,12 @@ pub fn seed(chain: &Chain, api: &Api) -> anyhow::Result<Demo> {
             .context("the extended end")?,
     );
     ensure!(
-        extended_end > first_end && extended_end.seconds() <= late.seconds() + 10 * 60 + 60,
+        extended_end > first_end
+            && extended_end.seconds() <= late.seconds() + timing.extension_secs + 60,
         "the late bid did not extend the auction: {first_end} -> {extended_end}"
     );
-    // Past the new end, and past Ben's slot: the auction settles; Ben's call happened.
-    chain.advance(extended_end.seconds().saturating_sub(late.seconds()) + 2 * 60 * 60)?;
+    // Past the new end the auction settles.
+    chain.wait_until(extended_end.plus_seconds(1))?;
     let settled = chain.execute(
         fans[3],
         &c.meetings,
@@ -504,23 +511,29 @@ pub fn seed(chain: &Chain, api: &Api) -> anyhow::Result<Demo> {
     let meeting_id: u64 = attribute(&settled, "wasm-mesi.meeting.v1", "meeting_id")?
         .parse()
         .context("meeting id")?;
-    chain.execute(
-        ben,
-        &c.meetings,
-        &mesi_meetings::msg::ExecuteMsg::MarkHeld {
-            meeting_id: completed_meeting_id,
-            fan_no_show: false,
-        },
-        vec![],
-    )?;
-    chain.execute(
-        fans[9],
-        &c.meetings,
-        &mesi_meetings::msg::ExecuteMsg::Confirm {
-            meeting_id: completed_meeting_id,
-        },
-        vec![],
-    )?;
+    // Past Ben's slot (a jump of the devnet's clock; a real chain would take two hours): his
+    // call happened, and the fan confirms it.
+    let bought_meeting_paid_out = chain.clock == Clock::Jumps;
+    if bought_meeting_paid_out {
+        chain.wait_until(now.plus_seconds(3 * 60 * 60))?;
+        chain.execute(
+            ben,
+            &c.meetings,
+            &mesi_meetings::msg::ExecuteMsg::MarkHeld {
+                meeting_id: bought_meeting_id,
+                fan_no_show: false,
+            },
+            vec![],
+        )?;
+        chain.execute(
+            fans[9],
+            &c.meetings,
+            &mesi_meetings::msg::ExecuteMsg::Confirm {
+                meeting_id: bought_meeting_id,
+            },
+            vec![],
+        )?;
+    }
 
     let calendar = api
         .post(
@@ -554,7 +567,8 @@ pub fn seed(chain: &Chain, api: &Api) -> anyhow::Result<Demo> {
         meeting_id,
         meeting_start,
         meeting_minutes,
-        completed_meeting_id,
+        bought_meeting_id,
+        bought_meeting_paid_out,
         ava_calendar_path: text(&calendar["path"])?,
         goal_id: goal["id"].as_i64().context("goal id")?,
         height,
@@ -573,6 +587,34 @@ fn text(value: &Value) -> anyhow::Result<String> {
         .as_str()
         .map(str::to_string)
         .with_context(|| format!("expected a string, got {value}"))
+}
+
+/// The times of Ava's auction: realistic where the clock jumps, short where time is real.
+struct AuctionTiming {
+    /// From the auction's opening to its first end.
+    bidding_secs: u64,
+    /// Anti-sniping: a bid this close to the end extends it to this long after the bid.
+    extension_secs: u64,
+    /// How long before the first end the late bid comes.
+    late_bid_secs: u64,
+}
+
+impl AuctionTiming {
+    fn for_clock(clock: Clock) -> AuctionTiming {
+        match clock {
+            Clock::Jumps => AuctionTiming {
+                bidding_secs: 60 * 60,
+                extension_secs: 10 * 60,
+                late_bid_secs: 5 * 60,
+            },
+            // The contract's shortest extension is a minute; the early bids may extend too.
+            Clock::RealTime => AuctionTiming {
+                bidding_secs: 40,
+                extension_secs: 60,
+                late_bid_secs: 20,
+            },
+        }
+    }
 }
 
 fn slot(start: Timestamp, duration_secs: u64, time_zone: &str) -> Slot {
