@@ -114,6 +114,10 @@ impl From<OutOfGas> for Failure {
 
 type Result<T, E = Failure> = std::result::Result<T, E>;
 
+/// How cosmwasm-vm words `VmError::GasDepletion`, also inside the runtime error a host
+/// function's depletion becomes.
+const GAS_DEPLETION: &str = "Ran out of gas during contract execution";
+
 /// Height, time and the position of the transaction being delivered.
 #[derive(Clone, Debug)]
 pub(crate) struct BlockState {
@@ -833,11 +837,14 @@ impl Engine {
         let report = instance.create_gas_report();
         drop(instance);
         let charged = self.charge(GasKind::Wasm, sdk_gas_from_vm(report.used_internally));
-        // wasmd `consumeRuntimeGas`: a meter at its limit is out of gas, whatever the VM says
-        // (a backend call that ran out reaches the VM as a runtime error).
+        // wasmd `consumeRuntimeGas`: a meter at its limit is out of gas, whatever the VM says.
+        // A backend call that ran out (a storage read, a query) reaches the VM as a runtime
+        // error carrying the gas depletion; on wasmd it is the SDK's out-of-gas panic.
         if charged.is_err()
             || self.remaining() == 0
-            || matches!(raw, Err(VmError::GasDepletion { .. }))
+            || report.remaining == 0
+            || matches!(&raw, Err(VmError::GasDepletion { .. }))
+            || matches!(&raw, Err(VmError::RuntimeErr { msg, .. }) if msg.contains(GAS_DEPLETION))
         {
             let _ = self.charge(GasKind::Wasm, self.remaining());
             return Err(Failure::out_of_gas("Wasmer function execution"));
