@@ -6,10 +6,8 @@
 //! exists in this layout (development chains, a few thousand entries at most); a contract with
 //! far more would need the move split over several calls.
 
-use std::collections::BTreeMap;
-
 use cosmwasm_schema::cw_serde;
-use cosmwasm_std::{Addr, Order, StdError, StdResult, Storage, Timestamp, Uint128};
+use cosmwasm_std::{Addr, Order, StdResult, Storage, Timestamp, Uint128};
 use cw_storage_plus::Map;
 use mesi_common::AssetInfo;
 
@@ -26,11 +24,11 @@ struct PurchaseV1 {
 
 /// content id -> item.
 const ITEMS_V1: Map<&str, ContentItem> = Map::new("items");
-/// (creator, content id): the creator's items.
+/// (creator, content id): the creator's items (the same keys as `ITEMS_V1`).
 const CREATOR_ITEMS_V1: Map<(&Addr, &str), ()> = Map::new("creator_items");
 /// (fan, content id) -> purchase.
 const PURCHASES_V1: Map<(&Addr, &str), PurchaseV1> = Map::new("purchases");
-/// (content id, fan) -> purchase time.
+/// (content id, fan) -> purchase time (the same entries as `PURCHASES_V1`).
 const BUYERS_V1: Map<(&str, &Addr), Timestamp> = Map::new("buyers");
 
 /// How many entries a migration moved.
@@ -47,19 +45,12 @@ pub fn move_to_per_creator_ids(storage: &mut dyn Storage) -> StdResult<Moved> {
     let items: Vec<(String, ContentItem)> = ITEMS_V1
         .range(storage, None, None, Order::Ascending)
         .collect::<StdResult<_>>()?;
-    let mut creator_of = BTreeMap::new();
     for (content_id, item) in &items {
         ITEMS.save(storage, (&item.creator, content_id), item)?;
         ITEMS_V1.remove(storage, content_id);
-        creator_of.insert(content_id.clone(), item.creator.clone());
+        CREATOR_ITEMS_V1.remove(storage, (&item.creator, content_id));
     }
-    let listed: Vec<(Addr, String)> = CREATOR_ITEMS_V1
-        .keys(storage, None, None, Order::Ascending)
-        .collect::<StdResult<_>>()?;
-    for (creator, content_id) in &listed {
-        CREATOR_ITEMS_V1.remove(storage, (creator, content_id));
-    }
-
+    // 0.1.x wrote a purchase and its buyer entry together, with the same time.
     let purchases: Vec<((Addr, String), PurchaseV1)> = PURCHASES_V1
         .range(storage, None, None, Order::Ascending)
         .collect::<StdResult<_>>()?;
@@ -70,17 +61,8 @@ pub fn move_to_per_creator_ids(storage: &mut dyn Storage) -> StdResult<Moved> {
             purchased_at: old.purchased_at,
         };
         PURCHASES.save(storage, (fan, &old.creator, content_id), &purchase)?;
+        BUYERS.save(storage, (&old.creator, content_id, fan), &old.purchased_at)?;
         PURCHASES_V1.remove(storage, (fan, content_id));
-    }
-
-    let buyers: Vec<((String, Addr), Timestamp)> = BUYERS_V1
-        .range(storage, None, None, Order::Ascending)
-        .collect::<StdResult<_>>()?;
-    for ((content_id, fan), purchased_at) in &buyers {
-        let creator = creator_of.get(content_id).ok_or_else(|| {
-            StdError::generic_err(format!("buyer {fan} of {content_id:?}, which has no item"))
-        })?;
-        BUYERS.save(storage, (creator, content_id, fan), purchased_at)?;
         BUYERS_V1.remove(storage, (content_id, fan));
     }
     Ok(Moved {
