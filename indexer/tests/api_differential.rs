@@ -2,7 +2,7 @@
 //! random states built in cw-multi-test (tips, subscriptions, purchases, surprise mints and
 //! transfers, time passing, random chat rules), their logged events fed through the indexer's
 //! decode and store, and both answers compared for every (creator, fan) pair and every item
-//! after every step; the route's in-memory `can-message` answers are compared with fresh reads
+//! (every creator uses the same content ids) after every step; the route's in-memory `can-message` answers are compared with fresh reads
 //! too.
 
 mod indexed;
@@ -41,7 +41,7 @@ async fn assert_same_answers(
     indexed: &Indexed,
     creators: &[Addr],
     fans: &[Addr],
-    items: &[String],
+    items: &[(Addr, String)],
     step: &str,
 ) -> Seen {
     let mut seen = Seen::default();
@@ -73,18 +73,20 @@ async fn assert_same_answers(
             }
         }
     }
-    for content_id in items {
+    for (creator, content_id) in items {
         for viewer in fans.iter().chain(creators) {
             let chain: ppv_msg::AccessResponse = suite.query(
                 &suite.ppv,
                 &ppv_msg::QueryMsg::HasAccess {
                     viewer: viewer.to_string(),
+                    creator: creator.to_string(),
                     content_id: content_id.clone(),
                 },
             );
             let api = ppv_access(
                 &indexed.ctx.pool,
                 &address(viewer),
+                &address(creator),
                 &content_id.parse::<Id>().unwrap(),
             )
             .await
@@ -104,7 +106,7 @@ async fn assert_same_answers(
             assert_eq!(
                 (api.allowed, api.reason),
                 (chain.allowed, chain_reason),
-                "{step}: access({viewer}, {content_id})"
+                "{step}: access({viewer}, {creator}, {content_id})"
             );
         }
     }
@@ -199,11 +201,12 @@ async fn random_states_answer_like_the_contracts() {
             for tier in 1..=3 {
                 suite.create_tier(&creator, tier, tier as u128 * TIER_PRICE);
             }
+            // Every creator lists the same two ids: ids are per creator.
             for i in 0..2 {
-                let content_id = format!("c{c}-item{i}");
+                let content_id = format!("item{i}");
                 let free_for_tier = rng.bool().then(|| rng.u32(1..=3));
                 suite.list_item(&creator, &content_id, ITEM_PRICE, free_for_tier);
-                items.push(content_id);
+                items.push((creator.clone(), content_id));
             }
             creators.push(creator);
         }
@@ -233,8 +236,8 @@ async fn random_states_answer_like_the_contracts() {
                     "subscribe"
                 }
                 3 => {
-                    let item = format!("c{c}-item{}", rng.u8(..2));
-                    let _ = suite.buy_item(&fan, &item, ITEM_PRICE);
+                    let item = format!("item{}", rng.u8(..2));
+                    let _ = suite.buy_item(&fan, &creator, &item, ITEM_PRICE);
                     "buy"
                 }
                 4 => {
@@ -372,7 +375,7 @@ async fn revocation_is_immediate_at_expiry() {
     let fan = suite.addr("fan");
     suite.fund(&fan);
     suite.subscribe(&fan, &alice, 1, TIER_PRICE).unwrap();
-    let items = vec!["clip".to_string()];
+    let items = vec![(alice.clone(), "clip".to_string())];
     let check = |indexed: &Indexed, suite: &Suite| {
         let (alice, fan) = (address(&alice), address(&fan));
         let pool = indexed.ctx.pool.clone();

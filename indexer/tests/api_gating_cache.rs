@@ -170,7 +170,7 @@ async fn every_kind_of_commit_changes_the_next_answer_at_once() {
     );
     indexed.sync(&suite).await;
     assert_eq!(ask(&indexed, &suite, &alice, &fan).await["allowed"], false);
-    suite.buy_item(&fan, "clip", ITEM_PRICE).unwrap();
+    suite.buy_item(&fan, &alice, "clip", ITEM_PRICE).unwrap();
     indexed.sync(&suite).await;
     assert_eq!(ask(&indexed, &suite, &alice, &fan).await["allowed"], true);
 

@@ -115,7 +115,7 @@ async fn feeds_page_stably_while_rows_arrive() {
         )
         .unwrap();
     suite.subscribe(&fan, &alice, 1, 1_000_000).unwrap();
-    suite.buy_item(&fan, "clip", 2_000_000).unwrap();
+    suite.buy_item(&fan, &alice, "clip", 2_000_000).unwrap();
     let token = suite.mint_surprise(&alice, "gift", &fan, b"content", [3; 32]);
     suite.transfer_surprise(&fan, &token, &shy).unwrap();
     suite.tip(&fan, &bob, 777).unwrap();
@@ -1013,4 +1013,63 @@ async fn a_revealed_surprise_opens_to_its_owner() {
         ))
         .await;
     assert_eq!(status, 400, "{body}");
+}
+
+#[tokio::test]
+async fn pay_per_view_access_is_per_creator_and_content_id() {
+    let mut suite = Suite::new();
+    let Some(mut indexed) = Indexed::new(Indexed::suite_contracts(&suite)).await else {
+        return;
+    };
+    let alice = suite.register_creator("alice", ChatRule::Everyone);
+    let bob = suite.register_creator("bob", ChatRule::Everyone);
+    // Two creators, one content id: two items.
+    suite.list_item(&alice, "clip", 2_000_000, None);
+    suite.list_item(&bob, "clip", 3_000_000, None);
+    let fan = suite.addr("fan");
+    suite.fund(&fan);
+    suite.buy_item(&fan, &alice, "clip", 2_000_000).unwrap();
+    indexed.sync(&suite).await;
+
+    let access = |viewer: &Addr, creator: &Addr| {
+        format!("/access?viewer={viewer}&creator={creator}&content_id=clip")
+    };
+    let reason = |body: &Value| (body["allowed"].as_bool().unwrap(), body["reason"].clone());
+    for (viewer, creator, expected) in [
+        (&fan, &alice, (true, "purchased")),
+        (&fan, &bob, (false, "none")),
+        (&bob, &bob, (true, "creator")),
+        (&alice, &bob, (false, "none")),
+        (&bob, &alice, (false, "none")),
+    ] {
+        let body = indexed.get_json(&access(viewer, creator)).await;
+        assert_eq!(
+            reason(&body),
+            (expected.0, Value::from(expected.1)),
+            "{viewer} on {creator}'s clip: {body}"
+        );
+    }
+    // Buying bob's item opens bob's too.
+    suite.buy_item(&fan, &bob, "clip", 3_000_000).unwrap();
+    indexed.sync(&suite).await;
+    let body = indexed.get_json(&access(&fan, &bob)).await;
+    assert_eq!(reason(&body), (true, Value::from("purchased")));
+
+    // A creator without that item: 404, as the contract errors.
+    let carol = suite.addr("carol");
+    let (status, body) = indexed.get(&access(&fan, &carol)).await;
+    assert_eq!(status, 404, "{body}");
+    // The creator is required with a content id, must be an address, and goes with content ids
+    // only.
+    for path in [
+        format!("/access?viewer={fan}&content_id=clip"),
+        format!("/access?viewer={fan}&creator=&content_id=clip"),
+        format!("/access?viewer={fan}&creator=wasm1nope&content_id=clip"),
+        format!("/access?viewer={fan}&creator={alice}&surprise=1.gift"),
+    ] {
+        let (status, body) = indexed.get(&path).await;
+        assert_eq!(status, 400, "{path}: {body}");
+        let error: Value = serde_json::from_str(&body).unwrap();
+        assert_eq!(error["error"]["code"], "invalid_query", "{path}: {body}");
+    }
 }

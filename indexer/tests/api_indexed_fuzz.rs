@@ -218,7 +218,7 @@ async fn random_requests_never_fail_nor_change_what_they_should_not() {
         suite.tip(fan, &alice, 500).unwrap();
     }
     suite.subscribe(&fans[0], &alice, 1, 1_000).unwrap();
-    suite.buy_item(&fans[1], "clip", 2_000).unwrap();
+    suite.buy_item(&fans[1], &alice, "clip", 2_000).unwrap();
     let token = suite.mint_surprise(&alice, "gift", &fans[2], b"content", [9; 32]);
     indexed.sync(&suite).await;
     let creator_token = session(&indexed, alice.as_str()).await;

@@ -122,11 +122,11 @@ fn subscription(
     .into()
 }
 
-fn item(action: ItemAction, id: &str, price: u128, revision: u32) -> AnyEvent {
+fn item(action: ItemAction, creator: &str, id: &str, price: u128, revision: u32) -> AnyEvent {
     PpvItemChanged {
         action,
         content_id: id.into(),
-        creator: a("alice"),
+        creator: a(creator),
         price: u(price),
         asset: usdc(),
         sale_ends_at: (revision > 1).then(|| day(30)),
@@ -330,7 +330,7 @@ fn script() -> Script {
                 Subscriptions,
                 subscription(SubscriptionAction::Subscribed, 1, 100, day(31), true),
             ),
-            (Ppv, item(ItemAction::Listed, "ep1", 500, 1)),
+            (Ppv, item(ItemAction::Listed, "alice", "ep1", 500, 1)),
             (Surprises, mint("s1")),
             (Surprises, mint("s2")),
             (Surprises, mint("s3")),
@@ -345,7 +345,7 @@ fn script() -> Script {
                 subscription(SubscriptionAction::Upgraded, 2, 150, day(31), true),
             ),
             (Ppv, purchase("ep1", "bob", 500, 500)),
-            (Ppv, item(ItemAction::Updated, "ep1", 700, 2)),
+            (Ppv, item(ItemAction::Updated, "alice", "ep1", 700, 2)),
             (Surprises, listed("s1", "alice", 1_000)),
             (
                 Surprises,
@@ -378,7 +378,9 @@ fn script() -> Script {
         ],
         // 4
         vec![
-            (Ppv, item(ItemAction::Listed, "ep2", 300, 1)),
+            (Ppv, item(ItemAction::Listed, "alice", "ep2", 300, 1)),
+            // Content ids are per creator: erin's "ep1" is another item.
+            (Ppv, item(ItemAction::Listed, "erin", "ep1", 900, 1)),
             (Ppv, purchase("ep1", "carol", 700, 700)),
             (Ppv, purchase("ep2", "bob", 300, 800)),
             (
@@ -675,13 +677,14 @@ async fn every_projection_from_a_scripted_chain() {
     assert_eq!(
         rows(
             &pool,
-            "content_id, price::text, revision, listed, sale_ends_at IS NOT NULL, last_action",
-            "ppv_items ORDER BY content_id"
+            "creator, content_id, price::text, revision, listed, sale_ends_at IS NOT NULL, last_action",
+            "ppv_items ORDER BY creator, content_id"
         )
         .await,
         vec![
-            json!(["ep1", "700", 2, true, true, "updated"]),
-            json!(["ep2", "300", 1, true, false, "listed"])
+            json!([addr("alice"), "ep1", "700", 2, true, true, "updated"]),
+            json!([addr("alice"), "ep2", "300", 1, true, false, "listed"]),
+            json!([addr("erin"), "ep1", "900", 1, true, false, "listed"])
         ]
     );
     assert_eq!(

@@ -16,14 +16,14 @@ use mesi_common::pagination::page_limit;
 use mesi_common::{Asset, AssetError, AssetInfo};
 
 use crate::error::ContractError;
+use crate::migration::move_to_per_creator_ids;
 use crate::msg::{
-    AccessReason, AccessResponse, BuyerInfo, BuyersResponse, ConfigResponse, ExecuteMsg,
-    InstantiateMsg, ItemsResponse, MigrateMsg, PurchaseInfo, PurchasesResponse, QueryMsg,
-    ReceiveMsg,
+    AccessReason, AccessResponse, BuyerInfo, BuyersResponse, ConfigResponse, CreatorContent,
+    ExecuteMsg, InstantiateMsg, ItemsResponse, MigrateMsg, PurchaseInfo, PurchasesResponse,
+    QueryMsg, ReceiveMsg,
 };
 use crate::state::{
-    Config, ContentItem, Purchase, BUYERS, CONFIG, CREATOR_ITEMS, ITEMS, MAX_CONTENT_ID_LEN,
-    PURCHASES, SPENT,
+    Config, ContentItem, Purchase, BUYERS, CONFIG, ITEMS, MAX_CONTENT_ID_LEN, PURCHASES, SPENT,
 };
 
 pub const CONTRACT_NAME: &str = "crates.io:mesi-ppv";
@@ -94,7 +94,10 @@ pub fn execute(
             nonpayable(&info)?;
             delist(deps, info.sender, content_id)
         }
-        ExecuteMsg::Buy { content_id } => buy_native(deps, env, info, content_id),
+        ExecuteMsg::Buy {
+            creator,
+            content_id,
+        } => buy_native(deps, env, info, creator, content_id),
         ExecuteMsg::Receive(wrapper) => {
             nonpayable(&info)?;
             receive_cw20(deps, env, info.sender, wrapper)
@@ -118,12 +121,8 @@ fn list_item(
     terms: ItemTerms,
 ) -> Result<Response, ContractError> {
     validate_content_id(&content_id)?;
-    let existing = ITEMS.may_load(deps.storage, &content_id)?;
-    let revision = match &existing {
+    let revision = match ITEMS.may_load(deps.storage, (&creator, &content_id))? {
         None => 1,
-        Some(item) if item.creator != creator => {
-            return Err(ContractError::ContentIdTaken(content_id))
-        }
         Some(item) if item.listed => return Err(ContractError::AlreadyListed(content_id)),
         Some(item) => item.revision + 1,
     };
@@ -138,10 +137,7 @@ fn list_item(
         listed: true,
         revision,
     };
-    ITEMS.save(deps.storage, &item.content_id, &item)?;
-    if existing.is_none() {
-        CREATOR_ITEMS.save(deps.storage, (&item.creator, &item.content_id), &())?;
-    }
+    save_item(deps, &item)?;
     Ok(item_response(ItemAction::Listed, item))
 }
 
@@ -159,7 +155,7 @@ fn update_item(
     item.sale_ends_at = terms.sale_ends_at;
     item.free_for_tier = terms.free_for_tier;
     item.revision += 1;
-    ITEMS.save(deps.storage, &item.content_id, &item)?;
+    save_item(deps, &item)?;
     Ok(item_response(ItemAction::Updated, item))
 }
 
@@ -167,7 +163,7 @@ fn delist(deps: DepsMut, sender: Addr, content_id: String) -> Result<Response, C
     let mut item = load_own_listed_item(deps.as_ref(), &sender, content_id)?;
     item.listed = false;
     item.revision += 1;
-    ITEMS.save(deps.storage, &item.content_id, &item)?;
+    save_item(deps, &item)?;
     Ok(item_response(ItemAction::Delisted, item))
 }
 
@@ -175,9 +171,11 @@ fn buy_native(
     deps: DepsMut,
     env: Env,
     info: MessageInfo,
+    creator: String,
     content_id: String,
 ) -> Result<Response, ContractError> {
-    let item = load_item(deps.as_ref(), &content_id)?;
+    let creator = deps.api.addr_validate(&creator)?;
+    let item = load_item(deps.as_ref(), &creator, &content_id)?;
     if let AssetInfo::Cw20 { contract } = &item.asset {
         return Err(ContractError::PayWithToken {
             content_id,
@@ -198,7 +196,10 @@ fn receive_cw20(
     token: Addr,
     wrapper: Cw20ReceiveMsg,
 ) -> Result<Response, ContractError> {
-    let ReceiveMsg::Buy { content_id } = from_json(&wrapper.msg)?;
+    let ReceiveMsg::Buy {
+        creator,
+        content_id,
+    } = from_json(&wrapper.msg)?;
     let paid = Asset {
         info: AssetInfo::cw20(token),
         amount: wrapper.amount,
@@ -207,7 +208,8 @@ fn receive_cw20(
         return Err(AssetError::ZeroAmount.into());
     }
     let buyer = deps.api.addr_validate(&wrapper.sender)?;
-    let item = load_item(deps.as_ref(), &content_id)?;
+    let creator = deps.api.addr_validate(&creator)?;
+    let item = load_item(deps.as_ref(), &creator, &content_id)?;
     // Only the item's own token pays for it; any other sender of this hook is refused here.
     if paid.info != item.asset {
         return Err(AssetError::NotAccepted(paid.info).into());
@@ -239,7 +241,8 @@ fn purchase(
             paid: paid.amount,
         });
     }
-    if buyer == item.creator || PURCHASES.has(deps.storage, (&buyer, &item.content_id)) {
+    let (creator, content_id) = (&item.creator, item.content_id.as_str());
+    if buyer == creator || PURCHASES.has(deps.storage, (&buyer, creator, content_id)) {
         return Err(ContractError::AlreadyHasAccess(buyer));
     }
     let terms = payment_terms(deps.as_ref(), &item.creator)?;
@@ -251,13 +254,12 @@ fn purchase(
     let (payouts, parts) = terms.pay(&item.asset, item.price)?;
 
     let purchase = Purchase {
-        creator: item.creator.clone(),
         asset: item.asset.clone(),
         price: item.price,
         purchased_at: env.block.time,
     };
-    PURCHASES.save(deps.storage, (&buyer, &item.content_id), &purchase)?;
-    BUYERS.save(deps.storage, (&item.content_id, &buyer), &env.block.time)?;
+    PURCHASES.save(deps.storage, (&buyer, creator, content_id), &purchase)?;
+    BUYERS.save(deps.storage, (creator, content_id, &buyer), &env.block.time)?;
     let fan_total = SPENT.update(
         deps.storage,
         (&item.creator, &buyer, &item.asset.key()),
@@ -324,21 +326,26 @@ fn payment_terms(deps: Deps, creator: &Addr) -> StdResult<PaymentTerms> {
     deps.querier.query_wasm_smart(registry, &query)
 }
 
-fn load_item(deps: Deps, content_id: &str) -> Result<ContentItem, ContractError> {
+fn load_item(deps: Deps, creator: &Addr, content_id: &str) -> Result<ContentItem, ContractError> {
     ITEMS
-        .may_load(deps.storage, content_id)?
-        .ok_or_else(|| ContractError::ItemNotFound(content_id.to_string()))
+        .may_load(deps.storage, (creator, content_id))?
+        .ok_or_else(|| ContractError::ItemNotFound {
+            creator: creator.clone(),
+            content_id: content_id.to_string(),
+        })
 }
 
+fn save_item(deps: DepsMut, item: &ContentItem) -> StdResult<()> {
+    ITEMS.save(deps.storage, (&item.creator, &item.content_id), item)
+}
+
+/// The sender's own item (ids are per creator, so the sender names only the id).
 fn load_own_listed_item(
     deps: Deps,
     sender: &Addr,
     content_id: String,
 ) -> Result<ContentItem, ContractError> {
-    let item = load_item(deps, &content_id)?;
-    if item.creator != sender {
-        return Err(ContractError::NotItemCreator(content_id));
-    }
+    let item = load_item(deps, sender, &content_id)?;
     if !item.listed {
         return Err(ContractError::NotListed(content_id));
     }
@@ -364,15 +371,23 @@ fn item_response(action: ItemAction, item: ContentItem) -> Response {
 pub fn query(deps: Deps, _env: Env, msg: QueryMsg) -> Result<Binary, ContractError> {
     Ok(match msg {
         QueryMsg::Config {} => to_json_binary(&query_config(deps)?),
-        QueryMsg::Item { content_id } => to_json_binary(&load_item(deps, &content_id)?),
+        QueryMsg::Item {
+            creator,
+            content_id,
+        } => {
+            let creator = deps.api.addr_validate(&creator)?;
+            to_json_binary(&load_item(deps, &creator, &content_id)?)
+        }
         QueryMsg::Items {
             creator,
             start_after,
             limit,
         } => to_json_binary(&query_items(deps, creator, start_after, limit)?),
-        QueryMsg::HasAccess { viewer, content_id } => {
-            to_json_binary(&query_has_access(deps, viewer, content_id)?)
-        }
+        QueryMsg::HasAccess {
+            viewer,
+            creator,
+            content_id,
+        } => to_json_binary(&query_has_access(deps, viewer, creator, content_id)?),
         QueryMsg::SpentTotal {
             creator,
             fan,
@@ -384,10 +399,17 @@ pub fn query(deps: Deps, _env: Env, msg: QueryMsg) -> Result<Binary, ContractErr
             limit,
         } => to_json_binary(&query_purchases(deps, fan, start_after, limit)?),
         QueryMsg::Buyers {
+            creator,
             content_id,
             start_after,
             limit,
-        } => to_json_binary(&query_buyers(deps, content_id, start_after, limit)?),
+        } => to_json_binary(&query_buyers(
+            deps,
+            creator,
+            content_id,
+            start_after,
+            limit,
+        )?),
     }?)
 }
 
@@ -407,11 +429,11 @@ fn query_items(
 ) -> StdResult<ItemsResponse> {
     let creator = deps.api.addr_validate(&creator)?;
     let start = start_after.as_deref().map(Bound::exclusive);
-    let items = CREATOR_ITEMS
+    let items = ITEMS
         .prefix(&creator)
-        .keys(deps.storage, start, None, Order::Ascending)
+        .range(deps.storage, start, None, Order::Ascending)
         .take(page_limit(limit))
-        .map(|content_id| ITEMS.load(deps.storage, &content_id?))
+        .map(|entry| entry.map(|(_, item)| item))
         .collect::<StdResult<_>>()?;
     Ok(ItemsResponse { items })
 }
@@ -419,13 +441,15 @@ fn query_items(
 fn query_has_access(
     deps: Deps,
     viewer: String,
+    creator: String,
     content_id: String,
 ) -> Result<AccessResponse, ContractError> {
     let viewer = deps.api.addr_validate(&viewer)?;
-    let item = load_item(deps, &content_id)?;
+    let creator = deps.api.addr_validate(&creator)?;
+    let item = load_item(deps, &creator, &content_id)?;
     let reason = if viewer == item.creator {
         AccessReason::Creator
-    } else if PURCHASES.has(deps.storage, (&viewer, &content_id)) {
+    } else if PURCHASES.has(deps.storage, (&viewer, &creator, &content_id)) {
         AccessReason::Purchased
     } else {
         match item.free_for_tier.filter(|_| item.listed) {
@@ -470,20 +494,25 @@ fn query_spent_total(
 fn query_purchases(
     deps: Deps,
     fan: String,
-    start_after: Option<String>,
+    start_after: Option<CreatorContent>,
     limit: Option<u32>,
 ) -> StdResult<PurchasesResponse> {
     let fan = deps.api.addr_validate(&fan)?;
-    let start = start_after.as_deref().map(Bound::exclusive);
+    let start_after = start_after
+        .map(|c| StdResult::Ok((deps.api.addr_validate(&c.creator)?, c.content_id)))
+        .transpose()?;
+    let start = start_after
+        .as_ref()
+        .map(|(creator, content_id)| Bound::exclusive((creator, content_id.as_str())));
     let purchases = PURCHASES
-        .prefix(&fan)
+        .sub_prefix(&fan)
         .range(deps.storage, start, None, Order::Ascending)
         .take(page_limit(limit))
         .map(|entry| {
-            let (content_id, p) = entry?;
+            let ((creator, content_id), p) = entry?;
             Ok(PurchaseInfo {
                 content_id,
-                creator: p.creator,
+                creator,
                 asset: p.asset,
                 price: p.price,
                 purchased_at: p.purchased_at,
@@ -495,16 +524,18 @@ fn query_purchases(
 
 fn query_buyers(
     deps: Deps,
+    creator: String,
     content_id: String,
     start_after: Option<String>,
     limit: Option<u32>,
 ) -> StdResult<BuyersResponse> {
+    let creator = deps.api.addr_validate(&creator)?;
     let start_after = start_after
         .map(|addr| deps.api.addr_validate(&addr))
         .transpose()?;
     let start = start_after.as_ref().map(Bound::exclusive);
     let buyers = BUYERS
-        .prefix(&content_id)
+        .prefix((&creator, &content_id))
         .range(deps.storage, start, None, Order::Ascending)
         .take(page_limit(limit))
         .map(|entry| {
@@ -520,5 +551,10 @@ fn query_buyers(
 #[cfg_attr(not(feature = "library"), entry_point)]
 pub fn migrate(deps: DepsMut, _env: Env, _msg: MigrateMsg) -> Result<Response, ContractError> {
     let from = cw2::ensure_from_older_version(deps.storage, CONTRACT_NAME, CONTRACT_VERSION)?;
-    Ok(Response::new().add_attribute("migrated_from", from.to_string()))
+    // State written while content ids were unique across the contract is re-keyed by creator.
+    let moved = move_to_per_creator_ids(deps.storage)?;
+    Ok(Response::new()
+        .add_attribute("migrated_from", from.to_string())
+        .add_attribute("items_moved", moved.items.to_string())
+        .add_attribute("purchases_moved", moved.purchases.to_string()))
 }

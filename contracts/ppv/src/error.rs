@@ -16,16 +16,12 @@ pub enum ContractError {
     ZeroPrice,
     #[error("the end of sale must be after the current block time")]
     SaleEndNotInFuture,
-    #[error("content id {0:?} belongs to another creator")]
-    ContentIdTaken(String),
     #[error("item {0:?} is already listed")]
     AlreadyListed(String),
-    #[error("no item {0:?}")]
-    ItemNotFound(String),
+    #[error("creator {creator} has no item {content_id:?}")]
+    ItemNotFound { creator: Addr, content_id: String },
     #[error("item {0:?} is not listed")]
     NotListed(String),
-    #[error("only the creator of item {0:?} may change it")]
-    NotItemCreator(String),
     #[error("creator {0} takes no new payments")]
     CreatorInactive(Addr),
     #[error("the sale of item {content_id:?} ended at {ended_at}")]

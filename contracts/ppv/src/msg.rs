@@ -15,8 +15,9 @@ pub struct InstantiateMsg {
 
 #[cw_serde]
 pub enum ExecuteMsg {
-    /// A registered, active creator puts an item up for sale. The id must be new, or one of the
-    /// sender's own delisted items (which is listed again with these terms).
+    /// A registered, active creator puts an item up for sale. Content ids are per creator: the
+    /// id must be new among the sender's items, or one of the sender's delisted items (which is
+    /// listed again with these terms). Other creators' ids do not matter.
     ListItem {
         /// 1 to 64 bytes of ASCII letters, digits, '-', '_' and '.'.
         content_id: String,
@@ -28,7 +29,8 @@ pub enum ExecuteMsg {
         /// Active subscribers at this tier or higher get access without buying.
         free_for_tier: Option<u32>,
     },
-    /// The item's creator replaces the terms of a listed item. Past purchases are unaffected.
+    /// The sender replaces the terms of their listed item `content_id`. Past purchases are
+    /// unaffected.
     UpdateItem {
         content_id: String,
         price: Uint128,
@@ -36,10 +38,12 @@ pub enum ExecuteMsg {
         sale_ends_at: Option<Timestamp>,
         free_for_tier: Option<u32>,
     },
-    /// The item's creator stops selling it. Buyers keep access; subscription access ends.
+    /// The sender stops selling their item `content_id`. Buyers keep access; subscription access
+    /// ends.
     Delist { content_id: String },
-    /// Buy access with exactly one native coin: the item's asset, for exactly its price.
-    Buy { content_id: String },
+    /// Buy access to `creator`'s item `content_id` with exactly one native coin: the item's
+    /// asset, for exactly its price.
+    Buy { creator: String, content_id: String },
     /// Buy access with a CW20 token: the token contract calls this after a `Send` to us.
     Receive(Cw20ReceiveMsg),
 }
@@ -47,7 +51,8 @@ pub enum ExecuteMsg {
 /// The `msg` of a CW20 `Send` to this contract.
 #[cw_serde]
 pub enum ReceiveMsg {
-    Buy { content_id: String },
+    /// Buy access to `creator`'s item `content_id`.
+    Buy { creator: String, content_id: String },
 }
 
 #[cw_serde]
@@ -55,8 +60,9 @@ pub enum ReceiveMsg {
 pub enum QueryMsg {
     #[returns(ConfigResponse)]
     Config {},
+    /// `creator`'s item `content_id`.
     #[returns(ContentItem)]
-    Item { content_id: String },
+    Item { creator: String, content_id: String },
     /// A creator's items (listed and delisted) by content id, paginated.
     #[returns(ItemsResponse)]
     Items {
@@ -64,9 +70,13 @@ pub enum QueryMsg {
         start_after: Option<String>,
         limit: Option<u32>,
     },
-    /// Whether `viewer` may see the item, and why.
+    /// Whether `viewer` may see `creator`'s item `content_id`, and why.
     #[returns(AccessResponse)]
-    HasAccess { viewer: String, content_id: String },
+    HasAccess {
+        viewer: String,
+        creator: String,
+        content_id: String,
+    },
     /// Lifetime pay-per-view spending of `fan` with `creator` in `asset` (same as
     /// `mesi_common::interfaces::ppv::PpvQuery::SpentTotal`).
     #[returns(mesi_common::interfaces::TotalResponse)]
@@ -75,20 +85,28 @@ pub enum QueryMsg {
         fan: String,
         asset: AssetInfo,
     },
-    /// A fan's purchases by content id, paginated.
+    /// A fan's purchases by creator, then content id, paginated.
     #[returns(PurchasesResponse)]
     Purchases {
         fan: String,
-        start_after: Option<String>,
+        start_after: Option<CreatorContent>,
         limit: Option<u32>,
     },
-    /// An item's buyers by address, paginated.
+    /// The buyers of `creator`'s item `content_id` by address, paginated.
     #[returns(BuyersResponse)]
     Buyers {
+        creator: String,
         content_id: String,
         start_after: Option<String>,
         limit: Option<u32>,
     },
+}
+
+/// Page cursor of `Purchases`: the item of the last purchase on the previous page.
+#[cw_serde]
+pub struct CreatorContent {
+    pub creator: String,
+    pub content_id: String,
 }
 
 #[cw_serde]

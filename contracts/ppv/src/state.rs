@@ -14,8 +14,8 @@ pub struct Config {
     pub subscriptions: Addr,
 }
 
-/// A content item for sale. Its id is unique across the contract and stays with its creator
-/// after delisting, so a buyer's access can never point at someone else's content.
+/// A content item for sale, named by its creator and content id (ids are per creator). It stays
+/// with its creator after delisting, so a buyer's access never points at other content.
 #[cw_serde]
 pub struct ContentItem {
     pub content_id: String,
@@ -32,23 +32,21 @@ pub struct ContentItem {
     pub revision: u32,
 }
 
-/// What a fan paid for an item; kept forever since access is forever.
+/// What a fan paid for an item; kept forever since access is forever. The creator and the
+/// content id are the key.
 #[cw_serde]
 pub struct Purchase {
-    pub creator: Addr,
     pub asset: AssetInfo,
     pub price: Uint128,
     pub purchased_at: Timestamp,
 }
 
 pub const CONFIG: Item<Config> = Item::new("config");
-/// content id -> item.
-pub const ITEMS: Map<&str, ContentItem> = Map::new("items");
-/// (creator, content id): the creator's items, for paginated listing.
-pub const CREATOR_ITEMS: Map<(&Addr, &str), ()> = Map::new("creator_items");
-/// (fan, content id) -> purchase: access checks and a fan's purchases.
-pub const PURCHASES: Map<(&Addr, &str), Purchase> = Map::new("purchases");
-/// (content id, fan) -> purchase time: an item's buyers.
-pub const BUYERS: Map<(&str, &Addr), Timestamp> = Map::new("buyers");
+/// (creator, content id) -> item; a creator's items are one prefix, read a page at a time.
+pub const ITEMS: Map<(&Addr, &str), ContentItem> = Map::new("items_v2");
+/// (fan, creator, content id) -> purchase: access checks and a fan's purchases.
+pub const PURCHASES: Map<(&Addr, &Addr, &str), Purchase> = Map::new("purchases_v2");
+/// (creator, content id, fan) -> purchase time: an item's buyers.
+pub const BUYERS: Map<(&Addr, &str, &Addr), Timestamp> = Map::new("buyers_v2");
 /// (creator, fan, asset key) -> lifetime pay-per-view spending, for chat gating.
 pub const SPENT: Map<(&Addr, &Addr, &str), Uint128> = Map::new("spent");

@@ -1,10 +1,10 @@
 //! `access`: may a viewer see a piece of content, from the indexed state.
 //!
-//! For a pay-per-view item (`content_id`) the answer follows the ppv contract's `HasAccess`:
-//! the creator always; a buyer forever; otherwise, while the item is listed with a
-//! `free_for_tier`, a viewer whose subscription (in the subscriptions contract the ppv contract
-//! is configured with) is active at that tier or higher at the indexed block time. An unknown
-//! item is `404`, as the contract errors.
+//! For a pay-per-view item (`creator` and `content_id`: content ids are per creator) the answer
+//! follows the ppv contract's `HasAccess`: the creator always; a buyer forever; otherwise, while
+//! the item is listed with a `free_for_tier`, a viewer whose subscription (in the subscriptions
+//! contract the ppv contract is configured with) is active at that tier or higher at the indexed
+//! block time. An unknown item is `404`, as the contract errors.
 //!
 //! For a surprise (`surprise` = token id) the content is the one the creator revealed: its
 //! owner may see it once it is revealed, and so may its creator.
@@ -56,7 +56,11 @@ pub struct AccessAnswer {
 pub struct AccessQuery {
     #[param(value_type = String)]
     viewer: Address,
-    /// A pay-per-view content id (give this or `surprise`).
+    /// The pay-per-view item's creator: required with `content_id`, since content ids are per
+    /// creator.
+    #[param(value_type = Option<String>)]
+    creator: Option<Address>,
+    /// A pay-per-view content id of `creator` (give this or `surprise`).
     #[param(value_type = Option<String>)]
     content_id: Option<Id>,
     /// A surprise token id (give this or `content_id`).
@@ -66,22 +70,24 @@ pub struct AccessQuery {
 
 type PpvRow = (String, bool, Option<i64>, bool, Option<i64>, Option<i64>);
 
-/// The ppv contract's `HasAccess { viewer, content_id }` from the indexed state.
+/// The ppv contract's `HasAccess { viewer, creator, content_id }` from the indexed state.
 pub async fn ppv_access(
     pool: &PgPool,
     viewer: &Address,
+    creator: &Address,
     content_id: &Id,
 ) -> Result<AccessAnswer, Error> {
-    // $1 viewer, $2 content id.
+    // $1 viewer, $2 creator, $3 content id.
     let sql = format!(
         "WITH item AS ( \
              SELECT i.contract, i.creator, i.listed, i.free_for_tier, \
                     c.config->>'subscriptions' AS subscriptions \
              FROM ppv_items i LEFT JOIN contract_configs c ON c.contract = i.contract \
-             WHERE i.content_id = $2 ORDER BY i.contract LIMIT 1) \
+             WHERE i.creator = $2 AND i.content_id = $3 ORDER BY i.contract LIMIT 1) \
          SELECT item.creator, \
              EXISTS (SELECT 1 FROM ppv_purchases p \
-               WHERE p.contract = item.contract AND p.buyer = $1 AND p.content_id = $2), \
+               WHERE p.contract = item.contract AND p.buyer = $1 AND p.creator = $2 \
+                 AND p.content_id = $3), \
              item.free_for_tier, item.listed, \
              (SELECT s.tier FROM subscriptions s \
                WHERE s.contract = item.subscriptions AND s.creator = item.creator AND s.fan = $1 \
@@ -91,11 +97,17 @@ pub async fn ppv_access(
     );
     let row: Option<PpvRow> = sqlx::query_as(&sql)
         .bind(viewer.as_str())
+        .bind(creator.as_str())
         .bind(content_id.as_str())
         .fetch_optional(pool)
         .await?;
-    let (creator, purchased, free_for_tier, listed, tier, height) =
-        row.ok_or_else(|| Error::NotFound(format!("content {}", content_id.as_str())))?;
+    let (creator, purchased, free_for_tier, listed, tier, height) = row.ok_or_else(|| {
+        Error::NotFound(format!(
+            "content {} of creator {}",
+            content_id.as_str(),
+            creator.as_str()
+        ))
+    })?;
     let reason = if viewer.as_str() == creator {
         AccessReason::Creator
     } else if purchased {
@@ -144,20 +156,34 @@ pub async fn surprise_access(
     })
 }
 
-/// May `viewer` see a pay-per-view item (`content_id`) or a surprise's revealed content
-/// (`surprise`)? For items, the same answer as the ppv contract's `HasAccess`.
+/// May `viewer` see a pay-per-view item (`creator` and `content_id`) or a surprise's revealed
+/// content (`surprise`)? For items, the same answer as the ppv contract's `HasAccess`.
 #[utoipa::path(get, path = "/access", tag = "access", params(AccessQuery), responses(
     (status = 200, body = AccessAnswer),
-    (status = 400, body = super::error::ErrorBody, description = "invalid_address, invalid_id, invalid_query"),
+    (status = 400, body = super::error::ErrorBody, description = "invalid_query: a malformed parameter, `content_id` without `creator`, `creator` with `surprise`, or not exactly one of `content_id` and `surprise`"),
     (status = 404, body = super::error::ErrorBody, description = "no such item or surprise"),
 ))]
 async fn access_route(
     State(ctx): State<ApiContext>,
     Query(query): Query<AccessQuery>,
 ) -> Result<axum::Json<AccessAnswer>, Error> {
-    let answer = match (&query.content_id, &query.surprise) {
-        (Some(content_id), None) => ppv_access(&ctx.pool, &query.viewer, content_id).await?,
-        (None, Some(token_id)) => surprise_access(&ctx.pool, &query.viewer, token_id).await?,
+    let answer = match (&query.content_id, &query.surprise, &query.creator) {
+        (Some(content_id), None, Some(creator)) => {
+            ppv_access(&ctx.pool, &query.viewer, creator, content_id).await?
+        }
+        (Some(_), None, None) => {
+            return Err(Error::invalid(
+                "invalid_query",
+                "give the item's creator with content_id: content ids are per creator",
+            ))
+        }
+        (None, Some(token_id), None) => surprise_access(&ctx.pool, &query.viewer, token_id).await?,
+        (None, Some(_), Some(_)) => {
+            return Err(Error::invalid(
+                "invalid_query",
+                "creator goes with content_id; a surprise's token id names its creator",
+            ))
+        }
         _ => {
             return Err(Error::invalid(
                 "invalid_query",

@@ -101,6 +101,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "meeting_cancellation_fee",
         include_str!("../../migrations/0225_meeting_cancellation_fee.sql"),
     ),
+    (
+        230,
+        "ppv_per_creator",
+        include_str!("../../migrations/0230_ppv_per_creator.sql"),
+    ),
 ];
 
 #[derive(Debug)]

@@ -461,7 +461,7 @@ impl Bench {
             } });
             self.exec(&creator, &ppv, list, 0)?;
         }
-        let buy = json!({ "buy": { "content_id": "c1" } });
+        let buy = json!({ "buy": { "creator": creator, "content_id": "c1" } });
         let outcome = self
             .exec(&bob, &ppv, buy.clone(), 500)
             .and_then(|_| self.exec(&fan, &ppv, buy, 500))
@@ -469,7 +469,8 @@ impl Bench {
         self.record("ppv_buy", outcome);
         // A subscriber who did not buy: the item is free for their tier, which takes a query
         // to the subscriptions contract.
-        let has_access = json!({ "has_access": { "viewer": fan, "content_id": "c3" } });
+        let has_access =
+            json!({ "has_access": { "viewer": fan, "creator": creator, "content_id": "c3" } });
         let outcome = self
             .chain
             .query(&ppv, &msg(has_access))

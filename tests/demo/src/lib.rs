@@ -68,8 +68,8 @@ pub fn example_requests(demo: &Demo) -> Vec<(&'static str, String)> {
         (
             "access to the pay-per-view cut",
             format!(
-                "{api}/access?viewer={}&content_id={}",
-                demo.ppv_buyers[0], demo.ppv_content_id
+                "{api}/access?viewer={}&creator={}&content_id={}",
+                demo.ppv_buyers[0], demo.ava, demo.ppv_content_id
             ),
         ),
         (

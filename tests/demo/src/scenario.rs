@@ -358,6 +358,7 @@ pub fn seed(chain: &Chain, api: &Api) -> anyhow::Result<Demo> {
     let ppv_buyers: Vec<&DevKey> = [5, 6, 12, 17].iter().map(|&i| fans[i]).collect();
     for buyer in &ppv_buyers {
         let buy = mesi_ppv::msg::ExecuteMsg::Buy {
+            creator: ava.address.clone(),
             content_id: content_id.clone(),
         };
         chain.execute(buyer, &c.ppv, &buy, chain.stable(3 * USDC))?;

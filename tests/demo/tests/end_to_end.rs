@@ -294,7 +294,7 @@ fn check(api: &Api, demo: &Demo) {
         api.get(&format!("/access?viewer={viewer}&{query}"))
             .unwrap()
     };
-    let content = format!("content_id={}", demo.ppv_content_id);
+    let content = format!("creator={}&content_id={}", demo.ava, demo.ppv_content_id);
     assert_eq!(
         access(&demo.ppv_buyers[0], content.clone())["reason"],
         "purchased"

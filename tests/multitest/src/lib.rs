@@ -435,21 +435,20 @@ impl Suite {
         self.execute(creator, &ppv, &msg, &[]).unwrap();
     }
 
+    /// Buys `creator`'s item `content_id` (content ids are per creator) for `price` USDC.
     pub fn buy_item(
         &mut self,
         fan: &Addr,
+        creator: &Addr,
         content_id: &str,
         price: u128,
     ) -> AnyResult<AppResponse> {
         let ppv = self.ppv.clone();
-        self.execute(
-            fan,
-            &ppv,
-            &ppv_msg::ExecuteMsg::Buy {
-                content_id: content_id.into(),
-            },
-            &coins(price, USDC),
-        )
+        let msg = ppv_msg::ExecuteMsg::Buy {
+            creator: creator.to_string(),
+            content_id: content_id.into(),
+        };
+        self.execute(fan, &ppv, &msg, &coins(price, USDC))
     }
 
     /// Mints a surprise with no bond to `owner`, committing to `content` with `salt`; returns the

@@ -49,7 +49,9 @@ fn every_leaf_reads_its_contract() {
     suite.subscribe(&fans[0], &alice, 2, 5_000_000).unwrap();
     suite.tip(&fans[1], &alice, 10_000_000).unwrap();
     suite.tip_mesi(&fans[2], &alice, 50_000_000).unwrap();
-    suite.buy_item(&fans[3], "clip-1", 20_000_000).unwrap();
+    suite
+        .buy_item(&fans[3], &alice, "clip-1", 20_000_000)
+        .unwrap();
     suite.mint_surprise(&alice, "first", &fans[4], b"content", [7; 32]);
 
     let expected = [
@@ -69,6 +71,10 @@ fn every_leaf_reads_its_contract() {
     let nobody = &fans[5];
     suite.subscribe(nobody, &alice, 1, 1_000_000).unwrap();
     suite.tip(nobody, &alice, 4_000_000).unwrap();
+    // Buying another creator's item of the same content id counts for that creator only.
+    let bob = suite.register_creator("bob", ChatRule::Everyone);
+    suite.list_item(&bob, "clip-1", 20_000_000, None);
+    suite.buy_item(nobody, &bob, "clip-1", 20_000_000).unwrap();
     let answer = suite.can_message(&alice, nobody);
     assert!(!answer.allowed);
     assert_eq!(answer.decided_by, "any");
@@ -301,7 +307,7 @@ proptest! {
                     }
                 }
                 Op::Buy { fan, item } => {
-                    let result = suite.buy_item(&fans[fan], &format!("item-{item}"), ITEM_PRICE);
+                    let result = suite.buy_item(&fans[fan], &creator, &format!("item-{item}"), ITEM_PRICE);
                     if model[fan].bought[item] {
                         prop_assert!(result.is_err(), "a second purchase must be refused");
                     } else {

@@ -62,7 +62,7 @@ crate::mesi_event! {
     /// change, so a reader replaces its copy of the item with this one.
     pub struct PpvItemChanged = "mesi.ppv_item.v1" {
         pub action: ItemAction,
-        /// Unique across the contract; owned by `creator` for good once listed.
+        /// Unique per creator: the item is (`creator`, `content_id`).
         pub content_id: String,
         pub creator: Addr,
         pub price: Uint128,
@@ -81,6 +81,7 @@ crate::mesi_event! {
 crate::mesi_event! {
     /// A fan bought access to an item; the price is already split and paid out.
     pub struct PpvPurchase = "mesi.ppv_purchase.v1" {
+        /// With `creator`, names the item (content ids are per creator).
         pub content_id: String,
         pub creator: Addr,
         pub buyer: Addr,

@@ -24,15 +24,15 @@ fn the_creator_always_has_access() {
     s.list_with(&creator, "clip", 10, s.usdc(), None, Some(1))
         .unwrap();
     assert_eq!(
-        s.has_access(&creator, "clip"),
+        s.has_access(&creator, &creator, "clip"),
         allowed(AccessReason::Creator)
     );
     s.delist(&creator, "clip").unwrap();
     assert_eq!(
-        s.has_access(&creator, "clip"),
+        s.has_access(&creator, &creator, "clip"),
         allowed(AccessReason::Creator)
     );
-    assert_eq!(s.has_access(&s.other_creator, "clip"), denied());
+    assert_eq!(s.has_access(&s.other_creator, &creator, "clip"), denied());
 }
 
 #[test]
@@ -49,34 +49,34 @@ fn subscribers_at_the_tier_or_higher_see_included_items() {
     // A tier-3 subscription to another creator counts for nothing here.
     s.subscribe(&other, &fans[3], 3);
 
-    assert_eq!(s.has_access(&fans[0], "tier2"), denied());
+    assert_eq!(s.has_access(&fans[0], &creator, "tier2"), denied());
     assert_eq!(
-        s.has_access(&fans[1], "tier2"),
+        s.has_access(&fans[1], &creator, "tier2"),
         allowed(AccessReason::SubscriptionTier { tier: 2 })
     );
     assert_eq!(
-        s.has_access(&fans[2], "tier2"),
+        s.has_access(&fans[2], &creator, "tier2"),
         allowed(AccessReason::SubscriptionTier { tier: 3 })
     );
-    assert_eq!(s.has_access(&fans[3], "tier2"), denied());
-    assert_eq!(s.has_access(&s.stranger, "tier2"), denied());
+    assert_eq!(s.has_access(&fans[3], &creator, "tier2"), denied());
+    assert_eq!(s.has_access(&s.stranger, &creator, "tier2"), denied());
     // Items without free_for_tier are for buyers only.
-    assert_eq!(s.has_access(&fans[2], "paid-only"), denied());
+    assert_eq!(s.has_access(&fans[2], &creator, "paid-only"), denied());
 
     // The tier-1 fan buys; a purchase answers before any subscription.
-    s.buy_usdc(&fans[0], "tier2", 10).unwrap();
+    s.buy_usdc(&fans[0], &creator, "tier2", 10).unwrap();
     assert_eq!(
-        s.has_access(&fans[0], "tier2"),
+        s.has_access(&fans[0], &creator, "tier2"),
         allowed(AccessReason::Purchased)
     );
     // A subscriber with access may still buy, to keep the item after the subscription ends.
-    s.buy_usdc(&fans[1], "tier2", 10).unwrap();
+    s.buy_usdc(&fans[1], &creator, "tier2", 10).unwrap();
 
     // Subscription access ends with the subscription; purchases stay.
     s.advance(SUBSCRIPTION_PERIOD);
-    assert_eq!(s.has_access(&fans[2], "tier2"), denied());
+    assert_eq!(s.has_access(&fans[2], &creator, "tier2"), denied());
     assert_eq!(
-        s.has_access(&fans[1], "tier2"),
+        s.has_access(&fans[1], &creator, "tier2"),
         allowed(AccessReason::Purchased)
     );
     s.assert_ppv_holds_nothing();
@@ -90,9 +90,9 @@ fn delisting_or_updating_changes_subscription_access_not_purchases() {
     s.list_with(&creator, "clip", 10, s.usdc(), None, Some(1))
         .unwrap();
     s.subscribe(&creator, &fans[0], 1);
-    s.buy_usdc(&fans[1], "clip", 10).unwrap();
+    s.buy_usdc(&fans[1], &creator, "clip", 10).unwrap();
     assert_eq!(
-        s.has_access(&fans[0], "clip"),
+        s.has_access(&fans[0], &creator, "clip"),
         allowed(AccessReason::SubscriptionTier { tier: 1 })
     );
 
@@ -105,7 +105,7 @@ fn delisting_or_updating_changes_subscription_access_not_purchases() {
         free_for_tier: Some(2),
     };
     s.execute(&creator, &msg, &[]).unwrap();
-    assert_eq!(s.has_access(&fans[0], "clip"), denied());
+    assert_eq!(s.has_access(&fans[0], &creator, "clip"), denied());
 
     // Back to tier 1, then delisted: subscribers lose it, the buyer keeps it.
     let msg = ExecuteMsg::UpdateItem {
@@ -117,13 +117,13 @@ fn delisting_or_updating_changes_subscription_access_not_purchases() {
     };
     s.execute(&creator, &msg, &[]).unwrap();
     assert_eq!(
-        s.has_access(&fans[0], "clip"),
+        s.has_access(&fans[0], &creator, "clip"),
         allowed(AccessReason::SubscriptionTier { tier: 1 })
     );
     s.delist(&creator, "clip").unwrap();
-    assert_eq!(s.has_access(&fans[0], "clip"), denied());
+    assert_eq!(s.has_access(&fans[0], &creator, "clip"), denied());
     assert_eq!(
-        s.has_access(&fans[1], "clip"),
+        s.has_access(&fans[1], &creator, "clip"),
         allowed(AccessReason::Purchased)
     );
 }
@@ -135,7 +135,38 @@ fn has_access_validates_the_viewer() {
     s.list_item(&creator, "clip", 10, s.usdc()).unwrap();
     let msg = QueryMsg::HasAccess {
         viewer: "not-an-address".into(),
+        creator: creator.to_string(),
         content_id: "clip".into(),
     };
     assert!(s.query::<AccessResponse>(&msg).is_err());
+}
+
+/// Content ids are per creator: a second creator lists an id the first one uses, and each is its
+/// own item; a purchase of one opens that one only.
+#[test]
+fn the_same_content_id_of_two_creators_is_two_items() {
+    let mut s = Suite::new();
+    let (a, b, fan) = (s.creator.clone(), s.other_creator.clone(), s.fan());
+    s.list_item(&a, "clip", 10, s.usdc()).unwrap();
+    s.list_item(&b, "clip", 20, s.usdc()).unwrap();
+    s.buy_usdc(&fan, &a, "clip", 10).unwrap();
+
+    assert_eq!(
+        s.has_access(&fan, &a, "clip"),
+        allowed(AccessReason::Purchased)
+    );
+    assert_eq!(s.has_access(&fan, &b, "clip"), denied());
+    // Each creator sees their own item, not the other's.
+    assert_eq!(s.has_access(&a, &a, "clip"), allowed(AccessReason::Creator));
+    assert_eq!(s.has_access(&a, &b, "clip"), denied());
+    assert_eq!(s.has_access(&b, &a, "clip"), denied());
+    // B's item is still for sale at its own price; buying it is a second purchase.
+    s.buy_usdc(&fan, &b, "clip", 20).unwrap();
+    assert_eq!(
+        s.has_access(&fan, &b, "clip"),
+        allowed(AccessReason::Purchased)
+    );
+    assert_eq!(s.spent(&a, &fan, &s.usdc()), 10);
+    assert_eq!(s.spent(&b, &fan, &s.usdc()), 20);
+    s.assert_ppv_holds_nothing();
 }

@@ -18,33 +18,36 @@ fn listed_suite() -> Suite {
 #[test]
 fn buy_with_native_coins_needs_exactly_one_coin_of_the_price() {
     let mut s = listed_suite();
-    let fan = s.fan();
-    assert_error(s.buy(&fan, "clip", &[]), AssetError::NoFunds.into());
+    let (creator, fan) = (s.creator.clone(), s.fan());
     assert_error(
-        s.buy(&fan, "clip", &coins(100, ATOM)),
+        s.buy(&fan, &creator, "clip", &[]),
+        AssetError::NoFunds.into(),
+    );
+    assert_error(
+        s.buy(&fan, &creator, "clip", &coins(100, ATOM)),
         AssetError::NotAccepted(AssetInfo::native(ATOM)).into(),
     );
     assert_error(
-        s.buy(&fan, "clip", &[coin(100, ATOM), coin(100, USDC)]),
+        s.buy(&fan, &creator, "clip", &[coin(100, ATOM), coin(100, USDC)]),
         AssetError::MultipleCoins(2).into(),
     );
     let wrong = |paid: u128| ContractError::WrongAmount {
         price: Uint128::new(100),
         paid: Uint128::new(paid),
     };
-    assert_error(s.buy_usdc(&fan, "clip", 99), wrong(99));
-    assert_error(s.buy_usdc(&fan, "clip", 101), wrong(101));
+    assert_error(s.buy_usdc(&fan, &creator, "clip", 99), wrong(99));
+    assert_error(s.buy_usdc(&fan, &creator, "clip", 101), wrong(101));
     // A CW20-priced item takes no native coins, with or without funds.
     let mesi = s.mesi.clone();
     let pay_with_token = || ContractError::PayWithToken {
         content_id: "song".into(),
         token: mesi.clone(),
     };
-    assert_error(s.buy_usdc(&fan, "song", 100), pay_with_token());
-    assert_error(s.buy(&fan, "song", &[]), pay_with_token());
+    assert_error(s.buy_usdc(&fan, &creator, "song", 100), pay_with_token());
+    assert_error(s.buy(&fan, &creator, "song", &[]), pay_with_token());
 
     assert_eq!(s.balance(&fan, &s.usdc()), FAN_FUNDS);
-    assert!(!s.has_access(&fan, "clip").allowed);
+    assert!(!s.has_access(&fan, &creator, "clip").allowed);
     s.assert_ppv_holds_nothing();
 }
 
@@ -61,9 +64,10 @@ fn a_zero_coin_is_refused() {
         subscriptions: subscriptions.to_string(),
     };
     crate::contract::instantiate(deps.as_mut(), mock_env(), message_info(&fan, &[]), msg).unwrap();
+    let creator = deps.api.addr_make("creator");
     let item = ContentItem {
         content_id: "clip".into(),
-        creator: deps.api.addr_make("creator"),
+        creator: creator.clone(),
         price: Uint128::new(100),
         asset: AssetInfo::native(USDC),
         sale_ends_at: None,
@@ -72,9 +76,10 @@ fn a_zero_coin_is_refused() {
         revision: 1,
     };
     crate::state::ITEMS
-        .save(deps.as_mut().storage, "clip", &item)
+        .save(deps.as_mut().storage, (&creator, "clip"), &item)
         .unwrap();
     let buy = ExecuteMsg::Buy {
+        creator: creator.to_string(),
         content_id: "clip".into(),
     };
     let result = crate::contract::execute(
@@ -89,26 +94,26 @@ fn a_zero_coin_is_refused() {
 #[test]
 fn buy_with_a_cw20_token_needs_the_item_token_and_its_price() {
     let mut s = listed_suite();
-    let (fan, owner) = (s.fan(), s.owner.clone());
+    let (creator, fan, owner) = (s.creator.clone(), s.fan(), s.owner.clone());
     let holders = [fan.clone()];
     let fake = instantiate_cw20(&mut s.app, &owner, "FAKE", holders.iter());
 
     // A token other than the item's.
     assert_error(
-        s.buy_with_token(&fake, &fan, "song", 100),
+        s.buy_with_token(&fake, &fan, &creator, "song", 100),
         AssetError::NotAccepted(AssetInfo::cw20(fake.clone())).into(),
     );
     // MESI for an item priced in a native coin.
     assert_error(
-        s.buy_mesi(&fan, "clip", 100),
+        s.buy_mesi(&fan, &creator, "clip", 100),
         AssetError::NotAccepted(s.mesi_asset()).into(),
     );
     let wrong = |paid: u128| ContractError::WrongAmount {
         price: Uint128::new(100),
         paid: Uint128::new(paid),
     };
-    assert_error(s.buy_mesi(&fan, "song", 99), wrong(99));
-    assert_error(s.buy_mesi(&fan, "song", 101), wrong(101));
+    assert_error(s.buy_mesi(&fan, &creator, "song", 99), wrong(99));
+    assert_error(s.buy_mesi(&fan, &creator, "song", 101), wrong(101));
     // A hook message that is not ours.
     let send = Cw20ExecuteMsg::Send {
         contract: s.ppv.to_string(),
@@ -124,7 +129,7 @@ fn buy_with_a_cw20_token_needs_the_item_token_and_its_price() {
     assert_eq!(s.balance(&fan, &s.mesi_asset()), FAN_FUNDS);
     assert_eq!(s.balance(&fan, &AssetInfo::cw20(fake.clone())), FAN_FUNDS);
     assert_eq!(s.balance(&s.ppv, &AssetInfo::cw20(fake)), 0);
-    assert!(!s.has_access(&fan, "song").allowed);
+    assert!(!s.has_access(&fan, &creator, "song").allowed);
     s.assert_ppv_holds_nothing();
 }
 
@@ -132,12 +137,13 @@ fn buy_with_a_cw20_token_needs_the_item_token_and_its_price() {
 #[test]
 fn a_forged_receive_is_refused() {
     let mut s = listed_suite();
-    let fan = s.fan();
+    let (creator, fan) = (s.creator.clone(), s.fan());
     let receive = |amount: u128, content_id: &str| {
         ExecuteMsg::Receive(Cw20ReceiveMsg {
             sender: fan.to_string(),
             amount: Uint128::new(amount),
             msg: to_json_binary(&ReceiveMsg::Buy {
+                creator: creator.to_string(),
                 content_id: content_id.into(),
             })
             .unwrap(),
@@ -162,7 +168,7 @@ fn a_forged_receive_is_refused() {
         s.execute(&fan, &receive(100, "song"), &coins(100, USDC)),
         AssetError::UnexpectedFunds.into(),
     );
-    assert!(!s.has_access(&fan, "song").allowed);
+    assert!(!s.has_access(&fan, &creator, "song").allowed);
 }
 
 #[test]
@@ -203,6 +209,6 @@ fn non_payable_messages_refuse_funds() {
         s.app
             .instantiate_contract(s.ppv_code_id, creator.clone(), &msg, &funds, "ppv2", None);
     assert_error(result, AssetError::UnexpectedFunds.into());
-    assert_eq!(s.item("clip").revision, 1);
+    assert_eq!(s.item(&creator, "clip").revision, 1);
     s.assert_ppv_holds_nothing();
 }

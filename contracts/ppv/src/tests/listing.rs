@@ -38,7 +38,7 @@ fn list_update_delist_and_relist() {
             Some(2),
         )
         .unwrap();
-    let item = s.item("ep-01.cut_2");
+    let item = s.item(&creator, "ep-01.cut_2");
     assert_eq!(
         item,
         ContentItem {
@@ -66,7 +66,7 @@ fn list_update_delist_and_relist() {
         free_for_tier: None,
     };
     let response = s.execute(&creator, &msg, &[]).unwrap();
-    let item = s.item("ep-01.cut_2");
+    let item = s.item(&creator, "ep-01.cut_2");
     assert_eq!(
         (
             item.price,
@@ -84,7 +84,7 @@ fn list_update_delist_and_relist() {
     );
 
     let response = s.delist(&creator, "ep-01.cut_2").unwrap();
-    let item = s.item("ep-01.cut_2");
+    let item = s.item(&creator, "ep-01.cut_2");
     assert_eq!(
         (item.listed, item.revision, item.price),
         (false, 3, Uint128::new(7_000))
@@ -106,7 +106,7 @@ fn list_update_delist_and_relist() {
 
     // The creator may list their own delisted id again, with new terms.
     let response = s.list_item(&creator, "ep-01.cut_2", 9, s.usdc()).unwrap();
-    let item = s.item("ep-01.cut_2");
+    let item = s.item(&creator, "ep-01.cut_2");
     assert_eq!(
         (item.listed, item.revision, item.price, item.asset.clone()),
         (true, 4, Uint128::new(9), s.usdc())
@@ -128,7 +128,7 @@ fn list_update_delist_and_relist() {
 }
 
 #[test]
-fn listing_an_id_twice_is_refused() {
+fn listing_an_id_twice_is_refused_per_creator() {
     let mut s = Suite::new();
     let (creator, other) = (s.creator.clone(), s.other_creator.clone());
     s.list_item(&creator, "clip", 10, s.usdc()).unwrap();
@@ -136,17 +136,31 @@ fn listing_an_id_twice_is_refused() {
         s.list_item(&creator, "clip", 10, s.usdc()),
         ContractError::AlreadyListed("clip".into()),
     );
+    // Ids are per creator: the other creator's "clip" is their own item.
+    let response = s.list_item(&other, "clip", 20, s.mesi_asset()).unwrap();
+    let theirs = s.item(&other, "clip");
+    assert_eq!(
+        (&theirs.creator, theirs.price, theirs.revision),
+        (&other, Uint128::new(20), 1)
+    );
+    assert_eq!(
+        single_event::<PpvItemChanged>(&response),
+        expected_event(&theirs, ItemAction::Listed)
+    );
     assert_error(
         s.list_item(&other, "clip", 10, s.usdc()),
-        ContractError::ContentIdTaken("clip".into()),
+        ContractError::AlreadyListed("clip".into()),
     );
-    // A delisted id stays with its creator.
+    // Each creator's changes touch only their own item.
     s.delist(&creator, "clip").unwrap();
-    assert_error(
-        s.list_item(&other, "clip", 10, s.usdc()),
-        ContractError::ContentIdTaken("clip".into()),
+    assert_eq!(s.item(&other, "clip"), theirs);
+    s.update_item(&other, "clip", 25, s.usdc()).unwrap();
+    let mine = s.item(&creator, "clip");
+    assert_eq!(
+        (mine.listed, mine.revision, mine.price),
+        (false, 2, Uint128::new(10))
     );
-    assert_eq!(s.item("clip").creator, creator);
+    assert_eq!(s.item(&other, "clip").price, Uint128::new(25));
 }
 
 #[test]
@@ -240,16 +254,14 @@ fn terms_are_validated_on_list_and_update() {
         s.execute(&creator, &msg, &[]),
         ContractError::SaleEndNotInFuture,
     );
-    assert_error(
-        s.update_item(&creator, "nope", 1, s.usdc()),
-        ContractError::ItemNotFound("nope".into()),
-    );
-    assert_error(
-        s.delist(&creator, "nope"),
-        ContractError::ItemNotFound("nope".into()),
-    );
+    let not_found = || ContractError::ItemNotFound {
+        creator: creator.clone(),
+        content_id: "nope".into(),
+    };
+    assert_error(s.update_item(&creator, "nope", 1, s.usdc()), not_found());
+    assert_error(s.delist(&creator, "nope"), not_found());
     // Nothing changed.
-    assert_eq!(s.item("clip").revision, 1);
+    assert_eq!(s.item(&creator, "clip").revision, 1);
 }
 
 #[test]
@@ -274,7 +286,8 @@ fn a_creator_only_lists_assets_they_accept() {
     s.list_item(&creator, "clip", 1, s.usdc()).unwrap();
 }
 
-/// Every party other than the item's creator is refused on each privileged message.
+/// Every party other than the item's creator is refused on each privileged message: they name
+/// only a content id, which is looked up among their own items.
 #[test]
 fn authorization_matrix() {
     let mut s = Suite::new();
@@ -291,16 +304,14 @@ fn authorization_matrix() {
         s.ppv.clone(),
     ];
     for party in &wrong_parties {
-        assert_error(
-            s.update_item(party, "clip", 1, s.usdc()),
-            ContractError::NotItemCreator("clip".into()),
-        );
-        assert_error(
-            s.delist(party, "clip"),
-            ContractError::NotItemCreator("clip".into()),
-        );
+        let not_found = || ContractError::ItemNotFound {
+            creator: party.clone(),
+            content_id: "clip".into(),
+        };
+        assert_error(s.update_item(party, "clip", 1, s.usdc()), not_found());
+        assert_error(s.delist(party, "clip"), not_found());
     }
-    assert_eq!(s.item("clip").revision, 1);
+    assert_eq!(s.item(&creator, "clip").revision, 1);
 
     // Listing needs a registered, active creator.
     for party in [
@@ -337,6 +348,7 @@ fn items_of_a_creator_paginate() {
         s.list_item(&creator, id, 1, s.usdc()).unwrap();
     }
     s.list_item(&other, "0-other", 1, s.usdc()).unwrap();
+    s.list_item(&other, "b", 1, s.usdc()).unwrap();
     s.delist(&creator, "c").unwrap();
 
     let page = |s: &Suite, start_after: Option<&str>, limit| -> Vec<String> {
@@ -359,7 +371,10 @@ fn items_of_a_creator_paginate() {
         limit: None,
     };
     let response: ItemsResponse = s.query(&msg).unwrap();
-    assert_eq!(response.items, vec![s.item("0-other")]);
+    assert_eq!(
+        response.items,
+        vec![s.item(&other, "0-other"), s.item(&other, "b")]
+    );
     assert!(s
         .query::<ItemsResponse>(&QueryMsg::Items {
             creator: "bad".into(),

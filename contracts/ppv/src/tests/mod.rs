@@ -370,18 +370,29 @@ impl Suite {
         )
     }
 
-    pub fn buy(&mut self, fan: &Addr, content_id: &str, funds: &[Coin]) -> Result<AppResponse> {
-        self.execute(
-            fan,
-            &ExecuteMsg::Buy {
-                content_id: content_id.into(),
-            },
-            funds,
-        )
+    /// Buys `creator`'s item `content_id` with `funds`.
+    pub fn buy(
+        &mut self,
+        fan: &Addr,
+        creator: &Addr,
+        content_id: &str,
+        funds: &[Coin],
+    ) -> Result<AppResponse> {
+        let msg = ExecuteMsg::Buy {
+            creator: creator.to_string(),
+            content_id: content_id.into(),
+        };
+        self.execute(fan, &msg, funds)
     }
 
-    pub fn buy_usdc(&mut self, fan: &Addr, content_id: &str, amount: u128) -> Result<AppResponse> {
-        self.buy(fan, content_id, &coins(amount, USDC))
+    pub fn buy_usdc(
+        &mut self,
+        fan: &Addr,
+        creator: &Addr,
+        content_id: &str,
+        amount: u128,
+    ) -> Result<AppResponse> {
+        self.buy(fan, creator, content_id, &coins(amount, USDC))
     }
 
     /// Pays with `token` through a CW20 `Send` carrying the `Buy` hook.
@@ -389,24 +400,32 @@ impl Suite {
         &mut self,
         token: &Addr,
         fan: &Addr,
+        creator: &Addr,
         content_id: &str,
         amount: u128,
     ) -> Result<AppResponse> {
+        let hook = ReceiveMsg::Buy {
+            creator: creator.to_string(),
+            content_id: content_id.into(),
+        };
         let msg = Cw20ExecuteMsg::Send {
             contract: self.ppv.to_string(),
             amount: Uint128::new(amount),
-            msg: to_json_binary(&ReceiveMsg::Buy {
-                content_id: content_id.into(),
-            })
-            .unwrap(),
+            msg: to_json_binary(&hook).unwrap(),
         };
         self.app
             .execute_contract(fan.clone(), token.clone(), &msg, &[])
     }
 
-    pub fn buy_mesi(&mut self, fan: &Addr, content_id: &str, amount: u128) -> Result<AppResponse> {
+    pub fn buy_mesi(
+        &mut self,
+        fan: &Addr,
+        creator: &Addr,
+        content_id: &str,
+        amount: u128,
+    ) -> Result<AppResponse> {
         let mesi = self.mesi.clone();
-        self.buy_with_token(&mesi, fan, content_id, amount)
+        self.buy_with_token(&mesi, fan, creator, content_id, amount)
     }
 
     pub fn query<T: cosmwasm_schema::serde::de::DeserializeOwned>(
@@ -416,16 +435,18 @@ impl Suite {
         Ok(self.app.wrap().query_wasm_smart(&self.ppv, msg)?)
     }
 
-    pub fn item(&self, content_id: &str) -> ContentItem {
+    pub fn item(&self, creator: &Addr, content_id: &str) -> ContentItem {
         self.query(&QueryMsg::Item {
+            creator: creator.to_string(),
             content_id: content_id.into(),
         })
         .unwrap()
     }
 
-    pub fn has_access(&self, viewer: &Addr, content_id: &str) -> AccessResponse {
+    pub fn has_access(&self, viewer: &Addr, creator: &Addr, content_id: &str) -> AccessResponse {
         self.query(&QueryMsg::HasAccess {
             viewer: viewer.to_string(),
+            creator: creator.to_string(),
             content_id: content_id.into(),
         })
         .unwrap()

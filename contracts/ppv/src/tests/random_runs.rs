@@ -96,8 +96,10 @@ impl Run {
         }
     }
 
+    /// Both creators use the same ids (`item-0` and `item-1`): ids are per creator, so the model's
+    /// four items are four items on the chain.
     fn content_id(item: usize) -> String {
-        format!("item-{item}")
+        format!("item-{}", item % 2)
     }
 
     /// Items 0 and 1 belong to `creator` (paid to `payout`), the others to `other_creator`.
@@ -244,9 +246,9 @@ impl Run {
         let before: Vec<u128> = watched.iter().map(|a| self.s.balance(a, &asset)).collect();
 
         let result = if in_mesi {
-            self.s.buy_mesi(&fan, &content_id, paid)
+            self.s.buy_mesi(&fan, &creator, &content_id, paid)
         } else {
-            self.s.buy_usdc(&fan, &content_id, paid)
+            self.s.buy_usdc(&fan, &creator, &content_id, paid)
         };
 
         let now = self.s.now();
@@ -282,7 +284,8 @@ impl Run {
             let Some(model) = &self.items[item] else {
                 continue;
             };
-            let stored = self.s.item(&content_id);
+            let (creator, _) = self.creator_of(item);
+            let stored = self.s.item(&creator, &content_id);
             assert_eq!(
                 (
                     stored.price.u128(),
@@ -302,7 +305,7 @@ impl Run {
                 )
             );
             for (fan_index, fan) in self.s.fans.iter().enumerate() {
-                let access = self.s.has_access(fan, &content_id);
+                let access = self.s.has_access(fan, &creator, &content_id);
                 let reason = self.expected_access(fan_index, item, model);
                 assert_eq!(
                     access,
@@ -310,7 +313,7 @@ impl Run {
                         allowed: reason != AccessReason::None,
                         reason
                     },
-                    "fan {fan_index}, {content_id}"
+                    "fan {fan_index}, {creator} {content_id}"
                 );
             }
         }

@@ -1,4 +1,5 @@
-//! `ppv_items` (the last state each `mesi.ppv_item.v1` carried), `ppv_purchases` and
+//! `ppv_items` (the last state each `mesi.ppv_item.v1` carried, per contract, creator and content
+//! id: content ids are per creator), `ppv_purchases` and
 //! `ppv_totals` (lifetime spending per creator, buyer and asset, summed like tip totals).
 
 use mesi_common::events::AnyEvent;
@@ -16,7 +17,7 @@ pub async fn apply(conn: &mut PgConnection, events: &[&StoredEvent]) -> Result<(
         let o = &stored.origin;
         match &stored.event {
             AnyEvent::PpvItem(e) => items.replace(
-                format!("{}/{}", o.contract, e.content_id),
+                format!("{}/{}/{}", o.contract, e.creator, e.content_id),
                 [
                     text(&o.contract),
                     text(&e.content_id),
@@ -87,8 +88,8 @@ FROM UNNEST($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text
             $9::text[], $10::text[], $11::text[], $12::text[])
      AS u(contract, content_id, creator, price, asset, sale_ends_at, free_for_tier, listed, revision, last_action,
           updated_height, updated_seq)
-ON CONFLICT (contract, content_id) DO UPDATE
-SET creator = EXCLUDED.creator, price = EXCLUDED.price, asset = EXCLUDED.asset, sale_ends_at = EXCLUDED.sale_ends_at,
+ON CONFLICT (contract, creator, content_id) DO UPDATE
+SET price = EXCLUDED.price, asset = EXCLUDED.asset, sale_ends_at = EXCLUDED.sale_ends_at,
     free_for_tier = EXCLUDED.free_for_tier, listed = EXCLUDED.listed, revision = EXCLUDED.revision,
     last_action = EXCLUDED.last_action, updated_height = EXCLUDED.updated_height, updated_seq = EXCLUDED.updated_seq
 WHERE (t.updated_height, t.updated_seq) < (EXCLUDED.updated_height, EXCLUDED.updated_seq)
