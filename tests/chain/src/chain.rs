@@ -483,6 +483,7 @@ impl Chain {
             block.tx_hash = tx.hash.clone();
         }
         engine.push_meter(tx.gas_limit);
+        engine.begin_tx_contracts();
         engine.kv.borrow_mut().begin();
         let mut events = Vec::new();
         let mut outputs: Vec<MsgOutput> = Vec::new();

@@ -2,6 +2,7 @@
 //! they touch, over one layered store and one stack of SDK gas meters.
 
 use std::cell::{Cell, RefCell};
+use std::collections::HashSet;
 use std::rc::Rc;
 
 use cosmwasm_std::{
@@ -201,6 +202,9 @@ pub struct Engine {
     meters: RefCell<Vec<GasMeter>>,
     calls: RefCell<Vec<CallGas>>,
     query_depth: Cell<u32>,
+    /// The codes the transaction being delivered has loaded (x/wasm's `TxContracts`): a code
+    /// loaded again in the same transaction pays the discounted instance cost.
+    tx_contracts: RefCell<HashSet<Checksum>>,
 }
 
 fn sequence_key(name: &str) -> Vec<u8> {
@@ -371,6 +375,7 @@ impl Engine {
             meters: RefCell::new(Vec::new()),
             calls: RefCell::new(Vec::new()),
             query_depth: Cell::new(0),
+            tx_contracts: RefCell::new(HashSet::new()),
         }
     }
 
@@ -713,6 +718,24 @@ impl Engine {
         Ok((record, checksum, pinned))
     }
 
+    /// wasmd `checkDiscountEligibility`: pinned code, or code the transaction already loaded,
+    /// pays the discounted instance cost. Outside a transaction (a client's query) nothing is
+    /// remembered.
+    fn discounted(&self, checksum: &Checksum, pinned: bool) -> bool {
+        if pinned {
+            return true;
+        }
+        if !self.block.borrow().in_tx {
+            return false;
+        }
+        !self.tx_contracts.borrow_mut().insert(*checksum)
+    }
+
+    /// Starts a transaction's list of loaded codes.
+    pub(crate) fn begin_tx_contracts(&self) {
+        self.tx_contracts.borrow_mut().clear();
+    }
+
     /// wasmd `pinCode` (a governance action): keeps the module in memory and makes calls to
     /// the code pay [`INSTANCE_COST_DISCOUNT`] instead of [`INSTANCE_COST`].
     pub(crate) fn pin_code(&self, code_id: u64) -> Result<()> {
@@ -965,9 +988,12 @@ impl Engine {
             if label.trim().is_empty() {
                 return Err(Failure::new("wasm", 12, "label is required: empty"));
             }
-            let pinned = self.has(StoreKey::Wasm, &pinned_key(code_id))?;
-            self.charge(GasKind::Setup, setup_cost(pinned, msg.len()))?;
             let checksum = self.load_code(code_id)?;
+            let pinned = self.has(StoreKey::Wasm, &pinned_key(code_id))?;
+            self.charge(
+                GasKind::Setup,
+                setup_cost(self.discounted(&checksum, pinned), msg.len()),
+            )?;
             let instance_id = self.next_sequence("lastContractId")?;
             address = self.codec.contract_address(code_id, instance_id);
             let canonical = self.canonical(&address)?;
@@ -1062,7 +1088,10 @@ impl Engine {
         let (response, events) = self.traced(CallKind::Execute, Some(contract), depth, || {
             self.canonical(sender)?;
             let (_, checksum, pinned) = self.contract_instance(contract)?;
-            self.charge(GasKind::Setup, setup_cost(pinned, msg.len()))?;
+            self.charge(
+                GasKind::Setup,
+                setup_cost(self.discounted(&checksum, pinned), msg.len()),
+            )?;
             let mut events = Vec::new();
             if !funds.is_empty() {
                 events.extend(self.bank_send(sender, contract, funds)?);
@@ -1104,8 +1133,6 @@ impl Engine {
     ) -> Result<MsgOutput> {
         self.check_depth(depth)?;
         let (response, events) = self.traced(CallKind::Migrate, Some(contract), depth, || {
-            let pinned = self.has(StoreKey::Wasm, &pinned_key(new_code_id))?;
-            self.charge(GasKind::Setup, setup_cost(pinned, msg.len()))?;
             let canonical = self.canonical(contract)?;
             if self
                 .read(StoreKey::Wasm, &contract_key(&canonical))?
@@ -1120,6 +1147,11 @@ impl Engine {
                 return Err(Failure::unauthorized("can not migrate"));
             }
             let checksum = self.load_code(new_code_id)?;
+            let pinned = self.has(StoreKey::Wasm, &pinned_key(new_code_id))?;
+            self.charge(
+                GasKind::Setup,
+                setup_cost(self.discounted(&checksum, pinned), msg.len()),
+            )?;
             let info = serde_json::to_vec(
                 &json!({ "sender": sender, "old_migrate_version": Value::Null }),
             )
@@ -1415,7 +1447,10 @@ impl Engine {
     /// wasmd `QuerySmart`.
     pub(crate) fn smart_query(self: &Rc<Self>, contract: &str, msg: &[u8]) -> Result<Vec<u8>> {
         let (_, checksum, pinned) = self.contract_instance(contract)?;
-        self.charge(GasKind::Setup, setup_cost(pinned, msg.len()))?;
+        self.charge(
+            GasKind::Setup,
+            setup_cost(self.discounted(&checksum, pinned), msg.len()),
+        )?;
         let raw = self.call_vm(contract, &checksum, EntryPoint::Query { msg })?;
         let result: ContractResult<Binary> = serde_json::from_slice(&raw).map_err(|err| {
             Failure::new(
@@ -1605,8 +1640,8 @@ impl Engine {
 }
 
 /// wasmd `SetupContractCost`.
-fn setup_cost(pinned: bool, msg_len: usize) -> u64 {
-    let instance = if pinned {
+fn setup_cost(discount: bool, msg_len: usize) -> u64 {
+    let instance = if discount {
         INSTANCE_COST_DISCOUNT
     } else {
         INSTANCE_COST

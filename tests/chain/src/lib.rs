@@ -61,7 +61,7 @@
 //! | what | cost | where it comes from |
 //! | --- | --- | --- |
 //! | wasm execution | VM gas / [`gas::GAS_MULTIPLIER`] (140_000), per call, floored | wasmd `x/wasm/types/gas_register.go` `DefaultGasMultiplier` (140_000 since CosmWasm 2.0 cut VM costs 1000x; 140_000_000 was the 1.x value) |
-//! | contract call setup | [`gas::INSTANCE_COST`] 60_000 per instantiate / execute / migrate / query; [`gas::INSTANCE_COST_DISCOUNT`] 2_000 for replies and pinned code | `DefaultInstanceCost`, `DefaultInstanceCostDiscount`, `SetupContractCost`, `ReplyCosts` |
+//! | contract call setup | [`gas::INSTANCE_COST`] 60_000 per instantiate / execute / migrate / query; [`gas::INSTANCE_COST_DISCOUNT`] 2_000 for replies, pinned code and code the transaction already loaded | `DefaultInstanceCost`, `DefaultInstanceCostDiscount`, `SetupContractCost`, `ReplyCosts`, `checkDiscountEligibility` (`TxContracts`) |
 //! | upload | [`gas::COMPILE_COST_PER_BYTE`] 3 per wasm byte | `DefaultCompileCost` |
 //! | message bytes | [`gas::CONTRACT_MESSAGE_DATA_COST`] 0 per byte | `DefaultContractMessageDataCost` |
 //! | contract events | 10 per attribute, 1 per attribute byte after a free tier of 100 bytes per response, 20 + 1 per type byte per custom event | `DefaultPerAttributeCost`, `DefaultEventAttributeDataCost`, `DefaultEventAttributeDataFreeTier`, `DefaultPerCustomEventCost`, `EventCosts` |

@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::Mutex;
 
-use mesi_chain::gas::INSTANCE_COST;
+use mesi_chain::gas::{CONTRACT_MESSAGE_DATA_COST, INSTANCE_COST, INSTANCE_COST_DISCOUNT};
 use mesi_chain::{coin, coins, CallKind, Chain, ChainConfig, ChainMsg, Tx, TxResult, Uint256};
 use serde_json::{json, Value};
 
@@ -350,6 +350,49 @@ fn the_same_calls_cost_the_same_gas() {
     assert_eq!(first, gas_of_run());
     // The second and third transfers touch the same keys with values of the same length.
     assert_eq!(first[1], first[2]);
+}
+
+#[test]
+fn a_code_loaded_again_in_the_same_transaction_costs_the_discounted_setup() {
+    let Cw20Setup {
+        mut chain,
+        alice,
+        bob,
+        token,
+    } = cw20_setup();
+    let transfer = msg(json!({ "transfer": { "recipient": bob, "amount": "1" } }));
+    let execute = || ChainMsg::Execute {
+        sender: alice.clone(),
+        contract: token.clone(),
+        msg: transfer.clone(),
+        funds: vec![],
+    };
+    let tx = Tx {
+        msgs: vec![execute(), execute()],
+        gas_limit: 5_000_000,
+        hash: vec![2; 32],
+    };
+    let delivered = chain.deliver_tx(&tx).unwrap();
+    let data_cost = transfer.len() as u64 * CONTRACT_MESSAGE_DATA_COST;
+    let setups: Vec<u64> = delivered.calls.iter().map(|c| c.breakdown.setup).collect();
+    assert_eq!(
+        setups,
+        [
+            INSTANCE_COST + data_cost,
+            INSTANCE_COST_DISCOUNT + data_cost
+        ]
+    );
+    // The next transaction starts afresh.
+    let tx = Tx {
+        msgs: vec![execute()],
+        gas_limit: 5_000_000,
+        hash: vec![3; 32],
+    };
+    let delivered = chain.deliver_tx(&tx).unwrap();
+    assert_eq!(
+        delivered.calls[0].breakdown.setup,
+        INSTANCE_COST + data_cost
+    );
 }
 
 #[test]

@@ -40,7 +40,8 @@ fn install_if_missing(js: &Path) {
 fn run_wallet_test(rpc: &str, info: &DevnetInfo) {
     let js = support::repo_root().join("tests/devnet/js");
     install_js_packages(&js);
-    let info_file = tempfile_path("chain-info.json");
+    // One file per chain: the tests run in parallel in one process.
+    let info_file = tempfile_path(&format!("{}.json", info.chain_id));
     std::fs::write(&info_file, serde_json::to_vec(info).unwrap()).unwrap();
     let runtime = tokio::runtime::Runtime::new().unwrap();
     let indexer = runtime.block_on(async {
