@@ -114,7 +114,8 @@ impl Contracts {
     }
 }
 
-/// The TOML configuration file; every field can also be given as a flag.
+/// The TOML configuration file; every field can also be given as a flag. `rpc` may name several
+/// nodes of the chain, comma-separated.
 ///
 /// ```toml
 /// rpc = "http://localhost:26657"

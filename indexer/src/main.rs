@@ -31,9 +31,11 @@ struct Cli {
     config: Option<PathBuf>,
     #[arg(long, global = true, env = "DATABASE_URL", hide_env_values = true)]
     database_url: Option<String>,
-    /// The node's RPC address, e.g. http://localhost:26657.
-    #[arg(long, global = true, env = "MESI_RPC")]
-    rpc: Option<String>,
+    /// The node's RPC address, e.g. http://localhost:26657. Repeat (or comma-separate) to give
+    /// several nodes of the chain: the indexer asks one and moves to the next when it stops
+    /// answering.
+    #[arg(long, global = true, env = "MESI_RPC", value_delimiter = ',')]
+    rpc: Vec<String>,
     /// One of our contracts, as ADDRESS=KIND (creators, tips, subscriptions, ppv, surprises,
     /// meetings); repeat for each. MESI_CONTRACTS takes a comma-separated list.
     #[arg(
@@ -228,7 +230,7 @@ enum Progress {
 struct Settings {
     file: FileConfig,
     database_url: Option<String>,
-    rpc: Option<String>,
+    rpc: Vec<String>,
     contracts: Contracts,
     rpc_timeout: Duration,
 }
@@ -252,7 +254,19 @@ impl Settings {
                 .database_url
                 .clone()
                 .or_else(|| file.database_url.clone()),
-            rpc: cli.rpc.clone().or_else(|| file.rpc.clone()),
+            rpc: if cli.rpc.iter().any(|r| !r.trim().is_empty()) {
+                cli.rpc.clone()
+            } else {
+                file.rpc
+                    .iter()
+                    .flat_map(|r| r.split(','))
+                    .map(str::to_owned)
+                    .collect()
+            }
+            .into_iter()
+            .map(|r| r.trim().to_owned())
+            .filter(|r| !r.is_empty())
+            .collect(),
             contracts,
             rpc_timeout: Duration::from_secs_f64(cli.rpc_timeout),
             file,
@@ -270,11 +284,10 @@ impl Settings {
     }
 
     fn source(&self) -> anyhow::Result<RpcClient> {
-        let rpc = self
-            .rpc
-            .as_deref()
-            .context("no node: set --rpc or MESI_RPC")?;
-        Ok(RpcClient::new(rpc, self.rpc_timeout)?)
+        if self.rpc.is_empty() {
+            bail!("no node: set --rpc or MESI_RPC");
+        }
+        Ok(RpcClient::with_endpoints(&self.rpc, self.rpc_timeout)?)
     }
 }
 
@@ -430,7 +443,7 @@ async fn status(settings: &Settings) -> anyhow::Result<()> {
         Some(c) => println!("chain:  {}\ncursor: {}", c.chain_id, c.height),
         None => println!("cursor: none (nothing indexed yet)"),
     }
-    if settings.rpc.is_some() {
+    if !settings.rpc.is_empty() {
         let status = settings.source()?.status().await?;
         println!(
             "node:   {} ({}), head {}",

@@ -6,12 +6,13 @@ use std::collections::BTreeSet;
 use std::sync::Arc;
 use std::time::Duration;
 
-use common::{assert_database_matches, ingest, test_options};
+use common::{assert_database_matches, ingest, ingest_from, test_options};
 use cosmwasm_std::{Addr, Uint128};
 use mesi_common::events::surprises::SurpriseMinted;
 use mesi_common::events::AnyEvent;
 use mesi_indexer::api::state::CHAIN_TIME_SQL;
 use mesi_indexer::config::ContractKind;
+use mesi_indexer::source::RpcClient;
 use mesi_indexer::store::Store;
 use mesi_indexer::testkit::{
     table_digests, Chain, ChainSpec, Dialect, Faults, RpcServer, ServerOptions, TestDb,
@@ -65,6 +66,62 @@ async fn faulty_node_and_growing_head_give_exact_projections() {
         assert!(n > 0, "no {what} was injected: {counts:?}");
     }
     assert!(chain.expected.ignored_mesi_events > 0 && !chain.expected.dead_letters.is_empty());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_node_that_stops_answering_is_replaced_by_the_next() {
+    let Some(db) = TestDb::create().await else {
+        return;
+    };
+    let chain = Arc::new(Chain::generate(ChainSpec {
+        seed: 23,
+        blocks: 240,
+        ..ChainSpec::default()
+    }));
+    // Two nodes of the chain, both growing from height 30 as a chain does.
+    let node = || ServerOptions {
+        initial_height: 30,
+        produce_every: Some(Duration::from_millis(10)),
+        ..ServerOptions::default()
+    };
+    let mut first = RpcServer::start(chain.clone(), node()).await.unwrap();
+    let second = RpcServer::start(chain.clone(), node()).await.unwrap();
+    let source =
+        RpcClient::with_endpoints(&[first.url(), second.url()], Duration::from_millis(500))
+            .unwrap();
+    let run = tokio::spawn({
+        let (chain, url) = (chain.clone(), db.url.clone());
+        async move { ingest_from(&chain, source, &url, test_options(chain.head())).await }
+    });
+
+    // The first node stops in the middle of the run.
+    let pool = db.pool().await;
+    let stopped_at = loop {
+        // (an error until the run has migrated the database)
+        let height: Option<i64> = sqlx::query_scalar("SELECT height FROM ingest_cursor")
+            .fetch_optional(&pool)
+            .await
+            .ok()
+            .flatten();
+        if let Some(height) = height.filter(|h| *h >= 60) {
+            break height as u64;
+        }
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    };
+    first.stop();
+    let summary = tokio::time::timeout(Duration::from_secs(60), run)
+        .await
+        .expect("the run ends on the second node after the first stopped")
+        .unwrap();
+
+    assert!(stopped_at < chain.head(), "the stop came before the end");
+    assert_eq!(summary.last_height, chain.head());
+    assert_database_matches(&pool, &chain, chain.head()).await;
+    assert!(
+        second.counts().ok > 0,
+        "the second node answered: {:?}",
+        second.counts()
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -1,6 +1,12 @@
 //! A small CometBFT RPC client over HTTP GET (`/status`, `/block?height=`, `/block_results?height=`).
 //! It makes one attempt per call; retrying is the caller's choice ([`crate::retry`]).
+//!
+//! It may know several nodes of the chain: it asks one at a time, and when that one does not
+//! answer (a transport error, an HTTP error status) it moves to the next, so the caller's
+//! retry reaches a node that works.
 
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
 use std::time::Duration;
 
 use serde::de::DeserializeOwned;
@@ -26,15 +32,32 @@ pub enum SourceError {
     Invalid(String),
 }
 
+/// Most nodes one indexer may be given.
+pub const MAX_ENDPOINTS: usize = 16;
+
 #[derive(Clone)]
 pub struct RpcClient {
-    base: String,
+    /// RPC addresses of nodes of one chain, without trailing slashes.
+    endpoints: Arc<[String]>,
+    /// The one asked now (shared by the clones).
+    current: Arc<AtomicUsize>,
     http: reqwest::Client,
 }
 
 impl RpcClient {
     /// `base` is the node's RPC address, e.g. `http://localhost:26657` (a path prefix is kept).
     pub fn new(base: &str, timeout: Duration) -> Result<Self, SourceError> {
+        Self::with_endpoints(&[base.to_owned()], timeout)
+    }
+
+    /// Several nodes of the same chain, asked in this order: the next when one stops answering.
+    pub fn with_endpoints(bases: &[String], timeout: Duration) -> Result<Self, SourceError> {
+        if bases.is_empty() || bases.len() > MAX_ENDPOINTS {
+            return Err(SourceError::Invalid(format!(
+                "give 1 to {MAX_ENDPOINTS} RPC endpoints, not {}",
+                bases.len()
+            )));
+        }
         let http = reqwest::Client::builder()
             .timeout(timeout)
             .connect_timeout(timeout)
@@ -42,17 +65,43 @@ impl RpcClient {
             .user_agent(concat!("mesi-indexer/", env!("CARGO_PKG_VERSION")))
             .build()
             .map_err(|source| SourceError::Transport {
-                url: base.into(),
+                url: bases[0].clone(),
                 source,
             })?;
         Ok(RpcClient {
-            base: base.trim_end_matches('/').to_owned(),
+            endpoints: bases
+                .iter()
+                .map(|b| b.trim_end_matches('/').to_owned())
+                .collect(),
+            current: Arc::new(AtomicUsize::new(0)),
             http,
         })
     }
 
+    /// The node asked now.
     pub fn base_url(&self) -> &str {
-        &self.base
+        &self.endpoints[self.current.load(Ordering::Relaxed)]
+    }
+
+    pub fn endpoints(&self) -> &[String] {
+        &self.endpoints
+    }
+
+    /// Moves from the node at `failed` to the next one (unless another call already moved).
+    fn fail_over(&self, failed: usize) {
+        let next = (failed + 1) % self.endpoints.len();
+        if next != failed
+            && self
+                .current
+                .compare_exchange(failed, next, Ordering::Relaxed, Ordering::Relaxed)
+                .is_ok()
+        {
+            tracing::warn!(
+                failed = %self.endpoints[failed],
+                next = %self.endpoints[next],
+                "the node does not answer; moving to the next RPC endpoint"
+            );
+        }
     }
 
     pub async fn status(&self) -> Result<ChainStatus, SourceError> {
@@ -89,9 +138,26 @@ impl RpcClient {
         method: &str,
         height: Option<u64>,
     ) -> Result<T, SourceError> {
+        let index = self.current.load(Ordering::Relaxed);
+        let result = self.get_from(&self.endpoints[index], method, height).await;
+        if matches!(
+            result,
+            Err(SourceError::Transport { .. } | SourceError::Status { .. })
+        ) {
+            self.fail_over(index);
+        }
+        result
+    }
+
+    async fn get_from<T: DeserializeOwned>(
+        &self,
+        base: &str,
+        method: &str,
+        height: Option<u64>,
+    ) -> Result<T, SourceError> {
         let url = match height {
-            Some(h) => format!("{}/{method}?height={h}", self.base),
-            None => format!("{}/{method}", self.base),
+            Some(h) => format!("{base}/{method}?height={h}"),
+            None => format!("{base}/{method}"),
         };
         let response =
             self.http

@@ -10,7 +10,7 @@
 
 use std::borrow::Cow;
 use std::net::SocketAddr;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -121,6 +121,8 @@ struct Shared {
     new_blocks: watch::Sender<u64>,
     rng: Mutex<fastrand::Rng>,
     counts: Mutex<FaultCounts>,
+    /// After [`RpcServer::stop`]: every connection, open or new, is closed unanswered.
+    down: AtomicBool,
 }
 
 pub struct RpcServer {
@@ -153,6 +155,7 @@ impl RpcServer {
             new_blocks: watch::channel(initial_height).0,
             rng: Mutex::new(fastrand::Rng::with_seed(options.seed)),
             counts: Mutex::new(FaultCounts::default()),
+            down: AtomicBool::new(false),
             chain,
             blocks,
             block_results,
@@ -186,6 +189,15 @@ impl RpcServer {
     /// The node's current height.
     pub fn height(&self) -> u64 {
         self.shared.height.load(Ordering::Relaxed)
+    }
+
+    /// The node stops answering, as a crashed node does: it accepts no connection, and the
+    /// open ones close at their next request.
+    pub fn stop(&mut self) {
+        self.shared.down.store(true, Ordering::SeqCst);
+        for task in self.tasks.drain(..) {
+            task.abort();
+        }
     }
 }
 
@@ -349,6 +361,9 @@ async fn serve_websocket(stream: TcpStream, shared: Arc<Shared>) {
         _ => return,
     }
     while heights.changed().await.is_ok() {
+        if shared.down.load(Ordering::SeqCst) {
+            return;
+        }
         let height = *heights.borrow_and_update();
         let Some(block) = shared.chain.block(height) else {
             continue;
@@ -375,6 +390,9 @@ async fn serve_connection(mut stream: TcpStream, shared: Arc<Shared>) {
         let Some(path) = read_request(&mut stream, &mut buffer).await else {
             return;
         };
+        if shared.down.load(Ordering::SeqCst) {
+            return;
+        }
         let (status, body) = shared.answer(&path);
         let written = match shared.pick_fault() {
             Fault::None => respond(&mut stream, status, &body).await,

@@ -42,6 +42,16 @@ pub async fn ingest(
     options: IngestOptions,
 ) -> mesi_indexer::ingest::IngestSummary {
     let source = RpcClient::new(rpc_url, Duration::from_millis(500)).unwrap();
+    ingest_from(chain, source, database_url, options).await
+}
+
+/// [`ingest`] from a given client (for example one with several nodes).
+pub async fn ingest_from(
+    chain: &Chain,
+    source: RpcClient,
+    database_url: &str,
+    options: IngestOptions,
+) -> mesi_indexer::ingest::IngestSummary {
     let store = Store::connect(database_url).await.unwrap();
     store.migrate().await.unwrap();
     mesi_indexer::ingest::run(source, store, Arc::new(chain.contracts.clone()), options)
