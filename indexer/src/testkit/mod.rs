@@ -9,5 +9,5 @@ pub mod rpc_server;
 
 pub use chain::{Chain, ChainSpec, Dialect};
 pub use follow::Follower;
-pub use pg::{table_digests, TestDb};
+pub use pg::{chain_independent_digests, table_digests, TestDb};
 pub use rpc_server::{Faults, RpcServer, ServerOptions};

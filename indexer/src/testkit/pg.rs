@@ -107,6 +107,64 @@ pub async fn table_digests(pool: &PgPool) -> BTreeMap<String, (i64, String)> {
     digests
 }
 
+/// Columns that say where and when on its chain a row happened (heights, positions, hashes,
+/// times and the JSON that carries times): they differ between two chains that ran the same
+/// transactions.
+fn is_chain_position(column: &str) -> bool {
+    matches!(
+        column,
+        "height"
+            | "seq"
+            | "tx_hash"
+            | "tx_index"
+            | "block_time"
+            | "id"
+            | "time"
+            | "data"
+            | "hints"
+            | "attributes"
+    ) || column.ends_with("_at")
+        || column.ends_with("_time")
+        || column.ends_with("_height")
+        || column.ends_with("_until")
+        || column.ends_with("_seq")
+}
+
+/// [`table_digests`] over the columns that do not depend on where and when the rows happened
+/// on their chain (see `is_chain_position`): equal for two chains that ran the same
+/// transactions, whatever their heights and clocks.
+pub async fn chain_independent_digests(database_url: &str) -> BTreeMap<String, (i64, String)> {
+    let pool = &PgPool::connect(database_url).await.expect("connect");
+    let mut digests = BTreeMap::new();
+    for (table, _) in table_digests(pool).await {
+        let columns: Vec<String> = sqlx::query_scalar(
+            "SELECT column_name::text FROM information_schema.columns \
+             WHERE table_schema = 'public' AND table_name = $1 ORDER BY ordinal_position",
+        )
+        .bind(&table)
+        .fetch_all(pool)
+        .await
+        .expect("list columns");
+        let kept: Vec<String> = columns
+            .into_iter()
+            .filter(|c| !is_chain_position(c))
+            .map(|c| format!("\"{c}\""))
+            .collect();
+        let row = if kept.is_empty() {
+            "''".to_string()
+        } else {
+            format!("concat_ws('|', {})", kept.join(", "))
+        };
+        let sql = format!(
+            "SELECT count(*), md5(coalesce(string_agg(r, E'\\n' ORDER BY r), '')) \
+             FROM (SELECT {row} AS r FROM {table}) t"
+        );
+        let digest: (i64, String) = sqlx::query_as(&sql).fetch_one(pool).await.expect("digest");
+        digests.insert(table, digest);
+    }
+    digests
+}
+
 #[cfg(test)]
 mod tests {
     use super::with_database;

@@ -5,8 +5,10 @@
 //! the Devnet section of the README).
 //!
 //! A value that differs only because the chains' block times differ (a time derived from the
-//! block's) counts as equal when it is the same offset from its block's time. Needs
-//! MESI_WASMD (see mesi_devnet::wasmd).
+//! block's) counts as equal when it is the same offset from its block's time. With a
+//! PostgreSQL for tests, an indexer follows each chain, and their tables must hold the same
+//! rows (compared without the columns that say where and when on its chain a row happened).
+//! Needs MESI_WASMD (see mesi_devnet::wasmd).
 
 mod support;
 
@@ -21,6 +23,7 @@ use mesi_devnet::keys::{derive_keys, DevKey};
 use mesi_devnet::node::GasPrice;
 use mesi_devnet::sign::{coin, execute_msg, sign_tx, SignOptions};
 use mesi_devnet::wasmd::Wasmd;
+use mesi_indexer::testkit::{chain_independent_digests, Follower, TestDb};
 use serde_json::{json, Value};
 
 const ACCOUNTS: u32 = 8;
@@ -93,10 +96,37 @@ impl Signer {
             .unwrap() as i128
     }
 
+    fn head_height(&self) -> u64 {
+        let status = self.client.call("status", json!({})).unwrap();
+        status["sync_info"]["latest_block_height"]
+            .as_str()
+            .unwrap()
+            .parse()
+            .unwrap()
+    }
+
     fn head_seconds(&self) -> u64 {
         let status = self.client.call("status", json!({})).unwrap();
         let time = status["sync_info"]["latest_block_time"].as_str().unwrap();
         DateTime::parse_from_rfc3339(time).unwrap().timestamp() as u64
+    }
+}
+
+/// Waits until the indexer serving `api` has indexed `height`.
+fn wait_until_indexed(api: &str, height: u64) {
+    let deadline = std::time::Instant::now() + Duration::from_secs(60);
+    loop {
+        let ready: Value = reqwest::blocking::get(format!("{api}/ready"))
+            .and_then(|r| r.json())
+            .unwrap_or_default();
+        if ready["height"].as_u64().unwrap_or(0) >= height {
+            return;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the indexer at {api} did not reach height {height}: {ready}"
+        );
+        std::thread::sleep(Duration::from_millis(100));
     }
 }
 
@@ -299,6 +329,23 @@ fn the_devnet_answers_as_wasmd_does() {
     options.accounts = ACCOUNTS;
     let served = support::serve(options);
 
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let indexers = runtime.block_on(async {
+        let follow = |rpc: String, info: DevnetInfo| async move {
+            let db = TestDb::create().await?;
+            let contracts = info.deployment.unwrap().contracts.indexer_kinds();
+            let pairs = contracts.into_iter().map(|(a, k)| format!("{a}={k}"));
+            let follower = Follower::start(&rpc, &db.url, pairs)
+                .await
+                .expect("the indexer starts");
+            Some((db, follower))
+        };
+        Some((
+            follow(served.url.clone(), served.devnet.info().clone()).await?,
+            follow(wasmd.rpc.clone(), wasmd_info.clone()).await?,
+        ))
+    });
+
     let mut devnet = Signer::new(&served.url, served.devnet.info().clone());
     let mut real = Signer::new(&wasmd.rpc, wasmd_info);
     assert_eq!(
@@ -347,6 +394,33 @@ fn the_devnet_answers_as_wasmd_does() {
                 differ(format!("event {}: {difference}", d.ty));
             }
         }
+    }
+    if let Some(((devnet_db, devnet_indexer), (wasmd_db, wasmd_indexer))) = &indexers {
+        for (chain, indexer) in [(&devnet, devnet_indexer), (&real, wasmd_indexer)] {
+            let head = chain.head_height();
+            wait_until_indexed(&indexer.api_url, head);
+        }
+        let (on_devnet, on_wasmd) = runtime.block_on(async {
+            (
+                chain_independent_digests(&devnet_db.url).await,
+                chain_independent_digests(&wasmd_db.url).await,
+            )
+        });
+        for (table, digest) in &on_devnet {
+            if on_wasmd.get(table) != Some(digest) {
+                differences.push(format!(
+                    "indexed table {table}: {digest:?} vs {:?}",
+                    on_wasmd.get(table)
+                ));
+            }
+        }
+        let rows: i64 = on_devnet.values().map(|(rows, _)| rows).sum();
+        println!(
+            "indexed: {} tables, {rows} rows on the devnet",
+            on_devnet.len()
+        );
+        assert!(rows > 0, "the indexers wrote rows");
+        assert_eq!(on_devnet.len(), on_wasmd.len(), "the same tables");
     }
     assert!(
         differences.is_empty(),
