@@ -247,12 +247,14 @@ pub struct RpcSubmitter<'a> {
     pub produce_blocks: bool,
 }
 
-impl Submit for RpcSubmitter<'_> {
-    fn submit(&mut self, msgs: Vec<Any>, gas_limit: u64) -> anyhow::Result<Vec<Event>> {
+impl RpcSubmitter<'_> {
+    /// Signs `msgs` with the key's current sequence and has them run in a block; the result
+    /// as `/tx` reports it, failed or not.
+    pub fn send(&self, msgs: Vec<Any>, gas_limit: u64) -> anyhow::Result<TxResponse> {
         let (account_number, sequence) = self
             .client
             .account(&self.key.address)
-            .with_context(|| format!("looking up the deployer {}", self.key.address))?;
+            .with_context(|| format!("looking up the signer {}", self.key.address))?;
         let tx = sign_tx(
             self.key,
             msgs,
@@ -273,12 +275,16 @@ impl Submit for RpcSubmitter<'_> {
             self.client.call("dev_produce_block", json!({}))?;
         }
         let hash = hash_hex(&crate::tx::tx_hash(&tx));
-        let response = match self.client.tx(&hash)? {
-            Some(response) => response,
-            None => self
-                .client
-                .broadcast_and_wait(&tx, Duration::from_secs(60))?,
-        };
+        match self.client.tx(&hash)? {
+            Some(response) => Ok(response),
+            None => self.client.broadcast_and_wait(&tx, Duration::from_secs(60)),
+        }
+    }
+}
+
+impl Submit for RpcSubmitter<'_> {
+    fn submit(&mut self, msgs: Vec<Any>, gas_limit: u64) -> anyhow::Result<Vec<Event>> {
+        let response = self.send(msgs, gas_limit)?;
         if response.code != 0 {
             bail!(
                 "transaction {} failed with {}/{}: {}",

@@ -17,11 +17,11 @@ use std::time::Duration;
 use chrono::DateTime;
 use cosmrs::Any;
 use mesi_chain::Event;
-use mesi_devnet::client::{RpcClient, TxResponse};
+use mesi_devnet::client::{RpcClient, RpcSubmitter, TxResponse};
 use mesi_devnet::devnet::{wall_clock_nanos, BlockClock, BlockProduction, DevnetInfo};
 use mesi_devnet::keys::{derive_keys, DevKey};
 use mesi_devnet::node::GasPrice;
-use mesi_devnet::sign::{coin, execute_msg, sign_tx, SignOptions};
+use mesi_devnet::sign::{coin, execute_msg};
 use mesi_devnet::wasmd::Wasmd;
 use mesi_indexer::testkit::{chain_independent_digests, Follower, TestDb};
 use serde_json::{json, Value};
@@ -61,27 +61,16 @@ impl Signer {
     }
 
     fn send(&self, signer: usize, msgs: Vec<Any>, gas_limit: u64) -> TxResponse {
-        let key = &self.keys[signer];
-        let (account_number, sequence) = self.client.account(&key.address).unwrap();
-        let tx = sign_tx(
-            key,
-            msgs,
-            &SignOptions {
-                chain_id: self.info.chain_id.clone(),
-                account_number,
-                sequence,
-                gas_limit,
-                fee: vec![coin(
-                    self.gas_price.fee_for(gas_limit),
-                    &self.info.fee_denom,
-                )],
-                memo: String::new(),
-                timeout_height: 0,
-            },
-        );
-        self.client
-            .broadcast_and_wait(&tx, Duration::from_secs(30))
-            .unwrap()
+        RpcSubmitter {
+            client: &self.client,
+            key: &self.keys[signer],
+            chain_id: self.info.chain_id.clone(),
+            fee_denom: self.info.fee_denom.clone(),
+            gas_price: self.gas_price,
+            produce_blocks: false,
+        }
+        .send(msgs, gas_limit)
+        .unwrap()
     }
 
     fn block_time_nanos(&self, height: u64) -> i128 {
