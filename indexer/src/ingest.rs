@@ -148,9 +148,7 @@ pub async fn run(
     });
     let _listener = options
         .websocket
-        .then(|| new_blocks::websocket_url(source.base_url()))
-        .flatten()
-        .map(|url| new_blocks::spawn(url, head.wake.clone()));
+        .then(|| new_blocks::spawn(source.clone(), head.wake.clone()));
     let (blocks_tx, mut blocks_rx) =
         mpsc::channel(options.prefetch.max(options.max_batch_blocks).max(1));
     let producer = tokio::spawn(produce(

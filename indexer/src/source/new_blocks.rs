@@ -12,6 +12,7 @@ use tokio::sync::Notify;
 use tokio::task::JoinHandle;
 use tokio_tungstenite::tungstenite::Message;
 
+use super::RpcClient;
 use crate::retry::Backoff;
 
 const SUBSCRIBE: &str =
@@ -36,7 +37,8 @@ pub fn new_block_height(result: &Value) -> Option<u64> {
 }
 
 /// Listens for new blocks until dropped, reconnecting after errors, and wakes `notify` on each.
-pub fn spawn(url: String, notify: Arc<Notify>) -> Listener {
+/// Each connection goes to the node `source` asks now, so it follows a fail-over.
+pub fn spawn(source: RpcClient, notify: Arc<Notify>) -> Listener {
     Listener(tokio::spawn(async move {
         let backoff = Backoff {
             first: Duration::from_secs(1),
@@ -45,6 +47,10 @@ pub fn spawn(url: String, notify: Arc<Notify>) -> Listener {
         };
         let mut failures = 0;
         loop {
+            let Some(url) = websocket_url(source.base_url()) else {
+                tracing::debug!("no websocket for {}", source.base_url());
+                return;
+            };
             match listen(&url, &notify).await {
                 Ok(()) => failures = 0,
                 Err(e) => {

@@ -27,6 +27,16 @@ impl Follower {
         database_url: &str,
         contracts: impl IntoIterator<Item = String>,
     ) -> anyhow::Result<Follower> {
+        Follower::start_on(&[rpc_url.to_owned()], database_url, contracts).await
+    }
+
+    /// [`Follower::start`] with several nodes of the chain, moving to the next when the one
+    /// asked stops answering (as `--rpc` given more than once).
+    pub async fn start_on(
+        rpc_urls: &[String],
+        database_url: &str,
+        contracts: impl IntoIterator<Item = String>,
+    ) -> anyhow::Result<Follower> {
         let mut ours = Contracts::default();
         for pair in contracts {
             ours.insert_pair(&pair)?;
@@ -34,7 +44,7 @@ impl Follower {
         let store = Store::connect(database_url).await?;
         store.migrate().await?;
         let ingest = tokio::spawn(crate::ingest::run(
-            RpcClient::new(rpc_url, Duration::from_secs(10))?,
+            RpcClient::with_endpoints(rpc_urls, Duration::from_secs(10))?,
             store,
             Arc::new(ours),
             IngestOptions {

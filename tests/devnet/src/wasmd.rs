@@ -1,5 +1,6 @@
-//! A throwaway wasmd chain for tests: `scripts/wasmd start` on free ports, the suite deployed
-//! over RPC ([`RpcDeployment`]), and `scripts/wasmd stop` (process and home gone) on drop.
+//! A throwaway wasmd chain for tests: `scripts/wasmd start` on free ports (one validator, or a
+//! local network of several), the suite deployed over RPC ([`RpcDeployment`]), and
+//! `scripts/wasmd stop` (processes and home gone) on drop.
 //!
 //! The wasmd binary comes from `MESI_WASMD`, which `scripts/test` sets after building the
 //! pinned release into the cache. A test asks [`Wasmd::start_or_skip`]: without `MESI_WASMD`
@@ -16,8 +17,10 @@ use crate::client::RpcDeployment;
 use crate::devnet::DevnetInfo;
 
 pub struct Wasmd {
-    /// CometBFT RPC, `http://127.0.0.1:<port>`.
+    /// CometBFT RPC of node 0, `http://127.0.0.1:<port>`.
     pub rpc: String,
+    /// Every node's RPC, node 0's first.
+    pub rpcs: Vec<String>,
     /// REST (LCD), `http://127.0.0.1:<port>`.
     pub rest: String,
     pub chain_id: String,
@@ -27,15 +30,21 @@ pub struct Wasmd {
     script: PathBuf,
 }
 
-fn free_ports<const N: usize>() -> anyhow::Result<[u16; N]> {
-    let listeners: Vec<TcpListener> = (0..N)
-        .map(|_| TcpListener::bind("127.0.0.1:0"))
-        .collect::<Result<_, _>>()?;
-    let mut ports = [0; N];
-    for (port, listener) in ports.iter_mut().zip(&listeners) {
-        *port = listener.local_addr()?.port();
+/// Node I of a network listens on its ports plus this times I (as `scripts/wasmd` places them).
+const PORT_STRIDE: u16 = 10;
+
+/// The first of `len` consecutive ports that are free on 127.0.0.1 now.
+fn free_port_block(len: u16) -> anyhow::Result<u16> {
+    for _ in 0..100 {
+        let first = TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
+        let Some(last) = first.checked_add(len) else {
+            continue;
+        };
+        if (first..last).all(|port| TcpListener::bind(("127.0.0.1", port)).is_ok()) {
+            return Ok(first);
+        }
     }
-    Ok(ports)
+    bail!("found no {len} consecutive free ports")
 }
 
 /// `export NAME=value` lines, as `scripts/wasmd start` prints them.
@@ -51,6 +60,11 @@ impl Wasmd {
     /// Starts a chain when `MESI_WASMD` names a wasmd; `None` (skip) otherwise, and a panic
     /// when `CI` is set, so CI never skips the real chain by accident.
     pub fn start_or_skip(accounts: u32) -> Option<Wasmd> {
+        Wasmd::start_network_or_skip(accounts, 1)
+    }
+
+    /// A local network of `validators` nodes, skipped or failing as [`Wasmd::start_or_skip`].
+    pub fn start_network_or_skip(accounts: u32, validators: u16) -> Option<Wasmd> {
         if std::env::var_os("MESI_WASMD").is_none() {
             assert!(
                 std::env::var_os("CI").is_none(),
@@ -59,19 +73,17 @@ impl Wasmd {
             eprintln!("skipped: MESI_WASMD is not set (scripts/test sets it)");
             return None;
         }
-        Some(Wasmd::start(accounts).expect("scripts/wasmd starts a chain"))
+        Some(Wasmd::start(accounts, validators).expect("scripts/wasmd starts a chain"))
     }
 
-    /// `scripts/wasmd start` in a fresh temporary home on free ports.
-    pub fn start(accounts: u32) -> anyhow::Result<Wasmd> {
+    /// `scripts/wasmd start` in a fresh temporary home on free ports, with `validators` nodes.
+    pub fn start(accounts: u32, validators: u16) -> anyhow::Result<Wasmd> {
         let repo = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
         let script = repo.join("scripts/wasmd");
-        let home = std::env::temp_dir().join(format!(
-            "mesi-wasmd-test-{}-{}",
-            std::process::id(),
-            free_ports::<1>()?[0]
-        ));
-        let [rpc, rest, grpc, p2p] = free_ports::<4>()?;
+        let first = free_port_block(PORT_STRIDE * (validators - 1) + 4)?;
+        let home =
+            std::env::temp_dir().join(format!("mesi-wasmd-test-{}-{first}", std::process::id()));
+        let [rpc, rest, grpc, p2p] = [first, first + 1, first + 2, first + 3];
         let output = Command::new(&script)
             .arg("start")
             .arg("--home")
@@ -81,6 +93,7 @@ impl Wasmd {
             .args(["--grpc-port", &grpc.to_string()])
             .args(["--p2p-port", &p2p.to_string()])
             .args(["--accounts", &accounts.to_string()])
+            .args(["--validators", &validators.to_string()])
             .output()
             .with_context(|| format!("running {}", script.display()))?;
         if !output.status.success() {
@@ -98,6 +111,10 @@ impl Wasmd {
         };
         Ok(Wasmd {
             rpc: get("MESI_WASMD_RPC")?,
+            rpcs: get("MESI_WASMD_RPCS")?
+                .split(',')
+                .map(str::to_owned)
+                .collect(),
             rest: get("MESI_WASMD_REST")?,
             chain_id: get("MESI_WASMD_CHAIN_ID")?,
             accounts,
@@ -110,6 +127,21 @@ impl Wasmd {
     /// MESI); returns the chain's description in the devnet's `dev_info` shape.
     pub fn deploy(&self) -> anyhow::Result<DevnetInfo> {
         RpcDeployment::with_devnet_defaults(&self.rpc, self.accounts).run()
+    }
+
+    /// Kills node `node` as a crash would (`scripts/wasmd stop-node`).
+    pub fn stop_node(&self, node: usize) -> anyhow::Result<()> {
+        let output = Command::new(&self.script)
+            .args(["stop-node", &node.to_string(), "--home"])
+            .arg(&self.home)
+            .output()?;
+        if !output.status.success() {
+            bail!(
+                "scripts/wasmd stop-node failed:\n{}",
+                String::from_utf8_lossy(&output.stderr)
+            );
+        }
+        Ok(())
     }
 }
 

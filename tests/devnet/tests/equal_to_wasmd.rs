@@ -101,24 +101,6 @@ impl Signer {
     }
 }
 
-/// Waits until the indexer serving `api` has indexed `height`.
-fn wait_until_indexed(api: &str, height: u64) {
-    let deadline = std::time::Instant::now() + Duration::from_secs(60);
-    loop {
-        let ready: Value = reqwest::blocking::get(format!("{api}/ready"))
-            .and_then(|r| r.json())
-            .unwrap_or_default();
-        if ready["height"].as_u64().unwrap_or(0) >= height {
-            return;
-        }
-        assert!(
-            std::time::Instant::now() < deadline,
-            "the indexer at {api} did not reach height {height}: {ready}"
-        );
-        std::thread::sleep(Duration::from_millis(100));
-    }
-}
-
 /// A transaction of the sequence: who signs, what, with which gas limit.
 struct Step {
     what: &'static str,
@@ -387,7 +369,7 @@ fn the_devnet_answers_as_wasmd_does() {
     if let Some(((devnet_db, devnet_indexer), (wasmd_db, wasmd_indexer))) = &indexers {
         for (chain, indexer) in [(&devnet, devnet_indexer), (&real, wasmd_indexer)] {
             let head = chain.head_height();
-            wait_until_indexed(&indexer.api_url, head);
+            support::wait_until_indexed(&indexer.api_url, head);
         }
         let (on_devnet, on_wasmd) = runtime.block_on(async {
             (

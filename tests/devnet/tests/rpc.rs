@@ -588,7 +588,8 @@ fn new_blocks_wake_the_indexer_through_the_websocket() {
     runtime.block_on(async move {
         use mesi_indexer::source::new_blocks;
         let notify = Arc::new(tokio::sync::Notify::new());
-        let _listener = new_blocks::spawn(new_blocks::websocket_url(&url).unwrap(), notify.clone());
+        let source = mesi_indexer::source::RpcClient::new(&url, Duration::from_secs(5)).unwrap();
+        let _listener = new_blocks::spawn(source, notify.clone());
         // The listener subscribes in the background: make blocks until one wakes it.
         for _ in 0..40 {
             let notified = notify.notified();

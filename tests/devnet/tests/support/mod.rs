@@ -3,6 +3,9 @@
 #![allow(dead_code)]
 
 use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use serde_json::Value;
 
 use mesi_devnet::deploy::default_artifacts_dir;
 use mesi_devnet::devnet::{BlockClock, BlockProduction, Devnet, DevnetOptions};
@@ -68,4 +71,22 @@ pub fn options(production: BlockProduction) -> DevnetOptions {
 pub fn serve(options: DevnetOptions) -> Served {
     let devnet = Devnet::start(options).expect("the devnet starts");
     Served::start(devnet, "127.0.0.1:0".parse().unwrap()).expect("the devnet is served")
+}
+
+/// Waits until the indexer serving `api` has indexed `height`.
+pub fn wait_until_indexed(api: &str, height: u64) {
+    let deadline = std::time::Instant::now() + Duration::from_secs(60);
+    loop {
+        let ready: Value = reqwest::blocking::get(format!("{api}/ready"))
+            .and_then(|r| r.json())
+            .unwrap_or_default();
+        if ready["height"].as_u64().unwrap_or(0) >= height {
+            return;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the indexer at {api} did not reach height {height}: {ready}"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
 }
