@@ -21,8 +21,8 @@ wasmvm_library_name() {
 }
 
 # Sets WASMD to a wasmd binary: $MESI_WASMD when set, else the cached build of
-# $WASMD_VERSION, building it first when it is missing (here, on 2 cores busy with other builds,
-# the first build took 23 minutes plus 1.5 minutes of module downloads).
+# $WASMD_VERSION, building it first when it is missing (here on 2 cores, the first build took
+# 12 minutes from empty Go caches, downloads included, and 23 with other builds running).
 WASMD=""
 ensure_wasmd() {
     if [[ -n "${MESI_WASMD:-}" ]]; then
@@ -47,7 +47,7 @@ build_wasmd() {
     command -v cc >/dev/null 2>&1 || command -v gcc >/dev/null 2>&1 || die "a C compiler is needed to build wasmd (cgo)"
     local started module_dir wasmvm_dir library
     started=$(now)
-    log "building wasmd $WASMD_VERSION into $root with $(go version | cut -d' ' -f3) (the first build takes 20-25 minutes on 2 cores)"
+    log "building wasmd $WASMD_VERSION into $root with $(go version | cut -d' ' -f3) (the first build takes 12-25 minutes on 2 cores)"
     rm -rf "$root/src" "$root/bin.new"
     mkdir -p "$root"
     # `go install module@version` refuses a module with replace directives, as wasmd's go.mod

@@ -11,8 +11,8 @@ use cosmwasm_std::{
 use cw_multi_test::{App, AppResponse, Contract, ContractWrapper, Executor};
 use mesi_common::chat_rule::{CanMessageResponse, ChatRule};
 use mesi_common::commitment::{content_hash, CommitmentInput};
-use mesi_common::interfaces::creators::Fees;
 use mesi_common::AssetInfo;
+use mesi_deployment::{instantiate_message, wire_message, Contracts, DeployParams};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
@@ -31,13 +31,7 @@ pub const DAY: u64 = 86_400;
 pub const INITIAL_BALANCE: u128 = 1_000_000_000_000;
 
 /// The platform fees the suite configures, in basis points.
-pub const FEES: Fees = Fees {
-    tips: 500,
-    subscriptions: 1_000,
-    ppv: 1_500,
-    surprise_sales: 250,
-    meetings: 2_000,
-};
+pub use mesi_deployment::FEES;
 
 /// The events of one successful transaction, as a block would carry them.
 #[derive(Clone, Debug)]
@@ -145,84 +139,39 @@ impl Suite {
             },
             "mesi-token",
         );
-        let creators = instantiate(
-            &mut app,
-            wrap!(mesi_creators),
-            &creators_msg::InstantiateMsg {
-                owner: None,
-                treasury: treasury.to_string(),
-                fees: FEES,
-                accepted_assets: vec![AssetInfo::native(USDC), AssetInfo::cw20(mesi.clone())],
-                fiat_gateways: vec![gateway.to_string()],
-                arbiter: None,
-                contracts: Default::default(),
-            },
-            "creators",
-        );
-        let registry = creators.to_string();
-        let tips = instantiate(
-            &mut app,
-            wrap!(mesi_tips),
-            &tips_msg::InstantiateMsg {
-                creators: registry.clone(),
-            },
-            "tips",
-        );
-        let subscriptions = instantiate(
-            &mut app,
-            wrap!(mesi_subscriptions),
-            &subscriptions_msg::InstantiateMsg {
-                creators: registry.clone(),
-            },
-            "subscriptions",
-        );
-        let ppv = instantiate(
-            &mut app,
-            wrap!(mesi_ppv),
-            &ppv_msg::InstantiateMsg {
-                creators: registry.clone(),
-                subscriptions: subscriptions.to_string(),
-            },
-            "ppv",
-        );
-        let surprises = instantiate(
-            &mut app,
-            wrap!(mesi_surprises),
-            &surprises_msg::InstantiateMsg {
-                name: "Mesi Surprises".into(),
-                symbol: "SURPRISE".into(),
-                owner: None,
-                creators: registry.clone(),
-                reveal_window: 7 * DAY,
-                creator_recheck_interval: 3_600,
-            },
-            "surprises",
-        );
-        let meetings = instantiate(
-            &mut app,
-            wrap!(mesi_meetings),
-            &meetings_msg::InstantiateMsg {
-                owner: None,
-                creators: registry,
-                max_open_auctions: 5,
-                dispute_window_secs: 3 * DAY,
-            },
-            "meetings",
-        );
-        let wire = creators_msg::ExecuteMsg::UpdateConfig {
-            treasury: None,
-            fees: None,
-            accepted_assets: None,
-            fiat_gateways: None,
-            arbiter: None,
-            contracts: Some(creators_msg::SiblingContracts {
-                tips: Some(tips.to_string()),
-                subscriptions: Some(subscriptions.to_string()),
-                ppv: Some(ppv.to_string()),
-                surprises: Some(surprises.to_string()),
-                meetings: Some(meetings.to_string()),
-            }),
+        // The rest as every chain deploys them (mesi-deployment's plan).
+        let params = DeployParams {
+            owner: owner.to_string(),
+            treasury: treasury.to_string(),
+            fiat_gateways: vec![gateway.to_string()],
+            stable_denom: USDC.into(),
+            mesi_balances: vec![],
         };
+        let mut contracts = Contracts::default();
+        contracts.set("mesi_token", mesi.to_string());
+        let codes: [(&str, Box<dyn Contract<Empty>>); 6] = [
+            ("creators", wrap!(mesi_creators)),
+            ("tips", wrap!(mesi_tips)),
+            ("subscriptions", wrap!(mesi_subscriptions)),
+            ("ppv", wrap!(mesi_ppv)),
+            ("surprises", wrap!(mesi_surprises)),
+            ("meetings", wrap!(mesi_meetings)),
+        ];
+        for (name, code) in codes {
+            let msg = instantiate_message(name, &params, &contracts).expect("the plan's message");
+            let address = instantiate(&mut app, code, &msg, name);
+            contracts.set(name, address.to_string());
+        }
+        let addr = |name: &str| Addr::unchecked(contracts.get(name).expect("instantiated"));
+        let (creators, tips, subscriptions, ppv, surprises, meetings) = (
+            addr("creators"),
+            addr("tips"),
+            addr("subscriptions"),
+            addr("ppv"),
+            addr("surprises"),
+            addr("meetings"),
+        );
+        let wire = wire_message(&contracts).expect("the plan's wiring");
         let res = app
             .execute_contract(owner.clone(), creators.clone(), &wire, &[])
             .expect("wire contracts");
