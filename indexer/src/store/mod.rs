@@ -19,115 +19,15 @@ pub mod projections;
 
 use std::time::Duration;
 
-use futures_util::future::BoxFuture;
-use sqlx::error::BoxDynError;
-use sqlx::migrate::{Migration, MigrationSource, MigrationType, Migrator};
+use sqlx::migrate::Migrator;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::{ConnectOptions, PgConnection, PgPool};
 use thiserror::Error;
 
 use crate::decode::{DeadLetter, DecodedBlock, StoredEvent};
 
-/// The migrations in `indexer/migrations`, compiled in; add each new file here.
-const MIGRATIONS: &[(i64, &str, &str)] = &[
-    (
-        1,
-        "ingest",
-        include_str!("../../migrations/0001_ingest.sql"),
-    ),
-    (2, "tips", include_str!("../../migrations/0002_tips.sql")),
-    (
-        3,
-        "creators",
-        include_str!("../../migrations/0003_creators.sql"),
-    ),
-    (
-        4,
-        "subscriptions",
-        include_str!("../../migrations/0004_subscriptions.sql"),
-    ),
-    (5, "ppv", include_str!("../../migrations/0005_ppv.sql")),
-    (
-        6,
-        "surprises",
-        include_str!("../../migrations/0006_surprises.sql"),
-    ),
-    (
-        7,
-        "meetings",
-        include_str!("../../migrations/0007_meetings.sql"),
-    ),
-    (100, "auth", include_str!("../../migrations/0100_auth.sql")),
-    (101, "chat", include_str!("../../migrations/0101_chat.sql")),
-    (
-        102,
-        "streams",
-        include_str!("../../migrations/0102_streams.sql"),
-    ),
-    (200, "api", include_str!("../../migrations/0200_api.sql")),
-    (201, "feed", include_str!("../../migrations/0201_feed.sql")),
-    (
-        202,
-        "calendar_goals",
-        include_str!("../../migrations/0202_calendar_goals.sql"),
-    ),
-    (
-        203,
-        "access_lookups",
-        include_str!("../../migrations/0203_access_lookups.sql"),
-    ),
-    (
-        204,
-        "gating_changes",
-        include_str!("../../migrations/0204_gating_changes.sql"),
-    ),
-    (
-        205,
-        "cursor_block_time",
-        include_str!("../../migrations/0205_cursor_block_time.sql"),
-    ),
-    (
-        210,
-        "commit_order",
-        include_str!("../../migrations/0210_commit_order.sql"),
-    ),
-    (
-        215,
-        "login_nonces",
-        include_str!("../../migrations/0215_login_nonces.sql"),
-    ),
-    (
-        225,
-        "meeting_cancellation_fee",
-        include_str!("../../migrations/0225_meeting_cancellation_fee.sql"),
-    ),
-    (
-        230,
-        "ppv_per_creator",
-        include_str!("../../migrations/0230_ppv_per_creator.sql"),
-    ),
-];
-
-#[derive(Debug)]
-struct EmbeddedMigrations;
-
-impl<'s> MigrationSource<'s> for EmbeddedMigrations {
-    fn resolve(self) -> BoxFuture<'s, Result<Vec<Migration>, BoxDynError>> {
-        let migrations = MIGRATIONS
-            .iter()
-            .map(|(version, name, sql)| {
-                Migration::new(
-                    *version,
-                    (*name).into(),
-                    MigrationType::Simple,
-                    (*sql).into(),
-                    false,
-                )
-            })
-            .collect();
-        Box::pin(std::future::ready(Ok(migrations)))
-    }
-}
+/// The migrations in `indexer/migrations` (`NNNN_name.sql`), compiled in.
+static MIGRATOR: Migrator = sqlx::migrate!("./migrations");
 
 #[derive(Debug, Error)]
 pub enum StoreError {
@@ -173,10 +73,7 @@ impl Store {
     }
 
     pub async fn migrate(&self) -> Result<(), StoreError> {
-        Migrator::new(EmbeddedMigrations)
-            .await?
-            .run(&self.pool)
-            .await?;
+        MIGRATOR.run(&self.pool).await?;
         Ok(())
     }
 
