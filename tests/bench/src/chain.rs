@@ -32,9 +32,8 @@ impl Executed {
     pub fn attribute(&self, key: &str) -> Step<String> {
         self.events
             .iter()
-            .flat_map(|e| e.attributes.iter())
-            .find(|a| a.key == key)
-            .map(|a| a.value.clone())
+            .find_map(|e| e.get(key))
+            .map(str::to_owned)
             .ok_or_else(|| format!("no `{key}` attribute in the events"))
     }
 }
@@ -74,14 +73,7 @@ impl Engine {
 fn measured_tx(result: &TxResult) -> Measured {
     let mut breakdown = Breakdown::default();
     for call in &result.calls {
-        let (total, part) = (&mut breakdown.parts, &call.breakdown);
-        total.setup += part.setup;
-        total.wasm += part.wasm;
-        total.response += part.response;
-        total.contract_reads += part.contract_reads;
-        total.contract_writes += part.contract_writes;
-        total.module_storage += part.module_storage;
-        total.events += part.events;
+        breakdown.parts.add(&call.breakdown);
         breakdown.in_sub_queries += call.in_sub_queries;
         breakdown.sub_queries += call.sub_queries.len();
     }

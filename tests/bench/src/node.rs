@@ -74,9 +74,8 @@ fn event_attribute(response: &TxResponse, ty: &str, key: &str) -> Step<String> {
         .events
         .iter()
         .filter(|e| e.ty == ty)
-        .flat_map(|e| e.attributes.iter())
-        .find(|a| a.key == key)
-        .map(|a| a.value.clone())
+        .find_map(|e| e.get(key))
+        .map(str::to_owned)
         .ok_or_else(|| format!("no {ty}.{key} in the events"))
 }
 

@@ -175,7 +175,8 @@ impl GasBreakdown {
         }
     }
 
-    fn add(&mut self, other: &GasBreakdown) {
+    /// Adds `other`, field by field.
+    pub fn add(&mut self, other: &GasBreakdown) {
         self.setup += other.setup;
         self.wasm += other.wasm;
         self.response += other.response;
