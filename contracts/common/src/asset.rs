@@ -4,8 +4,11 @@ use std::fmt;
 
 use cosmwasm_schema::cw_serde;
 use cosmwasm_std::{
-    to_json_binary, Addr, Api, BankMsg, Coin, CosmosMsg, MessageInfo, StdError, Uint128, WasmMsg,
+    from_json, to_json_binary, Addr, Api, BankMsg, Coin, CosmosMsg, MessageInfo, StdError, Uint128,
+    WasmMsg,
 };
+use cw20::Cw20ReceiveMsg;
+use serde::de::DeserializeOwned;
 use thiserror::Error;
 
 /// What a payment is made in. Stored and compared in validated form; an address received in a
@@ -158,6 +161,44 @@ pub fn paid_native(info: &MessageInfo) -> Result<Asset, AssetError> {
     }
 }
 
+/// A CW20 payment that arrived through the `Receive` hook.
+#[derive(Debug, PartialEq)]
+pub struct Cw20Payment<T> {
+    /// Who sent the tokens (the hook's `sender`), validated.
+    pub payer: Addr,
+    /// The token is `info.sender`: any contract can call `Receive` claiming any amount, so the
+    /// caller must still check that this token is one it accepts here.
+    pub paid: Asset,
+    /// The hook message, decoded.
+    pub msg: T,
+}
+
+/// Reads a CW20 `Receive` hook: no native funds alongside (they would be stuck), a non-zero
+/// amount, a valid payer and a hook message of type `T`. Address and message errors stay
+/// `StdError`s, as they would be from `addr_validate` and `from_json` in the contract.
+pub fn paid_cw20<T, E>(
+    api: &dyn Api,
+    info: &MessageInfo,
+    wrapper: &Cw20ReceiveMsg,
+) -> Result<Cw20Payment<T>, E>
+where
+    T: DeserializeOwned,
+    E: From<AssetError> + From<StdError>,
+{
+    nonpayable(info)?;
+    if wrapper.amount.is_zero() {
+        return Err(AssetError::ZeroAmount.into());
+    }
+    Ok(Cw20Payment {
+        payer: api.addr_validate(&wrapper.sender)?,
+        paid: Asset {
+            info: AssetInfo::cw20(info.sender.clone()),
+            amount: wrapper.amount,
+        },
+        msg: from_json(&wrapper.msg)?,
+    })
+}
+
 /// Rejects any funds on a message that takes none.
 pub fn nonpayable(info: &MessageInfo) -> Result<(), AssetError> {
     if info.funds.is_empty() {
@@ -272,5 +313,40 @@ mod tests {
                 amount: Uint128::new(7)
             }
         );
+    }
+
+    #[test]
+    fn paid_cw20_reads_the_hook_and_refuses_what_would_be_stuck() {
+        let api = MockApi::default();
+        let token = api.addr_make("token");
+        let fan = api.addr_make("fan");
+        let hook = |amount: u128, sender: &str| Cw20ReceiveMsg {
+            sender: sender.to_string(),
+            amount: Uint128::new(amount),
+            msg: to_json_binary(&7u32).unwrap(),
+        };
+        let info = message_info(&token, &[]);
+        assert_eq!(
+            paid_cw20::<u32, AssetError>(&api, &info, &hook(5, fan.as_str())),
+            Ok(Cw20Payment {
+                payer: fan.clone(),
+                paid: Asset {
+                    info: AssetInfo::cw20(token.clone()),
+                    amount: Uint128::new(5)
+                },
+                msg: 7
+            })
+        );
+        assert_eq!(
+            paid_cw20::<u32, AssetError>(&api, &info, &hook(0, fan.as_str())),
+            Err(AssetError::ZeroAmount)
+        );
+        let with_coins = message_info(&token, &coins(1, "uusdc"));
+        assert_eq!(
+            paid_cw20::<u32, AssetError>(&api, &with_coins, &hook(5, fan.as_str())),
+            Err(AssetError::UnexpectedFunds)
+        );
+        assert!(paid_cw20::<u32, AssetError>(&api, &info, &hook(5, "not an address")).is_err());
+        assert!(paid_cw20::<String, AssetError>(&api, &info, &hook(5, fan.as_str())).is_err());
     }
 }

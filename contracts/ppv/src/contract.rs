@@ -1,15 +1,15 @@
 #[cfg(not(feature = "library"))]
 use cosmwasm_std::entry_point;
 use cosmwasm_std::{
-    from_json, to_json_binary, Addr, Binary, Deps, DepsMut, Env, MessageInfo, Order, Response,
-    StdResult, Timestamp, Uint128,
+    to_json_binary, Addr, Binary, Deps, DepsMut, Env, MessageInfo, Order, Response, StdResult,
+    Timestamp, Uint128,
 };
 use cw20::Cw20ReceiveMsg;
 use cw_storage_plus::Bound;
-use mesi_common::asset::{ensure_accepted, nonpayable};
+use mesi_common::asset::{ensure_accepted, nonpayable, paid_cw20, Cw20Payment};
 use mesi_common::event::MesiEvent;
 use mesi_common::events::ppv::{ItemAction, PpvConfigSet, PpvItemChanged, PpvPurchase};
-use mesi_common::interfaces::creators::{CreatorsQuery, PaymentTerms, Product};
+use mesi_common::interfaces::creators::{PaymentTerms, Product, Registry};
 use mesi_common::interfaces::subscriptions::{SubscriptionStatus, SubscriptionsQuery};
 use mesi_common::interfaces::TotalResponse;
 use mesi_common::pagination::page_limit;
@@ -98,10 +98,7 @@ pub fn execute(
             creator,
             content_id,
         } => buy_native(deps, env, info, creator, content_id),
-        ExecuteMsg::Receive(wrapper) => {
-            nonpayable(&info)?;
-            receive_cw20(deps, env, info.sender, wrapper)
-        }
+        ExecuteMsg::Receive(wrapper) => receive_cw20(deps, env, info, wrapper),
     }
 }
 
@@ -193,28 +190,22 @@ fn buy_native(
 fn receive_cw20(
     deps: DepsMut,
     env: Env,
-    token: Addr,
+    info: MessageInfo,
     wrapper: Cw20ReceiveMsg,
 ) -> Result<Response, ContractError> {
+    let Cw20Payment { payer, paid, msg } =
+        paid_cw20::<_, ContractError>(deps.api, &info, &wrapper)?;
     let ReceiveMsg::Buy {
         creator,
         content_id,
-    } = from_json(&wrapper.msg)?;
-    let paid = Asset {
-        info: AssetInfo::cw20(token),
-        amount: wrapper.amount,
-    };
-    if paid.amount.is_zero() {
-        return Err(AssetError::ZeroAmount.into());
-    }
-    let buyer = deps.api.addr_validate(&wrapper.sender)?;
+    } = msg;
     let creator = deps.api.addr_validate(&creator)?;
     let item = load_item(deps.as_ref(), &creator, &content_id)?;
     // Only the item's own token pays for it; any other sender of this hook is refused here.
     if paid.info != item.asset {
         return Err(AssetError::NotAccepted(paid.info).into());
     }
-    purchase(deps, env, buyer, item, paid)
+    purchase(deps, env, payer, item, paid)
 }
 
 /// Takes a payment already checked to be in the item's asset: checks the sale, splits the price
@@ -318,12 +309,8 @@ fn validate_terms(
 }
 
 fn payment_terms(deps: Deps, creator: &Addr) -> StdResult<PaymentTerms> {
-    let registry = CONFIG.load(deps.storage)?.creators;
-    let query = CreatorsQuery::PaymentTerms {
-        creator: creator.to_string(),
-        product: Product::Ppv,
-    };
-    deps.querier.query_wasm_smart(registry, &query)
+    let registry = Registry(CONFIG.load(deps.storage)?.creators);
+    registry.payment_terms(&deps.querier, creator, Product::Ppv)
 }
 
 fn load_item(deps: Deps, creator: &Addr, content_id: &str) -> Result<ContentItem, ContractError> {

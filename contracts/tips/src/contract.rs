@@ -1,14 +1,14 @@
 #[cfg(not(feature = "library"))]
 use cosmwasm_std::entry_point;
 use cosmwasm_std::{
-    from_json, to_json_binary, to_json_vec, Addr, Binary, Deps, DepsMut, Empty, Env, MessageInfo,
-    Order, Response, StdError, StdResult, Uint128,
+    to_json_binary, to_json_vec, Addr, Binary, Deps, DepsMut, Empty, Env, MessageInfo, Order,
+    Response, StdError, StdResult, Uint128,
 };
 use cw20::Cw20ReceiveMsg;
 use cw_storage_plus::Bound;
-use mesi_common::asset::{ensure_accepted, nonpayable, paid_native};
+use mesi_common::asset::{ensure_accepted, nonpayable, paid_cw20, paid_native, Cw20Payment};
 use mesi_common::events::tips::{FiatTipAttested, TipSent, TipsConfigSet};
-use mesi_common::interfaces::creators::{CreatorsQuery, PaymentTerms, Product};
+use mesi_common::interfaces::creators::{PaymentTerms, Product, Registry};
 use mesi_common::interfaces::tips::{TipContext, MAX_TIP_MESSAGE_LEN};
 use mesi_common::interfaces::TotalResponse;
 use mesi_common::pagination::page_limit;
@@ -130,25 +130,17 @@ fn execute_receive(
     info: MessageInfo,
     cw20_msg: Cw20ReceiveMsg,
 ) -> Result<Response, ContractError> {
-    // Native coins sent along with the hook would be stuck here.
-    nonpayable(&info)?;
-    if cw20_msg.amount.is_zero() {
-        return Err(AssetError::ZeroAmount.into());
-    }
+    // Whether this token is one the creator accepts is checked against the payment terms.
+    let Cw20Payment { payer, paid, msg } =
+        paid_cw20::<_, ContractError>(deps.api, &info, &cw20_msg)?;
     let TipHookMsg::Tip {
         creator,
         context,
         message,
         anonymous,
-    } = from_json(&cw20_msg.msg)?;
+    } = msg;
     let note = TipNote::validated(context, message, anonymous)?;
-    let fan = deps.api.addr_validate(&cw20_msg.sender)?;
-    // Whether this token is one the creator accepts is checked against the payment terms.
-    let paid = Asset {
-        info: AssetInfo::cw20(info.sender),
-        amount: cw20_msg.amount,
-    };
-    execute_tip(deps, env, fan, paid, creator, note)
+    execute_tip(deps, env, payer, paid, creator, note)
 }
 
 /// Takes a paid tip: checks it against the creator's terms, pays fee and creator share out,
@@ -208,13 +200,9 @@ fn execute_tip(
 
 /// The one registry query a tip makes.
 fn payment_terms(deps: Deps, creator: &Addr) -> Result<PaymentTerms, ContractError> {
-    let registry = CONFIG.load(deps.storage)?.creators;
-    let query = CreatorsQuery::PaymentTerms {
-        creator: creator.to_string(),
-        product: Product::Tips,
-    };
-    deps.querier
-        .query_wasm_smart(registry, &query)
+    let registry = Registry(CONFIG.load(deps.storage)?.creators);
+    registry
+        .payment_terms(&deps.querier, creator, Product::Tips)
         .map_err(|e| ContractError::NoPaymentTerms {
             creator: creator.clone(),
             reason: e.to_string(),
@@ -222,14 +210,8 @@ fn payment_terms(deps: Deps, creator: &Addr) -> Result<PaymentTerms, ContractErr
 }
 
 fn ensure_fiat_gateway(deps: Deps, sender: &Addr) -> Result<(), ContractError> {
-    let registry = CONFIG.load(deps.storage)?.creators;
-    let is_gateway: bool = deps.querier.query_wasm_smart(
-        registry,
-        &CreatorsQuery::IsFiatGateway {
-            address: sender.to_string(),
-        },
-    )?;
-    if is_gateway {
+    let registry = Registry(CONFIG.load(deps.storage)?.creators);
+    if registry.is_fiat_gateway(&deps.querier, sender)? {
         Ok(())
     } else {
         Err(ContractError::NotFiatGateway)

@@ -1,7 +1,7 @@
 //! What the product contracts ask the `creators` registry.
 
 use cosmwasm_schema::{cw_serde, QueryResponses};
-use cosmwasm_std::{Addr, CosmosMsg, StdError, Uint128};
+use cosmwasm_std::{Addr, CosmosMsg, CustomQuery, QuerierWrapper, StdError, StdResult, Uint128};
 
 use crate::asset::AssetInfo;
 use crate::fee::{split, Split};
@@ -78,6 +78,44 @@ pub enum CreatorsQuery {
     /// The platform arbiter for meeting disputes.
     #[returns(Addr)]
     Arbiter {},
+}
+
+/// The `creators` registry as the product contracts call it (like cw20's `Cw20Contract`): one
+/// place that spells out each query.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Registry(pub Addr);
+
+impl Registry {
+    /// The terms on which `creator` is paid for `product`.
+    pub fn payment_terms<C: CustomQuery>(
+        &self,
+        querier: &QuerierWrapper<C>,
+        creator: &Addr,
+        product: Product,
+    ) -> StdResult<PaymentTerms> {
+        let query = CreatorsQuery::PaymentTerms {
+            creator: creator.to_string(),
+            product,
+        };
+        querier.query_wasm_smart(&self.0, &query)
+    }
+
+    /// Whether `address` may attest fiat payments.
+    pub fn is_fiat_gateway<C: CustomQuery>(
+        &self,
+        querier: &QuerierWrapper<C>,
+        address: &Addr,
+    ) -> StdResult<bool> {
+        let query = CreatorsQuery::IsFiatGateway {
+            address: address.to_string(),
+        };
+        querier.query_wasm_smart(&self.0, &query)
+    }
+
+    /// The platform arbiter for meeting disputes.
+    pub fn arbiter<C: CustomQuery>(&self, querier: &QuerierWrapper<C>) -> StdResult<Addr> {
+        querier.query_wasm_smart(&self.0, &CreatorsQuery::Arbiter {})
+    }
 }
 
 /// How a payment to a creator is taken and split.
