@@ -1,0 +1,61 @@
+//! What every Mesi cw-multi-test suite starts from, so each contract's tests only add their own
+//! contract and helpers.
+//!
+//! - [`PlatformBuilder`] / [`Platform`]: an [`App`] with funded accounts, CW20 tokens
+//!   (cw20-base) and the real `creators` registry, plus registry and time helpers.
+//! - [`contract!`]: a cw-multi-test contract from a crate's entry points.
+//! - [`events`]: the Mesi events of a response, decoded as the indexer decodes them.
+//! - [`error`]: reading a contract's own error back out of a failed execution.
+
+pub mod error;
+pub mod events;
+mod platform;
+
+pub use platform::{Platform, PlatformBuilder, Token};
+
+pub use cw_multi_test::App;
+
+/// The native stablecoin of the test chains.
+pub const USDC: &str = "uusdc";
+/// A second accepted native coin.
+pub const ATOM: &str = "uatom";
+/// Seconds in a day.
+pub const DAY: u64 = 86_400;
+
+/// A boxed cw-multi-test contract from a module's `execute`, `instantiate`, `query` (and
+/// `migrate`, when given as a second argument), e.g. `contract!(crate::contract, migrate)`.
+#[macro_export]
+macro_rules! contract {
+    ($module:path) => {{
+        use $module as entry;
+        Box::new($crate::cw_multi_test::ContractWrapper::new(
+            entry::execute,
+            entry::instantiate,
+            entry::query,
+        )) as Box<dyn $crate::cw_multi_test::Contract<$crate::cosmwasm_std::Empty>>
+    }};
+    ($module:path, migrate) => {{
+        use $module as entry;
+        Box::new(
+            $crate::cw_multi_test::ContractWrapper::new(
+                entry::execute,
+                entry::instantiate,
+                entry::query,
+            )
+            .with_migrate(entry::migrate),
+        ) as Box<dyn $crate::cw_multi_test::Contract<$crate::cosmwasm_std::Empty>>
+    }};
+}
+
+#[doc(hidden)]
+pub use {cosmwasm_std, cw_multi_test};
+
+/// The cw20-base token contract.
+pub fn cw20_contract() -> Box<dyn cw_multi_test::Contract<cosmwasm_std::Empty>> {
+    contract!(cw20_base::contract)
+}
+
+/// The `creators` registry.
+pub fn creators_contract() -> Box<dyn cw_multi_test::Contract<cosmwasm_std::Empty>> {
+    contract!(mesi_creators::contract, migrate)
+}
