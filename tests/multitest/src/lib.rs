@@ -5,14 +5,13 @@
 //! time, so a test can replay exactly what a chain would have emitted (into the indexer, say).
 
 use anyhow::Result as AnyResult;
-use cosmwasm_std::{
-    coins, to_json_binary, Addr, Coin, Empty, Event, HexBinary, Timestamp, Uint128,
-};
-use cw_multi_test::{App, AppResponse, Contract, ContractWrapper, Executor};
+use cosmwasm_std::{coins, Addr, Coin, Empty, Event, HexBinary, Timestamp, Uint128};
+use cw_multi_test::{App, AppResponse, Contract, Executor};
 use mesi_common::chat_rule::{CanMessageResponse, ChatRule};
 use mesi_common::commitment::{content_hash, CommitmentInput};
 use mesi_common::AssetInfo;
 use mesi_deployment::{instantiate_message, wire_message, Contracts, DeployParams};
+use mesi_testing::money;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
@@ -58,24 +57,10 @@ pub struct Suite {
     pub log: Vec<LoggedTx>,
 }
 
-fn cw20_contract() -> Box<dyn Contract<Empty>> {
-    Box::new(ContractWrapper::new(
-        cw20_base::contract::execute,
-        cw20_base::contract::instantiate,
-        cw20_base::contract::query,
-    ))
-}
-
+/// A product contract crate's entry points, migrate included.
 macro_rules! wrap {
     ($krate:ident) => {
-        Box::new(
-            ContractWrapper::new(
-                $krate::contract::execute,
-                $krate::contract::instantiate,
-                $krate::contract::query,
-            )
-            .with_migrate($krate::contract::migrate),
-        ) as Box<dyn Contract<Empty>>
+        mesi_testing::contract!($krate::contract, migrate)
     };
 }
 
@@ -125,7 +110,7 @@ impl Suite {
 
         let mesi = instantiate(
             &mut app,
-            cw20_contract(),
+            mesi_testing::cw20_contract(),
             &cw20_base::msg::InstantiateMsg {
                 name: "Mesi".into(),
                 symbol: "MESI".into(),
@@ -248,11 +233,7 @@ impl Suite {
         amount: u128,
         msg: &M,
     ) -> AnyResult<AppResponse> {
-        let send = cw20::Cw20ExecuteMsg::Send {
-            contract: contract.to_string(),
-            amount: Uint128::new(amount),
-            msg: to_json_binary(msg)?,
-        };
+        let send = money::cw20_send(contract, amount, msg)?;
         let mesi = self.mesi.clone();
         self.execute(sender, &mesi, &send, &[])
     }
@@ -468,23 +449,12 @@ impl Suite {
 
     /// Native balance of `account` in `denom`.
     pub fn balance(&self, account: &Addr, denom: &str) -> u128 {
-        self.app
-            .wrap()
-            .query_balance(account, denom)
-            .unwrap()
-            .amount
-            .u128()
+        money::native_balance(&self.app, account, denom)
     }
 
     /// MESI balance of `account`.
     pub fn mesi_balance(&self, account: &Addr) -> u128 {
-        let res: cw20::BalanceResponse = self.query(
-            &self.mesi,
-            &cw20::Cw20QueryMsg::Balance {
-                address: account.to_string(),
-            },
-        );
-        res.balance.u128()
+        money::token_balance(&self.app, &self.mesi, account)
     }
 }
 

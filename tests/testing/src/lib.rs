@@ -4,11 +4,13 @@
 //! - [`PlatformBuilder`] / [`Platform`]: an [`App`] with funded accounts, CW20 tokens
 //!   (cw20-base) and the real `creators` registry, plus registry and time helpers.
 //! - [`contract!`]: a cw-multi-test contract from a crate's entry points.
+//! - [`money`]: balances and CW20 payments for any app.
 //! - [`events`]: the Mesi events of a response, decoded as the indexer decodes them.
 //! - [`error`]: reading a contract's own error back out of a failed execution.
 
 pub mod error;
 pub mod events;
+pub mod money;
 mod platform;
 
 pub use platform::{Platform, PlatformBuilder, Token};

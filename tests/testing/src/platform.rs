@@ -3,8 +3,8 @@
 
 use anyhow::Result as AnyResult;
 use cosmwasm_std::testing::MockApi;
-use cosmwasm_std::{to_json_binary, Addr, Coin, Timestamp, Uint128};
-use cw20::{Cw20Coin, Cw20ExecuteMsg};
+use cosmwasm_std::{Addr, Coin, Timestamp, Uint128};
+use cw20::Cw20Coin;
 use cw_multi_test::{App, AppResponse, Executor};
 use mesi_common::chat_rule::ChatRule;
 use mesi_common::interfaces::creators::{Fees, PaymentTerms, Product};
@@ -15,7 +15,7 @@ use mesi_creators::msg::{
 };
 use serde::Serialize;
 
-use crate::{creators_contract, cw20_contract};
+use crate::{creators_contract, cw20_contract, money};
 
 /// A CW20 token the builder deploys: every funded account holds `balance` of it.
 pub struct Token {
@@ -318,33 +318,15 @@ impl Platform {
 
     /// What `who` holds of `asset`.
     pub fn balance(&self, who: &Addr, asset: &AssetInfo) -> u128 {
-        match asset {
-            AssetInfo::Native { denom } => self.native_balance(who, denom),
-            AssetInfo::Cw20 { contract } => self.token_balance(contract, who),
-        }
+        money::balance(&self.app, who, asset)
     }
 
     pub fn native_balance(&self, who: &Addr, denom: &str) -> u128 {
-        self.app
-            .wrap()
-            .query_balance(who, denom)
-            .unwrap()
-            .amount
-            .u128()
+        money::native_balance(&self.app, who, denom)
     }
 
     pub fn token_balance(&self, token: &Addr, who: &Addr) -> u128 {
-        let response: cw20::BalanceResponse = self
-            .app
-            .wrap()
-            .query_wasm_smart(
-                token,
-                &cw20::Cw20QueryMsg::Balance {
-                    address: who.to_string(),
-                },
-            )
-            .unwrap();
-        response.balance.u128()
+        money::token_balance(&self.app, token, who)
     }
 
     /// Sends `amount` of `token` from `from` to `contract` with `hook` as the `Receive` message.
@@ -356,11 +338,7 @@ impl Platform {
         amount: u128,
         hook: &M,
     ) -> AnyResult<AppResponse> {
-        let msg = Cw20ExecuteMsg::Send {
-            contract: contract.to_string(),
-            amount: Uint128::new(amount),
-            msg: to_json_binary(hook)?,
-        };
+        let msg = money::cw20_send(contract, amount, hook)?;
         self.app
             .execute_contract(from.clone(), token.clone(), &msg, &[])
     }
