@@ -60,7 +60,11 @@ pub mod contract;
 pub mod error;
 pub mod msg;
 pub mod pricing;
+pub mod purchase;
+pub mod query;
+pub mod renewal;
 pub mod state;
+pub mod tiers;
 
 #[cfg(test)]
 mod tests;

@@ -10,6 +10,19 @@ pub struct InstantiateMsg {
     pub creators: String,
 }
 
+/// Most bytes in a tier's name.
+pub const MAX_TIER_NAME_BYTES: usize = 64;
+/// Shortest free trial a tier may offer: one hour.
+pub const MIN_TRIAL_SECONDS: u64 = 3_600;
+/// Longest free trial a tier may offer: 90 days.
+pub const MAX_TRIAL_SECONDS: u64 = 90 * 86_400;
+/// Most prepaid bundles in one tier.
+pub const MAX_BUNDLES: usize = 6;
+/// Most periods in one prepaid bundle (the fewest is 2).
+pub const MAX_BUNDLE_PERIODS: u32 = 36;
+/// Largest bundle discount: 90%.
+pub const MAX_BUNDLE_DISCOUNT_BPS: u16 = 9_000;
+
 /// The terms of a tier a creator may change after creating it. The asset and the period length
 /// are fixed at creation, because existing subscriptions are measured in them.
 #[cw_serde]
@@ -49,6 +62,13 @@ pub enum ReceiveMsg {
         max_price_per_period: Uint128,
     },
 }
+
+/// Most tiers a creator may have that are not retired.
+pub const MAX_LIVE_TIERS: u32 = 10;
+/// Shortest tier period: one day.
+pub const MIN_PERIOD_SECONDS: u64 = 86_400;
+/// Longest tier period: 366 days.
+pub const MAX_PERIOD_SECONDS: u64 = 366 * 86_400;
 
 #[cw_serde]
 pub enum ExecuteMsg {

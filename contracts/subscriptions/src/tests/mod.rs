@@ -1,12 +1,14 @@
 //! Multi-test suites against the real `creators` registry and cw20-base as the MESI token.
 
 mod auth;
+mod cap;
 mod funds;
 mod props;
 mod queries;
 mod renew;
 mod subscribe;
 mod tiers;
+mod trials;
 mod upgrade;
 
 use cosmwasm_std::{to_json_binary, Addr, Coin, Empty, Timestamp, Uint128};

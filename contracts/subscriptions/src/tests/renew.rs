@@ -1,6 +1,7 @@
 use cosmwasm_std::{StdError, Timestamp, Uint128};
 use mesi_common::events::subscriptions::SubscriptionAction;
 
+use super::subscribe::{carol_tiers, subscribe_msg};
 use super::*;
 use crate::pricing::RENEWAL_GRACE_SECONDS;
 
@@ -333,4 +334,58 @@ fn renewal_with_one_day_periods_never_runs_twice_in_one_window() {
         suite.status(&carol, &fan).expires_at,
         Some(expires_at.plus_seconds(DAY))
     );
+}
+
+#[test]
+fn cancel_stops_renewals_and_keeps_access_to_expiry() {
+    let mut suite = Suite::new();
+    carol_tiers(&mut suite);
+    let (carol, fan, mesi) = (suite.carol.clone(), suite.fan(0), suite.mesi.clone());
+    let cancel = ExecuteMsg::Cancel {
+        creator: carol.to_string(),
+    };
+    assert_eq!(
+        suite.exec(&fan, &cancel, &[]).unwrap_err(),
+        ContractError::NoSubscription
+    );
+    let start = suite.now();
+    suite
+        .send_cw20(
+            &mesi,
+            &fan,
+            3_000,
+            &subscribe_msg(&carol, 2, 1, 3_000, true),
+        )
+        .unwrap();
+    let res = suite.exec(&fan, &cancel, &[]).unwrap();
+    let ev = subscription_event(&res);
+    assert_eq!(ev.action, SubscriptionAction::Cancelled);
+    assert_eq!(
+        (ev.tier, ev.auto_renew, ev.amount, ev.asset),
+        (2, false, Uint128::zero(), suite.mesi_asset())
+    );
+    assert_eq!(ev.expires_at, start.plus_seconds(30 * DAY));
+    assert_eq!(
+        suite.status(&carol, &fan),
+        SubscriptionStatus {
+            active: true,
+            tier: Some(2),
+            expires_at: Some(start.plus_seconds(30 * DAY)),
+            auto_renew: false
+        }
+    );
+    assert_eq!(
+        suite.exec(&fan, &cancel, &[]).unwrap_err(),
+        ContractError::NotAutoRenewing
+    );
+    // Subscribing again turns renewals back on.
+    suite
+        .send_cw20(
+            &mesi,
+            &fan,
+            3_000,
+            &subscribe_msg(&carol, 2, 1, 3_000, true),
+        )
+        .unwrap();
+    assert!(suite.status(&carol, &fan).auto_renew);
 }

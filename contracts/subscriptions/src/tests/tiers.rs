@@ -3,8 +3,7 @@ use mesi_common::events::subscriptions::TierAction;
 use mesi_common::{AssetError, AssetInfo};
 
 use super::*;
-use crate::contract::{MAX_LIVE_TIERS, MAX_TIER_NAME_BYTES};
-use crate::msg::TiersResponse;
+use crate::msg::{TiersResponse, MAX_LIVE_TIERS, MAX_TIER_NAME_BYTES};
 use crate::pricing::MAX_PREPAID_SECONDS;
 
 #[test]
