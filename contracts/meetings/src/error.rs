@@ -57,3 +57,13 @@ pub enum ContractError {
     #[error("a proposal is accepted by the other side, not by its proposer")]
     OwnProposal,
 }
+
+impl ContractError {
+    /// A message field that breaks its rule.
+    pub(crate) fn invalid(field: &'static str, reason: impl Into<String>) -> Self {
+        ContractError::InvalidInput {
+            field,
+            reason: reason.into(),
+        }
+    }
+}

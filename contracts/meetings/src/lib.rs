@@ -51,10 +51,16 @@
 //! - The contract holds, per asset, exactly the top bids of open auctions plus the prices of
 //!   Scheduled, Held and Disputed meetings.
 
+mod auction;
+mod config;
 pub mod contract;
 pub mod error;
+mod meeting;
 pub mod msg;
+mod payout;
+mod query;
 pub mod state;
+mod validate;
 
 #[cfg(test)]
 mod tests;

@@ -7,6 +7,17 @@ use mesi_common::AssetInfo;
 
 use crate::state::{Auction, Bid, Meeting, Slot, TopBid};
 
+/// Most open auctions the owner may allow one creator.
+pub const MAX_OPEN_AUCTIONS_CAP: u32 = 100;
+/// Shortest dispute window the owner may set.
+pub const MIN_DISPUTE_WINDOW_SECS: u64 = 3600;
+/// Longest dispute window the owner may set.
+pub const MAX_DISPUTE_WINDOW_SECS: u64 = 30 * 24 * 3600;
+/// The cancellation fee set at instantiate, and by `migrate` on state without one.
+pub const DEFAULT_CANCELLATION_FEE_BPS: u16 = 1_000;
+/// Highest cancellation fee the owner may set (50%); the lowest is 1 bps, so never free.
+pub const MAX_CANCELLATION_FEE_BPS: u16 = 5_000;
+
 #[cw_serde]
 pub struct InstantiateMsg {
     /// Defaults to the sender.
@@ -16,6 +27,23 @@ pub struct InstantiateMsg {
     pub max_open_auctions: u32,
     pub dispute_window_secs: u64,
 }
+
+/// Longest auction description.
+pub const MAX_DESCRIPTION_BYTES: usize = 500;
+/// Longest time-zone label of a slot.
+pub const MAX_TIME_ZONE_BYTES: usize = 64;
+/// Shortest meeting.
+pub const MIN_DURATION_SECS: u64 = 5 * 60;
+/// Longest meeting.
+pub const MAX_DURATION_SECS: u64 = 24 * 3600;
+/// Shortest anti-sniping window, when extensions are on: time to answer a late bid.
+pub const MIN_EXTENSION_SECS: u64 = 60;
+/// Longest anti-sniping window.
+pub const MAX_EXTENSION_SECS: u64 = 3600;
+/// Longest bidding period.
+pub const MAX_BIDDING_SECS: u64 = 90 * 24 * 3600;
+/// How far ahead a slot may start.
+pub const MAX_LEAD_SECS: u64 = 365 * 24 * 3600;
 
 /// What a creator sets when opening an auction.
 #[cw_serde]
@@ -48,6 +76,9 @@ pub enum DisputeOutcome {
     /// The fan gets `fan_bps` of the price (rounded down); the fee is taken from the rest.
     Split { fan_bps: u16 },
 }
+
+/// Longest reason a fan gives for a dispute.
+pub const MAX_REASON_BYTES: usize = 280;
 
 #[cw_ownable_execute]
 #[cw_serde]

@@ -2,6 +2,7 @@ use cosmwasm_schema::cw_serde;
 use cosmwasm_std::{Addr, Timestamp, Uint128};
 use cw_storage_plus::{Index, IndexList, IndexedMap, Item, Map, MultiIndex};
 use mesi_common::events::meetings::{AuctionState, MeetingFormat, MeetingStatus};
+use mesi_common::interfaces::creators::Registry;
 use mesi_common::AssetInfo;
 
 #[cw_serde]
@@ -15,6 +16,12 @@ pub struct Config {
     /// What a creator pays the treasury to cancel a sold meeting: basis points of its price,
     /// rounded up, so a sale the creator backs out of (a hidden reserve, say) is never free.
     pub cancellation_fee_bps: u16,
+}
+
+impl Config {
+    pub fn registry(&self) -> Registry {
+        Registry(self.creators.clone())
+    }
 }
 
 /// [`Config`] as versions before cancellation fees stored it, under the same key; `migrate`

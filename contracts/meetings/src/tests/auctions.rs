@@ -6,8 +6,8 @@ use mesi_common::events::meetings::{
 use mesi_common::{AssetError, AssetInfo};
 
 use super::*;
-use crate::contract::{MAX_DESCRIPTION_BYTES, MAX_EXTENSION_SECS, MIN_EXTENSION_SECS};
 use crate::msg::{AuctionCursor, AuctionsResponse, BidsResponse};
+use crate::msg::{MAX_DESCRIPTION_BYTES, MAX_EXTENSION_SECS, MIN_EXTENSION_SECS};
 use crate::state::TopBid;
 
 #[test]

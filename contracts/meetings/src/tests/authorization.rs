@@ -402,7 +402,8 @@ fn migrate_checks_the_contract_name_and_version() {
 
 #[test]
 fn migrate_gives_an_older_config_the_default_cancellation_fee() {
-    use crate::contract::{CONTRACT_NAME, CONTRACT_VERSION, DEFAULT_CANCELLATION_FEE_BPS};
+    use crate::contract::{CONTRACT_NAME, CONTRACT_VERSION};
+    use crate::msg::DEFAULT_CANCELLATION_FEE_BPS;
     use crate::state::{ConfigV1, CONFIG_V1};
     let mut s = Suite::new();
     let id = s.scheduled_meeting(5_000);

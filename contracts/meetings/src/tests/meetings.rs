@@ -7,7 +7,7 @@ use mesi_common::events::meetings::{
 use mesi_common::{AssetError, AssetInfo};
 
 use super::*;
-use crate::contract::MAX_REASON_BYTES;
+use crate::msg::MAX_REASON_BYTES;
 use crate::msg::{DisputeOutcome, MeetingsResponse};
 
 const PRICE: u128 = 10_001;
