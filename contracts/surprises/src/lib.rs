@@ -56,10 +56,16 @@
 //!   CW721 shape, minter management, collection-info updates and withdraw addresses. Events are
 //!   the typed Mesi events only, not CW721's `action` attributes.
 
+pub mod config;
 pub mod contract;
+pub mod cw721;
 pub mod error;
+pub mod mint;
 pub mod msg;
+pub mod query;
+pub mod reveal;
 pub mod state;
+pub mod trade;
 
 #[cfg(test)]
 mod tests;

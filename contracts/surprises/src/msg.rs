@@ -7,22 +7,15 @@ use cw721::Expiration;
 use cw_ownable::{cw_ownable_execute, cw_ownable_query};
 use mesi_common::{Asset, AssetInfo};
 
-/// Longest collection name and symbol, in bytes.
+/// Longest collection name, in bytes.
 pub const MAX_NAME_LEN: usize = 64;
+/// Longest collection symbol, in bytes.
 pub const MAX_SYMBOL_LEN: usize = 16;
-/// Longest title, in bytes.
-pub const MAX_TITLE_LEN: usize = 80;
-/// Most hint texts per surprise, and the longest one, in bytes.
-pub const MAX_HINTS: usize = 5;
-pub const MAX_HINT_LEN: usize = 200;
-pub const MAX_CATEGORY_LEN: usize = 32;
-pub const MAX_URI_LEN: usize = 256;
-/// Longest label (the part of a token id after the creator's number), in bytes.
-pub const MAX_LABEL_LEN: usize = 32;
-/// Bounds of the reveal window, in seconds: one hour to 90 days.
+/// Shortest reveal window, in seconds: one hour.
 pub const MIN_REVEAL_WINDOW: u64 = 3_600;
+/// Longest reveal window, in seconds: 90 days.
 pub const MAX_REVEAL_WINDOW: u64 = 90 * 86_400;
-/// Longest time a registry answer about a creator is trusted: one day.
+/// Longest time a registry answer about a creator is trusted, in seconds: one day.
 pub const MAX_CREATOR_RECHECK_INTERVAL: u64 = 86_400;
 
 #[cw_serde]
@@ -42,6 +35,17 @@ pub struct InstantiateMsg {
     pub creator_recheck_interval: u64,
 }
 
+/// Longest title, in bytes.
+pub const MAX_TITLE_LEN: usize = 80;
+/// Most hint texts per surprise.
+pub const MAX_HINTS: usize = 5;
+/// Longest hint text, in bytes.
+pub const MAX_HINT_LEN: usize = 200;
+/// Longest category, in bytes.
+pub const MAX_CATEGORY_LEN: usize = 32;
+/// Longest preview URI, in bytes.
+pub const MAX_URI_LEN: usize = 256;
+
 /// What fans see of a sealed surprise.
 #[cw_serde]
 pub struct Hints {
@@ -55,6 +59,9 @@ pub struct Hints {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub preview_uri: Option<String>,
 }
+
+/// Longest label (the part of a token id after the creator's number), in bytes.
+pub const MAX_LABEL_LEN: usize = 32;
 
 #[cw_serde]
 pub struct MintMsg {

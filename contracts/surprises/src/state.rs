@@ -11,8 +11,10 @@ use cosmwasm_std::{Addr, Binary, Empty, HexBinary, Timestamp, Uint128};
 use cw721::state::{Cw721Config, NftInfo};
 use cw721::traits::Cw721State;
 use cw_storage_plus::{Item, Map};
+use mesi_common::interfaces::creators::Registry;
 use mesi_common::{Asset, AssetInfo};
 
+use crate::error::ContractError;
 use crate::msg::{Hints, SurpriseState};
 
 #[cw_serde]
@@ -22,6 +24,13 @@ pub struct Config {
     pub reveal_window: u64,
     /// Seconds a creator's "active" answer from the registry is trusted for unbonded mints.
     pub creator_recheck_interval: u64,
+}
+
+impl Config {
+    /// The `creators` registry, to query.
+    pub fn registry(&self) -> Registry {
+        Registry(self.creators.clone())
+    }
 }
 
 pub const CONFIG: Item<Config> = Item::new("config");
@@ -50,6 +59,42 @@ impl Phase {
             Phase::Unlocked => SurpriseState::Unlocked,
             Phase::Revealed => SurpriseState::Revealed,
             Phase::Forfeited => SurpriseState::Forfeited,
+        }
+    }
+
+    /// Checks that the token is sealed (only sealed tokens move, trade and unlock) and returns
+    /// whether it is listed.
+    pub fn check_sealed(self, action: &'static str, token_id: &str) -> Result<bool, ContractError> {
+        match self {
+            Phase::Sealed => Ok(false),
+            Phase::Listed => Ok(true),
+            other => Err(other.wrong_state(action, token_id)),
+        }
+    }
+
+    /// Checks that the token is listed: only a listing can be bought or withdrawn.
+    pub fn check_listed(self, token_id: &str) -> Result<(), ContractError> {
+        if self == Phase::Listed {
+            Ok(())
+        } else {
+            Err(ContractError::NotListed(token_id.into()))
+        }
+    }
+
+    /// Checks that the token waits for its reveal (or, after the deadline, the bond's claim).
+    pub fn check_unlocked(self, action: &'static str, token_id: &str) -> Result<(), ContractError> {
+        if self == Phase::Unlocked {
+            Ok(())
+        } else {
+            Err(self.wrong_state(action, token_id))
+        }
+    }
+
+    fn wrong_state(self, action: &'static str, token_id: &str) -> ContractError {
+        ContractError::WrongState {
+            action,
+            token_id: token_id.into(),
+            state: self.state(),
         }
     }
 }
@@ -150,6 +195,11 @@ pub struct Creator {
 pub const CREATORS: Map<&Addr, Creator> = Map::new("creators");
 /// How many creators have minted; the last number assigned.
 pub const CREATOR_COUNT: Item<u32> = Item::new("creator_count");
+
+/// `<number>.`: the start of every token id of the creator with this number.
+pub fn token_id_prefix(creator_number: u32) -> String {
+    format!("{creator_number}.")
+}
 
 #[cfg(test)]
 mod tests {

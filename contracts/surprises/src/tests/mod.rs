@@ -6,7 +6,10 @@ mod cw721_client;
 mod funds;
 mod invariants;
 mod lifecycle;
+mod mint;
 mod queries;
+mod reveal;
+mod trade;
 
 use cosmwasm_schema::serde::de::DeserializeOwned;
 use cosmwasm_std::{coin, to_json_binary, Addr, Coin, HexBinary, Uint128};
