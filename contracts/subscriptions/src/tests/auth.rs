@@ -2,13 +2,13 @@ use cosmwasm_std::testing::{mock_dependencies, mock_env};
 use cosmwasm_std::Uint128;
 
 use super::*;
-use crate::contract::{CONTRACT_NAME, CONTRACT_VERSION};
+use crate::contract::{migrate, CONTRACT_NAME, CONTRACT_VERSION};
 use crate::msg::MigrateMsg;
 
 /// Carol owns tier 1 (MESI); fan 0 holds an auto-renewing subscription to it.
 fn setup() -> (Suite, Addr, Addr) {
     let mut suite = Suite::new();
-    let (carol, fan, mesi) = (suite.carol.clone(), suite.fan(0), suite.mesi.clone());
+    let (carol, fan, mesi) = (suite.carol.clone(), suite.fan(0), suite.mesi());
     suite
         .create_tier(&carol, 1, suite.mesi_asset(), 30, terms(1_000))
         .unwrap();
@@ -74,7 +74,7 @@ fn only_the_creator_manages_their_tiers() {
 fn only_the_fan_cancels_extends_or_upgrades_their_subscription() {
     let (mut suite, carol, fan) = setup();
     let carol_str = carol.to_string();
-    let mesi = suite.mesi.clone();
+    let mesi = suite.mesi();
     suite
         .create_tier(&carol, 2, suite.mesi_asset(), 30, terms(2_000))
         .unwrap();

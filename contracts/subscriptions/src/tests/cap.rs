@@ -134,7 +134,7 @@ fn free_trials_never_take_a_capped_seat() {
 
     // A tier stored with both (before the rule) gives no trials either.
     {
-        let mut storage = suite.app.contract_storage_mut(&suite.subs);
+        let mut storage = suite.platform.app.contract_storage_mut(&suite.subs);
         let mut tier = crate::state::TIERS.load(&*storage, (&carol, 1)).unwrap();
         tier.trial_seconds = Some(7 * DAY);
         crate::state::TIERS

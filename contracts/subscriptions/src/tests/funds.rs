@@ -4,6 +4,7 @@ use cw20::Cw20ReceiveMsg;
 use mesi_common::{AssetError, AssetInfo};
 
 use super::*;
+use crate::contract::execute;
 
 /// Carol sells tier 1 in USDC and tier 2 in MESI, 1_000 per 30 days each; fan 0 holds tier 1.
 fn setup() -> (Suite, Addr, Addr) {
@@ -122,7 +123,7 @@ fn zero_coins_are_refused() {
 #[test]
 fn native_coins_for_a_cw20_tier_and_tokens_for_a_native_tier_are_refused() {
     let (mut suite, carol, fan) = setup();
-    let mesi = suite.mesi.clone();
+    let mesi = suite.mesi();
     let other = suite.fan(1);
     let msg = ExecuteMsg::Subscribe {
         creator: carol.to_string(),
@@ -172,7 +173,7 @@ fn native_coins_for_a_cw20_tier_and_tokens_for_a_native_tier_are_refused() {
 #[test]
 fn cw20_from_an_unknown_token_is_refused() {
     let (mut suite, carol, _) = setup();
-    let (other_token, fan) = (suite.other_token.clone(), suite.fan(1));
+    let (other_token, fan) = (suite.token("OTHER"), suite.fan(1));
     let hook = ReceiveMsg::Subscribe {
         creator: carol.to_string(),
         tier: 2,

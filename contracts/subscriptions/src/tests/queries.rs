@@ -63,23 +63,26 @@ fn status_query_serializes_like_the_shared_interface() {
 fn the_registry_gates_chat_on_subscription_tiers() {
     let mut suite = Suite::new();
     let (carol, fan) = (suite.carol.clone(), suite.fan(0));
-    suite.update_registry(mesi_creators::msg::ExecuteMsg::UpdateConfig {
-        treasury: None,
-        fees: None,
-        accepted_assets: None,
-        fiat_gateways: None,
-        arbiter: None,
-        contracts: Some(mesi_creators::msg::SiblingContracts {
-            subscriptions: Some(suite.subs.to_string()),
-            ..Default::default()
-        }),
-    });
+    suite
+        .platform
+        .update_registry(mesi_creators::msg::ExecuteMsg::UpdateConfig {
+            treasury: None,
+            fees: None,
+            accepted_assets: None,
+            fiat_gateways: None,
+            arbiter: None,
+            contracts: Some(mesi_creators::msg::SiblingContracts {
+                subscriptions: Some(suite.subs.to_string()),
+                ..Default::default()
+            }),
+        });
     let rule = mesi_creators::msg::ExecuteMsg::SetChatRule {
         rule: ChatRule::Subscriber { min_tier: 2 },
     };
+    let registry = suite.registry.clone();
     suite
         .app
-        .execute_contract(carol.clone(), suite.registry.clone(), &rule, &[])
+        .execute_contract(carol.clone(), registry, &rule, &[])
         .unwrap();
     suite
         .create_tier(&carol, 1, suite.usdc(), 30, terms(10))

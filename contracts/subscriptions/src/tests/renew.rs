@@ -21,7 +21,7 @@ fn renewing() -> Renewing {
     let mut suite = Suite::new();
     let carol = suite.carol.clone();
     let fan = suite.fan(0);
-    let mesi = suite.mesi.clone();
+    let mesi = suite.mesi();
     suite
         .create_tier(&carol, 1, suite.mesi_asset(), 30, terms(PRICE))
         .unwrap();
@@ -104,9 +104,9 @@ fn anyone_renews_from_the_allowance_inside_the_window() {
         (true, Uint128::new(1_200))
     );
 
-    let mesi = r.suite.mesi.clone();
+    let mesi = r.suite.mesi();
     assert_eq!(r.suite.token_balance(&mesi, &r.fan), FAN_FUNDS - 2_000);
-    assert_eq!(r.suite.token_balance(&mesi, &r.suite.treasury), 200);
+    assert_eq!(r.suite.token_balance(&mesi, &r.suite.treasury()), 200);
     assert_eq!(r.suite.token_balance(&mesi, &r.suite.carol_payout), 1_800);
     assert_eq!(r.suite.allowance(&r.fan), 4_000);
     r.suite.assert_holds_nothing();
@@ -188,9 +188,9 @@ fn a_short_allowance_fails_the_whole_renewal() {
     );
     assert_eq!(r.suite.subscription(&r.carol, &r.fan).unwrap(), before);
     assert_eq!(r.suite.allowance(&r.fan), 999);
-    let mesi = r.suite.mesi.clone();
+    let mesi = r.suite.mesi();
     assert_eq!(
-        r.suite.token_balance(&mesi, &r.suite.treasury),
+        r.suite.token_balance(&mesi, &r.suite.treasury()),
         100,
         "the fee transfer was rolled back too"
     );
@@ -231,7 +231,7 @@ fn no_renewal_after_cancel_retirement_or_deactivation() {
     let mut r = renewing();
     r.suite.set_time(r.start.plus_seconds(30 * DAY));
     let carol = r.carol.clone();
-    r.suite.set_active(&carol, false);
+    r.suite.set_creator_active(&carol, false);
     assert_eq!(
         r.renew().unwrap_err(),
         ContractError::CreatorInactive(carol.to_string())
@@ -290,14 +290,14 @@ fn a_fee_free_renewal_is_one_transfer() {
         .filter(|e| e.ty == "wasm" && e.attributes.iter().any(|a| a.value == "transfer_from"))
         .count();
     assert_eq!(transfers, 1);
-    let mesi = r.suite.mesi.clone();
+    let mesi = r.suite.mesi();
     assert_eq!(r.suite.token_balance(&mesi, &r.suite.carol_payout), 1_900);
 }
 
 #[test]
 fn renewal_with_one_day_periods_never_runs_twice_in_one_window() {
     let mut suite = Suite::new();
-    let (carol, fan, mesi) = (suite.carol.clone(), suite.fan(0), suite.mesi.clone());
+    let (carol, fan, mesi) = (suite.carol.clone(), suite.fan(0), suite.mesi());
     suite
         .create_tier(&carol, 1, suite.mesi_asset(), 1, terms(10))
         .unwrap();
@@ -340,7 +340,7 @@ fn renewal_with_one_day_periods_never_runs_twice_in_one_window() {
 fn cancel_stops_renewals_and_keeps_access_to_expiry() {
     let mut suite = Suite::new();
     carol_tiers(&mut suite);
-    let (carol, fan, mesi) = (suite.carol.clone(), suite.fan(0), suite.mesi.clone());
+    let (carol, fan, mesi) = (suite.carol.clone(), suite.fan(0), suite.mesi());
     let cancel = ExecuteMsg::Cancel {
         creator: carol.to_string(),
     };

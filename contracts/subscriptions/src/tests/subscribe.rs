@@ -48,7 +48,7 @@ fn native_subscription_pays_out_at_once_and_ends_exactly_at_expiry() {
     let res = suite.subscribe_native(&fan, &carol, 1, 1, 1_000).unwrap();
 
     assert_eq!(suite.native_balance(&fan, USDC), FAN_FUNDS - 1_000);
-    assert_eq!(suite.native_balance(&suite.treasury, USDC), 100);
+    assert_eq!(suite.native_balance(&suite.treasury(), USDC), 100);
     assert_eq!(suite.native_balance(&suite.carol_payout, USDC), 900);
     suite.assert_holds_nothing();
 
@@ -100,7 +100,7 @@ fn native_subscription_pays_out_at_once_and_ends_exactly_at_expiry() {
 fn cw20_subscription_through_the_receive_hook() {
     let mut suite = Suite::new();
     carol_tiers(&mut suite);
-    let (carol, fan, mesi) = (suite.carol.clone(), suite.fan(0), suite.mesi.clone());
+    let (carol, fan, mesi) = (suite.carol.clone(), suite.fan(0), suite.mesi());
     let start = suite.now();
     suite
         .send_cw20(
@@ -111,7 +111,7 @@ fn cw20_subscription_through_the_receive_hook() {
         )
         .unwrap();
     assert_eq!(suite.token_balance(&mesi, &fan), FAN_FUNDS - 3_000);
-    assert_eq!(suite.token_balance(&mesi, &suite.treasury), 300);
+    assert_eq!(suite.token_balance(&mesi, &suite.treasury()), 300);
     assert_eq!(suite.token_balance(&mesi, &suite.carol_payout), 2_700);
     suite.assert_holds_nothing();
     assert_eq!(
@@ -176,7 +176,7 @@ fn bundles_are_discounted_and_stack() {
     assert_eq!(ev.expires_at, start.plus_seconds(450 * DAY));
     assert_eq!(suite.native_balance(&fan, USDC), FAN_FUNDS - 11_700);
     assert_eq!(
-        suite.native_balance(&suite.treasury, USDC)
+        suite.native_balance(&suite.treasury(), USDC)
             + suite.native_balance(&suite.carol_payout, USDC),
         11_700
     );
@@ -223,7 +223,7 @@ fn prepaying_is_limited_to_about_ten_years() {
 fn subscribe_while_active_stacks_on_the_same_tier_only() {
     let mut suite = Suite::new();
     carol_tiers(&mut suite);
-    let (carol, fan, mesi) = (suite.carol.clone(), suite.fan(0), suite.mesi.clone());
+    let (carol, fan, mesi) = (suite.carol.clone(), suite.fan(0), suite.mesi());
     let start = suite.now();
     suite.subscribe_native(&fan, &carol, 1, 1, 1_000).unwrap();
     assert_eq!(
@@ -320,7 +320,7 @@ fn the_fan_states_the_highest_price_they_accept() {
 fn extend_stacks_or_restarts_and_keeps_renewal_terms() {
     let mut suite = Suite::new();
     carol_tiers(&mut suite);
-    let (carol, fan, mesi) = (suite.carol.clone(), suite.fan(0), suite.mesi.clone());
+    let (carol, fan, mesi) = (suite.carol.clone(), suite.fan(0), suite.mesi());
     let extend = |periods| ReceiveMsg::Extend {
         creator: carol.to_string(),
         periods,
@@ -371,7 +371,7 @@ fn extend_stacks_or_restarts_and_keeps_renewal_terms() {
 fn inactive_creators_take_no_new_payments_but_fans_may_cancel() {
     let mut suite = Suite::new();
     carol_tiers(&mut suite);
-    let (carol, fan, mesi) = (suite.carol.clone(), suite.fan(0), suite.mesi.clone());
+    let (carol, fan, mesi) = (suite.carol.clone(), suite.fan(0), suite.mesi());
     suite
         .send_cw20(
             &mesi,
@@ -380,7 +380,7 @@ fn inactive_creators_take_no_new_payments_but_fans_may_cancel() {
             &subscribe_msg(&carol, 2, 1, 3_000, true),
         )
         .unwrap();
-    suite.set_active(&carol, false);
+    suite.set_creator_active(&carol, false);
     let inactive = ContractError::CreatorInactive(carol.to_string());
     assert_eq!(
         suite
@@ -420,7 +420,7 @@ fn inactive_creators_take_no_new_payments_but_fans_may_cancel() {
             &[],
         )
         .unwrap();
-    suite.set_active(&carol, true);
+    suite.set_creator_active(&carol, true);
     suite
         .subscribe_native(&suite.fan(1), &carol, 1, 1, 1_000)
         .unwrap();

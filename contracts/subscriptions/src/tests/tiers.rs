@@ -185,7 +185,7 @@ fn tier_terms_are_validated() {
 fn tier_asset_must_be_accepted() {
     let mut suite = Suite::new();
     let carol = suite.carol.clone();
-    let other = AssetInfo::cw20(suite.other_token.clone());
+    let other = AssetInfo::cw20(suite.token("OTHER"));
     assert_eq!(
         suite
             .create_tier(&carol, 1, other.clone(), 30, terms(1))

@@ -113,7 +113,7 @@ fn upgrade_pays_the_pro_rata_difference_and_keeps_the_expiry() {
         }
     );
     assert_eq!(suite.native_balance(&fan, USDC), FAN_FUNDS - 2_001);
-    assert_eq!(suite.native_balance(&suite.treasury, USDC), 200);
+    assert_eq!(suite.native_balance(&suite.treasury(), USDC), 200);
     assert_eq!(suite.native_balance(&suite.carol_payout, USDC), 1_801);
     assert_eq!(
         (
@@ -179,7 +179,7 @@ fn overpayment_is_refunded_in_the_same_transaction() {
 fn cw20_upgrade_through_the_hook_with_refund() {
     let mut suite = Suite::new();
     carol_tiers(&mut suite);
-    let (carol, fan, mesi) = (suite.carol.clone(), suite.fan(0), suite.mesi.clone());
+    let (carol, fan, mesi) = (suite.carol.clone(), suite.fan(0), suite.mesi());
     let subscribe = ReceiveMsg::Subscribe {
         creator: carol.to_string(),
         tier: 5,
@@ -205,7 +205,7 @@ fn cw20_upgrade_through_the_hook_with_refund() {
         (true, Uint128::new(6_000))
     );
     assert_eq!(suite.token_balance(&mesi, &fan), FAN_FUNDS - 4_500);
-    assert_eq!(suite.token_balance(&mesi, &suite.treasury), 450);
+    assert_eq!(suite.token_balance(&mesi, &suite.treasury()), 450);
     assert_eq!(suite.token_balance(&mesi, &suite.carol_payout), 4_050);
     suite.assert_holds_nothing();
 }
@@ -459,7 +459,7 @@ fn migrated_subscriptions_are_credited_at_the_least_they_can_have_cost() {
     let start = suite.now();
     // Records as the previous version wrote them, without what was paid.
     {
-        let mut storage = suite.app.contract_storage_mut(&suite.subs);
+        let mut storage = suite.platform.app.contract_storage_mut(&suite.subs);
         for (fan, on_trial) in [(&payer, false), (&trialist, true)] {
             let old = UnrecordedSubscription {
                 tier: 1,

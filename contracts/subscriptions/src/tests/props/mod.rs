@@ -27,18 +27,10 @@ fn execute_op(suite: &mut Suite, model: &Model, op: &Op) -> Result<AppResponse, 
                msg: ExecuteMsg| {
         let fan = suite.fan(fan);
         if mesi {
-            let send = Cw20ExecuteMsg::Send {
-                contract: suite.subs.to_string(),
-                amount: Uint128::new(amount),
-                msg: to_json_binary(&hook).unwrap(),
-            };
-            suite
-                .app
-                .execute_contract(fan, suite.mesi.clone(), &send, &[])
+            let (mesi, subs) = (suite.mesi(), suite.subs.clone());
+            suite.platform.send_cw20(&fan, &mesi, &subs, amount, &hook)
         } else {
-            suite
-                .app
-                .execute_contract(fan, suite.subs.clone(), &msg, &[Coin::new(amount, USDC)])
+            suite.exec_any(&fan, &msg, &[Coin::new(amount, USDC)])
         }
     };
     match *op {
@@ -291,17 +283,17 @@ fn check(
             "step {step}: USDC of fan {i}"
         );
         assert_eq!(
-            suite.token_balance(&suite.mesi, fan),
+            suite.token_balance(&suite.mesi(), fan),
             FAN_FUNDS - spent[1],
             "step {step}: MESI of fan {i}"
         );
     }
     assert_eq!(
-        suite.native_balance(&suite.treasury, USDC),
+        suite.native_balance(&suite.treasury(), USDC),
         model.ledger.treasury[0]
     );
     assert_eq!(
-        suite.token_balance(&suite.mesi, &suite.treasury),
+        suite.token_balance(&suite.mesi(), &suite.treasury()),
         model.ledger.treasury[1]
     );
     assert_eq!(
@@ -309,7 +301,7 @@ fn check(
         model.ledger.payout[0]
     );
     assert_eq!(
-        suite.token_balance(&suite.mesi, &suite.carol_payout),
+        suite.token_balance(&suite.mesi(), &suite.carol_payout),
         model.ledger.payout[1]
     );
     for d in &TIER_DEFS {
