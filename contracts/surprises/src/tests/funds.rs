@@ -4,7 +4,7 @@
 use cosmwasm_std::testing::{message_info, mock_dependencies, mock_env};
 use cosmwasm_std::{coin, to_json_binary, Addr, HexBinary, Uint128};
 use cw20::{Cw20Coin, Cw20ReceiveMsg};
-use cw_multi_test::{ContractWrapper, Executor};
+use cw_multi_test::Executor;
 use cw_ownable::Action;
 use mesi_common::{AssetError, AssetInfo};
 
@@ -13,11 +13,7 @@ use super::*;
 impl Suite {
     /// A second CW20 token the platform does not accept, held by carol and mallory.
     fn fake_token(&mut self) -> Addr {
-        let code = self.app.store_code(Box::new(ContractWrapper::new(
-            cw20_base::contract::execute,
-            cw20_base::contract::instantiate,
-            cw20_base::contract::query,
-        )));
+        let code = self.app.store_code(mesi_testing::cw20_contract());
         let init = cw20_base::msg::InstantiateMsg {
             name: "Fake".into(),
             symbol: "FAKE".into(),
@@ -182,12 +178,13 @@ fn mint_bonds_must_be_one_accepted_non_zero_coin_or_an_accepted_cw20() {
     assert_eq!(zero.unwrap_err(), AssetError::ZeroAmount.into());
 
     // A CW20 bond from a token the platform does not accept, or from an account posing as one.
+    let (mallory, to_alice) = (s.addr("mallory"), s.addr("alice"));
     s.app
         .execute_contract(
-            s.addr("mallory"),
+            mallory,
             fake.clone(),
             &cw20::Cw20ExecuteMsg::Transfer {
-                recipient: s.addr("alice").into(),
+                recipient: to_alice.into(),
                 amount: Uint128::new(10),
             },
             &[],

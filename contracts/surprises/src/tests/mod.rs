@@ -11,26 +11,26 @@ mod queries;
 mod reveal;
 mod trade;
 
+use std::ops::{Deref, DerefMut};
+
 use cosmwasm_schema::serde::de::DeserializeOwned;
-use cosmwasm_std::{coin, to_json_binary, Addr, Coin, HexBinary, Uint128};
-use cw20::{Cw20Coin, Cw20ExecuteMsg};
-use cw_multi_test::{App, AppResponse, ContractWrapper, Executor};
+use cosmwasm_std::{coin, Addr, Coin, HexBinary, Uint128};
+use cw_multi_test::{AppResponse, Executor};
 use mesi_common::commitment::{content_hash, CommitmentInput, Hash};
 use mesi_common::events::AnyEvent;
 use mesi_common::interfaces::creators::Fees;
 use mesi_common::AssetInfo;
-use mesi_creators::msg::{
-    ExecuteMsg as CreatorsExecuteMsg, InstantiateMsg as CreatorsInstantiateMsg, ProfileInput,
-    SiblingContracts,
-};
+use mesi_creators::msg::ExecuteMsg as CreatorsExecuteMsg;
+use mesi_testing::error::contract_error;
+use mesi_testing::events::mesi_events;
+pub use mesi_testing::USDC;
+use mesi_testing::{contract, Platform};
 
-use crate::contract::{execute, instantiate, migrate, query};
 use crate::error::ContractError;
 use crate::msg::{
     ExecuteMsg, Hints, InstantiateMsg, MintMsg, QueryMsg, ReceiveMsg, SurpriseResponse,
 };
 
-pub const USDC: &str = "uusdc";
 /// A denom the platform does not accept.
 pub const OTHER: &str = "uother";
 pub const FEE_BPS: u16 = 250;
@@ -39,14 +39,30 @@ pub const RECHECK_INTERVAL: u64 = 3_600;
 /// Starting native and MESI balance of every funded account.
 pub const FUNDS: u128 = 1_000_000_000;
 
+/// The platform (registry, MESI, funded accounts) with the surprises contract on it.
 pub struct Suite {
-    pub app: App,
+    pub platform: Platform,
     pub surprises: Addr,
-    pub registry: Addr,
+    /// The platform's MESI token and treasury, as fields for the tests.
     pub mesi: Addr,
-    pub admin: Addr,
     pub treasury: Addr,
+    /// Owner and code admin of the surprises contract (not of the registry).
+    pub admin: Addr,
     pub code_id: u64,
+}
+
+impl Deref for Suite {
+    type Target = Platform;
+
+    fn deref(&self) -> &Platform {
+        &self.platform
+    }
+}
+
+impl DerefMut for Suite {
+    fn deref_mut(&mut self) -> &mut Platform {
+        &mut self.platform
+    }
 }
 
 /// Accounts with native and MESI funds.
@@ -60,83 +76,27 @@ impl Suite {
     /// Registry, MESI token and surprises; `alice` and `bob` are registered creators, alice's
     /// payments go to `alice-payout`.
     pub fn new() -> Self {
-        let mut app = App::default();
-        let api = *app.api();
-        let admin = api.addr_make("admin");
-        let treasury = api.addr_make("treasury");
-        app.init_modules(|router, _, storage| {
-            for name in ACCOUNTS {
-                let funds = vec![coin(FUNDS, USDC), coin(FUNDS, OTHER)];
-                router
-                    .bank
-                    .init_balance(storage, &api.addr_make(name), funds)
-                    .unwrap();
-            }
-        });
-
-        let cw20_code = app.store_code(Box::new(ContractWrapper::new(
-            cw20_base::contract::execute,
-            cw20_base::contract::instantiate,
-            cw20_base::contract::query,
-        )));
-        let cw20_init = cw20_base::msg::InstantiateMsg {
-            name: "Mesi".into(),
-            symbol: "MESI".into(),
-            decimals: 6,
-            initial_balances: ACCOUNTS
-                .iter()
-                .map(|name| Cw20Coin {
-                    address: api.addr_make(name).into(),
-                    amount: Uint128::new(FUNDS),
-                })
-                .collect(),
-            mint: None,
-            marketing: None,
-        };
-        let mesi = app
-            .instantiate_contract(cw20_code, admin.clone(), &cw20_init, &[], "mesi", None)
-            .unwrap();
-
-        let registry_code = app.store_code(Box::new(ContractWrapper::new(
-            mesi_creators::contract::execute,
-            mesi_creators::contract::instantiate,
-            mesi_creators::contract::query,
-        )));
-        let registry_init = CreatorsInstantiateMsg {
-            owner: None,
-            treasury: treasury.to_string(),
-            fees: Fees {
+        let mut platform = Platform::builder()
+            .funded(ACCOUNTS.iter().copied())
+            .denoms(&[USDC, OTHER], &[USDC])
+            .balance(FUNDS)
+            .fees(Fees {
                 surprise_sales: FEE_BPS,
                 ..Fees::default()
-            },
-            accepted_assets: vec![usdc(), AssetInfo::cw20(mesi.clone())],
-            fiat_gateways: vec![],
-            arbiter: None,
-            contracts: SiblingContracts::default(),
-        };
-        let registry = app
-            .instantiate_contract(
-                registry_code,
-                admin.clone(),
-                &registry_init,
-                &[],
-                "creators",
-                None,
-            )
-            .unwrap();
-
-        let code_id = app.store_code(Box::new(
-            ContractWrapper::new(execute, instantiate, query).with_migrate(migrate),
-        ));
+            })
+            .build();
+        let admin = platform.addr("admin");
+        let code_id = platform.app.store_code(contract!(crate::contract, migrate));
         let init = InstantiateMsg {
             name: "Mesi Surprises".into(),
             symbol: "SURPRISE".into(),
             owner: None,
-            creators: registry.to_string(),
+            creators: platform.registry.to_string(),
             reveal_window: REVEAL_WINDOW,
             creator_recheck_interval: RECHECK_INTERVAL,
         };
-        let surprises = app
+        let surprises = platform
+            .app
             .instantiate_contract(
                 code_id,
                 admin.clone(),
@@ -148,12 +108,11 @@ impl Suite {
             .unwrap();
 
         let mut suite = Suite {
-            app,
+            mesi: platform.mesi(),
+            treasury: platform.treasury(),
+            platform,
             surprises,
-            registry,
-            mesi,
             admin,
-            treasury,
             code_id,
         };
         let payout = suite.addr("alice-payout");
@@ -162,33 +121,18 @@ impl Suite {
         suite
     }
 
-    pub fn addr(&self, name: &str) -> Addr {
-        self.app.api().addr_make(name)
-    }
-
     pub fn register(&mut self, name: &str, payout: Option<Addr>) {
-        let profile = ProfileInput {
-            display_name: name.into(),
-            payout: payout.map(String::from),
-            accepted_assets: vec![],
-            tip_minimums: vec![],
-            chat_rule: mesi_common::chat_rule::ChatRule::Everyone,
-        };
+        let mut profile = Platform::profile(payout.as_ref());
+        profile.display_name = name.into();
         let creator = self.addr(name);
-        self.app
-            .execute_contract(
-                creator,
-                self.registry.clone(),
-                &CreatorsExecuteMsg::RegisterCreator { profile },
-                &[],
-            )
-            .unwrap();
+        self.register_creator(&creator, profile);
     }
 
+    /// Runs a registry message as `sender` (a creator's own settings).
     pub fn registry_exec(&mut self, sender: &str, msg: &CreatorsExecuteMsg) {
-        let sender = self.addr(sender);
+        let (sender, registry) = (self.addr(sender), self.registry.clone());
         self.app
-            .execute_contract(sender, self.registry.clone(), msg, &[])
+            .execute_contract(sender, registry, msg, &[])
             .unwrap();
     }
 
@@ -208,15 +152,14 @@ impl Suite {
         msg: &ExecuteMsg,
         funds: &[Coin],
     ) -> Result<AppResponse, ContractError> {
+        let surprises = self.surprises.clone();
         self.app
-            .execute_contract(sender.clone(), self.surprises.clone(), msg, funds)
-            .map_err(|e| {
-                e.downcast()
-                    .unwrap_or_else(|e| panic!("not a surprises error: {e:?}"))
-            })
+            .execute_contract(sender.clone(), surprises, msg, funds)
+            .map_err(contract_error)
     }
 
-    /// A CW20 `Send` of `amount` MESI (or of another token) to the surprises contract.
+    /// A CW20 `Send` of `amount` MESI (or of another token) from `sender` to the surprises
+    /// contract, failing with the surprises error.
     pub fn send_cw20(
         &mut self,
         token: &Addr,
@@ -224,18 +167,10 @@ impl Suite {
         amount: u128,
         msg: &ReceiveMsg,
     ) -> Result<AppResponse, ContractError> {
-        let send = Cw20ExecuteMsg::Send {
-            contract: self.surprises.to_string(),
-            amount: Uint128::new(amount),
-            msg: to_json_binary(msg).unwrap(),
-        };
-        let sender = self.addr(sender);
-        self.app
-            .execute_contract(sender, token.clone(), &send, &[])
-            .map_err(|e| {
-                e.downcast()
-                    .unwrap_or_else(|e| panic!("not a surprises error: {e:?}"))
-            })
+        let (sender, surprises) = (self.addr(sender), self.surprises.clone());
+        self.platform
+            .send_cw20(&sender, token, &surprises, amount, msg)
+            .map_err(contract_error)
     }
 
     pub fn query<T: DeserializeOwned>(&self, msg: &QueryMsg) -> T {
@@ -251,36 +186,9 @@ impl Suite {
         })
     }
 
+    /// A block per five seconds (unlike `Platform::advance`): expirations at a height count on it.
     pub fn advance(&mut self, seconds: u64) {
-        self.app.update_block(|block| {
-            block.time = block.time.plus_seconds(seconds);
-            block.height += seconds.div_ceil(5).max(1);
-        });
-    }
-
-    pub fn balance(&self, who: &Addr, asset: &AssetInfo) -> u128 {
-        match asset {
-            AssetInfo::Native { denom } => self
-                .app
-                .wrap()
-                .query_balance(who, denom)
-                .unwrap()
-                .amount
-                .u128(),
-            AssetInfo::Cw20 { contract } => {
-                let res: cw20::BalanceResponse = self
-                    .app
-                    .wrap()
-                    .query_wasm_smart(
-                        contract,
-                        &cw20::Cw20QueryMsg::Balance {
-                            address: who.to_string(),
-                        },
-                    )
-                    .unwrap();
-                res.balance.u128()
-            }
-        }
+        self.platform.advance_in_blocks(seconds);
     }
 
     /// A mint message for `<creator's prefix><label>` committing to [`Secret::of`]`(label)`.
@@ -398,21 +306,6 @@ pub fn hints(label: &str) -> Hints {
         category: "video".into(),
         preview_uri: Some(format!("ipfs://preview/{label}.jpg")),
     }
-}
-
-/// The Mesi events of a response, decoded.
-pub fn mesi_events(res: &AppResponse) -> Vec<AnyEvent> {
-    res.events
-        .iter()
-        .filter_map(|event| {
-            let attrs: Vec<(&str, &str)> = event
-                .attributes
-                .iter()
-                .map(|a| (a.key.as_str(), a.value.as_str()))
-                .collect();
-            AnyEvent::decode(&event.ty, &attrs).unwrap()
-        })
-        .collect()
 }
 
 /// The one Mesi event of a response.

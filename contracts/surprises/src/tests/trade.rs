@@ -197,7 +197,7 @@ fn sales_stop_in_an_asset_the_platform_drops() {
         arbiter: None,
         contracts: None,
     };
-    s.registry_exec("admin", &update);
+    s.update_registry(update);
     let err = s
         .send_cw20(
             &s.mesi.clone(),
