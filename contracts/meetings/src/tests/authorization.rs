@@ -39,7 +39,7 @@ fn meeting_messages_are_refused_to_every_wrong_party() {
         s.creator2.clone(),
         s.alice.clone(),
         s.bob.clone(),
-        s.arbiter.clone(),
+        s.arbiter(),
         s.owner.clone(),
         s.stranger.clone(),
     );
@@ -211,7 +211,7 @@ fn meeting_messages_are_refused_to_every_wrong_party() {
 fn the_arbiter_is_read_from_the_registry() {
     let mut s = Suite::new();
     let id = s.disputed_meeting(5_000);
-    let (owner, arbiter, registry) = (s.owner.clone(), s.arbiter.clone(), s.registry.clone());
+    let (owner, arbiter, registry) = (s.owner.clone(), s.arbiter(), s.registry.clone());
     let new_arbiter = s.app.api().addr_make("new-arbiter");
     let update = mesi_creators::msg::ExecuteMsg::UpdateConfig {
         treasury: None,
@@ -242,7 +242,7 @@ fn only_the_owner_updates_the_config_and_ownership_moves_in_two_steps() {
         s.owner.clone(),
         s.creator.clone(),
         s.alice.clone(),
-        s.arbiter.clone(),
+        s.arbiter(),
     );
     let update = ExecuteMsg::UpdateConfig {
         max_open_auctions: Some(7),

@@ -131,7 +131,7 @@ fn cw20_bids_come_only_from_the_auction_token() {
         AssetError::NotAccepted(AssetInfo::cw20(alice.clone())).into()
     );
     // A zero amount, even from the right token.
-    let mesi = s.mesi.clone();
+    let mesi = s.mesi();
     let zero = ExecuteMsg::Receive(Cw20ReceiveMsg {
         sender: alice.to_string(),
         amount: Uint128::zero(),
@@ -178,9 +178,9 @@ fn every_other_message_refuses_funds() {
     let (creator, alice, arbiter, owner, mesi) = (
         s.creator.clone(),
         s.alice.clone(),
-        s.arbiter.clone(),
+        s.arbiter(),
         s.owner.clone(),
-        s.mesi.clone(),
+        s.mesi(),
     );
     let start = s.now().plus_seconds(DAY);
     let input = s.auction_input();

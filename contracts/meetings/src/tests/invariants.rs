@@ -362,7 +362,7 @@ impl Run {
                     _ => DisputeOutcome::Split { fan_bps },
                 };
                 (
-                    self.s.arbiter.clone(),
+                    self.s.arbiter(),
                     ExecuteMsg::Resolve {
                         meeting_id: id,
                         outcome,

@@ -8,18 +8,21 @@ mod invariants;
 mod meetings;
 mod reader;
 
+use std::ops::{Deref, DerefMut};
+
 use cosmwasm_schema::serde::de::DeserializeOwned;
-use cosmwasm_std::{coins, Addr, Coin, Empty, Timestamp, Uint128};
-use cw20::{Cw20Coin, Cw20ExecuteMsg};
-use cw_multi_test::{App, AppResponse, Contract, ContractWrapper, Executor};
-use mesi_common::chat_rule::ChatRule;
-use mesi_common::event::{attr_pairs, MesiEvent};
+use cosmwasm_std::{coins, Addr, Coin, Timestamp, Uint128};
+use cw_multi_test::{AppResponse, Contract, Executor};
 use mesi_common::events::meetings::MeetingFormat;
-use mesi_common::events::AnyEvent;
 use mesi_common::interfaces::creators::Fees;
 use mesi_common::AssetInfo;
+use mesi_testing::error::contract_error;
+use mesi_testing::{Platform, ATOM};
 
-use crate::contract::{execute, instantiate, migrate, query};
+pub use mesi_testing::cw20_contract;
+pub use mesi_testing::events::{events, mesi_events, one_event};
+pub use mesi_testing::{DAY, USDC};
+
 use crate::error::ContractError;
 use crate::msg::{
     AuctionInput, AuctionResponse, ExecuteMsg, InstantiateMsg, MeetingResponse, QueryMsg,
@@ -27,35 +30,19 @@ use crate::msg::{
 };
 use crate::state::Slot;
 
-pub const USDC: &str = "uusdc";
 pub const FEE_BPS: u16 = 1_000;
 pub const DISPUTE_WINDOW: u64 = 3 * 24 * 3600;
 pub const MAX_OPEN: u32 = 3;
 pub const START_BALANCE: u128 = 1_000_000_000;
-pub const DAY: u64 = 24 * 3600;
 
-pub fn meetings_contract() -> Box<dyn Contract<Empty>> {
-    Box::new(ContractWrapper::new(execute, instantiate, query).with_migrate(migrate))
+pub fn meetings_contract() -> Box<dyn Contract<cosmwasm_std::Empty>> {
+    mesi_testing::contract!(crate::contract, migrate)
 }
 
-fn creators_contract() -> Box<dyn Contract<Empty>> {
-    use mesi_creators::contract as c;
-    Box::new(ContractWrapper::new(c::execute, c::instantiate, c::query))
-}
-
-fn cw20_contract() -> Box<dyn Contract<Empty>> {
-    use cw20_base::contract as c;
-    Box::new(ContractWrapper::new(c::execute, c::instantiate, c::query))
-}
-
+/// The platform (app, registry with the arbiter, MESI token) with the meetings contract on it.
 pub struct Suite {
-    pub app: App,
+    pub platform: Platform,
     pub meetings: Addr,
-    pub registry: Addr,
-    pub mesi: Addr,
-    pub owner: Addr,
-    pub treasury: Addr,
-    pub arbiter: Addr,
     /// A registered creator, paid at `payout`.
     pub creator: Addr,
     pub payout: Addr,
@@ -69,130 +56,67 @@ pub struct Suite {
     pub meetings_code: u64,
 }
 
+impl Deref for Suite {
+    type Target = Platform;
+
+    fn deref(&self) -> &Platform {
+        &self.platform
+    }
+}
+
+impl DerefMut for Suite {
+    fn deref_mut(&mut self) -> &mut Platform {
+        &mut self.platform
+    }
+}
+
 pub fn usdc() -> AssetInfo {
     AssetInfo::native(USDC)
 }
 
 impl Suite {
     pub fn new() -> Self {
-        let mut app = App::default();
-        let api = app.api();
-        let [owner, treasury, arbiter, creator, payout, creator2, alice, bob, carol, stranger] = [
-            "owner", "treasury", "arbiter", "creator", "payout", "creator2", "alice", "bob",
-            "carol", "stranger",
+        let fees = Fees {
+            meetings: FEE_BPS,
+            ..Fees::default()
+        };
+        let mut platform = Platform::builder()
+            .funded([
+                "alice", "bob", "carol", "stranger", "creator", "creator2", "owner", "arbiter",
+            ])
+            .denoms(&[USDC, ATOM], &[USDC])
+            .balance(START_BALANCE)
+            .fees(fees)
+            .arbiter()
+            .build();
+        let [creator, payout, creator2, alice, bob, carol, stranger] = [
+            "creator", "payout", "creator2", "alice", "bob", "carol", "stranger",
         ]
-        .map(|name| api.addr_make(name));
-        let funded = [
-            &alice, &bob, &carol, &stranger, &creator, &creator2, &owner, &arbiter,
-        ];
-        app.init_modules(|router, _, storage| {
-            for account in funded {
-                router
-                    .bank
-                    .init_balance(
-                        storage,
-                        account,
-                        vec![
-                            Coin::new(START_BALANCE, USDC),
-                            Coin::new(START_BALANCE, "uatom"),
-                        ],
-                    )
-                    .unwrap();
-            }
-        });
+        .map(|name| platform.addr(name));
+        platform.register_creator(&creator, Platform::profile(Some(&payout)));
+        platform.register_creator(&creator2, Platform::profile(None));
 
-        let cw20_code = app.store_code(cw20_contract());
-        let mesi = app
-            .instantiate_contract(
-                cw20_code,
-                owner.clone(),
-                &cw20_base::msg::InstantiateMsg {
-                    name: "Mesi".into(),
-                    symbol: "MESI".into(),
-                    decimals: 6,
-                    initial_balances: funded
-                        .iter()
-                        .map(|a| Cw20Coin {
-                            address: a.to_string(),
-                            amount: Uint128::new(START_BALANCE),
-                        })
-                        .collect(),
-                    mint: None,
-                    marketing: None,
-                },
-                &[],
-                "mesi",
-                None,
-            )
-            .unwrap();
-
-        let creators_code = app.store_code(creators_contract());
-        let registry = app
-            .instantiate_contract(
-                creators_code,
-                owner.clone(),
-                &mesi_creators::msg::InstantiateMsg {
-                    owner: None,
-                    treasury: treasury.to_string(),
-                    fees: Fees {
-                        tips: 0,
-                        subscriptions: 0,
-                        ppv: 0,
-                        surprise_sales: 0,
-                        meetings: FEE_BPS,
-                    },
-                    accepted_assets: vec![usdc(), AssetInfo::cw20(mesi.clone())],
-                    fiat_gateways: vec![],
-                    arbiter: Some(arbiter.to_string()),
-                    contracts: Default::default(),
-                },
-                &[],
-                "creators",
-                None,
-            )
-            .unwrap();
-        for (who, payout) in [(&creator, Some(payout.to_string())), (&creator2, None)] {
-            let profile = mesi_creators::msg::ProfileInput {
-                display_name: "Creator".into(),
-                payout,
-                accepted_assets: vec![],
-                tip_minimums: vec![],
-                chat_rule: ChatRule::Everyone,
-            };
-            app.execute_contract(
-                who.clone(),
-                registry.clone(),
-                &mesi_creators::msg::ExecuteMsg::RegisterCreator { profile },
-                &[],
-            )
-            .unwrap();
-        }
-
-        let meetings_code = app.store_code(meetings_contract());
-        let meetings = app
+        let meetings_code = platform.app.store_code(meetings_contract());
+        let meetings = platform
+            .app
             .instantiate_contract(
                 meetings_code,
-                owner.clone(),
+                platform.owner.clone(),
                 &InstantiateMsg {
                     owner: None,
-                    creators: registry.to_string(),
+                    creators: platform.registry.to_string(),
                     max_open_auctions: MAX_OPEN,
                     dispute_window_secs: DISPUTE_WINDOW,
                 },
                 &[],
                 "meetings",
-                Some(owner.to_string()),
+                Some(platform.owner.to_string()),
             )
             .unwrap();
 
         Suite {
-            app,
+            platform,
             meetings,
-            registry,
-            mesi,
-            owner,
-            treasury,
-            arbiter,
             creator,
             payout,
             creator2,
@@ -205,18 +129,7 @@ impl Suite {
     }
 
     pub fn mesi_asset(&self) -> AssetInfo {
-        AssetInfo::cw20(self.mesi.clone())
-    }
-
-    pub fn now(&self) -> Timestamp {
-        self.app.block_info().time
-    }
-
-    pub fn advance(&mut self, secs: u64) {
-        self.app.update_block(|block| {
-            block.time = block.time.plus_seconds(secs);
-            block.height += secs.div_ceil(5).max(1);
-        });
+        AssetInfo::cw20(self.mesi())
     }
 
     /// Moves the clock to `time` (which must not be in the past).
@@ -240,7 +153,7 @@ impl Suite {
         let meetings = self.meetings.clone();
         self.app
             .execute_contract(sender.clone(), meetings, msg, funds)
-            .map_err(|err| err.downcast().expect("a meetings contract error"))
+            .map_err(contract_error)
     }
 
     /// An auction of `creator` in USDC: slot in 10 days for 30 minutes, bidding for 7 days,
@@ -293,7 +206,7 @@ impl Suite {
         auction_id: u64,
         amount: u128,
     ) -> Result<AppResponse, ContractError> {
-        let token = self.mesi.clone();
+        let token = self.mesi();
         self.send_cw20(&token, fan, auction_id, amount)
     }
 
@@ -315,14 +228,10 @@ impl Suite {
         msg: &ReceiveMsg,
         amount: u128,
     ) -> Result<AppResponse, ContractError> {
-        let msg = Cw20ExecuteMsg::Send {
-            contract: self.meetings.to_string(),
-            amount: Uint128::new(amount),
-            msg: cosmwasm_std::to_json_binary(msg).unwrap(),
-        };
-        self.app
-            .execute_contract(sender.clone(), token.clone(), &msg, &[])
-            .map_err(|err| err.downcast().expect("a meetings contract error"))
+        let meetings = self.meetings.clone();
+        self.platform
+            .send_cw20(sender, token, &meetings, amount, msg)
+            .map_err(contract_error)
     }
 
     /// The creator cancels a scheduled USDC meeting, paying the fee its query quotes.
@@ -406,59 +315,7 @@ impl Suite {
         self.query(&QueryMsg::Meeting { meeting_id })
     }
 
-    pub fn balance(&self, who: &Addr, asset: &AssetInfo) -> u128 {
-        match asset {
-            AssetInfo::Native { denom } => self
-                .app
-                .wrap()
-                .query_balance(who, denom)
-                .unwrap()
-                .amount
-                .u128(),
-            AssetInfo::Cw20 { contract } => {
-                let response: cw20::BalanceResponse = self
-                    .app
-                    .wrap()
-                    .query_wasm_smart(
-                        contract,
-                        &cw20::Cw20QueryMsg::Balance {
-                            address: who.to_string(),
-                        },
-                    )
-                    .unwrap();
-                response.balance.u128()
-            }
-        }
-    }
-
     pub fn usdc_of(&self, who: &Addr) -> u128 {
         self.balance(who, &usdc())
     }
-}
-
-/// Every Mesi event of the response, decoded.
-pub fn all_events(response: &AppResponse) -> Vec<AnyEvent> {
-    response
-        .events
-        .iter()
-        .filter_map(|event| {
-            AnyEvent::decode(&event.ty, &attr_pairs(event)).expect("a valid Mesi event")
-        })
-        .collect()
-}
-
-/// The events of one type in the response.
-pub fn events<T: MesiEvent>(response: &AppResponse) -> Vec<T> {
-    response
-        .events
-        .iter()
-        .filter(|event| event.ty == format!("wasm-{}", T::TYPE))
-        .map(|event| T::from_attributes(&attr_pairs(event)).unwrap())
-        .collect()
-}
-
-pub fn one_event<T: MesiEvent + std::fmt::Debug>(response: &AppResponse) -> T {
-    let mut found = events::<T>(response);
-    assert_eq!(found.len(), 1, "expected exactly one {}", T::TYPE);
-    found.remove(0)
 }

@@ -67,7 +67,7 @@ pub struct Reader {
 
 impl Reader {
     pub fn read(&mut self, response: &AppResponse) {
-        for event in all_events(response) {
+        for event in mesi_events(response) {
             self.apply(event);
         }
     }
@@ -327,7 +327,7 @@ fn every_path_can_be_rebuilt_from_events_alone() {
         s.alice.clone(),
         s.bob.clone(),
         s.carol.clone(),
-        s.arbiter.clone(),
+        s.arbiter(),
     );
     let owner = s.owner.clone();
     reader.read(
@@ -548,9 +548,9 @@ pub fn assert_flows_match_balances(s: &Suite, reader: &Reader) {
         &s.stranger,
         &s.creator,
         &s.creator2,
-        &s.treasury,
+        &s.treasury(),
         &s.payout,
-        &s.arbiter,
+        &s.arbiter(),
     ];
     let funded = [
         &s.alice,
@@ -559,7 +559,7 @@ pub fn assert_flows_match_balances(s: &Suite, reader: &Reader) {
         &s.stranger,
         &s.creator,
         &s.creator2,
-        &s.arbiter,
+        &s.arbiter(),
     ];
     for asset in [usdc(), s.mesi_asset()] {
         for account in accounts {

@@ -24,7 +24,7 @@ fn settling_without_bids_closes_the_auction() {
         (AuctionState::Closed, None, None)
     );
     assert_eq!(settled.settled_by, s.stranger);
-    assert_eq!(all_events(&response).len(), 1);
+    assert_eq!(mesi_events(&response).len(), 1);
     assert_eq!(s.auction(id).auction.state, AuctionState::Closed);
     assert_eq!(
         s.settle(id).unwrap_err(),

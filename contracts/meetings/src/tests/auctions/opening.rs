@@ -40,7 +40,7 @@ fn open_auction_is_stored_indexed_and_announced() {
     assert_eq!(opened.buy_now, Some(Uint128::new(50_000)));
     assert_eq!(opened.fee_bps, FEE_BPS);
     assert_eq!(opened.open_auctions, 1);
-    assert_eq!(all_events(&response).len(), 1);
+    assert_eq!(mesi_events(&response).len(), 1);
 
     let auction = s.auction(1);
     assert_eq!(auction.auction.state, AuctionState::Open);

@@ -11,7 +11,7 @@ use crate::tests::*;
 fn a_creator_who_cancels_refunds_the_fan_in_full_and_pays_the_fee() {
     let mut s = Suite::new();
     let id = s.scheduled_meeting(PRICE);
-    let (creator, treasury) = (s.creator.clone(), s.treasury.clone());
+    let (creator, treasury) = (s.creator.clone(), s.treasury());
     // 10% of 10_001, rounded up.
     let fee = 1_001;
     assert_eq!(s.meeting(id).cancellation_fee, Some(Uint128::new(fee)));
@@ -106,7 +106,7 @@ fn a_shill_bid_that_wins_costs_the_creator_when_cancelled() {
     // The two wallets together are 10% of the winning bid poorer; the fee is the platform's.
     let together = s.usdc_of(&creator) + s.usdc_of(&shill);
     assert_eq!(together, 2 * START_BALANCE - 2_000);
-    assert_eq!(s.usdc_of(&s.treasury.clone()), 2_000);
+    assert_eq!(s.usdc_of(&s.treasury()), 2_000);
     assert_eq!(s.usdc_of(&alice), START_BALANCE);
     assert_eq!(s.usdc_of(&s.meetings.clone()), 0);
 }
@@ -121,7 +121,7 @@ fn a_cw20_meeting_is_cancelled_by_sending_the_fee() {
     s.bid_cw20(&alice, id, 5_000).unwrap();
     s.advance(7 * DAY);
     s.settle(id).unwrap();
-    let (mesi, treasury) = (s.mesi.clone(), s.treasury.clone());
+    let (mesi, treasury) = (s.mesi(), s.treasury());
     let cancel = ReceiveMsg::CancelMeeting { meeting_id: id };
     // The fan cannot cancel, and a wrong amount is refused.
     assert_eq!(

@@ -57,14 +57,14 @@ fn held_then_claimed_after_the_window_pays_fee_and_creator() {
             asset: usdc(),
             fan: alice.clone(),
             to_fan: Uint128::zero(),
-            treasury: Some(s.treasury.clone()),
+            treasury: Some(s.treasury()),
             fee: Uint128::new(FEE),
             payout: Some(s.payout.clone()),
             to_creator: Uint128::new(PRICE - FEE),
             cancellation_fee: None,
         }
     );
-    assert_eq!(s.usdc_of(&s.treasury.clone()), FEE);
+    assert_eq!(s.usdc_of(&s.treasury()), FEE);
     assert_eq!(s.usdc_of(&s.payout.clone()), PRICE - FEE);
     assert_eq!(s.usdc_of(&s.meetings.clone()), 0);
     assert_eq!(s.usdc_of(&alice), START_BALANCE - PRICE);
@@ -106,7 +106,7 @@ fn the_fan_confirms_and_releases_at_once() {
         Uint128::new(PRICE - FEE)
     );
     assert_eq!(s.usdc_of(&s.payout.clone()), PRICE - FEE);
-    assert_eq!(s.usdc_of(&s.treasury.clone()), FEE);
+    assert_eq!(s.usdc_of(&s.treasury()), FEE);
     assert_eq!(s.usdc_of(&s.meetings.clone()), 0);
     let creator = s.creator.clone();
     assert!(matches!(
@@ -189,7 +189,7 @@ fn a_cw20_meeting_pays_out_with_transfers() {
         },
     )
     .unwrap();
-    let arbiter = s.arbiter.clone();
+    let arbiter = s.arbiter();
     s.exec(
         &arbiter,
         &ExecuteMsg::Resolve {
@@ -201,7 +201,7 @@ fn a_cw20_meeting_pays_out_with_transfers() {
     let mesi = s.mesi_asset();
     // Fan 5_000; creator part 5_001: fee 500, creator 4_501.
     assert_eq!(s.balance(&alice, &mesi), START_BALANCE - PRICE + 5_000);
-    assert_eq!(s.balance(&s.treasury.clone(), &mesi), 500);
+    assert_eq!(s.balance(&s.treasury(), &mesi), 500);
     assert_eq!(s.balance(&s.payout.clone(), &mesi), 4_501);
     assert_eq!(s.balance(&s.meetings.clone(), &mesi), 0);
 }

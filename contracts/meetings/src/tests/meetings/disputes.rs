@@ -108,7 +108,7 @@ fn the_fan_may_dispute_a_meeting_the_creator_never_marked() {
         )
         .unwrap();
     assert_eq!(statuses(&response), vec![(MeetingStatus::Disputed, 1)]);
-    let arbiter = s.arbiter.clone();
+    let arbiter = s.arbiter();
     s.exec(
         &arbiter,
         &ExecuteMsg::Resolve {
@@ -124,7 +124,7 @@ fn the_fan_may_dispute_a_meeting_the_creator_never_marked() {
 fn the_arbiter_refunds_in_full_without_fee() {
     let mut s = Suite::new();
     let id = s.disputed_meeting(PRICE);
-    let arbiter = s.arbiter.clone();
+    let arbiter = s.arbiter();
     let response = s
         .exec(
             &arbiter,
@@ -150,7 +150,7 @@ fn the_arbiter_refunds_in_full_without_fee() {
     let payout: MeetingPayout = one_event(&response);
     assert_eq!((payout.treasury, payout.payout), (None, None));
     assert_eq!(s.usdc_of(&s.alice.clone()), START_BALANCE);
-    assert_eq!(s.usdc_of(&s.treasury.clone()), 0);
+    assert_eq!(s.usdc_of(&s.treasury()), 0);
     assert_eq!(s.usdc_of(&s.payout.clone()), 0);
     assert_eq!(s.usdc_of(&s.meetings.clone()), 0);
     assert_eq!(
@@ -173,7 +173,7 @@ fn the_arbiter_refunds_in_full_without_fee() {
 fn the_arbiter_releases_with_the_fee() {
     let mut s = Suite::new();
     let id = s.disputed_meeting(PRICE);
-    let arbiter = s.arbiter.clone();
+    let arbiter = s.arbiter();
     let response = s
         .exec(
             &arbiter,
@@ -198,7 +198,7 @@ fn the_arbiter_releases_with_the_fee() {
     );
     assert_eq!(statuses(&response), vec![(MeetingStatus::Completed, 3)]);
     assert_eq!(s.usdc_of(&s.payout.clone()), PRICE - FEE);
-    assert_eq!(s.usdc_of(&s.treasury.clone()), FEE);
+    assert_eq!(s.usdc_of(&s.treasury()), FEE);
     assert_eq!(s.usdc_of(&s.alice.clone()), START_BALANCE - PRICE);
 }
 
@@ -206,7 +206,7 @@ fn the_arbiter_releases_with_the_fee() {
 fn the_arbiter_splits_exactly() {
     let mut s = Suite::new();
     let id = s.disputed_meeting(PRICE);
-    let arbiter = s.arbiter.clone();
+    let arbiter = s.arbiter();
     for bad in [0, 10_000, 10_001] {
         assert!(matches!(
             s.exec(
@@ -247,7 +247,7 @@ fn the_arbiter_splits_exactly() {
     );
     assert_eq!(statuses(&response), vec![(MeetingStatus::Split, 3)]);
     assert_eq!(s.usdc_of(&s.alice.clone()), START_BALANCE - PRICE + 3_333);
-    assert_eq!(s.usdc_of(&s.treasury.clone()), 666);
+    assert_eq!(s.usdc_of(&s.treasury()), 666);
     assert_eq!(s.usdc_of(&s.payout.clone()), 6_002);
     assert_eq!(s.usdc_of(&s.meetings.clone()), 0);
 }

@@ -179,7 +179,7 @@ fn a_reschedule_takes_effect_when_the_other_side_accepts() {
 fn every_change_of_time_or_status_raises_the_revision() {
     let mut s = Suite::new();
     let id = s.scheduled_meeting(PRICE);
-    let (creator, alice, arbiter) = (s.creator.clone(), s.alice.clone(), s.arbiter.clone());
+    let (creator, alice, arbiter) = (s.creator.clone(), s.alice.clone(), s.arbiter());
     let mut revisions = vec![s.meeting(id).meeting.revision];
     let start = s.meeting(id).meeting.slot.start.plus_seconds(DAY);
     s.exec(
