@@ -23,6 +23,9 @@ pub mod contract;
 pub mod error;
 pub mod gating;
 pub mod msg;
+pub mod platform;
+pub mod profile;
+pub mod query;
 pub mod state;
 
 #[cfg(test)]

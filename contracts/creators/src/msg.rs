@@ -16,6 +16,12 @@ pub struct SiblingContracts {
     pub meetings: Option<String>,
 }
 
+/// Most assets the platform (`InstantiateMsg`, `UpdateConfig`), or one creator (`ProfileInput`),
+/// may accept; also the most tip minimums of one creator.
+pub const MAX_ASSETS: usize = 16;
+/// Most fiat gateways of `InstantiateMsg` and `UpdateConfig`.
+pub const MAX_GATEWAYS: usize = 16;
+
 #[cw_serde]
 pub struct InstantiateMsg {
     /// Defaults to the sender.
@@ -30,6 +36,9 @@ pub struct InstantiateMsg {
     pub arbiter: Option<String>,
     pub contracts: SiblingContracts,
 }
+
+/// Longest `ProfileInput::display_name`, in characters (after trimming).
+pub const MAX_DISPLAY_NAME_CHARS: usize = 64;
 
 /// What a creator sets about themselves.
 #[cw_serde]

@@ -2,7 +2,7 @@ use cosmwasm_std::{Addr, StdError, Timestamp, Uint128};
 use mesi_common::AssetError;
 use thiserror::Error;
 
-use crate::state::MAX_CONTENT_ID_LEN;
+use crate::msg::MAX_CONTENT_ID_LEN;
 
 #[derive(Error, Debug, PartialEq)]
 pub enum ContractError {

@@ -32,8 +32,11 @@
 
 pub mod contract;
 pub mod error;
+pub mod listing;
 pub mod migration;
 pub mod msg;
+pub mod purchase;
+pub mod query;
 pub mod state;
 
 #[cfg(test)]

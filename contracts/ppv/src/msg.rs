@@ -5,6 +5,9 @@ use mesi_common::AssetInfo;
 
 use crate::state::ContentItem;
 
+/// Longest content id of `ExecuteMsg::ListItem`, in bytes.
+pub const MAX_CONTENT_ID_LEN: usize = 64;
+
 #[cw_serde]
 pub struct InstantiateMsg {
     /// The creator registry.

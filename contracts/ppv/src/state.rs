@@ -1,10 +1,10 @@
 use cosmwasm_schema::cw_serde;
-use cosmwasm_std::{Addr, Timestamp, Uint128};
+use cosmwasm_std::{Addr, QuerierWrapper, StdResult, Storage, Timestamp, Uint128};
 use cw_storage_plus::{Item, Map};
+use mesi_common::interfaces::creators::{PaymentTerms, Product, Registry};
 use mesi_common::AssetInfo;
 
-/// Longest content id, in bytes.
-pub const MAX_CONTENT_ID_LEN: usize = 64;
+use crate::error::ContractError;
 
 #[cw_serde]
 pub struct Config {
@@ -12,6 +12,17 @@ pub struct Config {
     pub creators: Addr,
     /// Answers `Status` for subscription-included items.
     pub subscriptions: Addr,
+}
+
+impl Config {
+    /// The registry's terms for `creator`'s pay-per-view sales.
+    pub fn payment_terms(
+        &self,
+        querier: &QuerierWrapper,
+        creator: &Addr,
+    ) -> StdResult<PaymentTerms> {
+        Registry(self.creators.clone()).payment_terms(querier, creator, Product::Ppv)
+    }
 }
 
 /// A content item for sale, named by its creator and content id (ids are per creator). It stays
@@ -50,3 +61,17 @@ pub const PURCHASES: Map<(&Addr, &Addr, &str), Purchase> = Map::new("purchases_v
 pub const BUYERS: Map<(&Addr, &str, &Addr), Timestamp> = Map::new("buyers_v2");
 /// (creator, fan, asset key) -> lifetime pay-per-view spending, for chat gating.
 pub const SPENT: Map<(&Addr, &Addr, &str), Uint128> = Map::new("spent");
+
+/// `creator`'s item `content_id`.
+pub fn load_item(
+    storage: &dyn Storage,
+    creator: &Addr,
+    content_id: &str,
+) -> Result<ContentItem, ContractError> {
+    ITEMS
+        .may_load(storage, (creator, content_id))?
+        .ok_or_else(|| ContractError::ItemNotFound {
+            creator: creator.clone(),
+            content_id: content_id.to_string(),
+        })
+}

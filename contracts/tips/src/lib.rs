@@ -36,8 +36,11 @@
 
 pub mod contract;
 pub mod error;
+pub mod fiat;
 pub mod msg;
+pub mod query;
 pub mod state;
+pub mod tip;
 
 #[cfg(test)]
 mod tests;

@@ -5,6 +5,9 @@ pub use mesi_common::interfaces::tips::TipContext;
 pub use mesi_common::interfaces::TotalResponse;
 use mesi_common::AssetInfo;
 
+/// Longest gateway payment reference of `ExecuteMsg::AttestFiatTip`, in bytes.
+pub const MAX_PAYMENT_REF_LEN: usize = 128;
+
 #[cw_serde]
 pub struct InstantiateMsg {
     /// The `creators` registry: payment terms per creator and the fiat gateways.

@@ -6,7 +6,7 @@ use mesi_common::AssetInfo;
 
 use super::*;
 use crate::msg::ItemsResponse;
-use crate::state::MAX_CONTENT_ID_LEN;
+use crate::msg::MAX_CONTENT_ID_LEN;
 
 fn expected_event(item: &ContentItem, action: ItemAction) -> PpvItemChanged {
     PpvItemChanged {

@@ -8,7 +8,7 @@ use mesi_common::AssetError;
 use mesi_creators::msg as registry;
 
 use super::*;
-use crate::contract::MAX_PAYMENT_REF_LEN;
+use crate::msg::MAX_PAYMENT_REF_LEN;
 
 fn attestation(suite: &Suite, payment_ref: &str, amount_minor: u128) -> ExecuteMsg {
     ExecuteMsg::AttestFiatTip {
