@@ -30,9 +30,10 @@ fn attest(
     sender: &Addr,
     msg: &ExecuteMsg,
 ) -> Result<AppResponse, ContractError> {
+    let tips_addr = suite.tips.clone();
     suite
         .app
-        .execute_contract(sender.clone(), suite.tips.clone(), msg, &[])
+        .execute_contract(sender.clone(), tips_addr, msg, &[])
         .map_err(contract_error)
 }
 
@@ -90,7 +91,7 @@ fn a_repeated_attestation_is_a_no_op_and_a_reused_reference_is_refused() {
 
     let again = attest(&mut suite, &gateway, &msg).unwrap();
     assert!(
-        mesi_events(&again.events, &suite.tips).is_empty(),
+        mesi_events_of(&again.events, &suite.tips).is_empty(),
         "a retry records nothing"
     );
     let wasm = again.events.iter().find(|e| e.ty == "wasm").unwrap();
@@ -174,7 +175,7 @@ fn a_repeated_attestation_is_a_no_op_and_a_reused_reference_is_refused() {
     });
     let msg = attestation(&suite, "pi_2", 501);
     let resp = attest(&mut suite, &second, &msg).unwrap();
-    assert_eq!(mesi_events(&resp.events, &suite.tips).len(), 1);
+    assert_eq!(mesi_events_of(&resp.events, &suite.tips).len(), 1);
 }
 
 #[test]
@@ -226,9 +227,10 @@ fn attestations_take_no_funds() {
             .unwrap()
     });
     for sender in [&gateway, &fan] {
+        let tips_addr = suite.tips.clone();
         let err = suite
             .app
-            .execute_contract(sender.clone(), suite.tips.clone(), &msg, &coins(10, USDC))
+            .execute_contract(sender.clone(), tips_addr, &msg, &coins(10, USDC))
             .map_err(contract_error);
         assert_eq!(
             err.unwrap_err(),
@@ -342,7 +344,7 @@ fn attestation_fields_are_validated() {
 fn attestation_for_an_inactive_creator_is_recorded() {
     let mut suite = Suite::new();
     let (gateway, carol) = (suite.gateway.clone(), suite.carol.clone());
-    suite.set_active(&carol, false);
+    suite.set_creator_active(&carol, false);
     let msg = attestation(&suite, "pi_6", 500);
     let resp = attest(&mut suite, &gateway, &msg).unwrap();
     assert!(matches!(

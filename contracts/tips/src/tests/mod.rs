@@ -6,24 +6,23 @@ mod props;
 mod queries;
 mod token;
 
-use cosmwasm_std::{coins, to_json_binary, Addr, Coin, Empty, Event, Uint128};
-use cw20::{Cw20Coin, Cw20ExecuteMsg};
+use std::ops::{Deref, DerefMut};
+
+use cosmwasm_std::{coins, to_json_binary, Addr, Coin, Empty, Uint128};
 use cw_multi_test::error::AnyError;
-use cw_multi_test::{App, AppResponse, Contract, ContractWrapper, Executor};
-use mesi_common::chat_rule::ChatRule;
-use mesi_common::event::attr_pairs;
+use cw_multi_test::{AppResponse, Contract, Executor};
 use mesi_common::events::AnyEvent;
-use mesi_common::interfaces::creators::{Fees, Product};
+use mesi_common::interfaces::creators::Fees;
 use mesi_common::interfaces::tips::TipContext;
 use mesi_common::AssetInfo;
-use mesi_creators::msg as registry;
+use mesi_testing::events::mesi_events_of;
+use mesi_testing::Platform;
 
-use crate::contract::{execute, instantiate, migrate, query};
+pub use mesi_testing::{ATOM, USDC};
+
 use crate::error::ContractError;
 use crate::msg::{ExecuteMsg, InstantiateMsg, QueryMsg, TipHookMsg, TotalResponse};
 
-pub const USDC: &str = "uusdc";
-pub const ATOM: &str = "uatom";
 /// A denom the platform does not accept.
 pub const JUNK: &str = "ujunk";
 pub const TIP_FEE_BPS: u16 = 500;
@@ -33,25 +32,16 @@ pub const USDC_MINIMUM: u128 = 100;
 pub const FAN_FUNDS: u128 = 1_000_000_000_000_000;
 
 pub fn tips_contract() -> Box<dyn Contract<Empty>> {
-    Box::new(ContractWrapper::new(execute, instantiate, query).with_migrate(migrate))
+    mesi_testing::contract!(crate::contract, migrate)
 }
 
-fn registry_contract() -> Box<dyn Contract<Empty>> {
-    use mesi_creators::contract as c;
-    Box::new(ContractWrapper::new(c::execute, c::instantiate, c::query))
-}
-
-fn cw20_contract() -> Box<dyn Contract<Empty>> {
-    use cw20_base::contract as c;
-    Box::new(ContractWrapper::new(c::execute, c::instantiate, c::query))
-}
-
+/// The platform (registry with a fiat gateway, MESI and a token it does not accept, funded
+/// fans) with the tips contract on it.
 pub struct Suite {
-    pub app: App,
-    pub owner: Addr,
+    pub platform: Platform,
+    /// The platform's treasury, gateway and tokens, as fields for the tests.
     pub treasury: Addr,
     pub gateway: Addr,
-    pub registry: Addr,
     pub tips: Addr,
     /// The MESI CW20, accepted by the platform.
     pub mesi: Addr,
@@ -65,87 +55,52 @@ pub struct Suite {
     pub fans: Vec<Addr>,
 }
 
+impl Deref for Suite {
+    type Target = Platform;
+
+    fn deref(&self) -> &Platform {
+        &self.platform
+    }
+}
+
+impl DerefMut for Suite {
+    fn deref_mut(&mut self) -> &mut Platform {
+        &mut self.platform
+    }
+}
+
 impl Suite {
     pub fn new() -> Self {
         Self::with_fans(2)
     }
 
     pub fn with_fans(fan_count: usize) -> Self {
-        let mut app = App::default();
-        let api = app.api();
-        let owner = api.addr_make("owner");
-        let treasury = api.addr_make("treasury");
-        let gateway = api.addr_make("gateway");
-        let carol = api.addr_make("carol");
-        let carol_payout = api.addr_make("carol-payout");
-        let dave = api.addr_make("dave");
+        let mut platform = Platform::builder()
+            .funded((0..fan_count).map(|i| format!("fan{i}")))
+            .denoms(&[USDC, ATOM, JUNK], &[USDC, ATOM])
+            .token("OTHER", false)
+            .balance(FAN_FUNDS)
+            .fees(Fees {
+                tips: TIP_FEE_BPS,
+                ..Fees::default()
+            })
+            .fiat_gateway()
+            .build();
         let fans: Vec<Addr> = (0..fan_count)
-            .map(|i| api.addr_make(&format!("fan{i}")))
+            .map(|i| platform.addr(&format!("fan{i}")))
             .collect();
+        let [carol, carol_payout, dave] =
+            ["carol", "carol-payout", "dave"].map(|name| platform.addr(name));
 
-        app.init_modules(|router, _, storage| {
-            for fan in &fans {
-                let funds = [USDC, ATOM, JUNK].map(|d| Coin::new(FAN_FUNDS, d)).to_vec();
-                router.bank.init_balance(storage, fan, funds).unwrap();
-            }
-        });
-
-        let cw20_code = app.store_code(cw20_contract());
-        let token = |app: &mut App, symbol: &str| {
-            let msg = cw20_base::msg::InstantiateMsg {
-                name: format!("{symbol} token"),
-                symbol: symbol.into(),
-                decimals: 6,
-                initial_balances: fans
-                    .iter()
-                    .map(|f| Cw20Coin {
-                        address: f.to_string(),
-                        amount: Uint128::new(FAN_FUNDS),
-                    })
-                    .collect(),
-                mint: None,
-                marketing: None,
-            };
-            app.instantiate_contract(cw20_code, owner.clone(), &msg, &[], symbol, None)
-                .unwrap()
-        };
-        let mesi = token(&mut app, "MESI");
-        let other_token = token(&mut app, "OTHER");
-
-        let registry_code = app.store_code(registry_contract());
-        let registry = app
-            .instantiate_contract(
-                registry_code,
-                owner.clone(),
-                &registry::InstantiateMsg {
-                    owner: None,
-                    treasury: treasury.to_string(),
-                    fees: Fees {
-                        tips: TIP_FEE_BPS,
-                        ..Fees::default()
-                    },
-                    accepted_assets: vec![
-                        AssetInfo::native(USDC),
-                        AssetInfo::native(ATOM),
-                        AssetInfo::cw20(mesi.clone()),
-                    ],
-                    fiat_gateways: vec![gateway.to_string()],
-                    arbiter: None,
-                    contracts: registry::SiblingContracts::default(),
-                },
-                &[],
-                "creators",
-                None,
-            )
-            .unwrap();
-
-        let tips_code = app.store_code(tips_contract());
-        let tips = app
+        let tips_code = platform.app.store_code(tips_contract());
+        let owner = platform.owner.clone();
+        let tips = platform
+            .app
             .instantiate_contract(
                 tips_code,
                 owner.clone(),
                 &InstantiateMsg {
-                    creators: registry.to_string(),
+                    creators: platform.registry.to_string(),
                 },
                 &[],
                 "tips",
@@ -153,31 +108,22 @@ impl Suite {
             )
             .unwrap();
 
+        platform.set_siblings(mesi_creators::msg::SiblingContracts {
+            tips: Some(tips.to_string()),
+            ..Default::default()
+        });
         let mut suite = Suite {
-            app,
-            owner,
-            treasury,
-            gateway,
-            registry,
+            treasury: platform.treasury(),
+            gateway: platform.gateway(),
             tips,
-            mesi,
-            other_token,
+            mesi: platform.mesi(),
+            other_token: platform.token("OTHER"),
+            platform,
             carol: carol.clone(),
             carol_payout: carol_payout.clone(),
             dave: dave.clone(),
             fans,
         };
-        suite.update_registry(registry::ExecuteMsg::UpdateConfig {
-            treasury: None,
-            fees: None,
-            accepted_assets: None,
-            fiat_gateways: None,
-            arbiter: None,
-            contracts: Some(registry::SiblingContracts {
-                tips: Some(suite.tips.to_string()),
-                ..Default::default()
-            }),
-        });
         suite.register(
             &carol,
             Some(&carol_payout),
@@ -191,23 +137,10 @@ impl Suite {
         self.fans[i].clone()
     }
 
-    pub fn update_registry(&mut self, msg: registry::ExecuteMsg) {
-        self.app
-            .execute_contract(self.owner.clone(), self.registry.clone(), &msg, &[])
-            .unwrap();
-    }
-
     pub fn set_tip_fee(&mut self, bps: u16) {
-        self.update_registry(registry::ExecuteMsg::UpdateConfig {
-            treasury: None,
-            fees: Some(Fees {
-                tips: bps,
-                ..Fees::default()
-            }),
-            accepted_assets: None,
-            fiat_gateways: None,
-            arbiter: None,
-            contracts: None,
+        self.set_fees(Fees {
+            tips: bps,
+            ..Fees::default()
         });
     }
 
@@ -217,48 +150,9 @@ impl Suite {
         payout: Option<&Addr>,
         tip_minimums: Vec<(AssetInfo, Uint128)>,
     ) {
-        let profile = registry::ProfileInput {
-            display_name: "creator".into(),
-            payout: payout.map(Addr::to_string),
-            accepted_assets: vec![],
-            tip_minimums,
-            chat_rule: ChatRule::Everyone,
-        };
-        self.app
-            .execute_contract(
-                creator.clone(),
-                self.registry.clone(),
-                &registry::ExecuteMsg::RegisterCreator { profile },
-                &[],
-            )
-            .unwrap();
-    }
-
-    pub fn set_active(&mut self, creator: &Addr, active: bool) {
-        let msg = if active {
-            registry::ExecuteMsg::ReactivateCreator {}
-        } else {
-            registry::ExecuteMsg::DeactivateCreator {}
-        };
-        self.app
-            .execute_contract(creator.clone(), self.registry.clone(), &msg, &[])
-            .unwrap();
-    }
-
-    /// The payout address of a registered creator, as the registry answers it.
-    pub fn payout_of(&self, creator: &Addr) -> Addr {
-        let terms: mesi_common::interfaces::creators::PaymentTerms = self
-            .app
-            .wrap()
-            .query_wasm_smart(
-                &self.registry,
-                &registry::QueryMsg::PaymentTerms {
-                    creator: creator.to_string(),
-                    product: Product::Tips,
-                },
-            )
-            .unwrap();
-        terms.payout
+        let mut profile = Platform::profile(payout);
+        profile.tip_minimums = tip_minimums;
+        self.register_creator(creator, profile);
     }
 
     pub fn tip(
@@ -284,8 +178,9 @@ impl Suite {
             message: message.map(Into::into),
             anonymous: false,
         };
+        let tips = self.tips.clone();
         self.app
-            .execute_contract(fan.clone(), self.tips.clone(), &msg, funds)
+            .execute_contract(fan.clone(), tips, &msg, funds)
             .map_err(contract_error)
     }
 
@@ -307,13 +202,9 @@ impl Suite {
         amount: u128,
         hook: TipHookMsg,
     ) -> Result<AppResponse, ContractError> {
-        let msg = Cw20ExecuteMsg::Send {
-            contract: self.tips.to_string(),
-            amount: Uint128::new(amount),
-            msg: to_json_binary(&hook).unwrap(),
-        };
-        self.app
-            .execute_contract(fan.clone(), token.clone(), &msg, &[])
+        let tips = self.tips.clone();
+        self.platform
+            .send_cw20(fan, token, &tips, amount, &hook)
             .map_err(contract_error)
     }
 
@@ -326,37 +217,6 @@ impl Suite {
         let hook = profile_hook(creator);
         let token = self.mesi.clone();
         self.tip_cw20(fan, &token, amount, hook)
-    }
-
-    pub fn balance(&self, who: &Addr, denom: &str) -> u128 {
-        self.app
-            .wrap()
-            .query_balance(who, denom)
-            .unwrap()
-            .amount
-            .u128()
-    }
-
-    pub fn token_balance(&self, token: &Addr, who: &Addr) -> u128 {
-        let resp: cw20::BalanceResponse = self
-            .app
-            .wrap()
-            .query_wasm_smart(
-                token,
-                &cw20::Cw20QueryMsg::Balance {
-                    address: who.to_string(),
-                },
-            )
-            .unwrap();
-        resp.balance.u128()
-    }
-
-    /// The balance of `who` in `asset`.
-    pub fn asset_balance(&self, asset: &AssetInfo, who: &Addr) -> u128 {
-        match asset {
-            AssetInfo::Native { denom } => self.balance(who, denom),
-            AssetInfo::Cw20 { contract } => self.token_balance(contract, who),
-        }
     }
 
     pub fn total(&self, creator: &Addr, fan: &Addr, asset: &AssetInfo) -> u128 {
@@ -390,12 +250,17 @@ impl Suite {
     pub fn assert_tips_holds_nothing(&self) {
         for asset in self.all_assets() {
             assert_eq!(
-                self.asset_balance(&asset, &self.tips),
+                self.balance(&self.tips, &asset),
                 0,
                 "tips contract holds {asset}"
             );
         }
     }
+}
+
+/// The tips contract's error inside a cw-multi-test error.
+pub fn contract_error(err: AnyError) -> ContractError {
+    mesi_testing::error::contract_error(err)
 }
 
 pub fn profile_hook(creator: &Addr) -> TipHookMsg {
@@ -407,33 +272,9 @@ pub fn profile_hook(creator: &Addr) -> TipHookMsg {
     }
 }
 
-/// The tips contract's error inside a multi-test error chain.
-pub fn contract_error(err: AnyError) -> ContractError {
-    err.downcast::<ContractError>()
-        .unwrap_or_else(|err| panic!("not a tips contract error: {err:?}"))
-}
-
-/// The Mesi events emitted by `contract`, decoded the way the indexer decodes them.
-pub fn mesi_events(events: &[Event], contract: &Addr) -> Vec<AnyEvent> {
-    events
-        .iter()
-        .filter(|e| e.ty.starts_with("wasm-mesi."))
-        .filter(|e| {
-            e.attributes
-                .iter()
-                .any(|a| a.key == "_contract_address" && a.value == contract.as_str())
-        })
-        .map(|e| {
-            AnyEvent::decode(&e.ty, &attr_pairs(e))
-                .unwrap()
-                .expect("a Mesi event")
-        })
-        .collect()
-}
-
 /// The one Mesi event the tips contract emitted.
 pub fn single_event(resp: &AppResponse, contract: &Addr) -> AnyEvent {
-    let mut events = mesi_events(&resp.events, contract);
+    let mut events = mesi_events_of(&resp.events, contract);
     assert_eq!(
         events.len(),
         1,

@@ -19,7 +19,7 @@ fn native_tip_pays_fee_and_creator_and_counts_the_total() {
         suite.carol_payout.clone(),
         suite.treasury.clone(),
     );
-    let fan_before = suite.balance(&fan, USDC);
+    let fan_before = suite.native_balance(&fan, USDC);
 
     let resp = suite
         .tip_with(
@@ -32,10 +32,10 @@ fn native_tip_pays_fee_and_creator_and_counts_the_total() {
             Some("great stream!"),
         )
         .unwrap();
-    assert_eq!(suite.balance(&treasury, USDC), 50);
-    assert_eq!(suite.balance(&payout, USDC), 950);
-    assert_eq!(suite.balance(&carol, USDC), 0);
-    assert_eq!(suite.balance(&fan, USDC), fan_before - 1_000);
+    assert_eq!(suite.native_balance(&treasury, USDC), 50);
+    assert_eq!(suite.native_balance(&payout, USDC), 950);
+    assert_eq!(suite.native_balance(&carol, USDC), 0);
+    assert_eq!(suite.native_balance(&fan, USDC), fan_before - 1_000);
     suite.assert_tips_holds_nothing();
     assert_eq!(suite.total(&carol, &fan, &AssetInfo::native(USDC)), 1_000);
 
@@ -69,8 +69,8 @@ fn native_tip_pays_fee_and_creator_and_counts_the_total() {
             None,
         )
         .unwrap();
-    assert_eq!(suite.balance(&treasury, USDC), 50 + 49);
-    assert_eq!(suite.balance(&payout, USDC), 950 + 950);
+    assert_eq!(suite.native_balance(&treasury, USDC), 50 + 49);
+    assert_eq!(suite.native_balance(&payout, USDC), 950 + 950);
     suite.assert_tips_holds_nothing();
     let AnyEvent::Tip(ev) = single_event(&resp, &suite.tips) else {
         panic!("expected a tip event")
@@ -99,7 +99,7 @@ fn totals_are_kept_per_creator_fan_and_asset() {
     assert_eq!(suite.total(&carol, &fan1, &usdc), 400);
     assert_eq!(suite.total(&dave, &fan1, &usdc), 0);
     // Dave is paid at his own address.
-    assert_eq!(suite.balance(&dave, USDC), 285);
+    assert_eq!(suite.native_balance(&dave, USDC), 285);
 }
 
 #[test]
@@ -112,9 +112,10 @@ fn anonymous_flag_and_empty_message_reach_the_event() {
         message: Some(String::new()),
         anonymous: true,
     };
+    let tips_addr = suite.tips.clone();
     let resp = suite
         .app
-        .execute_contract(fan, suite.tips.clone(), &msg, &coins(10, ATOM))
+        .execute_contract(fan, tips_addr, &msg, &coins(10, ATOM))
         .unwrap();
     let AnyEvent::Tip(ev) = single_event(&resp, &suite.tips) else {
         panic!("expected a tip event")
@@ -129,8 +130,8 @@ fn a_zero_fee_sends_everything_to_the_creator() {
     suite.set_tip_fee(0);
     let (fan, dave, treasury) = (suite.fan(0), suite.dave.clone(), suite.treasury.clone());
     let resp = suite.tip_native(&fan, &dave, 1, ATOM).unwrap();
-    assert_eq!(suite.balance(&dave, ATOM), 1);
-    assert_eq!(suite.balance(&treasury, ATOM), 0);
+    assert_eq!(suite.native_balance(&dave, ATOM), 1);
+    assert_eq!(suite.native_balance(&treasury, ATOM), 0);
     // One payout, to the creator: no empty transfer to the treasury.
     let payouts: Vec<_> = resp
         .events
@@ -175,12 +176,12 @@ fn tips_below_the_creator_minimum_are_refused() {
 fn inactive_and_unregistered_creators_take_no_tips() {
     let mut suite = Suite::new();
     let (fan, carol) = (suite.fan(0), suite.carol.clone());
-    suite.set_active(&carol, false);
+    suite.set_creator_active(&carol, false);
     assert_eq!(
         suite.tip_native(&fan, &carol, 500, USDC).unwrap_err(),
         ContractError::CreatorInactive(carol.clone())
     );
-    suite.set_active(&carol, true);
+    suite.set_creator_active(&carol, true);
     suite.tip_native(&fan, &carol, 500, USDC).unwrap();
 
     let stranger = suite.app.api().addr_make("stranger");
@@ -195,12 +196,13 @@ fn inactive_and_unregistered_creators_take_no_tips() {
         message: None,
         anonymous: false,
     };
+    let tips_addr = suite.tips.clone();
     let err = suite
         .app
-        .execute_contract(fan.clone(), suite.tips.clone(), &msg, &coins(500, USDC))
+        .execute_contract(fan.clone(), tips_addr, &msg, &coins(500, USDC))
         .unwrap_err();
     assert!(matches!(contract_error(err), ContractError::Std(_)));
-    assert_eq!(suite.balance(&fan, USDC), FAN_FUNDS - 500);
+    assert_eq!(suite.native_balance(&fan, USDC), FAN_FUNDS - 500);
     suite.assert_tips_holds_nothing();
 }
 
@@ -222,11 +224,12 @@ fn assets_the_creator_does_not_accept_are_refused() {
         tip_minimums: vec![],
         chat_rule: ChatRule::Everyone,
     };
+    let registry_addr = suite.registry.clone();
     suite
         .app
         .execute_contract(
             erin.clone(),
-            suite.registry.clone(),
+            registry_addr,
             &registry::ExecuteMsg::RegisterCreator { profile },
             &[],
         )
@@ -251,7 +254,7 @@ fn native_funds_validation() {
         suite.tip(&fan, &carol, &two).unwrap_err(),
         ContractError::Asset(AssetError::MultipleCoins(2))
     );
-    assert_eq!(suite.balance(&fan, USDC), FAN_FUNDS);
+    assert_eq!(suite.native_balance(&fan, USDC), FAN_FUNDS);
     suite.assert_tips_holds_nothing();
 }
 
@@ -269,7 +272,7 @@ fn a_zero_coin_is_refused() {
         message: None,
         anonymous: false,
     };
-    let err = execute(
+    let err = crate::contract::execute(
         deps.as_mut(),
         mock_env(),
         message_info(&fan, &coins(0, USDC)),
@@ -336,11 +339,12 @@ fn tipped_totals_open_the_creators_chat_gate() {
         asset: AssetInfo::native(USDC),
         amount: Uint128::new(500),
     };
+    let registry_addr = suite.registry.clone();
     suite
         .app
         .execute_contract(
             carol.clone(),
-            suite.registry.clone(),
+            registry_addr,
             &registry::ExecuteMsg::SetChatRule { rule },
             &[],
         )

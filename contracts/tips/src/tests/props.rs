@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 use cosmwasm_std::{Addr, Uint128};
 use mesi_common::events::AnyEvent;
 use mesi_common::fee::MAX_PLATFORM_FEE_BPS;
+use mesi_common::interfaces::creators::Product;
 use mesi_common::AssetInfo;
 use proptest::prelude::*;
 
@@ -40,7 +41,10 @@ fn expected_fee(amount: u128, bps: u16) -> u128 {
 fn run(ops: Vec<Op>) -> Result<(), TestCaseError> {
     let mut suite = Suite::with_fans(3);
     let creators = [suite.carol.clone(), suite.dave.clone()];
-    let payouts: Vec<Addr> = creators.iter().map(|c| suite.payout_of(c)).collect();
+    let payouts: Vec<Addr> = creators
+        .iter()
+        .map(|c| suite.payment_terms(c, Product::Tips).payout)
+        .collect();
     // USDC has a minimum with carol; JUNK is not accepted anywhere.
     let assets = [
         AssetInfo::native(USDC),
@@ -60,7 +64,7 @@ fn run(ops: Vec<Op>) -> Result<(), TestCaseError> {
             }
             Op::ToggleActive(c) => {
                 active[c] = !active[c];
-                suite.set_active(&creators[c], active[c]);
+                suite.set_creator_active(&creators[c], active[c]);
             }
             Op::Tip {
                 fan,
@@ -74,7 +78,7 @@ fn run(ops: Vec<Op>) -> Result<(), TestCaseError> {
                     assets[asset].clone(),
                 );
                 let before = [&suite.treasury, &payouts[creator], &fan_addr]
-                    .map(|who| suite.asset_balance(&info, who));
+                    .map(|who| suite.balance(who, &info));
                 let result = match &info {
                     AssetInfo::Native { denom } => {
                         suite.tip_native(&fan_addr, &creator_addr, amount, denom)
@@ -82,7 +86,7 @@ fn run(ops: Vec<Op>) -> Result<(), TestCaseError> {
                     AssetInfo::Cw20 { .. } => suite.mesi_tip(&fan_addr, &creator_addr, amount),
                 };
                 let after = [&suite.treasury, &payouts[creator], &fan_addr]
-                    .map(|who| suite.asset_balance(&info, who));
+                    .map(|who| suite.balance(who, &info));
 
                 let below_minimum = creator == 0 && asset == 0 && amount < USDC_MINIMUM;
                 let expected_error = if !active[creator] {

@@ -87,9 +87,10 @@ fn receive_from_a_non_token_sender_is_refused() {
         amount: Uint128::new(1_000),
         msg: to_json_binary(&profile_hook(&carol)).unwrap(),
     });
+    let tips_addr = suite.tips.clone();
     let err = suite
         .app
-        .execute_contract(fan.clone(), suite.tips.clone(), &forged, &[])
+        .execute_contract(fan.clone(), tips_addr, &forged, &[])
         .map_err(contract_error)
         .unwrap_err();
     assert_eq!(
@@ -111,21 +112,18 @@ fn receive_funds_validation() {
         })
     };
     // A zero amount, as if from the token contract (cw20-base itself refuses zero sends).
+    let tips_addr = suite.tips.clone();
     let err = suite
         .app
-        .execute_contract(mesi.clone(), suite.tips.clone(), &hook(0), &[])
+        .execute_contract(mesi.clone(), tips_addr, &hook(0), &[])
         .map_err(contract_error)
         .unwrap_err();
     assert_eq!(err, ContractError::Asset(AssetError::ZeroAmount));
     // Native coins along with the hook would be stuck in the contract.
+    let tips_addr = suite.tips.clone();
     let err = suite
         .app
-        .execute_contract(
-            fan.clone(),
-            suite.tips.clone(),
-            &hook(1_000),
-            &coins(5, USDC),
-        )
+        .execute_contract(fan.clone(), tips_addr, &hook(1_000), &coins(5, USDC))
         .map_err(contract_error)
         .unwrap_err();
     assert_eq!(err, ContractError::Asset(AssetError::UnexpectedFunds));
@@ -158,11 +156,12 @@ fn cw20_tips_follow_the_creators_terms() {
         tip_minimums: vec![(mesi_asset.clone(), Uint128::new(1_000))],
         chat_rule: ChatRule::Everyone,
     };
+    let registry_addr = suite.registry.clone();
     suite
         .app
         .execute_contract(
             frank.clone(),
-            suite.registry.clone(),
+            registry_addr,
             &registry::ExecuteMsg::RegisterCreator { profile },
             &[],
         )
@@ -183,7 +182,7 @@ fn cw20_tips_follow_the_creators_terms() {
         ContractError::Asset(AssetError::NotAccepted(AssetInfo::native(USDC)))
     );
 
-    suite.set_active(&carol, false);
+    suite.set_creator_active(&carol, false);
     assert_eq!(
         suite.mesi_tip(&fan, &carol, 1_000).unwrap_err(),
         ContractError::CreatorInactive(carol.clone())
