@@ -118,27 +118,21 @@ impl PlatformBuilder {
         });
 
         let cw20_code = app.store_code(cw20_contract());
-        let mut tokens = vec![];
-        for token in &self.tokens {
-            let msg = cw20_base::msg::InstantiateMsg {
-                name: format!("{} token", token.symbol),
-                symbol: token.symbol.clone(),
-                decimals: 6,
-                initial_balances: funded
-                    .iter()
-                    .map(|a| Cw20Coin {
-                        address: a.to_string(),
-                        amount: Uint128::new(self.balance),
-                    })
-                    .collect(),
-                mint: None,
-                marketing: None,
-            };
-            let address = app
-                .instantiate_contract(cw20_code, owner.clone(), &msg, &[], &token.symbol, None)
-                .unwrap();
-            tokens.push((token.symbol.clone(), address, token.accepted));
-        }
+        let tokens: Vec<_> = self
+            .tokens
+            .iter()
+            .map(|token| {
+                let address = instantiate_token(
+                    &mut app,
+                    cw20_code,
+                    &owner,
+                    &token.symbol,
+                    &funded,
+                    self.balance,
+                );
+                (token.symbol.clone(), address, token.accepted)
+            })
+            .collect();
 
         let accepted_assets = self
             .accepted_denoms
@@ -179,6 +173,7 @@ impl PlatformBuilder {
             api,
             owner,
             registry,
+            cw20_code,
             tokens: tokens.into_iter().map(|(s, a, _)| (s, a)).collect(),
         }
     }
@@ -190,6 +185,7 @@ pub struct Platform {
     api: MockApi,
     pub owner: Addr,
     pub registry: Addr,
+    cw20_code: u64,
     tokens: Vec<(String, Addr)>,
 }
 
@@ -216,6 +212,20 @@ impl Platform {
             .find(|(s, _)| s == symbol)
             .unwrap_or_else(|| panic!("no token {symbol}"));
         address.clone()
+    }
+
+    /// Deploys another CW20 token, one the platform does not accept, with `amount` for each
+    /// of `holders`: a stranger's token for the refusal tests.
+    pub fn deploy_token(&mut self, symbol: &str, holders: &[Addr], amount: u128) -> Addr {
+        let owner = self.owner.clone();
+        instantiate_token(
+            &mut self.app,
+            self.cw20_code,
+            &owner,
+            symbol,
+            holders,
+            amount,
+        )
     }
 
     pub fn treasury(&self) -> Addr {
@@ -371,6 +381,33 @@ struct ConfigChange {
     fees: Option<Fees>,
     accepted_assets: Option<Vec<AssetInfo>>,
     contracts: Option<SiblingContracts>,
+}
+
+/// A cw20-base token `symbol` in which each of `holders` starts with `amount`.
+fn instantiate_token(
+    app: &mut App,
+    code: u64,
+    owner: &Addr,
+    symbol: &str,
+    holders: &[Addr],
+    amount: u128,
+) -> Addr {
+    let msg = cw20_base::msg::InstantiateMsg {
+        name: format!("{symbol} token"),
+        symbol: symbol.into(),
+        decimals: 6,
+        initial_balances: holders
+            .iter()
+            .map(|holder| Cw20Coin {
+                address: holder.to_string(),
+                amount: Uint128::new(amount),
+            })
+            .collect(),
+        mint: None,
+        marketing: None,
+    };
+    app.instantiate_contract(code, owner.clone(), &msg, &[], symbol, None)
+        .unwrap()
 }
 
 #[cfg(test)]

@@ -3,7 +3,7 @@
 
 use cosmwasm_std::testing::{message_info, mock_dependencies, mock_env, MockApi};
 use cosmwasm_std::{coins, to_json_binary, Addr, Coin, Uint128};
-use cw20::{Cw20Coin, Cw20ReceiveMsg};
+use cw20::Cw20ReceiveMsg;
 use cw_ownable::Action;
 use mesi_common::{AssetError, AssetInfo};
 
@@ -84,29 +84,7 @@ fn cw20_bids_come_only_from_the_auction_token() {
     let alice = s.alice.clone();
 
     // An unknown token with the same interface.
-    let owner = s.owner.clone();
-    let code = s.app.store_code(super::cw20_contract());
-    let fake = s
-        .app
-        .instantiate_contract(
-            code,
-            owner,
-            &cw20_base::msg::InstantiateMsg {
-                name: "Fake".into(),
-                symbol: "FAKE".into(),
-                decimals: 6,
-                initial_balances: vec![Cw20Coin {
-                    address: alice.to_string(),
-                    amount: Uint128::new(1_000_000),
-                }],
-                mint: None,
-                marketing: None,
-            },
-            &[],
-            "fake",
-            None,
-        )
-        .unwrap();
+    let fake = s.deploy_token("FAKE", std::slice::from_ref(&alice), 1_000_000);
     let fake_asset = AssetInfo::cw20(fake.clone());
     assert_eq!(
         s.send_cw20(&fake, &alice, mesi_auction, 5_000).unwrap_err(),

@@ -19,7 +19,6 @@ use mesi_common::AssetInfo;
 use mesi_testing::error::contract_error;
 use mesi_testing::{Platform, ATOM};
 
-pub use mesi_testing::cw20_contract;
 pub use mesi_testing::events::{events, mesi_events, one_event};
 pub use mesi_testing::{DAY, USDC};
 

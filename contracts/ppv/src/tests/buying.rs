@@ -111,7 +111,7 @@ fn the_fee_and_payout_in_force_at_purchase_time_apply() {
     s.list_item(&creator, "clip", 1_000, s.usdc()).unwrap();
     s.buy_usdc(&fan, &creator, "clip", 1_000).unwrap();
     s.set_ppv_fee(2_000);
-    let new_payout = s.app.api().addr_make("new_payout");
+    let new_payout = s.platform.app.api().addr_make("new_payout");
     let profile = ProfileInput {
         display_name: "Creator".into(),
         payout: Some(new_payout.to_string()),
@@ -119,7 +119,8 @@ fn the_fee_and_payout_in_force_at_purchase_time_apply() {
         tip_minimums: vec![],
         chat_rule: ChatRule::Everyone,
     };
-    s.app
+    s.platform
+        .app
         .execute_contract(
             creator.clone(),
             s.creators.clone(),
@@ -278,7 +279,8 @@ fn an_unknown_item_is_not_sold() {
         .unwrap(),
     };
     assert_error_text(
-        s.app
+        s.platform
+            .app
             .execute_contract(fan.clone(), s.mesi.clone(), &hook, &[]),
         "Error decoding bech32",
     );
@@ -330,7 +332,8 @@ fn an_asset_the_platform_drops_stops_selling() {
     let mut s = Suite::new();
     let (creator, fan) = (s.creator.clone(), s.fan());
     s.list_item(&creator, "song", 10, s.mesi_asset()).unwrap();
-    s.update_platform(None, Some(vec![s.usdc()]));
+    let usdc = s.usdc();
+    s.set_accepted_assets(vec![usdc]);
     assert_error(
         s.buy_mesi(&fan, &creator, "song", 10),
         mesi_common::AssetError::NotAccepted(s.mesi_asset()).into(),
@@ -389,7 +392,12 @@ fn spent_total_answers_the_shared_interface() {
         to_json_binary(&shared).unwrap(),
         to_json_binary(&ours).unwrap()
     );
-    let answer: TotalResponse = s.app.wrap().query_wasm_smart(&s.ppv, &shared).unwrap();
+    let answer: TotalResponse = s
+        .platform
+        .app
+        .wrap()
+        .query_wasm_smart(&s.ppv, &shared)
+        .unwrap();
     assert_eq!(
         answer,
         TotalResponse {
@@ -556,15 +564,14 @@ fn the_chat_gate_counts_ppv_spending() {
         arbiter: None,
         contracts: Some(contracts),
     };
-    s.app
-        .execute_contract(s.owner.clone(), s.creators.clone(), &msg, &[])
-        .unwrap();
+    s.update_registry(msg);
     let rule = ChatRule::PpvSpentAtLeast {
         asset: s.usdc(),
         amount: Uint128::new(100),
     };
     let msg = CreatorsExecuteMsg::SetChatRule { rule };
-    s.app
+    s.platform
+        .app
         .execute_contract(creator.clone(), s.creators.clone(), &msg, &[])
         .unwrap();
     s.list_item(&creator, "a", 60, s.usdc()).unwrap();
@@ -575,8 +582,12 @@ fn the_chat_gate_counts_ppv_spending() {
             creator: creator.to_string(),
             fan: fan.to_string(),
         };
-        let response: mesi_common::chat_rule::CanMessageResponse =
-            s.app.wrap().query_wasm_smart(&s.creators, &query).unwrap();
+        let response: mesi_common::chat_rule::CanMessageResponse = s
+            .platform
+            .app
+            .wrap()
+            .query_wasm_smart(&s.creators, &query)
+            .unwrap();
         response.allowed
     };
     assert!(!can_message(&s));

@@ -94,9 +94,8 @@ fn a_zero_coin_is_refused() {
 #[test]
 fn buy_with_a_cw20_token_needs_the_item_token_and_its_price() {
     let mut s = listed_suite();
-    let (creator, fan, owner) = (s.creator.clone(), s.fan(), s.owner.clone());
-    let holders = [fan.clone()];
-    let fake = instantiate_cw20(&mut s.app, &owner, "FAKE", holders.iter());
+    let (creator, fan) = (s.creator.clone(), s.fan());
+    let fake = s.deploy_token("FAKE", std::slice::from_ref(&fan), FAN_FUNDS);
 
     // A token other than the item's.
     assert_error(
@@ -121,7 +120,8 @@ fn buy_with_a_cw20_token_needs_the_item_token_and_its_price() {
         msg: to_json_binary(&"tip").unwrap(),
     };
     assert_error_text(
-        s.app
+        s.platform
+            .app
             .execute_contract(fan.clone(), s.mesi.clone(), &send, &[]),
         "unknown variant",
     );
@@ -205,9 +205,14 @@ fn non_payable_messages_refuse_funds() {
         creators: s.creators.to_string(),
         subscriptions: s.subscriptions.to_string(),
     };
-    let result =
-        s.app
-            .instantiate_contract(s.ppv_code_id, creator.clone(), &msg, &funds, "ppv2", None);
+    let result = s.platform.app.instantiate_contract(
+        s.ppv_code_id,
+        creator.clone(),
+        &msg,
+        &funds,
+        "ppv2",
+        None,
+    );
     assert_error(result, AssetError::UnexpectedFunds.into());
     assert_eq!(s.item(&creator, "clip").revision, 1);
     s.assert_ppv_holds_nothing();

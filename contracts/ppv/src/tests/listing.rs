@@ -215,7 +215,7 @@ fn terms_are_validated_on_list_and_update() {
         s.list_item(&creator, "clip", 1, AssetInfo::native(ATOM)),
         mesi_common::AssetError::NotAccepted(AssetInfo::native(ATOM)).into(),
     );
-    let unknown_token = s.app.api().addr_make("unknown_token");
+    let unknown_token = s.platform.app.api().addr_make("unknown_token");
     assert_error(
         s.list_item(&creator, "clip", 1, AssetInfo::cw20(unknown_token.clone())),
         mesi_common::AssetError::NotAccepted(AssetInfo::cw20(unknown_token)).into(),
@@ -276,7 +276,8 @@ fn a_creator_only_lists_assets_they_accept() {
         chat_rule: ChatRule::Everyone,
     };
     let msg = CreatorsExecuteMsg::UpdateCreator { profile };
-    s.app
+    s.platform
+        .app
         .execute_contract(creator.clone(), s.creators.clone(), &msg, &[])
         .unwrap();
     assert_error(
@@ -427,7 +428,9 @@ fn instantiate_validates_addresses_and_emits_the_config() {
             funds: vec![],
             label: "ppv2".into(),
         };
-        s.app.execute(s.owner.clone(), wasm.into())
+        s.platform
+            .app
+            .execute(s.platform.owner.clone(), wasm.into())
     };
     let (creators, subscriptions) = (s.creators.clone(), s.subscriptions.clone());
     let response = instantiate(&mut s, creators.as_str(), subscriptions.as_str()).unwrap();

@@ -74,7 +74,8 @@ fn migrate_through_the_chain_keeps_state() {
     s.list_item(&creator, "clip", 10, s.usdc()).unwrap();
     s.buy_usdc(&fan, &creator, "clip", 10).unwrap();
     let (owner, ppv, code) = (s.owner.clone(), s.ppv.clone(), s.ppv_code_id);
-    s.app
+    s.platform
+        .app
         .migrate_contract(owner, ppv.clone(), &MigrateMsg {}, code)
         .unwrap();
     // Only the admin may migrate.

@@ -8,29 +8,29 @@ mod listing;
 mod migrate;
 mod random_runs;
 
+use std::ops::{Deref, DerefMut};
+
 use cosmwasm_std::{coins, to_json_binary, Addr, Coin, Timestamp, Uint128};
-use cw20::{BalanceResponse, Cw20Coin, Cw20ExecuteMsg, Cw20QueryMsg};
-use cw_multi_test::{App, AppResponse, ContractWrapper, Executor};
+use cw20::Cw20ExecuteMsg;
+use cw_multi_test::{AppResponse, Executor};
 use mesi_common::chat_rule::ChatRule;
-use mesi_common::event::{attr_pairs, MesiEvent};
 use mesi_common::interfaces::TotalResponse;
 use mesi_common::AssetInfo;
-use mesi_creators::msg::{
-    ExecuteMsg as CreatorsExecuteMsg, Fees, InstantiateMsg as CreatorsInstantiateMsg, ProfileInput,
-    SiblingContracts,
-};
+use mesi_creators::msg::{ExecuteMsg as CreatorsExecuteMsg, Fees, ProfileInput, SiblingContracts};
 use mesi_subscriptions::msg::{
     ExecuteMsg as SubscriptionsExecuteMsg, InstantiateMsg as SubscriptionsInstantiateMsg,
     QueryMsg as SubscriptionsQueryMsg, TierInfo, TierTerms,
 };
+use mesi_testing::Platform;
 
 use crate::error::ContractError;
 use crate::msg::{AccessResponse, ExecuteMsg, InstantiateMsg, QueryMsg, ReceiveMsg};
 use crate::state::ContentItem;
 
-pub const USDC: &str = "uusdc";
-/// A native coin the platform does not accept.
-pub const ATOM: &str = "uatom";
+pub use mesi_testing::error::assert_error_text;
+pub use mesi_testing::events::{mesi_event_count, one_event as single_event};
+pub use mesi_testing::{ATOM, USDC};
+
 pub const PPV_FEE_BPS: u16 = 500;
 /// What every fan holds of each asset at the start.
 pub const FAN_FUNDS: u128 = 10u128.pow(37);
@@ -40,9 +40,17 @@ pub const SUBSCRIPTION_PERIOD: u64 = 30 * 86_400;
 
 pub use cw_multi_test::error::AnyResult as Result;
 
+/// Asserts that the execution failed with `expected` from this contract (also when the call came
+/// through a CW20 `Send`).
+#[track_caller]
+pub fn assert_error<T: std::fmt::Debug>(result: Result<T>, expected: ContractError) {
+    mesi_testing::error::assert_error(result, expected)
+}
+
+/// The platform (registry, MESI, funded fans, creator and stranger; USDC and MESI accepted,
+/// ATOM held but not accepted) with the real `subscriptions` contract and this one on it.
 pub struct Suite {
-    pub app: App,
-    pub owner: Addr,
+    pub platform: Platform,
     pub treasury: Addr,
     /// A registered creator whose payments go to `payout`.
     pub creator: Addr,
@@ -52,6 +60,7 @@ pub struct Suite {
     pub fans: Vec<Addr>,
     /// Registered nowhere.
     pub stranger: Addr,
+    /// The registry.
     pub creators: Addr,
     pub subscriptions: Addr,
     pub mesi: Addr,
@@ -59,67 +68,44 @@ pub struct Suite {
     pub ppv_code_id: u64,
 }
 
+impl Deref for Suite {
+    type Target = Platform;
+
+    fn deref(&self) -> &Platform {
+        &self.platform
+    }
+}
+
+impl DerefMut for Suite {
+    fn deref_mut(&mut self) -> &mut Platform {
+        &mut self.platform
+    }
+}
+
 impl Suite {
     pub fn new() -> Self {
-        let mut app = App::default();
-        let api = app.api();
-        let owner = api.addr_make("owner");
-        let treasury = api.addr_make("treasury");
-        let creator = api.addr_make("creator");
-        let payout = api.addr_make("payout");
-        let other_creator = api.addr_make("other_creator");
-        let stranger = api.addr_make("stranger");
+        let fan_names = (0..FAN_COUNT).map(|i| format!("fan{i}"));
+        let mut platform = Platform::builder()
+            .funded(fan_names.chain(["creator".into(), "stranger".into()]))
+            .denoms(&[USDC, ATOM], &[USDC])
+            .balance(FAN_FUNDS)
+            .fees(Fees {
+                ppv: PPV_FEE_BPS,
+                ..Fees::default()
+            })
+            .build();
+        let [creator, payout, other_creator, stranger] =
+            ["creator", "payout", "other_creator", "stranger"].map(|name| platform.addr(name));
         let fans: Vec<Addr> = (0..FAN_COUNT)
-            .map(|i| api.addr_make(&format!("fan{i}")))
+            .map(|i| platform.addr(&format!("fan{i}")))
             .collect();
+        let (owner, creators) = (platform.owner.clone(), platform.registry.clone());
 
-        app.init_modules(|router, _, storage| {
-            for fan in fans.iter().chain([&creator, &stranger]) {
-                let funds = vec![Coin::new(FAN_FUNDS, USDC), Coin::new(FAN_FUNDS, ATOM)];
-                router.bank.init_balance(storage, fan, funds).unwrap();
-            }
-        });
-
-        let mesi = instantiate_cw20(
-            &mut app,
-            &owner,
-            "MESI",
-            fans.iter().chain([&creator, &stranger]),
-        );
-
-        let creators_code = app.store_code(Box::new(ContractWrapper::new(
-            mesi_creators::contract::execute,
-            mesi_creators::contract::instantiate,
-            mesi_creators::contract::query,
-        )));
-        let creators = app
-            .instantiate_contract(
-                creators_code,
-                owner.clone(),
-                &CreatorsInstantiateMsg {
-                    owner: None,
-                    treasury: treasury.to_string(),
-                    fees: Fees {
-                        ppv: PPV_FEE_BPS,
-                        ..Fees::default()
-                    },
-                    accepted_assets: vec![AssetInfo::native(USDC), AssetInfo::cw20(mesi.clone())],
-                    fiat_gateways: vec![],
-                    arbiter: None,
-                    contracts: SiblingContracts::default(),
-                },
-                &[],
-                "creators",
-                None,
-            )
-            .unwrap();
-
-        let subscriptions_code = app.store_code(Box::new(ContractWrapper::new(
-            mesi_subscriptions::contract::execute,
-            mesi_subscriptions::contract::instantiate,
-            mesi_subscriptions::contract::query,
-        )));
-        let subscriptions = app
+        let subscriptions_code = platform
+            .app
+            .store_code(mesi_testing::contract!(mesi_subscriptions::contract));
+        let subscriptions = platform
+            .app
             .instantiate_contract(
                 subscriptions_code,
                 owner.clone(),
@@ -132,15 +118,11 @@ impl Suite {
             )
             .unwrap();
 
-        let ppv_code_id = app.store_code(Box::new(
-            ContractWrapper::new(
-                crate::contract::execute,
-                crate::contract::instantiate,
-                crate::contract::query,
-            )
-            .with_migrate(crate::contract::migrate),
-        ));
-        let ppv = app
+        let ppv_code_id = platform
+            .app
+            .store_code(mesi_testing::contract!(crate::contract, migrate));
+        let ppv = platform
+            .app
             .instantiate_contract(
                 ppv_code_id,
                 owner.clone(),
@@ -155,27 +137,21 @@ impl Suite {
             .unwrap();
 
         let mut suite = Suite {
-            app,
-            owner,
-            treasury,
-            creator,
-            payout,
-            other_creator,
+            treasury: platform.treasury(),
+            mesi: platform.mesi(),
+            platform,
+            creator: creator.clone(),
+            payout: payout.clone(),
+            other_creator: other_creator.clone(),
             fans,
             stranger,
             creators,
             subscriptions,
-            mesi,
             ppv,
             ppv_code_id,
         };
-        let (creator, payout, other_creator) = (
-            suite.creator.clone(),
-            suite.payout.clone(),
-            suite.other_creator.clone(),
-        );
-        suite.register_creator(&creator, Some(&payout));
-        suite.register_creator(&other_creator, None);
+        suite.register_creator(&creator, Platform::profile(Some(&payout)));
+        suite.register_creator(&other_creator, Platform::profile(None));
         suite
     }
 
@@ -195,65 +171,11 @@ impl Suite {
         AssetInfo::cw20(self.mesi.clone())
     }
 
-    pub fn now(&self) -> Timestamp {
-        self.app.block_info().time
-    }
-
-    pub fn advance(&mut self, seconds: u64) {
-        self.app.update_block(|block| {
-            block.time = block.time.plus_seconds(seconds);
-            block.height += 1;
-        });
-    }
-
-    fn register_creator(&mut self, creator: &Addr, payout: Option<&Addr>) {
-        let profile = ProfileInput {
-            display_name: "Creator".into(),
-            payout: payout.map(Addr::to_string),
-            accepted_assets: vec![],
-            tip_minimums: vec![],
-            chat_rule: ChatRule::Everyone,
-        };
-        let msg = CreatorsExecuteMsg::RegisterCreator { profile };
-        self.app
-            .execute_contract(creator.clone(), self.creators.clone(), &msg, &[])
-            .unwrap();
-    }
-
-    pub fn set_creator_active(&mut self, creator: &Addr, active: bool) {
-        let msg = if active {
-            CreatorsExecuteMsg::ReactivateCreator {}
-        } else {
-            CreatorsExecuteMsg::DeactivateCreator {}
-        };
-        self.app
-            .execute_contract(creator.clone(), self.creators.clone(), &msg, &[])
-            .unwrap();
-    }
-
-    /// Changes what the registry says about the platform (owner only there).
-    pub fn update_platform(&mut self, fees: Option<Fees>, accepted_assets: Option<Vec<AssetInfo>>) {
-        let msg = CreatorsExecuteMsg::UpdateConfig {
-            treasury: None,
-            fees,
-            accepted_assets,
-            fiat_gateways: None,
-            arbiter: None,
-            contracts: None,
-        };
-        self.app
-            .execute_contract(self.owner.clone(), self.creators.clone(), &msg, &[])
-            .unwrap();
-    }
-
     pub fn set_ppv_fee(&mut self, bps: u16) {
-        self.update_platform(
-            Some(Fees {
-                ppv: bps,
-                ..Fees::default()
-            }),
-            None,
-        );
+        self.set_fees(Fees {
+            ppv: bps,
+            ..Fees::default()
+        });
     }
 
     /// Subscribes `fan` to `creator` at `tier` for one period (paid in USDC), creating the tier
@@ -283,7 +205,8 @@ impl Suite {
                 period_seconds: SUBSCRIPTION_PERIOD,
                 terms,
             };
-            self.app
+            self.platform
+                .app
                 .execute_contract(creator.clone(), self.subscriptions.clone(), &msg, &[])
                 .unwrap();
         }
@@ -294,7 +217,8 @@ impl Suite {
             max_price_per_period: price,
             auto_renew: false,
         };
-        self.app
+        self.platform
+            .app
             .execute_contract(
                 fan.clone(),
                 self.subscriptions.clone(),
@@ -310,7 +234,8 @@ impl Suite {
         msg: &ExecuteMsg,
         funds: &[Coin],
     ) -> Result<AppResponse> {
-        self.app
+        self.platform
+            .app
             .execute_contract(sender.clone(), self.ppv.clone(), msg, funds)
     }
 
@@ -408,13 +333,8 @@ impl Suite {
             creator: creator.to_string(),
             content_id: content_id.into(),
         };
-        let msg = Cw20ExecuteMsg::Send {
-            contract: self.ppv.to_string(),
-            amount: Uint128::new(amount),
-            msg: to_json_binary(&hook).unwrap(),
-        };
-        self.app
-            .execute_contract(fan.clone(), token.clone(), &msg, &[])
+        let ppv = self.ppv.clone();
+        self.send_cw20(fan, token, &ppv, amount, &hook)
     }
 
     pub fn buy_mesi(
@@ -432,7 +352,7 @@ impl Suite {
         &self,
         msg: &QueryMsg,
     ) -> Result<T> {
-        Ok(self.app.wrap().query_wasm_smart(&self.ppv, msg)?)
+        Ok(self.platform.app.wrap().query_wasm_smart(&self.ppv, msg)?)
     }
 
     pub fn item(&self, creator: &Addr, content_id: &str) -> ContentItem {
@@ -461,26 +381,6 @@ impl Suite {
         self.query::<TotalResponse>(&msg).unwrap().amount.u128()
     }
 
-    pub fn balance(&self, owner: &Addr, asset: &AssetInfo) -> u128 {
-        match asset {
-            AssetInfo::Native { denom } => self
-                .app
-                .wrap()
-                .query_balance(owner, denom)
-                .unwrap()
-                .amount
-                .u128(),
-            AssetInfo::Cw20 { contract } => {
-                let msg = Cw20QueryMsg::Balance {
-                    address: owner.to_string(),
-                };
-                let response: BalanceResponse =
-                    self.app.wrap().query_wasm_smart(contract, &msg).unwrap();
-                response.balance.u128()
-            }
-        }
-    }
-
     /// The money rule for a contract that escrows nothing: no balance of any asset, ever.
     pub fn assert_ppv_holds_nothing(&self) {
         // USDC and ATOM are the only native denoms in this chain.
@@ -497,80 +397,4 @@ impl Suite {
             "MESI balance"
         );
     }
-}
-
-pub fn instantiate_cw20<'a>(
-    app: &mut App,
-    minter: &Addr,
-    symbol: &str,
-    holders: impl Iterator<Item = &'a Addr>,
-) -> Addr {
-    let code = app.store_code(Box::new(ContractWrapper::new(
-        cw20_base::contract::execute,
-        cw20_base::contract::instantiate,
-        cw20_base::contract::query,
-    )));
-    let msg = cw20_base::msg::InstantiateMsg {
-        name: format!("{symbol} token"),
-        symbol: symbol.into(),
-        decimals: 6,
-        initial_balances: holders
-            .map(|h| Cw20Coin {
-                address: h.to_string(),
-                amount: Uint128::new(FAN_FUNDS),
-            })
-            .collect(),
-        mint: None,
-        marketing: None,
-    };
-    app.instantiate_contract(code, minter.clone(), &msg, &[], symbol, None)
-        .unwrap()
-}
-
-/// Asserts that the execution failed with `expected` from this contract (also when the call came
-/// through a CW20 `Send`). Multi-test keeps only the error's text, so the texts are compared.
-#[track_caller]
-pub fn assert_error<T: std::fmt::Debug>(result: Result<T>, expected: ContractError) {
-    let err = result.expect_err("expected the execution to fail");
-    assert_eq!(
-        err.root_cause().to_string(),
-        expected.to_string(),
-        "{err:?}"
-    );
-}
-
-/// Asserts that the execution failed with an error whose text contains `text`.
-#[track_caller]
-pub fn assert_error_text<T: std::fmt::Debug>(result: Result<T>, text: &str) {
-    let err = result.expect_err("expected the execution to fail");
-    assert!(
-        format!("{err:?}").contains(text),
-        "expected {text:?} in {err:?}"
-    );
-}
-
-/// Decodes the one event of type `E` in `response` (and fails if there is not exactly one).
-pub fn single_event<E: MesiEvent>(response: &AppResponse) -> E {
-    let wasm_type = format!("wasm-{}", E::TYPE);
-    let matching: Vec<_> = response
-        .events
-        .iter()
-        .filter(|e| e.ty == wasm_type)
-        .collect();
-    assert_eq!(
-        matching.len(),
-        1,
-        "expected one {wasm_type} event in {:?}",
-        response.events
-    );
-    E::from_attributes(&attr_pairs(matching[0])).unwrap()
-}
-
-/// How many Mesi events `response` holds.
-pub fn mesi_event_count(response: &AppResponse) -> usize {
-    response
-        .events
-        .iter()
-        .filter(|e| e.ty.starts_with("wasm-mesi."))
-        .count()
 }

@@ -3,7 +3,7 @@
 
 use cosmwasm_std::testing::{message_info, mock_dependencies, mock_env};
 use cosmwasm_std::{coin, to_json_binary, Addr, HexBinary, Uint128};
-use cw20::{Cw20Coin, Cw20ReceiveMsg};
+use cw20::Cw20ReceiveMsg;
 use cw_multi_test::Executor;
 use cw_ownable::Action;
 use mesi_common::{AssetError, AssetInfo};
@@ -13,24 +13,8 @@ use super::*;
 impl Suite {
     /// A second CW20 token the platform does not accept, held by carol and mallory.
     fn fake_token(&mut self) -> Addr {
-        let code = self.app.store_code(mesi_testing::cw20_contract());
-        let init = cw20_base::msg::InstantiateMsg {
-            name: "Fake".into(),
-            symbol: "FAKE".into(),
-            decimals: 6,
-            initial_balances: ["carol", "mallory"]
-                .map(|name| Cw20Coin {
-                    address: self.addr(name).into(),
-                    amount: Uint128::new(FUNDS),
-                })
-                .to_vec(),
-            mint: None,
-            marketing: None,
-        };
-        let admin = self.admin.clone();
-        self.app
-            .instantiate_contract(code, admin, &init, &[], "fake", None)
-            .unwrap()
+        let holders = ["carol", "mallory"].map(|name| self.addr(name));
+        self.deploy_token("FAKE", &holders, FUNDS)
     }
 
     /// A `Receive` sent directly by `sender`, as if it were a CW20 contract.
