@@ -25,7 +25,7 @@ use std::time::{Duration, Instant};
 use cosmwasm_std::{Addr, Uint128};
 use mesi_common::chat_rule::ChatRule;
 use mesi_common::AssetInfo;
-use mesi_indexer::api::limits::LimitsConfig;
+use mesi_indexer::api::http::limits::LimitsConfig;
 use mesi_indexer::api::{self, ApiConfig, ApiContext};
 use mesi_indexer::store::Store;
 use mesi_indexer::testkit::TestDb;

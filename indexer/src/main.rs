@@ -8,8 +8,8 @@ use std::time::Duration;
 use anyhow::{bail, Context};
 use clap::{Parser, Subcommand, ValueEnum};
 
-use mesi_indexer::api::auth::AuthConfig;
-use mesi_indexer::api::limits::{Cidr, LimitsConfig, Rate};
+use mesi_indexer::api::http::limits::{Cidr, LimitsConfig, Rate};
+use mesi_indexer::api::routes::auth::AuthConfig;
 use mesi_indexer::api::{self, ApiConfig, ApiContext};
 use mesi_indexer::config::{Contracts, FileConfig};
 use mesi_indexer::ingest::{self, IngestOptions, ProgressMode};

@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use api_support::{TestApp, Wallet, PREFIX};
 use axum::http::StatusCode;
-use mesi_indexer::api::auth::AuthConfig;
+use mesi_indexer::api::routes::auth::AuthConfig;
 use serde_json::json;
 
 #[tokio::test]
@@ -22,7 +22,7 @@ async fn a_signed_nonce_opens_a_session_that_logout_ends() {
     // The sign doc the server shows is the one the wallet signs.
     assert_eq!(
         nonce["sign_doc"].as_str().unwrap(),
-        mesi_indexer::api::auth::adr036_sign_doc(&fan.address, message.as_bytes())
+        mesi_indexer::api::routes::auth::adr036_sign_doc(&fan.address, message.as_bytes())
     );
 
     let token = fan.login(&app).await;
@@ -222,7 +222,7 @@ async fn bad_addresses_and_keys_are_refused_before_anything_is_stored() {
         return;
     };
     let before = app.digests().await;
-    let cosmos = mesi_indexer::api::auth::address_of("cosmos", &[2; 33]).unwrap();
+    let cosmos = mesi_indexer::api::routes::auth::address_of("cosmos", &[2; 33]).unwrap();
     for address in [cosmos.as_str(), "wasm1", "", "WASM1QQQQ", "not an address"] {
         let reply = app
             .post("/auth/nonce", None, json!({"address": address}))

@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use api_support::{TestApp, Wallet};
 use axum::http::{Method, StatusCode};
-use mesi_indexer::api::chat::{MAX_MESSAGE_BYTES, RATE_LIMIT};
+use mesi_indexer::api::routes::chat::{MAX_MESSAGE_BYTES, RATE_LIMIT};
 use serde_json::{json, Value};
 
 const EVERYONE: &str = r#""everyone""#;

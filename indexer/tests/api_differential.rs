@@ -12,9 +12,9 @@ use cosmwasm_std::{Addr, Uint128};
 use indexed::Indexed;
 use mesi_common::chat_rule::ChatRule;
 use mesi_common::AssetInfo;
-use mesi_indexer::api::access::{ppv_access, AccessReason};
-use mesi_indexer::api::gating::can_message;
-use mesi_indexer::api::params::{Address, Id};
+use mesi_indexer::api::http::params::{Address, Id};
+use mesi_indexer::api::routes::access::{ppv_access, AccessReason};
+use mesi_indexer::api::routes::gating::can_message;
 use mesi_multitest::{ppv_msg, Suite, DAY, USDC};
 
 const CREATORS: usize = 3;

@@ -1,4 +1,4 @@
-//! The in-memory `can-message` answers (api::gating_cache) stay those of a fresh read: warm
+//! The in-memory `can-message` answers (api::routes::gating::cache) stay those of a fresh read: warm
 //! answers come from memory, and the first answer after a commit that changes a fact (a tip,
 //! a subscription, a chat rule or block list, a purchase, a surprise changing hands) is the new
 //! one, with no wait; a subscription stops counting when the block time reaches its expiry
@@ -13,9 +13,9 @@ use cosmwasm_std::{Addr, Uint128};
 use indexed::Indexed;
 use mesi_common::chat_rule::ChatRule;
 use mesi_common::AssetInfo;
-use mesi_indexer::api::gating::can_message;
-use mesi_indexer::api::gating_cache::{CacheLimits, CacheStats, GatingCache};
-use mesi_indexer::api::params::Address;
+use mesi_indexer::api::http::params::Address;
+use mesi_indexer::api::routes::gating::cache::{CacheLimits, CacheStats, GatingCache};
+use mesi_indexer::api::routes::gating::can_message;
 use mesi_multitest::{Suite, DAY, USDC};
 use serde_json::Value;
 
@@ -223,7 +223,7 @@ async fn writes_by_anyone_are_seen_and_a_far_behind_check_forgets_everything() {
                 .unwrap()
         }
     };
-    let same = |body: Value, fresh: mesi_indexer::api::gating::CanMessageAnswer| {
+    let same = |body: Value, fresh: mesi_indexer::api::routes::gating::CanMessageAnswer| {
         assert_eq!(body, serde_json::to_value(&fresh).unwrap());
         body["allowed"].as_bool().unwrap()
     };

@@ -5,13 +5,13 @@ mod api_support;
 
 use api_support::{from_peer, request, TestApp, Wallet};
 use axum::http::{Method, StatusCode};
-use mesi_indexer::api::limits::{LimitsConfig, Rate};
+use mesi_indexer::api::http::limits::{LimitsConfig, Rate};
 use mesi_indexer::api::ApiConfig;
 use serde_json::json;
 
 async fn app_with(limits: LimitsConfig) -> Option<TestApp> {
     TestApp::with_config(ApiConfig {
-        auth: mesi_indexer::api::auth::AuthConfig::new(api_support::PREFIX),
+        auth: mesi_indexer::api::routes::auth::AuthConfig::new(api_support::PREFIX),
         limits,
         ..ApiConfig::default()
     })

@@ -11,7 +11,7 @@ use std::time::Duration;
 use api_support::{request, TestApp, Wallet, PREFIX};
 use axum::body::Body;
 use axum::http::{Method, Request, StatusCode};
-use mesi_indexer::api::auth::AuthConfig;
+use mesi_indexer::api::routes::auth::AuthConfig;
 use proptest::prelude::*;
 use serde_json::{json, Value};
 

@@ -4,34 +4,20 @@
 //! - [`ApiContext`] is the state every handler gets: the pool, the configuration, metrics and
 //!   the live-feed channels.
 //! - [`Error`] is the one error type: JSON `{"error": {"code", "message"}}` with a stable code;
-//!   internal errors are logged, never sent. The extractors in [`extract`] answer bad input with
-//!   it too.
+//!   internal errors are logged, never sent. The extractors in [`http::extract`] answer bad input
+//!   with it too.
 //! - Limits: request bodies ([`MAX_BODY_BYTES`]), URIs ([`MAX_URI_BYTES`]), page sizes and ids
-//!   ([`params`]); per-client request rates, live-feed caps and replay bounds ([`limits`]);
+//!   ([`http::params`]); per-client request rates, live-feed caps and replay bounds
+//!   ([`http::limits`]);
 //!   CORS for browser dApps (any origin unless configured).
 //!
 //! The API reads what the ingest writes; `serve` runs it alone, `run` next to the ingest. Live
 //! feeds hear about new blocks through PostgreSQL `LISTEN`/`NOTIFY` in both cases.
 
-pub mod access;
-pub mod auth;
-pub mod calendar;
-pub mod chat;
-pub mod error;
-pub mod extract;
-pub mod feeds;
-pub mod gating;
-pub mod gating_cache;
-pub mod goals;
-pub mod health;
-pub mod leaderboards;
-pub mod limits;
-pub mod live;
-pub mod metrics;
-pub mod params;
+pub mod http;
+pub mod routes;
 pub mod signals;
 pub mod state;
-pub mod streams;
 
 use std::future::{Future, IntoFuture};
 use std::net::SocketAddr;
@@ -51,10 +37,11 @@ use tower_http::cors::{AllowOrigin, CorsLayer};
 use utoipa::OpenApi;
 use utoipa_axum::router::OpenApiRouter;
 
-use error::error_response;
-pub use error::Error;
-use live::LiveFeed;
-use metrics::Metrics;
+use http::error::error_response;
+pub use http::error::Error;
+use http::metrics::Metrics;
+use routes::feeds::LiveFeed;
+use routes::{access, auth, calendar, chat, feeds, gating, goals, health, leaderboards, streams};
 
 /// Largest request body accepted.
 pub const MAX_BODY_BYTES: usize = 64 * 1024;
@@ -72,7 +59,7 @@ pub struct ApiConfig {
     /// Wallet login: the chain's bech32 prefix and how long nonces and sessions live.
     pub auth: auth::AuthConfig,
     /// Per-client request rates, live-feed caps, replay bound, trusted proxies.
-    pub limits: limits::LimitsConfig,
+    pub limits: http::limits::LimitsConfig,
 }
 
 impl Default for ApiConfig {
@@ -82,7 +69,7 @@ impl Default for ApiConfig {
             ready_max_head_age: Duration::from_secs(60),
             cors_origins: Vec::new(),
             auth: auth::AuthConfig::default(),
-            limits: limits::LimitsConfig::default(),
+            limits: http::limits::LimitsConfig::default(),
         }
     }
 }
@@ -100,9 +87,9 @@ pub struct ApiContext {
     /// New feed items, for the SSE feeds.
     pub live: Arc<LiveFeed>,
     /// The facts `can-message` reads, in memory.
-    pub gating: Arc<gating_cache::GatingCache>,
+    pub gating: Arc<gating::cache::GatingCache>,
     /// Request rates and open live feeds per client.
-    pub limits: Arc<limits::Limits>,
+    pub limits: Arc<http::limits::Limits>,
 }
 
 impl ApiContext {
@@ -111,8 +98,8 @@ impl ApiContext {
             signals: Arc::new(signals::Signals::new(pool.clone())),
             viewers: Arc::default(),
             live: LiveFeed::start(pool.clone()),
-            gating: gating_cache::GatingCache::start(pool.clone(), Default::default()),
-            limits: Arc::new(limits::Limits::new(config.limits.clone())),
+            gating: gating::cache::GatingCache::start(pool.clone(), Default::default()),
+            limits: Arc::new(http::limits::Limits::new(config.limits.clone())),
             pool,
             config: Arc::new(config),
             metrics: Arc::new(Metrics::new()),
@@ -132,12 +119,12 @@ impl FromRef<ApiContext> for PgPool {
         title = "Mesi indexer API",
         description = "Feeds, leaderboards, chat gating, access checks and calendars over the indexed Mesi contracts. Errors are JSON `{\"error\": {\"code\", \"message\"}}`.",
     ),
-    components(schemas(error::ErrorBody, error::ErrorDetail))
+    components(schemas(http::error::ErrorBody, http::error::ErrorDetail))
 )]
 struct ApiDoc;
 
 /// Every group of routes, with their OpenAPI paths.
-fn routes() -> OpenApiRouter<ApiContext> {
+fn all_routes() -> OpenApiRouter<ApiContext> {
     OpenApiRouter::with_openapi(ApiDoc::openapi())
         .merge(health::router())
         .merge(feeds::router())
@@ -156,12 +143,12 @@ fn routes() -> OpenApiRouter<ApiContext> {
 
 /// The OpenAPI document of every route.
 pub fn openapi() -> utoipa::openapi::OpenApi {
-    routes().into_openapi()
+    all_routes().into_openapi()
 }
 
 /// The whole service: routes, `/openapi.json`, limits, CORS, metrics.
 pub fn router(ctx: ApiContext) -> Router {
-    let (routes, doc) = routes().split_for_parts();
+    let (routes, doc) = all_routes().split_for_parts();
     let doc = Arc::new(
         doc.to_pretty_json()
             .expect("the OpenAPI document serializes"),
@@ -180,9 +167,12 @@ pub fn router(ctx: ApiContext) -> Router {
         .method_not_allowed_fallback(method_not_allowed)
         .layer(middleware::from_fn_with_state(
             ctx.clone(),
-            limits::limit_requests,
+            http::limits::limit_requests,
         ))
-        .layer(middleware::from_fn_with_state(ctx.clone(), metrics::track))
+        .layer(middleware::from_fn_with_state(
+            ctx.clone(),
+            http::metrics::track,
+        ))
         .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(middleware::from_fn(limit_uri))
         .layer(cors(&ctx.config))
@@ -214,7 +204,7 @@ pub async fn serve(
 ) -> std::io::Result<()> {
     tracing::info!(address = %listener.local_addr()?, "API listening");
     let (stopping, mut stopped) = tokio::sync::watch::channel(false);
-    // The peer's address is what per-client limits count (see `limits`).
+    // The peer's address is what per-client limits count (see `http::limits`).
     let app = router(ctx).into_make_service_with_connect_info::<SocketAddr>();
     let server = axum::serve(listener, app).with_graceful_shutdown(async move {
         shutdown.await;

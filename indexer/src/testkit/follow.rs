@@ -59,7 +59,7 @@ impl Follower {
         let ctx = ApiContext::new(
             crate::api::connect(database_url, 8).await?,
             ApiConfig {
-                limits: crate::api::limits::LimitsConfig::unlimited(),
+                limits: crate::api::http::limits::LimitsConfig::unlimited(),
                 ..ApiConfig::default()
             },
         );

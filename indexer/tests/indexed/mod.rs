@@ -11,7 +11,7 @@ use axum::Router;
 use cosmwasm_std::Timestamp;
 use http_body_util::BodyExt;
 use mesi_common::events::AnyEvent;
-use mesi_indexer::api::limits::LimitsConfig;
+use mesi_indexer::api::http::limits::LimitsConfig;
 use mesi_indexer::api::{self, ApiConfig, ApiContext};
 use mesi_indexer::config::{ContractKind, Contracts};
 use mesi_indexer::decode::{self, DecodedBlock};

@@ -11,8 +11,8 @@ use prometheus::{
     Encoder, HistogramOpts, HistogramVec, IntCounter, IntGauge, Opts, Registry, TextEncoder,
 };
 
-use super::state::IngestState;
-use super::ApiContext;
+use crate::api::state::IngestState;
+use crate::api::ApiContext;
 
 pub struct Metrics {
     registry: Registry,

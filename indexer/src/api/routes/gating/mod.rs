@@ -6,14 +6,16 @@
 //! - the registry's configured sibling contracts decide which contract's rows count (an unset
 //!   sibling has no facts, as on chain);
 //! - a subscription counts while the block time is before its expiry; the block time is that
-//!   of the latest indexed block ([`state`](super::state)), like a node answering at its head;
+//!   of the latest indexed block ([`state`](crate::api::state)), like a node answering at its head;
 //! - tips and pay-per-view spending are the lifetime totals per (creator, fan, asset);
 //! - holding a surprise means owning any token the creator minted, in any state.
 //!
 //! All facts for one pair come back in one query, so a fresh check costs one round trip
-//! whatever the rule asks. The route answers from [`GatingCache`](super::gating_cache), which
+//! whatever the rule asks. The route answers from [`GatingCache`](cache::GatingCache), which
 //! keeps these facts in memory and gives the same answer as [`can_message`] at the same indexed
 //! state; chat sends use [`can_message`] itself.
+
+pub mod cache;
 
 use std::collections::HashMap;
 
@@ -27,10 +29,11 @@ use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use super::extract::Query;
-use super::params::Address;
-use super::state::CHAIN_TIME_SQL;
-use super::{ApiContext, Error};
+use crate::api::http::error::ErrorBody;
+use crate::api::http::extract::Query;
+use crate::api::http::params::Address;
+use crate::api::state::CHAIN_TIME_SQL;
+use crate::api::{ApiContext, Error};
 
 pub fn router() -> OpenApiRouter<ApiContext> {
     OpenApiRouter::new().routes(routes!(can_message_route))
@@ -254,8 +257,8 @@ pub struct CanMessageQuery {
 /// version before each answer.
 #[utoipa::path(get, path = "/can-message", tag = "chat", params(CanMessageQuery), responses(
     (status = 200, body = CanMessageAnswer),
-    (status = 400, body = super::error::ErrorBody, description = "invalid_address, invalid_query"),
-    (status = 404, body = super::error::ErrorBody, description = "the creator is not registered"),
+    (status = 400, body = ErrorBody, description = "invalid_address, invalid_query"),
+    (status = 404, body = ErrorBody, description = "the creator is not registered"),
 ))]
 async fn can_message_route(
     State(ctx): State<ApiContext>,

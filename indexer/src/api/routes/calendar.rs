@@ -27,9 +27,10 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::auth::Session;
-use super::extract::{Path, Query};
-use super::params::Address;
-use super::{ApiContext, Error};
+use crate::api::http::error::ErrorBody;
+use crate::api::http::extract::{Path, Query};
+use crate::api::http::params::Address;
+use crate::api::{ApiContext, Error};
 
 pub fn router() -> OpenApiRouter<ApiContext> {
     OpenApiRouter::new()
@@ -286,7 +287,7 @@ async fn calendar(
     params(("address" = String, Path), TokenQuery),
     responses(
         (status = 200, content_type = "text/calendar", body = String),
-        (status = 404, body = super::error::ErrorBody, description = "no such feed, or a wrong token"),
+        (status = 404, body = ErrorBody, description = "no such feed, or a wrong token"),
     ))]
 async fn creator_calendar(
     State(ctx): State<ApiContext>,
@@ -301,7 +302,7 @@ async fn creator_calendar(
     params(("address" = String, Path), TokenQuery),
     responses(
         (status = 200, content_type = "text/calendar", body = String),
-        (status = 404, body = super::error::ErrorBody, description = "no such feed, or a wrong token"),
+        (status = 404, body = ErrorBody, description = "no such feed, or a wrong token"),
     ))]
 async fn fan_calendar(
     State(ctx): State<ApiContext>,
@@ -351,8 +352,8 @@ async fn rotate(
     params(("address" = String, Path)), security(("bearer" = [])),
     responses(
         (status = 200, body = CalendarToken),
-        (status = 401, body = super::error::ErrorBody),
-        (status = 403, body = super::error::ErrorBody),
+        (status = 401, body = ErrorBody),
+        (status = 403, body = ErrorBody),
     ))]
 async fn rotate_creator_token(
     State(ctx): State<ApiContext>,
@@ -369,8 +370,8 @@ async fn rotate_creator_token(
     params(("address" = String, Path)), security(("bearer" = [])),
     responses(
         (status = 200, body = CalendarToken),
-        (status = 401, body = super::error::ErrorBody),
-        (status = 403, body = super::error::ErrorBody),
+        (status = 401, body = ErrorBody),
+        (status = 403, body = ErrorBody),
     ))]
 async fn rotate_fan_token(
     State(ctx): State<ApiContext>,

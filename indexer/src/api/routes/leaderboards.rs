@@ -15,10 +15,11 @@ use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use super::extract::{Path, Query};
-use super::params::{page_size, Address, Id};
-use super::state::CHAIN_TIME_SQL;
-use super::{ApiContext, Error};
+use crate::api::http::error::ErrorBody;
+use crate::api::http::extract::{Path, Query};
+use crate::api::http::params::{page_size, Address, Id};
+use crate::api::state::CHAIN_TIME_SQL;
+use crate::api::{ApiContext, Error};
 
 pub fn router() -> OpenApiRouter<ApiContext> {
     OpenApiRouter::new()
@@ -160,7 +161,7 @@ pub async fn top_tippers(
     params(("address" = String, Path, description = "The creator"), BoardQuery),
     responses(
         (status = 200, body = Leaderboard),
-        (status = 400, body = super::error::ErrorBody, description = "invalid_address, invalid_asset, invalid_query, invalid_limit"),
+        (status = 400, body = ErrorBody, description = "invalid_address, invalid_asset, invalid_query, invalid_limit"),
     ))]
 async fn creator_leaderboard(
     State(ctx): State<ApiContext>,
@@ -181,7 +182,7 @@ async fn creator_leaderboard(
     params(("stream_id" = String, Path, description = "The stream id tips carry in their context"), StreamBoardQuery),
     responses(
         (status = 200, body = Leaderboard),
-        (status = 400, body = super::error::ErrorBody, description = "invalid_id, invalid_asset, invalid_query, invalid_limit"),
+        (status = 400, body = ErrorBody, description = "invalid_id, invalid_asset, invalid_query, invalid_limit"),
     ))]
 async fn stream_leaderboard(
     State(ctx): State<ApiContext>,

@@ -7,7 +7,7 @@ use std::str::FromStr;
 use serde::{Deserialize, Deserializer, Serialize};
 use utoipa::ToSchema;
 
-use super::Error;
+use crate::api::Error;
 
 /// Longest address accepted (a bech32 string is at most 90 characters; contracts' are 60-70).
 pub const MAX_ADDRESS_LEN: usize = 128;

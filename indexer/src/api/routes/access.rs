@@ -16,10 +16,11 @@ use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use super::extract::Query;
-use super::params::{Address, Id};
-use super::state::CHAIN_TIME_SQL;
-use super::{ApiContext, Error};
+use crate::api::http::error::ErrorBody;
+use crate::api::http::extract::Query;
+use crate::api::http::params::{Address, Id};
+use crate::api::state::CHAIN_TIME_SQL;
+use crate::api::{ApiContext, Error};
 
 pub fn router() -> OpenApiRouter<ApiContext> {
     OpenApiRouter::new().routes(routes!(access_route))
@@ -160,8 +161,8 @@ pub async fn surprise_access(
 /// content (`surprise`)? For items, the same answer as the ppv contract's `HasAccess`.
 #[utoipa::path(get, path = "/access", tag = "access", params(AccessQuery), responses(
     (status = 200, body = AccessAnswer),
-    (status = 400, body = super::error::ErrorBody, description = "invalid_query: a malformed parameter, `content_id` without `creator`, `creator` with `surprise`, or not exactly one of `content_id` and `surprise`"),
-    (status = 404, body = super::error::ErrorBody, description = "no such item or surprise"),
+    (status = 400, body = ErrorBody, description = "invalid_query: a malformed parameter, `content_id` without `creator`, `creator` with `surprise`, or not exactly one of `content_id` and `surprise`"),
+    (status = 404, body = ErrorBody, description = "no such item or surprise"),
 ))]
 async fn access_route(
     State(ctx): State<ApiContext>,

@@ -5,7 +5,7 @@ use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;
 use serde::de::DeserializeOwned;
 
-use super::Error;
+use crate::api::Error;
 
 pub struct Json<T>(pub T);
 

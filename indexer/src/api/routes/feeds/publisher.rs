@@ -11,8 +11,8 @@ use sqlx::postgres::PgListener;
 use sqlx::PgPool;
 use tokio::sync::broadcast;
 
-use super::feeds::{self, Audience, FeedFilter, FeedItem};
-use super::params::Position;
+use super::{fetch_newer, newest_position, Audience, FeedFilter, FeedItem};
+use crate::api::http::params::Position;
 
 /// The channel the ingest's cursor trigger notifies.
 pub const CURSOR_CHANNEL: &str = "mesi_cursor";
@@ -61,7 +61,7 @@ async fn publish(pool: PgPool, feed: Weak<LiveFeed>) {
         kinds: None,
     };
     let mut last = loop {
-        match feeds::newest_position(&pool).await {
+        match newest_position(&pool).await {
             Ok(position) => break position,
             Err(e) => {
                 tracing::warn!("live feed: reading the newest item: {e}");
@@ -95,7 +95,7 @@ async fn publish(pool: PgPool, feed: Weak<LiveFeed>) {
         }
         // Publish everything committed since `last`.
         loop {
-            let items = match feeds::fetch_newer(&pool, &everyone, last, READ_BATCH).await {
+            let items = match fetch_newer(&pool, &everyone, last, READ_BATCH).await {
                 Ok(items) => items,
                 Err(e) => {
                     tracing::warn!("live feed: reading new items: {e}");

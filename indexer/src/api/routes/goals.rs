@@ -13,11 +13,12 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::auth::Session;
-use super::extract::{Json, Path};
 use super::leaderboards::checked_asset;
-use super::params::Address;
-use super::state::CHAIN_TIME_SQL;
-use super::{ApiContext, Error};
+use crate::api::http::error::ErrorBody;
+use crate::api::http::extract::{Json, Path};
+use crate::api::http::params::Address;
+use crate::api::state::CHAIN_TIME_SQL;
+use crate::api::{ApiContext, Error};
 
 /// Longest goal title, in characters.
 pub const MAX_TITLE_CHARS: usize = 120;
@@ -132,7 +133,7 @@ fn compare_decimal(a: &str, b: &str) -> std::cmp::Ordering {
 /// A creator's tip goals with their progress.
 #[utoipa::path(get, path = "/creators/{address}/goals", tag = "goals",
     params(("address" = String, Path)),
-    responses((status = 200, body = Vec<Goal>), (status = 400, body = super::error::ErrorBody)))]
+    responses((status = 200, body = Vec<Goal>), (status = 400, body = ErrorBody)))]
 async fn list_goals(
     State(ctx): State<ApiContext>,
     Path(creator): Path<Address>,
@@ -156,10 +157,10 @@ fn own(session: &Session, creator: &Address) -> Result<(), Error> {
     params(("address" = String, Path)), request_body = NewGoal, security(("bearer" = [])),
     responses(
         (status = 201, body = Goal),
-        (status = 400, body = super::error::ErrorBody, description = "invalid_goal, invalid_asset, invalid_body"),
-        (status = 401, body = super::error::ErrorBody),
-        (status = 403, body = super::error::ErrorBody),
-        (status = 409, body = super::error::ErrorBody, description = "too many goals"),
+        (status = 400, body = ErrorBody, description = "invalid_goal, invalid_asset, invalid_body"),
+        (status = 401, body = ErrorBody),
+        (status = 403, body = ErrorBody),
+        (status = 409, body = ErrorBody, description = "too many goals"),
     ))]
 async fn create_goal(
     State(ctx): State<ApiContext>,
@@ -238,9 +239,9 @@ async fn create_goal(
     params(("address" = String, Path), ("id" = i64, Path)), security(("bearer" = [])),
     responses(
         (status = 204),
-        (status = 401, body = super::error::ErrorBody),
-        (status = 403, body = super::error::ErrorBody),
-        (status = 404, body = super::error::ErrorBody),
+        (status = 401, body = ErrorBody),
+        (status = 403, body = ErrorBody),
+        (status = 404, body = ErrorBody),
     ))]
 async fn delete_goal(
     State(ctx): State<ApiContext>,

@@ -141,7 +141,7 @@ impl From<JsonRejection> for Error {
     fn from(rejection: JsonRejection) -> Error {
         match rejection.status() {
             StatusCode::PAYLOAD_TOO_LARGE => Error::PayloadTooLarge {
-                limit: super::MAX_BODY_BYTES,
+                limit: crate::api::MAX_BODY_BYTES,
             },
             StatusCode::UNSUPPORTED_MEDIA_TYPE => Error::invalid(
                 "unsupported_media_type",

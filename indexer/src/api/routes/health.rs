@@ -8,8 +8,8 @@ use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use super::state::IngestState;
-use super::{ApiContext, Error};
+use crate::api::state::IngestState;
+use crate::api::{ApiContext, Error};
 
 pub fn router() -> OpenApiRouter<ApiContext> {
     OpenApiRouter::new()

@@ -1,0 +1,8 @@
+//! What every route shares on the HTTP side: the one error type, extractors that answer bad
+//! input with it, validated parameters, per-client limits and request metrics.
+
+pub mod error;
+pub mod extract;
+pub mod limits;
+pub mod metrics;
+pub mod params;

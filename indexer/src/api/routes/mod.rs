@@ -1,0 +1,12 @@
+//! The groups of routes, one module each with a `router()`; [`crate::api`] merges them.
+
+pub mod access;
+pub mod auth;
+pub mod calendar;
+pub mod chat;
+pub mod feeds;
+pub mod gating;
+pub mod goals;
+pub mod health;
+pub mod leaderboards;
+pub mod streams;

@@ -1,0 +1,151 @@
+//! Live comments: paged history and posting (rate-limited, live streams only, subscribers
+//! only when the stream says so).
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use sqlx::PgPool;
+use utoipa::{IntoParams, ToSchema};
+
+use super::sessions::{check_text, load_stream};
+use super::{COMMENT_RATE_LIMIT, COMMENT_RATE_WINDOW, MAX_COMMENT_BYTES};
+use crate::api::http::error::ErrorBody;
+use crate::api::http::extract::{Json, Path, Query};
+use crate::api::http::params::page_size;
+use crate::api::routes::auth::Session;
+use crate::api::routes::chat::enforce_rate_limit;
+use crate::api::state::CHAIN_TIME_SQL;
+use crate::api::{ApiContext, Error};
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, sqlx::FromRow)]
+pub struct Comment {
+    pub id: i64,
+    pub stream_id: String,
+    pub author: String,
+    pub body: String,
+    #[schema(value_type = String, format = DateTime)]
+    pub posted_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct PostCommentRequest {
+    /// 1 to 500 bytes, on one line.
+    pub body: String,
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct CommentsQuery {
+    /// Only comments with a smaller id (older).
+    pub before: Option<i64>,
+    pub limit: Option<u32>,
+}
+
+pub(super) const COMMENT_COLUMNS: &str = "id, stream_id, author, body, posted_at";
+
+/// A page of a stream's comments, newest first.
+#[utoipa::path(get, path = "/streams/{stream_id}/comments", tag = "streams",
+    params(("stream_id" = String, Path), CommentsQuery), responses(
+    (status = 200, body = Vec<Comment>), (status = 404, body = ErrorBody),
+))]
+pub(super) async fn list_comments(
+    State(ctx): State<ApiContext>,
+    Path(stream_id): Path<String>,
+    Query(query): Query<CommentsQuery>,
+) -> Result<axum::Json<Vec<Comment>>, Error> {
+    let limit = page_size(query.limit)?;
+    load_stream(&ctx.pool, &stream_id).await?;
+    let comments: Vec<Comment> = sqlx::query_as(&format!(
+        "SELECT {COMMENT_COLUMNS} FROM stream_comments \
+         WHERE stream_id = $1 AND ($2::bigint IS NULL OR id < $2) ORDER BY id DESC LIMIT $3"
+    ))
+    .bind(&stream_id)
+    .bind(query.before)
+    .bind(limit)
+    .fetch_all(&ctx.pool)
+    .await?;
+    Ok(axum::Json(comments))
+}
+
+/// Whether `fan` has an active subscription to `creator` at tier `min_tier` or higher, at the
+/// latest indexed block time (nobody does before anything is indexed).
+async fn is_subscriber(
+    pool: &PgPool,
+    creator: &str,
+    fan: &str,
+    min_tier: i64,
+) -> Result<bool, Error> {
+    Ok(sqlx::query_scalar(&format!(
+        "SELECT EXISTS (SELECT 1 FROM subscriptions \
+         WHERE creator = $1 AND fan = $2 AND tier >= $3 AND expires_at > {CHAIN_TIME_SQL})"
+    ))
+    .bind(creator)
+    .bind(fan)
+    .bind(min_tier)
+    .fetch_one(pool)
+    .await?)
+}
+
+/// Posts a live comment.
+#[utoipa::path(post, path = "/streams/{stream_id}/comments", tag = "streams",
+    security(("bearer" = [])), params(("stream_id" = String, Path)),
+    request_body = PostCommentRequest, responses(
+    (status = 201, body = Comment), (status = 400, body = ErrorBody),
+    (status = 401, body = ErrorBody),
+    (status = 403, body = ErrorBody, description = "subscribers only"),
+    (status = 404, body = ErrorBody),
+    (status = 409, body = ErrorBody, description = "the stream has ended"),
+    (status = 429, body = ErrorBody, description = "rate limit; see Retry-After"),
+))]
+pub(super) async fn post_comment(
+    State(ctx): State<ApiContext>,
+    session: Session,
+    Path(stream_id): Path<String>,
+    Json(request): Json<PostCommentRequest>,
+) -> Result<(StatusCode, axum::Json<Comment>), Error> {
+    check_text("invalid_comment", &request.body, MAX_COMMENT_BYTES, true)?;
+    let stream = load_stream(&ctx.pool, &stream_id).await?;
+    if !stream.live {
+        return Err(Error::Conflict("the stream has ended".into()));
+    }
+    let is_creator = session.address == stream.creator;
+    if stream.subscribers_only
+        && !is_creator
+        && !is_subscriber(
+            &ctx.pool,
+            &stream.creator,
+            &session.address,
+            stream.min_tier,
+        )
+        .await?
+    {
+        return Err(Error::Forbidden(format!(
+            "only subscribers at tier {} or higher may comment on this stream",
+            stream.min_tier
+        )));
+    }
+    let mut tx = ctx.pool.begin().await?;
+    enforce_rate_limit(
+        &mut tx,
+        "stream_comment",
+        &session.address,
+        "SELECT count(*), extract(epoch FROM now() - min(posted_at))::float8 FROM stream_comments \
+         WHERE author = $1 AND posted_at > now() - make_interval(secs => $2)",
+        COMMENT_RATE_LIMIT,
+        COMMENT_RATE_WINDOW,
+    )
+    .await?;
+    // Re-checked under the lock: a stream that ended meanwhile takes no more comments.
+    let comment: Option<Comment> = sqlx::query_as(&format!(
+        "INSERT INTO stream_comments (stream_id, author, body) \
+         SELECT $1, $2, $3 FROM streams WHERE stream_id = $1 AND ended_at IS NULL \
+         RETURNING {COMMENT_COLUMNS}"
+    ))
+    .bind(&stream_id)
+    .bind(&session.address)
+    .bind(&request.body)
+    .fetch_optional(&mut *tx)
+    .await?;
+    let comment = comment.ok_or_else(|| Error::Conflict("the stream has ended".into()))?;
+    tx.commit().await?;
+    Ok((StatusCode::CREATED, axum::Json(comment)))
+}
