@@ -11,10 +11,6 @@ pub struct CopyRows {
 }
 
 impl CopyRows {
-    pub fn is_empty(&self) -> bool {
-        self.rows == 0
-    }
-
     /// Appends one field of the current row (`None` is SQL NULL).
     pub fn field(&mut self, value: Option<&str>) -> &mut Self {
         if self.row_open {
@@ -38,14 +34,6 @@ impl CopyRows {
         self
     }
 
-    pub fn text(&mut self, value: &str) -> &mut Self {
-        self.field(Some(value))
-    }
-
-    pub fn number(&mut self, value: impl std::fmt::Display) -> &mut Self {
-        self.field(Some(&value.to_string()))
-    }
-
     pub fn end_row(&mut self) {
         self.buffer.push(b'\n');
         self.row_open = false;
@@ -54,7 +42,7 @@ impl CopyRows {
 
     /// Runs `COPY <target> FROM STDIN` with the rows; `target` is `table (col, ...)`.
     pub async fn send(self, conn: &mut PgConnection, target: &str) -> Result<u64, sqlx::Error> {
-        if self.is_empty() {
+        if self.rows == 0 {
             return Ok(0);
         }
         let mut copy = conn
@@ -72,7 +60,9 @@ mod tests {
     #[test]
     fn escapes_specials_and_nulls() {
         let mut rows = CopyRows::default();
-        rows.text("a\tb\\c\nd\re").field(None).number(7);
+        rows.field(Some("a\tb\\c\nd\re"))
+            .field(None)
+            .field(Some("7"));
         rows.end_row();
         assert_eq!(rows.buffer, b"a\\tb\\\\c\\nd\\re\t\\N\t7\n");
     }

@@ -2,52 +2,56 @@
 
 use sqlx::PgConnection;
 
-use super::copy::CopyRows;
+use super::rows::{row, text, Rows};
 use crate::decode::{DeadLetter, Origin, StoredEvent};
 
-const EVENTS: &str = "events (height, seq, tx_index, event_index, tx_hash, contract, event_type, attributes, block_time)";
-const DEAD_LETTERS: &str =
-    "dead_letters (height, seq, tx_index, event_index, tx_hash, contract, event_type, attributes, block_time, error)";
+row! {
+    /// A row of `events`; COPY reads each text as its column's type.
+    struct EventRow {
+        height, seq, tx_index, event_index, tx_hash, contract, event_type, attributes, block_time,
+    }
+}
+
+row! {
+    struct DeadLetterRow {
+        #[flatten] event: EventRow,
+        error,
+    }
+}
+
+fn event_row(origin: &Origin, event_type: &str, attributes: &[(String, String)]) -> EventRow {
+    EventRow {
+        height: text(origin.height),
+        seq: text(origin.position.seq),
+        tx_index: origin.position.tx_index.map(|i| i.to_string()),
+        event_index: text(origin.position.event_index),
+        tx_hash: origin.tx_hash.clone(),
+        contract: text(&origin.contract),
+        event_type: text(event_type),
+        attributes: text(attributes_json(attributes)),
+        block_time: text(&origin.block_time),
+    }
+}
 
 pub async fn append_events(
     conn: &mut PgConnection,
     events: &[&StoredEvent],
 ) -> Result<(), sqlx::Error> {
-    let mut rows = CopyRows::default();
-    for event in events {
-        origin_fields(&mut rows, &event.origin).text(&event.event_type);
-        rows.text(&attributes_json(&event.attributes))
-            .text(&event.origin.block_time);
-        rows.end_row();
-    }
-    rows.send(conn, EVENTS).await?;
-    Ok(())
+    let rows = events
+        .iter()
+        .map(|e| event_row(&e.origin, &e.event_type, &e.attributes));
+    Rows(rows.collect()).copy_into(conn, "events").await
 }
 
 pub async fn append_dead_letters(
     conn: &mut PgConnection,
     letters: &[&DeadLetter],
 ) -> Result<(), sqlx::Error> {
-    let mut rows = CopyRows::default();
-    for letter in letters {
-        origin_fields(&mut rows, &letter.origin).text(&letter.event_type);
-        rows.text(&attributes_json(&letter.attributes))
-            .text(&letter.origin.block_time)
-            .text(&letter.error);
-        rows.end_row();
-    }
-    rows.send(conn, DEAD_LETTERS).await?;
-    Ok(())
-}
-
-/// height, seq, tx_index, event_index, tx_hash, contract
-fn origin_fields<'a>(rows: &'a mut CopyRows, origin: &Origin) -> &'a mut CopyRows {
-    rows.number(origin.height)
-        .number(origin.position.seq)
-        .field(origin.position.tx_index.map(|i| i.to_string()).as_deref())
-        .number(origin.position.event_index)
-        .field(origin.tx_hash.as_deref())
-        .text(&origin.contract)
+    let rows = letters.iter().map(|l| DeadLetterRow {
+        event: event_row(&l.origin, &l.event_type, &l.attributes),
+        error: text(&l.error),
+    });
+    Rows(rows.collect()).copy_into(conn, "dead_letters").await
 }
 
 /// `[[key, value], ...]`: keeps order and repeated keys, unlike an object.

@@ -16,6 +16,7 @@ pub mod copy;
 pub mod events;
 mod heads;
 pub mod projections;
+pub mod rows;
 
 use std::time::Duration;
 

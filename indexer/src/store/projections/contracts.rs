@@ -4,26 +4,48 @@
 use mesi_common::events::AnyEvent;
 use sqlx::PgConnection;
 
-use super::{json, text, Keyed};
+use super::{json, row, text, Applied, Events, Keyed, Projection};
 use crate::decode::StoredEvent;
 
-pub async fn apply(conn: &mut PgConnection, events: &[&StoredEvent]) -> Result<(), sqlx::Error> {
-    let mut owners = Keyed::<6>::default();
-    let mut configs = Keyed::<5>::default();
+pub struct Contracts;
+
+impl Projection for Contracts {
+    fn name(&self) -> &'static str {
+        "contracts"
+    }
+
+    fn apply<'a>(&'a self, conn: &'a mut PgConnection, events: Events<'a>) -> Applied<'a> {
+        Box::pin(apply(conn, events))
+    }
+}
+
+row! {
+    struct Owner {
+        contract, owner, pending_owner, last_action, updated_height: bigint, updated_seq: integer,
+    }
+}
+
+row! {
+    struct Config { contract, event_type, config: jsonb, updated_height: bigint, updated_seq: integer }
+}
+
+async fn apply(conn: &mut PgConnection, events: &[&StoredEvent]) -> Result<(), sqlx::Error> {
+    let mut owners = Keyed::default();
+    let mut configs = Keyed::default();
     for stored in events {
         let o = &stored.origin;
         let config = match &stored.event {
             AnyEvent::Ownership(e) => {
                 owners.replace(
                     o.contract.clone(),
-                    [
-                        text(&o.contract),
-                        e.owner.as_ref().map(|a| a.to_string()),
-                        e.pending_owner.as_ref().map(|a| a.to_string()),
-                        text(&e.action),
-                        text(o.height),
-                        text(o.position.seq),
-                    ],
+                    Owner {
+                        contract: text(&o.contract),
+                        owner: e.owner.as_ref().map(|a| a.to_string()),
+                        pending_owner: e.pending_owner.as_ref().map(|a| a.to_string()),
+                        last_action: text(&e.action),
+                        updated_height: text(o.height),
+                        updated_seq: text(o.position.seq),
+                    },
                 );
                 continue;
             }
@@ -35,25 +57,27 @@ pub async fn apply(conn: &mut PgConnection, events: &[&StoredEvent]) -> Result<(
         };
         configs.replace(
             o.contract.clone(),
-            [
-                text(&o.contract),
-                text(&stored.event_type),
+            Config {
+                contract: text(&o.contract),
+                event_type: text(&stored.event_type),
                 config,
-                text(o.height),
-                text(o.position.seq),
-            ],
+                updated_height: text(o.height),
+                updated_seq: text(o.position.seq),
+            },
         );
     }
-    owners.into_columns().execute(conn, UPSERT_OWNERS).await?;
-    configs.into_columns().execute(conn, UPSERT_CONFIGS).await?;
+    owners
+        .into_rows()
+        .insert_into(conn, "contract_owners", UPSERT_OWNERS)
+        .await?;
+    configs
+        .into_rows()
+        .insert_into(conn, "contract_configs", UPSERT_CONFIGS)
+        .await?;
     Ok(())
 }
 
 const UPSERT_OWNERS: &str = r#"
-INSERT INTO contract_owners AS t (contract, owner, pending_owner, last_action, updated_height, updated_seq)
-SELECT contract, owner, pending_owner, last_action, updated_height::bigint, updated_seq::integer
-FROM UNNEST($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[])
-     AS u(contract, owner, pending_owner, last_action, updated_height, updated_seq)
 ON CONFLICT (contract) DO UPDATE
 SET owner = EXCLUDED.owner, pending_owner = EXCLUDED.pending_owner, last_action = EXCLUDED.last_action,
     updated_height = EXCLUDED.updated_height, updated_seq = EXCLUDED.updated_seq
@@ -61,10 +85,6 @@ WHERE (t.updated_height, t.updated_seq) < (EXCLUDED.updated_height, EXCLUDED.upd
 "#;
 
 const UPSERT_CONFIGS: &str = r#"
-INSERT INTO contract_configs AS t (contract, event_type, config, updated_height, updated_seq)
-SELECT contract, event_type, config::jsonb, updated_height::bigint, updated_seq::integer
-FROM UNNEST($1::text[], $2::text[], $3::text[], $4::text[], $5::text[])
-     AS u(contract, event_type, config, updated_height, updated_seq)
 ON CONFLICT (contract) DO UPDATE
 SET event_type = EXCLUDED.event_type, config = EXCLUDED.config,
     updated_height = EXCLUDED.updated_height, updated_seq = EXCLUDED.updated_seq

@@ -5,7 +5,7 @@
 use mesi_common::events::AnyEvent;
 use sqlx::PgConnection;
 
-use super::{text, Columns};
+use super::{row, text, Applied, Events, Projection, Rows};
 use crate::decode::StoredEvent;
 
 /// Every feed kind, in the order the API documents them.
@@ -128,32 +128,51 @@ fn entry(event: &AnyEvent) -> Option<Entry> {
     })
 }
 
-pub async fn apply(conn: &mut PgConnection, events: &[&StoredEvent]) -> Result<(), sqlx::Error> {
-    let mut rows = Columns::<9>::default();
+pub struct Feed;
+
+impl Projection for Feed {
+    fn name(&self) -> &'static str {
+        "feed"
+    }
+
+    fn apply<'a>(&'a self, conn: &'a mut PgConnection, events: Events<'a>) -> Applied<'a> {
+        Box::pin(apply(conn, events))
+    }
+}
+
+row! {
+    /// An [`Entry`] with its event's position and contract.
+    struct Item {
+        height: bigint, seq: integer, kind, creator, fan, counterparty, contract,
+        auction_id: numeric, token_id,
+    }
+}
+
+async fn apply(conn: &mut PgConnection, events: &[&StoredEvent]) -> Result<(), sqlx::Error> {
+    let mut rows = Rows::default();
     for stored in events {
         if let Some(e) = entry(&stored.event) {
-            rows.push([
-                text(stored.origin.height),
-                text(stored.origin.position.seq),
-                text(e.kind),
-                e.creator,
-                e.fan,
-                e.counterparty,
-                text(&stored.origin.contract),
-                e.auction_id,
-                e.token_id,
-            ]);
+            rows.push(Item {
+                height: text(stored.origin.height),
+                seq: text(stored.origin.position.seq),
+                kind: text(e.kind),
+                creator: e.creator,
+                fan: e.fan,
+                counterparty: e.counterparty,
+                contract: text(&stored.origin.contract),
+                auction_id: e.auction_id,
+                token_id: e.token_id,
+            });
         }
     }
-    rows.execute(
-        conn,
-        "INSERT INTO feed_items (height, seq, kind, creator, fan, counterparty) \
-         SELECT v.height::bigint, v.seq::integer, v.kind, coalesce(v.creator, a.creator, s.creator), \
-                coalesce(v.fan, CASE WHEN v.kind = 'surprise_reveal' THEN s.owner END), v.counterparty \
-         FROM UNNEST($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[]) \
-              AS v(height, seq, kind, creator, fan, counterparty, contract, auction_id, token_id) \
-         LEFT JOIN meeting_auctions a ON a.contract = v.contract AND a.auction_id = v.auction_id::numeric \
-         LEFT JOIN surprises s ON s.contract = v.contract AND s.token_id = v.token_id",
-    )
-    .await
+    rows.execute(conn, INSERT).await
 }
+
+const INSERT: &str = r#"
+INSERT INTO feed_items (height, seq, kind, creator, fan, counterparty)
+SELECT u.height, u.seq, u.kind, coalesce(u.creator, a.creator, s.creator),
+       coalesce(u.fan, CASE WHEN u.kind = 'surprise_reveal' THEN s.owner END), u.counterparty
+FROM {rows}
+LEFT JOIN meeting_auctions a ON a.contract = u.contract AND a.auction_id = u.auction_id
+LEFT JOIN surprises s ON s.contract = u.contract AND s.token_id = u.token_id
+"#;

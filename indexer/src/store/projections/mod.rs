@@ -1,12 +1,13 @@
-//! Projections: the tables the API reads, each kept by one module from the decoded events of a
-//! batch of blocks, inside the batch's transaction.
+//! Projections: the tables the API reads, each kept by one [`Projection`] from the decoded
+//! events of a batch of blocks, inside the batch's transaction.
 //!
-//! Adding one: a migration with its tables, a module with `apply(conn, events)` that picks the
-//! events it wants (by contract kind and type) and writes them in a few multi-row statements,
-//! and one line in [`apply_all`]. Events carry the full new state of what they change (totals,
+//! Adding one: a migration with its tables, a module with a [`Projection`] that picks the events
+//! it wants (by contract kind and type) and writes them in a few multi-row statements, and one
+//! entry in [`PROJECTIONS`]. Events carry the full new state of what they change (totals,
 //! status, revision), so a projection appends history rows (COPY: they are keyed by the event's
-//! position, which no other event shares), keeps the last state per key (an UNNEST upsert), or
-//! adds to running totals ([`Totals`]).
+//! position, which no other event shares), keeps the last state per key (an UNNEST upsert of
+//! [`Keyed`] rows), or adds to running totals ([`Totals`]). Rows are [`row!`] types, whose
+//! fields name their columns.
 
 mod contracts;
 mod creators;
@@ -20,13 +21,38 @@ mod tips;
 use std::collections::{BTreeMap, HashMap};
 
 use cosmwasm_std::Timestamp;
+use futures_util::future::BoxFuture;
 use serde::Serialize;
-use sqlx::postgres::PgArguments;
-use sqlx::query::Query;
-use sqlx::{PgConnection, Postgres};
+use sqlx::PgConnection;
+use tracing::Instrument;
 
-use super::copy::CopyRows;
+use super::rows::{row, text, Row, Rows};
 use crate::decode::{Origin, StoredEvent};
+
+/// One projection: the tables it keeps and the SQL that writes them.
+pub trait Projection: Sync {
+    /// A short name, for logs.
+    fn name(&self) -> &'static str;
+
+    /// Writes what `events` (in block order) change in the projection's tables.
+    fn apply<'a>(&'a self, conn: &'a mut PgConnection, events: Events<'a>) -> Applied<'a>;
+}
+
+/// A batch's decoded events, in block order.
+pub type Events<'a> = &'a [&'a StoredEvent];
+pub type Applied<'a> = BoxFuture<'a, Result<(), sqlx::Error>>;
+
+/// Every projection, in the order they run; `feed` reads the others' tables, so it runs last.
+static PROJECTIONS: &[&dyn Projection] = &[
+    &contracts::Contracts,
+    &creators::Creators,
+    &tips::Tips,
+    &subscriptions::Subscriptions,
+    &ppv::Ppv,
+    &surprises::Surprises,
+    &meetings::Meetings,
+    &feed::Feed,
+];
 
 /// Applies `events` (in block order) to every projection.
 pub async fn apply_all(
@@ -36,85 +62,20 @@ pub async fn apply_all(
     if events.is_empty() {
         return Ok(());
     }
-    contracts::apply(conn, events).await?;
-    creators::apply(conn, events).await?;
-    tips::apply(conn, events).await?;
-    subscriptions::apply(conn, events).await?;
-    ppv::apply(conn, events).await?;
-    surprises::apply(conn, events).await?;
-    meetings::apply(conn, events).await?;
-    feed::apply(conn, events).await?;
+    for projection in PROJECTIONS {
+        let span = tracing::debug_span!("projection", name = projection.name());
+        projection.apply(conn, events).instrument(span).await?;
+    }
     Ok(())
 }
 
-/// `N` parallel text columns, bound as `$1::text[] ... $N::text[]` for `UNNEST`; values are cast
-/// to their column types in SQL, which keeps 128-bit amounts exact and u64 ids in range.
-pub struct Columns<const N: usize> {
-    columns: [Vec<Option<String>>; N],
-}
-
-impl<const N: usize> Default for Columns<N> {
-    fn default() -> Self {
-        Columns {
-            columns: std::array::from_fn(|_| Vec::new()),
-        }
-    }
-}
-
-impl<const N: usize> Columns<N> {
-    pub fn push(&mut self, row: [Option<String>; N]) {
-        for (column, value) in self.columns.iter_mut().zip(row) {
-            column.push(value);
-        }
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.columns[0].is_empty()
-    }
-
-    pub fn len(&self) -> usize {
-        self.columns[0].len()
-    }
-
-    pub fn bind<'q>(
-        self,
-        mut query: Query<'q, Postgres, PgArguments>,
-    ) -> Query<'q, Postgres, PgArguments> {
-        for column in self.columns {
-            query = query.bind(column);
-        }
-        query
-    }
-
-    /// Runs `sql` with the columns as its parameters, unless there are no rows.
-    pub async fn execute(self, conn: &mut PgConnection, sql: &str) -> Result<(), sqlx::Error> {
-        if !self.is_empty() {
-            self.bind(sqlx::query(sql)).execute(conn).await?;
-        }
-        Ok(())
-    }
-
-    /// Appends the rows with `COPY target FROM STDIN` (`target` is `table (col, ...)`).
-    pub async fn copy_into(self, conn: &mut PgConnection, target: &str) -> Result<(), sqlx::Error> {
-        let mut rows = CopyRows::default();
-        for i in 0..self.len() {
-            for column in &self.columns {
-                rows.field(column[i].as_deref());
-            }
-            rows.end_row();
-        }
-        rows.send(conn, target).await?;
-        Ok(())
-    }
-}
-
-/// Rows of `N` columns, one per key, for upserts (a statement may not touch a row twice).
-pub struct Keyed<const N: usize> {
+/// Rows, one per key, for upserts (a statement may not touch a row twice).
+pub struct Keyed<R> {
     index: HashMap<String, usize>,
-    rows: Vec<[Option<String>; N]>,
+    rows: Vec<R>,
 }
 
-impl<const N: usize> Default for Keyed<N> {
+impl<R> Default for Keyed<R> {
     fn default() -> Self {
         Keyed {
             index: HashMap::new(),
@@ -123,9 +84,9 @@ impl<const N: usize> Default for Keyed<N> {
     }
 }
 
-impl<const N: usize> Keyed<N> {
+impl<R> Keyed<R> {
     /// The row replaces any earlier one of its key: events that carry the full new state.
-    pub fn replace(&mut self, key: String, row: [Option<String>; N]) {
+    pub fn replace(&mut self, key: String, row: R) {
         match self.index.get(&key) {
             Some(&i) => self.rows[i] = row,
             None => {
@@ -135,39 +96,27 @@ impl<const N: usize> Keyed<N> {
         }
     }
 
+    pub fn into_rows(self) -> Rows<R> {
+        Rows(self.rows)
+    }
+}
+
+impl<R: Row> Keyed<R> {
     /// The row's `Some` fields overwrite those of any earlier row of its key: events that
     /// change part of a state.
-    pub fn merge(&mut self, key: String, row: [Option<String>; N]) {
+    pub fn merge(&mut self, key: String, row: R) {
         match self.index.get(&key) {
-            Some(&i) => {
-                for (old, new) in self.rows[i].iter_mut().zip(row) {
-                    if new.is_some() {
-                        *old = new;
-                    }
-                }
-            }
+            Some(&i) => self.rows[i].merge(row),
             None => {
                 self.index.insert(key, self.rows.len());
                 self.rows.push(row);
             }
         }
     }
-
-    pub fn into_rows(self) -> Vec<[Option<String>; N]> {
-        self.rows
-    }
-
-    pub fn into_columns(self) -> Columns<N> {
-        let mut columns = Columns::default();
-        for row in self.rows {
-            columns.push(row);
-        }
-        columns
-    }
 }
 
 /// Running totals keyed by three texts (e.g. creator, fan, asset), summed over a batch and
-/// added to the table's totals in one upsert (see [`Totals::upsert_sql`]).
+/// added to the table's totals in one upsert (see [`Totals::upsert`]).
 #[derive(Default)]
 pub struct Totals {
     partials: BTreeMap<[String; 3], Vec<Partial>>,
@@ -178,6 +127,11 @@ struct Partial {
     sum: u128,
     count: u64,
     last_height: u64,
+}
+
+row! {
+    /// A [`Partial`] of one key, for [`Totals::upsert`].
+    struct PartialRow { key1, key2, key3, total: numeric, count: bigint, last_height: bigint }
 }
 
 impl Totals {
@@ -201,44 +155,42 @@ impl Totals {
         }
     }
 
-    /// Adds the totals to `table (key1, key2, key3, total, count, last_height)`.
+    /// Adds the totals to `table`: its columns `keys` (in the order of [`Totals::add`]'s key),
+    /// `total`, `count` and `last_height`.
     pub async fn upsert(
         self,
         conn: &mut PgConnection,
         table: &str,
-        columns: [&str; 6],
+        keys: [&str; 3],
+        total: &str,
+        count: &str,
     ) -> Result<(), sqlx::Error> {
-        let mut rows = Columns::<6>::default();
+        let mut rows = Rows::default();
         for (key, partials) in self.partials {
             for p in partials {
-                let [a, b, c] = key.clone();
-                rows.push([
-                    Some(a),
-                    Some(b),
-                    Some(c),
-                    text(p.sum),
-                    text(p.count),
-                    text(p.last_height),
-                ]);
+                let [key1, key2, key3] = key.clone();
+                rows.push(PartialRow {
+                    key1: Some(key1),
+                    key2: Some(key2),
+                    key3: Some(key3),
+                    total: text(p.sum),
+                    count: text(p.count),
+                    last_height: text(p.last_height),
+                });
             }
         }
-        let [k1, k2, k3, total, count, last] = columns;
+        let [k1, k2, k3] = keys;
         let sql = format!(
-            "INSERT INTO {table} AS t ({k1}, {k2}, {k3}, {total}, {count}, {last})
-             SELECT k1, k2, k3, sum(total::numeric), sum(n::bigint), max(h::bigint)
-             FROM UNNEST($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[]) AS u(k1, k2, k3, total, n, h)
-             GROUP BY k1, k2, k3
+            "INSERT INTO {table} AS t ({k1}, {k2}, {k3}, {total}, {count}, last_height)
+             SELECT key1, key2, key3, sum(total), sum(count), max(last_height)
+             FROM {{rows}}
+             GROUP BY key1, key2, key3
              ON CONFLICT ({k1}, {k2}, {k3}) DO UPDATE
              SET {total} = t.{total} + EXCLUDED.{total}, {count} = t.{count} + EXCLUDED.{count},
-                 {last} = greatest(t.{last}, EXCLUDED.{last})"
+                 last_height = greatest(t.last_height, EXCLUDED.last_height)"
         );
         rows.execute(conn, &sql).await
     }
-}
-
-/// A value as text for a `::type` cast.
-pub fn text(value: impl ToString) -> Option<String> {
-    Some(value.to_string())
 }
 
 /// A Mesi timestamp as text for `::timestamptz`.
@@ -251,15 +203,19 @@ pub fn json(value: &impl Serialize) -> Option<String> {
     serde_json::to_string(value).ok()
 }
 
-/// `height, seq, tx_hash, block_time, contract`: the columns every projection row starts with.
-pub fn origin_columns(origin: &Origin) -> [Option<String>; 5] {
-    [
-        Some(origin.height.to_string()),
-        Some(origin.position.seq.to_string()),
-        origin.tx_hash.clone(),
-        Some(origin.block_time.clone()),
-        Some(origin.contract.clone()),
-    ]
+row! {
+    /// The columns every event's row starts with.
+    pub struct OriginRow { height: bigint, seq: integer, tx_hash, block_time: timestamptz, contract }
+}
+
+pub fn origin(origin: &Origin) -> OriginRow {
+    OriginRow {
+        height: text(origin.height),
+        seq: text(origin.position.seq),
+        tx_hash: origin.tx_hash.clone(),
+        block_time: text(&origin.block_time),
+        contract: text(&origin.contract),
+    }
 }
 
 /// Nanoseconds since the epoch (how Mesi events carry time) as RFC 3339 for `::timestamptz`.
@@ -312,17 +268,39 @@ mod tests {
         assert_eq!(totals.partials.len(), 2);
     }
 
+    row! {
+        struct Three { a, b, c }
+    }
+
+    fn three(a: Option<String>, b: Option<String>, c: Option<String>) -> Three {
+        Three { a, b, c }
+    }
+
     #[test]
     fn keyed_rows_replace_or_merge() {
-        let mut keyed = Keyed::<3>::default();
-        keyed.merge("a".into(), [text(1), None, text("x")]);
-        keyed.merge("b".into(), [text(2), text("y"), None]);
-        keyed.merge("a".into(), [None, text("z"), None]);
-        keyed.replace("b".into(), [text(3), None, None]);
+        let mut keyed = Keyed::default();
+        keyed.merge("a".into(), three(text(1), None, text("x")));
+        keyed.merge("b".into(), three(text(2), text("y"), None));
+        keyed.merge("a".into(), three(None, text("z"), None));
+        keyed.replace("b".into(), three(text(3), None, None));
+        let rows: Vec<_> = keyed
+            .into_rows()
+            .0
+            .into_iter()
+            .map(|r| [r.a, r.b, r.c])
+            .collect();
         assert_eq!(
-            keyed.into_rows(),
+            rows,
             [[text(1), text("z"), text("x")], [text(3), None, None]]
         );
+    }
+
+    #[test]
+    fn feed_runs_last_and_every_projection_once() {
+        let names: Vec<_> = PROJECTIONS.iter().map(|p| p.name()).collect();
+        assert_eq!(names.last(), Some(&"feed"));
+        let unique: std::collections::HashSet<_> = names.iter().collect();
+        assert_eq!(unique.len(), names.len());
     }
 
     #[test]

@@ -6,251 +6,254 @@
 //! minted before the indexer's start height is not in `surprises`, and its later events change
 //! nothing there (they are still in the raw log, the owner history and the sales).
 
+use cosmwasm_std::Addr;
 use mesi_common::events::AnyEvent;
 use sqlx::PgConnection;
 
-use super::{json, origin_columns, text, time, Columns, Keyed};
+use super::{json, origin, row, text, time, Applied, Events, Keyed, OriginRow, Projection, Rows};
 use crate::config::ContractKind;
 use crate::decode::StoredEvent;
 
-pub async fn apply(conn: &mut PgConnection, events: &[&StoredEvent]) -> Result<(), sqlx::Error> {
-    let mut mints = Columns::<17>::default();
-    // contract, token_id, owner, state, reveal_deadline, salt, content_hash, updated_height, updated_seq
-    let mut changes = Keyed::<9>::default();
-    let mut owners = Columns::<9>::default();
-    // contract, token_id, present, seller, asset, price, expires_at, listed_height, listed_seq
-    let mut listings = Keyed::<9>::default();
-    let mut sales = Columns::<14>::default();
+pub struct Surprises;
+
+impl Projection for Surprises {
+    fn name(&self) -> &'static str {
+        "surprises"
+    }
+
+    fn apply<'a>(&'a self, conn: &'a mut PgConnection, events: Events<'a>) -> Applied<'a> {
+        Box::pin(apply(conn, events))
+    }
+}
+
+row! {
+    struct Mint {
+        contract, token_id, creator, owner, title, hints: jsonb, category, preview_uri, commitment,
+        royalty_bps: integer, bond_asset, bond: numeric, reveal_window: numeric, state,
+        minted_height: bigint, updated_height: bigint, updated_seq: integer,
+    }
+}
+
+row! {
+    /// What later events change in a token; `None` keeps the stored value.
+    #[derive(Default)]
+    struct TokenChange {
+        contract, token_id, owner, state, reveal_deadline: timestamptz, salt, content_hash,
+        updated_height: bigint, updated_seq: integer,
+    }
+}
+
+row! {
+    struct OwnerChange {
+        #[flatten] origin: OriginRow,
+        token_id, from_owner, to_owner, reason,
+    }
+}
+
+row! {
+    struct Listing {
+        contract, token_id, seller, asset, price: numeric, expires_at: timestamptz,
+        listed_height: bigint, listed_seq: integer,
+    }
+}
+
+row! {
+    struct Token { contract, token_id }
+}
+
+row! {
+    struct Sale {
+        #[flatten] origin: OriginRow,
+        token_id, seller, buyer, creator, asset, price, fee, royalty, seller_amount,
+    }
+}
+
+/// A token's listing at the end of the batch.
+enum ListingState {
+    Open(Listing),
+    Closed(Token),
+}
+
+async fn apply(conn: &mut PgConnection, events: &[&StoredEvent]) -> Result<(), sqlx::Error> {
+    let mut mints = Rows::default();
+    let mut changes = Keyed::default();
+    let mut owners = Rows::default();
+    let mut listings = Keyed::default();
+    let mut sales = Rows::default();
     for stored in events
         .iter()
         .filter(|e| e.origin.kind == ContractKind::Surprises)
     {
         let o = &stored.origin;
         let key = |token_id: &str| format!("{}/{token_id}", o.contract);
-        let change =
-            |token_id: &str, owner: Option<String>, state: Option<&str>, deadline, salt, hash| {
-                [
-                    text(&o.contract),
-                    text(token_id),
-                    owner,
-                    state.map(str::to_owned),
-                    deadline,
-                    salt,
-                    hash,
-                    text(o.height),
-                    text(o.position.seq),
-                ]
+        let unchanged = |token_id: &str| TokenChange {
+            contract: text(&o.contract),
+            token_id: text(token_id),
+            updated_height: text(o.height),
+            updated_seq: text(o.position.seq),
+            ..TokenChange::default()
+        };
+        let closed = |token_id: &str| {
+            ListingState::Closed(Token {
+                contract: text(&o.contract),
+                token_id: text(token_id),
+            })
+        };
+        let owner_change =
+            |token_id: &str, from_owner, to_owner: &Addr, reason: &str| OwnerChange {
+                origin: origin(o),
+                token_id: text(token_id),
+                from_owner,
+                to_owner: text(to_owner),
+                reason: text(reason),
             };
-        let unlisted = |token_id: &str| {
-            [
-                text(&o.contract),
-                text(token_id),
-                text(false),
-                None,
-                None,
-                None,
-                None,
-                None,
-                None,
-            ]
-        };
-        let owner_row = |token_id: &str, from: Option<String>, to: String, reason: &str| {
-            let [height, seq, tx_hash, block_time, contract] = origin_columns(o);
-            [
-                height,
-                seq,
-                tx_hash,
-                block_time,
-                contract,
-                text(token_id),
-                from,
-                Some(to),
-                text(reason),
-            ]
-        };
         match &stored.event {
             AnyEvent::SurpriseMinted(e) => {
-                mints.push([
-                    text(&o.contract),
-                    text(&e.token_id),
-                    text(&e.creator),
-                    text(&e.owner),
-                    text(&e.title),
-                    json(&e.hints),
-                    text(&e.category),
-                    e.preview_uri.clone(),
-                    text(&e.commitment),
-                    text(e.royalty_bps),
-                    e.bond_asset.as_ref().map(|a| a.key()),
-                    text(e.bond),
-                    text(e.reveal_window),
-                    text("sealed"),
-                    text(o.height),
-                    text(o.height),
-                    text(o.position.seq),
-                ]);
-                owners.push(owner_row(&e.token_id, None, e.owner.to_string(), "mint"));
+                mints.push(Mint {
+                    contract: text(&o.contract),
+                    token_id: text(&e.token_id),
+                    creator: text(&e.creator),
+                    owner: text(&e.owner),
+                    title: text(&e.title),
+                    hints: json(&e.hints),
+                    category: text(&e.category),
+                    preview_uri: e.preview_uri.clone(),
+                    commitment: text(&e.commitment),
+                    royalty_bps: text(e.royalty_bps),
+                    bond_asset: e.bond_asset.as_ref().map(|a| a.key()),
+                    bond: text(e.bond),
+                    reveal_window: text(e.reveal_window),
+                    state: text("sealed"),
+                    minted_height: text(o.height),
+                    updated_height: text(o.height),
+                    updated_seq: text(o.position.seq),
+                });
+                owners.push(owner_change(&e.token_id, None, &e.owner, "mint"));
             }
             AnyEvent::SurpriseTransferred(e) => {
                 changes.merge(
                     key(&e.token_id),
-                    change(&e.token_id, text(&e.to), None, None, None, None),
+                    TokenChange {
+                        owner: text(&e.to),
+                        ..unchanged(&e.token_id)
+                    },
                 );
-                owners.push(owner_row(
-                    &e.token_id,
-                    text(&e.from),
-                    e.to.to_string(),
-                    "transfer",
-                ));
+                owners.push(owner_change(&e.token_id, text(&e.from), &e.to, "transfer"));
                 if e.delisted {
-                    listings.replace(key(&e.token_id), unlisted(&e.token_id));
+                    listings.replace(key(&e.token_id), closed(&e.token_id));
                 }
             }
             AnyEvent::SurpriseSold(e) => {
                 changes.merge(
                     key(&e.token_id),
-                    change(&e.token_id, text(&e.buyer), None, None, None, None),
+                    TokenChange {
+                        owner: text(&e.buyer),
+                        ..unchanged(&e.token_id)
+                    },
                 );
-                owners.push(owner_row(
-                    &e.token_id,
-                    text(&e.seller),
-                    e.buyer.to_string(),
-                    "sale",
-                ));
-                listings.replace(key(&e.token_id), unlisted(&e.token_id));
-                let [height, seq, tx_hash, block_time, contract] = origin_columns(o);
-                sales.push([
-                    height,
-                    seq,
-                    tx_hash,
-                    block_time,
-                    contract,
-                    text(&e.token_id),
-                    text(&e.seller),
-                    text(&e.buyer),
-                    text(&e.creator),
-                    text(e.asset.key()),
-                    text(e.price),
-                    text(e.fee),
-                    text(e.royalty),
-                    text(e.seller_amount),
-                ]);
+                owners.push(owner_change(&e.token_id, text(&e.seller), &e.buyer, "sale"));
+                listings.replace(key(&e.token_id), closed(&e.token_id));
+                sales.push(Sale {
+                    origin: origin(o),
+                    token_id: text(&e.token_id),
+                    seller: text(&e.seller),
+                    buyer: text(&e.buyer),
+                    creator: text(&e.creator),
+                    asset: text(e.asset.key()),
+                    price: text(e.price),
+                    fee: text(e.fee),
+                    royalty: text(e.royalty),
+                    seller_amount: text(e.seller_amount),
+                });
             }
             AnyEvent::SurpriseListed(e) => listings.replace(
                 key(&e.token_id),
-                [
-                    text(&o.contract),
-                    text(&e.token_id),
-                    text(true),
-                    text(&e.seller),
-                    text(e.asset.key()),
-                    text(e.price),
-                    e.expires_at.and_then(time),
-                    text(o.height),
-                    text(o.position.seq),
-                ],
+                ListingState::Open(Listing {
+                    contract: text(&o.contract),
+                    token_id: text(&e.token_id),
+                    seller: text(&e.seller),
+                    asset: text(e.asset.key()),
+                    price: text(e.price),
+                    expires_at: e.expires_at.and_then(time),
+                    listed_height: text(o.height),
+                    listed_seq: text(o.position.seq),
+                }),
             ),
             AnyEvent::SurpriseDelisted(e) => {
-                listings.replace(key(&e.token_id), unlisted(&e.token_id))
+                listings.replace(key(&e.token_id), closed(&e.token_id))
             }
             AnyEvent::SurpriseUnlocked(e) => {
                 changes.merge(
                     key(&e.token_id),
-                    change(
-                        &e.token_id,
-                        None,
-                        Some("unlocked"),
-                        time(e.reveal_deadline),
-                        None,
-                        None,
-                    ),
+                    TokenChange {
+                        state: text("unlocked"),
+                        reveal_deadline: time(e.reveal_deadline),
+                        ..unchanged(&e.token_id)
+                    },
                 );
                 if e.delisted {
-                    listings.replace(key(&e.token_id), unlisted(&e.token_id));
+                    listings.replace(key(&e.token_id), closed(&e.token_id));
                 }
             }
             AnyEvent::SurpriseRevealed(e) => changes.merge(
                 key(&e.token_id),
-                change(
-                    &e.token_id,
-                    None,
-                    Some("revealed"),
-                    None,
-                    text(&e.salt),
-                    text(&e.content_hash),
-                ),
+                TokenChange {
+                    state: text("revealed"),
+                    salt: text(&e.salt),
+                    content_hash: text(&e.content_hash),
+                    ..unchanged(&e.token_id)
+                },
             ),
             AnyEvent::SurpriseForfeited(e) => changes.merge(
                 key(&e.token_id),
-                change(&e.token_id, None, Some("forfeited"), None, None, None),
+                TokenChange {
+                    state: text("forfeited"),
+                    ..unchanged(&e.token_id)
+                },
             ),
             _ => {}
         }
     }
-    mints.execute(conn, INSERT_MINTS).await?;
-    changes.into_columns().execute(conn, APPLY_CHANGES).await?;
-    owners.copy_into(conn, OWNERS).await?;
-    let (mut open, mut closed) = (Columns::<9>::default(), Columns::<2>::default());
-    for row in listings.into_rows() {
-        if row[2].as_deref() == Some("true") {
-            open.push(row);
-        } else {
-            let [contract, token_id, ..] = row;
-            closed.push([contract, token_id]);
+    mints
+        .insert_into(conn, "surprises", "ON CONFLICT DO NOTHING")
+        .await?;
+    changes.into_rows().execute(conn, APPLY_CHANGES).await?;
+    owners.copy_into(conn, "surprise_owners").await?;
+    let (mut open, mut closed) = (Rows::default(), Rows::default());
+    for listing in listings.into_rows().0 {
+        match listing {
+            ListingState::Open(listing) => open.push(listing),
+            ListingState::Closed(token) => closed.push(token),
         }
     }
     closed.execute(conn, DELETE_LISTINGS).await?;
-    open.execute(conn, UPSERT_LISTINGS).await?;
-    sales.copy_into(conn, SALES).await?;
+    open.insert_into(conn, "surprise_listings", UPSERT_LISTINGS)
+        .await?;
+    sales.copy_into(conn, "surprise_sales").await?;
     Ok(())
 }
 
-const INSERT_MINTS: &str = r#"
-INSERT INTO surprises (contract, token_id, creator, owner, title, hints, category, preview_uri, commitment, royalty_bps,
-                       bond_asset, bond, reveal_window, state, minted_height, updated_height, updated_seq)
-SELECT contract, token_id, creator, owner, title, hints::jsonb, category, preview_uri, commitment,
-       royalty_bps::integer, bond_asset, bond::numeric, reveal_window::numeric, state, minted_height::bigint,
-       updated_height::bigint, updated_seq::integer
-FROM UNNEST($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[],
-            $9::text[], $10::text[], $11::text[], $12::text[], $13::text[], $14::text[], $15::text[], $16::text[],
-            $17::text[])
-     AS u(contract, token_id, creator, owner, title, hints, category, preview_uri, commitment, royalty_bps,
-          bond_asset, bond, reveal_window, state, minted_height, updated_height, updated_seq)
-ON CONFLICT DO NOTHING
-"#;
-
 const APPLY_CHANGES: &str = r#"
 UPDATE surprises AS s
-SET owner = coalesce(c.owner, s.owner),
-    state = coalesce(c.state, s.state),
-    reveal_deadline = coalesce(c.reveal_deadline::timestamptz, s.reveal_deadline),
-    salt = coalesce(c.salt, s.salt),
-    content_hash = coalesce(c.content_hash, s.content_hash),
-    updated_height = c.updated_height::bigint,
-    updated_seq = c.updated_seq::integer
-FROM UNNEST($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[])
-     AS c(contract, token_id, owner, state, reveal_deadline, salt, content_hash, updated_height, updated_seq)
-WHERE s.contract = c.contract AND s.token_id = c.token_id
+SET owner = coalesce(u.owner, s.owner),
+    state = coalesce(u.state, s.state),
+    reveal_deadline = coalesce(u.reveal_deadline, s.reveal_deadline),
+    salt = coalesce(u.salt, s.salt),
+    content_hash = coalesce(u.content_hash, s.content_hash),
+    updated_height = u.updated_height,
+    updated_seq = u.updated_seq
+FROM {rows}
+WHERE s.contract = u.contract AND s.token_id = u.token_id
 "#;
 
 const DELETE_LISTINGS: &str = r#"
 DELETE FROM surprise_listings AS l
-USING UNNEST($1::text[], $2::text[]) AS d(contract, token_id)
-WHERE l.contract = d.contract AND l.token_id = d.token_id
+USING {rows}
+WHERE l.contract = u.contract AND l.token_id = u.token_id
 "#;
 
 const UPSERT_LISTINGS: &str = r#"
-INSERT INTO surprise_listings AS t (contract, token_id, seller, asset, price, expires_at, listed_height, listed_seq)
-SELECT contract, token_id, seller, asset, price::numeric, expires_at::timestamptz, listed_height::bigint,
-       listed_seq::integer
-FROM UNNEST($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[])
-     AS u(contract, token_id, present, seller, asset, price, expires_at, listed_height, listed_seq)
 ON CONFLICT (contract, token_id) DO UPDATE
 SET seller = EXCLUDED.seller, asset = EXCLUDED.asset, price = EXCLUDED.price, expires_at = EXCLUDED.expires_at,
     listed_height = EXCLUDED.listed_height, listed_seq = EXCLUDED.listed_seq
 "#;
-
-const OWNERS: &str = "surprise_owners (height, seq, tx_hash, block_time, contract, token_id, from_owner, to_owner, reason)";
-
-const SALES: &str = "surprise_sales (height, seq, tx_hash, block_time, contract, token_id, seller, buyer, creator, asset, \
-                     price, fee, royalty, seller_amount)";

@@ -5,21 +5,47 @@
 use mesi_common::events::AnyEvent;
 use sqlx::PgConnection;
 
-use super::{origin_columns, text, Columns, Totals};
+use super::{origin, row, text, Applied, Events, OriginRow, Projection, Rows, Totals};
 use crate::config::ContractKind;
 use crate::decode::StoredEvent;
 
-pub async fn apply(conn: &mut PgConnection, events: &[&StoredEvent]) -> Result<(), sqlx::Error> {
-    let mut tips = Columns::<16>::default();
+pub struct Tips;
+
+impl Projection for Tips {
+    fn name(&self) -> &'static str {
+        "tips"
+    }
+
+    fn apply<'a>(&'a self, conn: &'a mut PgConnection, events: Events<'a>) -> Applied<'a> {
+        Box::pin(apply(conn, events))
+    }
+}
+
+row! {
+    struct Tip {
+        #[flatten] origin: OriginRow,
+        creator, fan, asset, amount, fee, creator_amount, payout, context, message, anonymous,
+        fan_total,
+    }
+}
+
+row! {
+    struct FiatTip {
+        #[flatten] origin: OriginRow,
+        gateway, payment_ref, creator, fan, currency, amount_minor, context, message, anonymous,
+    }
+}
+
+async fn apply(conn: &mut PgConnection, events: &[&StoredEvent]) -> Result<(), sqlx::Error> {
+    let mut tips = Rows::default();
     let mut totals = Totals::default();
-    let mut fiat = Columns::<14>::default();
+    let mut fiat = Rows::default();
     let mut fiat_totals = Totals::default();
     for stored in events
         .iter()
         .filter(|e| e.origin.kind == ContractKind::Tips)
     {
         let o = &stored.origin;
-        let [height, seq, tx_hash, block_time, contract] = origin_columns(o);
         match &stored.event {
             AnyEvent::Tip(t) => {
                 totals.add(
@@ -27,24 +53,20 @@ pub async fn apply(conn: &mut PgConnection, events: &[&StoredEvent]) -> Result<(
                     t.amount.u128(),
                     o.height,
                 );
-                tips.push([
-                    height,
-                    seq,
-                    tx_hash,
-                    block_time,
-                    contract,
-                    text(&t.creator),
-                    text(&t.fan),
-                    text(t.asset.key()),
-                    text(t.amount),
-                    text(t.fee),
-                    text(t.creator_amount),
-                    text(&t.payout),
-                    text(&t.context),
-                    t.message.clone(),
-                    text(t.anonymous),
-                    text(t.fan_total),
-                ]);
+                tips.push(Tip {
+                    origin: origin(o),
+                    creator: text(&t.creator),
+                    fan: text(&t.fan),
+                    asset: text(t.asset.key()),
+                    amount: text(t.amount),
+                    fee: text(t.fee),
+                    creator_amount: text(t.creator_amount),
+                    payout: text(&t.payout),
+                    context: text(&t.context),
+                    message: t.message.clone(),
+                    anonymous: text(t.anonymous),
+                    fan_total: text(t.fan_total),
+                });
             }
             AnyEvent::FiatTip(t) => {
                 fiat_totals.add(
@@ -52,62 +74,31 @@ pub async fn apply(conn: &mut PgConnection, events: &[&StoredEvent]) -> Result<(
                     t.amount_minor.u128(),
                     o.height,
                 );
-                fiat.push([
-                    height,
-                    seq,
-                    tx_hash,
-                    block_time,
-                    contract,
-                    text(&t.gateway),
-                    text(&t.payment_ref),
-                    text(&t.creator),
-                    text(&t.fan),
-                    text(&t.currency),
-                    text(t.amount_minor),
-                    text(&t.context),
-                    t.message.clone(),
-                    text(t.anonymous),
-                ]);
+                fiat.push(FiatTip {
+                    origin: origin(o),
+                    gateway: text(&t.gateway),
+                    payment_ref: text(&t.payment_ref),
+                    creator: text(&t.creator),
+                    fan: text(&t.fan),
+                    currency: text(&t.currency),
+                    amount_minor: text(t.amount_minor),
+                    context: text(&t.context),
+                    message: t.message.clone(),
+                    anonymous: text(t.anonymous),
+                });
             }
             _ => {}
         }
     }
-    tips.copy_into(conn, TIPS).await?;
+    tips.copy_into(conn, "tips").await?;
+    let keys = ["creator", "fan", "asset"];
     totals
-        .upsert(
-            conn,
-            "tip_totals",
-            [
-                "creator",
-                "fan",
-                "asset",
-                "total",
-                "tip_count",
-                "last_height",
-            ],
-        )
+        .upsert(conn, "tip_totals", keys, "total", "tip_count")
         .await?;
-    fiat.copy_into(conn, FIAT_TIPS).await?;
+    fiat.copy_into(conn, "fiat_tips").await?;
+    let keys = ["creator", "fan", "currency"];
     fiat_totals
-        .upsert(
-            conn,
-            "fiat_tip_totals",
-            [
-                "creator",
-                "fan",
-                "currency",
-                "total_minor",
-                "tip_count",
-                "last_height",
-            ],
-        )
+        .upsert(conn, "fiat_tip_totals", keys, "total_minor", "tip_count")
         .await?;
     Ok(())
 }
-
-const TIPS: &str = "tips (height, seq, tx_hash, block_time, contract, creator, fan, asset, amount, fee, creator_amount, \
-                    payout, context, message, anonymous, fan_total)";
-
-const FIAT_TIPS: &str =
-    "fiat_tips (height, seq, tx_hash, block_time, contract, gateway, payment_ref, creator, fan, \
-                         currency, amount_minor, context, message, anonymous)";
