@@ -3,7 +3,8 @@
 //!
 //! - [`PlatformBuilder`] / [`Platform`]: an [`App`] with funded accounts, CW20 tokens
 //!   (cw20-base) and the real `creators` registry, plus registry and time helpers.
-//! - [`contract!`]: a cw-multi-test contract from a crate's entry points.
+//! - [`contract!`]: a cw-multi-test contract from a crate's entry points; [`suite_on_platform!`]:
+//!   a contract's own suite reads as the platform it builds on.
 //! - [`money`]: balances and CW20 payments for any app.
 //! - [`events`]: the Mesi events of a response, decoded as the indexer decodes them.
 //! - [`error`]: reading a contract's own error back out of a failed execution.
@@ -47,6 +48,27 @@ macro_rules! contract {
             .with_migrate(entry::migrate),
         ) as Box<dyn $crate::cw_multi_test::Contract<$crate::cosmwasm_std::Empty>>
     }};
+}
+
+/// Makes a suite struct with a `platform: Platform` field read as the platform it builds on
+/// (`Deref`/`DerefMut`), so `suite.app`, `suite.balance(..)` and the registry helpers work on it.
+#[macro_export]
+macro_rules! suite_on_platform {
+    ($suite:ty) => {
+        impl ::std::ops::Deref for $suite {
+            type Target = $crate::Platform;
+
+            fn deref(&self) -> &$crate::Platform {
+                &self.platform
+            }
+        }
+
+        impl ::std::ops::DerefMut for $suite {
+            fn deref_mut(&mut self) -> &mut $crate::Platform {
+                &mut self.platform
+            }
+        }
+    };
 }
 
 #[doc(hidden)]

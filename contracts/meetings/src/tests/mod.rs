@@ -8,8 +8,6 @@ mod invariants;
 mod meetings;
 mod reader;
 
-use std::ops::{Deref, DerefMut};
-
 use cosmwasm_schema::serde::de::DeserializeOwned;
 use cosmwasm_std::{coins, Addr, Coin, Timestamp, Uint128};
 use cw_multi_test::{AppResponse, Contract, Executor};
@@ -55,19 +53,7 @@ pub struct Suite {
     pub meetings_code: u64,
 }
 
-impl Deref for Suite {
-    type Target = Platform;
-
-    fn deref(&self) -> &Platform {
-        &self.platform
-    }
-}
-
-impl DerefMut for Suite {
-    fn deref_mut(&mut self) -> &mut Platform {
-        &mut self.platform
-    }
-}
+mesi_testing::suite_on_platform!(Suite);
 
 pub fn usdc() -> AssetInfo {
     AssetInfo::native(USDC)

@@ -8,8 +8,6 @@ mod listing;
 mod migrate;
 mod random_runs;
 
-use std::ops::{Deref, DerefMut};
-
 use cosmwasm_std::{coins, to_json_binary, Addr, Coin, Timestamp, Uint128};
 use cw20::Cw20ExecuteMsg;
 use cw_multi_test::{AppResponse, Executor};
@@ -68,19 +66,7 @@ pub struct Suite {
     pub ppv_code_id: u64,
 }
 
-impl Deref for Suite {
-    type Target = Platform;
-
-    fn deref(&self) -> &Platform {
-        &self.platform
-    }
-}
-
-impl DerefMut for Suite {
-    fn deref_mut(&mut self) -> &mut Platform {
-        &mut self.platform
-    }
-}
+mesi_testing::suite_on_platform!(Suite);
 
 impl Suite {
     pub fn new() -> Self {

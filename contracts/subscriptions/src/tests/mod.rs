@@ -11,8 +11,6 @@ mod tiers;
 mod trials;
 mod upgrade;
 
-use std::ops::{Deref, DerefMut};
-
 use cosmwasm_std::{Addr, Coin, Timestamp, Uint128};
 use cw20::{Cw20ExecuteMsg, Cw20QueryMsg, Expiration};
 use cw_multi_test::error::AnyError;
@@ -51,19 +49,7 @@ pub struct Suite {
     pub code_id: u64,
 }
 
-impl Deref for Suite {
-    type Target = Platform;
-
-    fn deref(&self) -> &Platform {
-        &self.platform
-    }
-}
-
-impl DerefMut for Suite {
-    fn deref_mut(&mut self) -> &mut Platform {
-        &mut self.platform
-    }
-}
+mesi_testing::suite_on_platform!(Suite);
 
 /// Tier terms with no cap, bundles or trial.
 pub fn terms(price: u128) -> TierTerms {

@@ -11,8 +11,6 @@ mod queries;
 mod reveal;
 mod trade;
 
-use std::ops::{Deref, DerefMut};
-
 use cosmwasm_schema::serde::de::DeserializeOwned;
 use cosmwasm_std::{coin, Addr, Coin, HexBinary, Uint128};
 use cw_multi_test::{AppResponse, Executor};
@@ -51,19 +49,7 @@ pub struct Suite {
     pub code_id: u64,
 }
 
-impl Deref for Suite {
-    type Target = Platform;
-
-    fn deref(&self) -> &Platform {
-        &self.platform
-    }
-}
-
-impl DerefMut for Suite {
-    fn deref_mut(&mut self) -> &mut Platform {
-        &mut self.platform
-    }
-}
+mesi_testing::suite_on_platform!(Suite);
 
 /// Accounts with native and MESI funds.
 pub const ACCOUNTS: &[&str] = &["alice", "bob", "carol", "dave", "erin", "mallory"];

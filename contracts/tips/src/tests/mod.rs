@@ -6,8 +6,6 @@ mod props;
 mod queries;
 mod token;
 
-use std::ops::{Deref, DerefMut};
-
 use cosmwasm_std::{coins, to_json_binary, Addr, Coin, Empty, Uint128};
 use cw_multi_test::error::AnyError;
 use cw_multi_test::{AppResponse, Contract, Executor};
@@ -55,19 +53,7 @@ pub struct Suite {
     pub fans: Vec<Addr>,
 }
 
-impl Deref for Suite {
-    type Target = Platform;
-
-    fn deref(&self) -> &Platform {
-        &self.platform
-    }
-}
-
-impl DerefMut for Suite {
-    fn deref_mut(&mut self) -> &mut Platform {
-        &mut self.platform
-    }
-}
+mesi_testing::suite_on_platform!(Suite);
 
 impl Suite {
     pub fn new() -> Self {
