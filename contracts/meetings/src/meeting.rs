@@ -43,12 +43,7 @@ pub fn execute_confirm(
 ) -> Result<Response, ContractError> {
     let mut meeting = load_meeting(deps.storage, meeting_id)?;
     meeting.confirm(&info.sender, env.block.time)?;
-    let (messages, payout) = pay_out(deps.as_ref(), meeting_id, &meeting, Uint128::zero())?;
-    save_meeting(deps.storage, meeting_id, &meeting)?;
-    Ok(Response::new()
-        .add_messages(messages)
-        .add_event(meeting.changed_event(meeting_id, info.sender).to_event())
-        .add_event(payout.to_event()))
+    pay_creator(deps, meeting_id, &meeting, info.sender)
 }
 
 pub fn execute_dispute(
@@ -113,12 +108,7 @@ pub fn execute_claim(
 ) -> Result<Response, ContractError> {
     let mut meeting = load_meeting(deps.storage, meeting_id)?;
     meeting.claim(&info.sender, env.block.time)?;
-    let (messages, payout) = pay_out(deps.as_ref(), meeting_id, &meeting, Uint128::zero())?;
-    save_meeting(deps.storage, meeting_id, &meeting)?;
-    Ok(Response::new()
-        .add_messages(messages)
-        .add_event(meeting.changed_event(meeting_id, info.sender).to_event())
-        .add_event(payout.to_event()))
+    pay_creator(deps, meeting_id, &meeting, info.sender)
 }
 
 /// The cancellation fee paid in native coins: exactly one coin of the meeting's asset.
@@ -447,6 +437,22 @@ impl Meeting {
             })
         }
     }
+}
+
+/// Pays the whole price to the creator (less the platform fee) of a meeting that ended for
+/// them, confirmed by the fan or claimed after the dispute window, and saves it.
+fn pay_creator(
+    deps: DepsMut,
+    meeting_id: u64,
+    meeting: &Meeting,
+    sender: Addr,
+) -> Result<Response, ContractError> {
+    let (messages, payout) = pay_out(deps.as_ref(), meeting_id, meeting, Uint128::zero())?;
+    save_meeting(deps.storage, meeting_id, meeting)?;
+    Ok(Response::new()
+        .add_messages(messages)
+        .add_event(meeting.changed_event(meeting_id, sender).to_event())
+        .add_event(payout.to_event()))
 }
 
 /// The creator backs out of a sold meeting: the fan gets the whole price back, and the creator
