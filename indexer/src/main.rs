@@ -77,6 +77,9 @@ enum Command {
     Migrate,
     /// Show the cursor, the node's head and the lag.
     Status,
+    /// Print the API's OpenAPI document (the one `/openapi.json` serves) and exit; needs no
+    /// database or node, so clients can be generated offline.
+    Openapi,
     /// Decode a saved /block_results response and print what would be stored.
     Inspect {
         #[arg(long)]
@@ -332,6 +335,10 @@ async fn main() -> anyhow::Result<()> {
             Ok(())
         }
         Command::Status => status(&settings).await,
+        Command::Openapi => {
+            println!("{}", api::openapi().to_pretty_json()?);
+            Ok(())
+        }
         Command::Inspect {
             block_results,
             block,

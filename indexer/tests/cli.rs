@@ -1,5 +1,5 @@
 //! The `mesi-indexer` command line end to end: `migrate`, `status`, and `run` configured by a
-//! TOML file, against the local RPC server and a real PostgreSQL.
+//! TOML file, against the local RPC server and a real PostgreSQL; `openapi` with neither.
 
 mod common;
 
@@ -83,4 +83,31 @@ async fn migrate_status_and_run_from_a_config_file() {
     let _ = std::fs::remove_file(config);
 
     assert_database_matches(&db.pool().await, &chain, chain.head()).await;
+}
+
+/// `openapi` prints the document the API serves at `/openapi.json`, with no database and no node
+/// configured, so clients can be generated offline.
+#[tokio::test]
+async fn openapi_prints_the_served_document_without_a_database() {
+    let printed = indexer(&["openapi"]).await;
+    let printed: serde_json::Value =
+        serde_json::from_slice(&printed.stdout).expect("the document as JSON on stdout");
+    let served = mesi_indexer::api::openapi().to_json().unwrap();
+    assert_eq!(
+        printed,
+        serde_json::from_str::<serde_json::Value>(&served).unwrap()
+    );
+    assert!(printed["openapi"].as_str().unwrap().starts_with("3."));
+    for path in [
+        "/feed",
+        "/can-message",
+        "/auth/login",
+        "/chat/threads",
+        "/streams/{stream_id}/comments",
+    ] {
+        assert!(
+            printed["paths"].get(path).is_some(),
+            "{path} is not documented"
+        );
+    }
 }
