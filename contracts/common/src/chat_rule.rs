@@ -279,6 +279,60 @@ impl ChatRule {
     }
 }
 
+/// The rule as a sentence for people, e.g. "subscribers at tier 2 or higher, or fans who
+/// tipped at least 9000000 native:uusdc".
+impl fmt::Display for ChatRule {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let join = |f: &mut fmt::Formatter<'_>, rules: &[ChatRule], sep: &str| -> fmt::Result {
+            for (i, rule) in rules.iter().enumerate() {
+                if i > 0 {
+                    f.write_str(sep)?;
+                }
+                write!(f, "{rule}")?;
+            }
+            Ok(())
+        };
+        match self {
+            ChatRule::Everyone => f.write_str("anyone"),
+            ChatRule::Subscriber { min_tier } => {
+                write!(f, "subscribers at tier {min_tier} or higher")
+            }
+            ChatRule::TippedAtLeast { asset, amount } => {
+                write!(f, "fans who tipped at least {amount} {asset}")
+            }
+            ChatRule::PpvSpentAtLeast { asset, amount } => {
+                write!(
+                    f,
+                    "fans who spent at least {amount} {asset} on pay-per-view"
+                )
+            }
+            ChatRule::HoldsSurprise => f.write_str("holders of a surprise from this creator"),
+            ChatRule::Allowlist { addresses } => {
+                write!(f, "the {} fans on the allowlist", addresses.len())
+            }
+            ChatRule::Blocklist { addresses } => {
+                write!(f, "no one of the {} blocked addresses", addresses.len())
+            }
+            ChatRule::All { rules } => {
+                f.write_str("(")?;
+                join(f, rules, " and ")?;
+                f.write_str(")")
+            }
+            ChatRule::Any { rules } => {
+                f.write_str("(")?;
+                join(f, rules, ", or ")?;
+                f.write_str(")")
+            }
+            ChatRule::AtLeast { k, rules } => {
+                write!(f, "({k} of: ")?;
+                join(f, rules, "; ")?;
+                f.write_str(")")
+            }
+            ChatRule::Not { rule } => write!(f, "everyone but {rule}"),
+        }
+    }
+}
+
 /// What a fan could do to qualify.
 #[cw_serde]
 pub enum Qualification {

@@ -425,3 +425,39 @@ fn rules_where_a_blocklist_would_surprise_are_refused() {
         assert_eq!(ok.validate(&api), Ok(ok.clone()));
     }
 }
+
+#[test]
+fn rules_read_as_sentences() {
+    let usdc = AssetInfo::Native {
+        denom: "uusdc".into(),
+    };
+    let rule = ChatRule::Any {
+        rules: vec![
+            ChatRule::Subscriber { min_tier: 2 },
+            ChatRule::All {
+                rules: vec![
+                    ChatRule::TippedAtLeast {
+                        asset: usdc,
+                        amount: Uint128::new(9_000_000),
+                    },
+                    ChatRule::Blocklist {
+                        addresses: vec![Addr::unchecked("a"), Addr::unchecked("b")],
+                    },
+                ],
+            },
+        ],
+    };
+    assert_eq!(
+        rule.to_string(),
+        "(subscribers at tier 2 or higher, or (fans who tipped at least 9000000 native:uusdc \
+         and no one of the 2 blocked addresses))"
+    );
+    assert_eq!(ChatRule::Everyone.to_string(), "anyone");
+    assert_eq!(
+        ChatRule::Not {
+            rule: Box::new(ChatRule::HoldsSurprise)
+        }
+        .to_string(),
+        "everyone but holders of a surprise from this creator"
+    );
+}
