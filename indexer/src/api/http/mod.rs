@@ -1,8 +1,10 @@
 //! What every route shares on the HTTP side: the one error type, extractors that answer bad
-//! input with it, validated parameters, per-client limits and request metrics.
+//! input with it, validated parameters, the one page shape of lists, per-client limits and
+//! request metrics.
 
 pub mod error;
 pub mod extract;
 pub mod limits;
 pub mod metrics;
+pub mod page;
 pub mod params;

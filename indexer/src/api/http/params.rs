@@ -5,7 +5,7 @@ use std::fmt;
 use std::str::FromStr;
 
 use serde::{Deserialize, Deserializer, Serialize};
-use utoipa::ToSchema;
+use utoipa::{IntoParams, ToSchema};
 
 use crate::api::Error;
 
@@ -88,6 +88,14 @@ impl<'de> Deserialize<'de> for Id {
         let text = String::deserialize(deserializer)?;
         text.parse().map_err(serde::de::Error::custom)
     }
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ContractQuery {
+    /// The contract, when several hold the same id.
+    #[param(value_type = Option<String>)]
+    pub contract: Option<Address>,
 }
 
 /// `?limit=`: 1 to [`MAX_PAGE_SIZE`] (larger values are cut to it), [`DEFAULT_PAGE_SIZE`] when absent.
