@@ -168,11 +168,22 @@ async fn apply(conn: &mut PgConnection, events: &[&StoredEvent]) -> Result<(), s
     rows.execute(conn, INSERT).await
 }
 
+/// Stores the items, and moves each creator's latest activity (the creators list's sort) to
+/// their newest item.
 const INSERT: &str = r#"
-INSERT INTO feed_items (height, seq, kind, creator, fan, counterparty)
-SELECT u.height, u.seq, u.kind, coalesce(u.creator, a.creator, s.creator),
-       coalesce(u.fan, CASE WHEN u.kind = 'surprise_reveal' THEN s.owner END), u.counterparty
-FROM {rows}
-LEFT JOIN meeting_auctions a ON a.contract = u.contract AND a.auction_id = u.auction_id
-LEFT JOIN surprises s ON s.contract = u.contract AND s.token_id = u.token_id
+WITH items AS (
+    INSERT INTO feed_items (height, seq, kind, creator, fan, counterparty)
+    SELECT u.height, u.seq, u.kind, coalesce(u.creator, a.creator, s.creator),
+           coalesce(u.fan, CASE WHEN u.kind = 'surprise_reveal' THEN s.owner END), u.counterparty
+    FROM {rows}
+    LEFT JOIN meeting_auctions a ON a.contract = u.contract AND a.auction_id = u.auction_id
+    LEFT JOIN surprises s ON s.contract = u.contract AND s.token_id = u.token_id
+    RETURNING height, seq, creator
+)
+INSERT INTO creator_activity (creator, height, seq)
+SELECT DISTINCT ON (creator) creator, height, seq
+FROM items WHERE creator IS NOT NULL
+ORDER BY creator, height DESC, seq DESC
+ON CONFLICT (creator) DO UPDATE SET height = excluded.height, seq = excluded.seq
+WHERE (creator_activity.height, creator_activity.seq) < (excluded.height, excluded.seq)
 "#;
