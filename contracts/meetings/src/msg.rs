@@ -5,7 +5,9 @@ use cw_ownable::{cw_ownable_execute, cw_ownable_query};
 use mesi_common::events::meetings::{AuctionState, MeetingFormat};
 use mesi_common::AssetInfo;
 
-use crate::state::{Auction, Bid, Meeting, Slot, TopBid};
+/// A meeting slot, as messages name it.
+pub use crate::state::Slot;
+use crate::state::{Auction, Bid, Meeting, TopBid};
 
 /// Most open auctions the owner may allow one creator.
 pub const MAX_OPEN_AUCTIONS_CAP: u32 = 100;

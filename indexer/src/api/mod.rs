@@ -41,7 +41,10 @@ use http::error::error_response;
 pub use http::error::Error;
 use http::metrics::Metrics;
 use routes::feeds::LiveFeed;
-use routes::{access, auth, calendar, chat, feeds, gating, goals, health, leaderboards, streams};
+use routes::{
+    access, auth, calendar, chat, creators, feeds, gating, goals, health, leaderboards, meetings,
+    ppv, streams, subscriptions, surprises,
+};
 
 /// Largest request body accepted.
 pub const MAX_BODY_BYTES: usize = 64 * 1024;
@@ -128,6 +131,11 @@ fn all_routes() -> OpenApiRouter<ApiContext> {
     OpenApiRouter::with_openapi(ApiDoc::openapi())
         .merge(health::router())
         .merge(feeds::router())
+        .merge(creators::router())
+        .merge(subscriptions::router())
+        .merge(ppv::router())
+        .merge(surprises::router())
+        .merge(meetings::router())
         .merge(gating::router())
         .merge(access::router())
         .merge(leaderboards::router())
