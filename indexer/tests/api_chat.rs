@@ -103,7 +103,7 @@ async fn a_fan_and_a_creator_exchange_messages() {
         )
         .await;
     assert_eq!(page.status, StatusCode::OK);
-    let bodies: Vec<&str> = page.body["messages"]
+    let bodies: Vec<&str> = page.body["items"]
         .as_array()
         .unwrap()
         .iter()
@@ -115,7 +115,7 @@ async fn a_fan_and_a_creator_exchange_messages() {
         .app
         .get("/chat/threads", Some(&chat.creator_token))
         .await;
-    assert_eq!(threads.body.as_array().unwrap().len(), 1);
+    assert_eq!(threads.body["items"].as_array().unwrap().len(), 1);
 }
 
 #[tokio::test]
@@ -194,6 +194,11 @@ async fn the_chat_rule_is_checked_at_send_time_and_creators_may_always_reply() {
     assert_eq!(denied.status, StatusCode::FORBIDDEN, "{}", denied.body);
     let message = denied.body["error"]["message"].as_str().unwrap();
     assert!(message.contains("subscribe to tier 1"), "{message}");
+    // The same structured answer as /can-message.
+    let refusal = &denied.body["error"]["refusal"];
+    assert_eq!(denied.body["error"]["code"], "not_qualified");
+    assert_eq!(refusal["qualify"], json!({"subscribe": {"min_tier": 1}}));
+    assert_eq!(refusal["hint"], "subscribe to tier 1", "{refusal}");
     assert_eq!(
         chat.send(&chat.creator_token, "subscribe to chat")
             .await
@@ -244,7 +249,7 @@ async fn a_blocked_fan_cannot_send_whatever_the_rule() {
         .app
         .get("/chat/blocks", Some(&chat.creator_token))
         .await;
-    assert_eq!(list.body[0]["fan"], chat.fan.address);
+    assert_eq!(list.body["items"][0]["fan"], chat.fan.address);
     let denied = chat.send(&chat.fan_token, "hello?").await;
     assert_eq!(denied.status, StatusCode::FORBIDDEN);
     assert!(denied.body["error"]["message"]

@@ -358,7 +358,7 @@ async fn anonymous_tips_name_nobody_in_any_answer() {
         assert_eq!(shy_entry["tips"], 1, "{path}");
     }
     let goals = indexed.get_json(&format!("/creators/{alice}/goals")).await;
-    assert_eq!(goals[0]["raised"], "535");
+    assert_eq!(goals["items"][0]["raised"], "535");
     for path in boards.iter().chain([&format!("/creators/{alice}/goals")]) {
         let text = indexed.get_json(path).await.to_string();
         for secret in &secrets {
@@ -625,12 +625,12 @@ async fn goals_need_the_creators_session_and_show_progress() {
     suite.advance(60);
     suite.tip(&fan, &alice, 250).unwrap();
     indexed.sync(&suite).await;
-    let goals = indexed.get_json(&path).await;
+    let goals = &indexed.get_json(&path).await["items"];
     assert_eq!(goals[0]["raised"], "250");
     assert_eq!(goals[0]["percent"], 25);
     suite.tip(&fan, &alice, 750).unwrap();
     indexed.sync(&suite).await;
-    let goals = indexed.get_json(&path).await;
+    let goals = &indexed.get_json(&path).await["items"];
     assert_eq!(
         (goals[0]["percent"].as_u64(), goals[0]["reached"].as_bool()),
         (Some(100), Some(true))
@@ -663,7 +663,10 @@ async fn goals_need_the_creators_session_and_show_progress() {
     assert_eq!(status, 204);
     let (status, _) = send(&indexed, Method::DELETE, &one, Some(&creator_token), None).await;
     assert_eq!(status, 404);
-    assert_eq!(indexed.get_json(&path).await, serde_json::json!([]));
+    assert_eq!(
+        indexed.get_json(&path).await["items"],
+        serde_json::json!([])
+    );
 }
 
 #[tokio::test]

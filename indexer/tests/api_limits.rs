@@ -54,9 +54,21 @@ async fn sign_in_is_rate_limited_per_client_and_forwarded_for_only_from_proxies(
         let ok = app.send(nonce_from("192.0.2.1", None)).await;
         assert_eq!(ok.status, StatusCode::OK, "{}", ok.body);
     }
-    let over = app.send(nonce_from("192.0.2.1", None)).await;
+    let mut from_browser = nonce_from("192.0.2.1", None);
+    from_browser
+        .headers_mut()
+        .insert("origin", "https://app.example".parse().unwrap());
+    let over = app.send(from_browser).await;
     assert_eq!(over.status, StatusCode::TOO_MANY_REQUESTS);
     assert_eq!(over.body["error"]["code"], "rate_limited");
+    // A browser app may read Retry-After: CORS exposes it.
+    let exposed = over.headers["access-control-expose-headers"]
+        .to_str()
+        .unwrap();
+    assert!(
+        exposed.to_ascii_lowercase().contains("retry-after"),
+        "{exposed}"
+    );
     let wait: u64 = over.headers["retry-after"]
         .to_str()
         .unwrap()

@@ -181,12 +181,12 @@ async fn assert_untouched(w: &World) {
         .await;
     assert_eq!(goals.status, StatusCode::OK);
     assert_eq!(
-        goals.body.as_array().map(Vec::len),
+        goals.body["items"].as_array().map(Vec::len),
         Some(1),
         "{}",
         goals.body
     );
-    assert_eq!(goals.body[0]["id"], w.goal);
+    assert_eq!(goals.body["items"][0]["id"], w.goal);
     for calendar in [&w.creator_calendar, &w.fan_calendar] {
         assert_eq!(
             w.app.get(calendar, None).await.status,

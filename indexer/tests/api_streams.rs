@@ -92,8 +92,8 @@ async fn a_creator_starts_and_ends_one_stream_at_a_time() {
             None,
         )
         .await;
-    assert_eq!(listed.body.as_array().unwrap().len(), 1);
-    assert_eq!(listed.body[0]["tip_context"], live.context());
+    assert_eq!(listed.body["items"].as_array().unwrap().len(), 1);
+    assert_eq!(listed.body["items"][0]["tip_context"], live.context());
 
     let end = format!("/streams/{}/end", live.stream_id);
     assert_eq!(
@@ -161,8 +161,43 @@ async fn comments_are_bounded_and_rate_limited() {
             None,
         )
         .await;
-    assert_eq!(page.body[0]["body"], "welcome");
-    assert_eq!(page.body.as_array().unwrap().len(), 2);
+    assert_eq!(page.body["items"][0]["body"], "welcome");
+    assert_eq!(page.body["items"].as_array().unwrap().len(), 2);
+    // Paging on with next_cursor (or its older name, before) reads every comment once.
+    let mut bodies: Vec<String> = Vec::new();
+    let mut next = None::<String>;
+    for parameter in ["cursor", "before"].into_iter().cycle() {
+        let query = next.map_or(String::new(), |c| format!("&{parameter}={c}"));
+        let page = live
+            .app
+            .get(
+                &format!("/streams/{}/comments?limit=2{query}", live.stream_id),
+                None,
+            )
+            .await;
+        assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+        for item in page.body["items"].as_array().unwrap() {
+            bodies.push(item["body"].as_str().unwrap().to_owned());
+        }
+        match page.body["next_cursor"].as_str() {
+            Some(cursor) => next = Some(cursor.to_owned()),
+            None => break,
+        }
+    }
+    let mut expected: Vec<String> = (0..COMMENT_RATE_LIMIT)
+        .rev()
+        .map(|i| i.to_string())
+        .collect();
+    expected.insert(0, "welcome".into());
+    assert_eq!(bodies, expected);
+    let bad = live
+        .app
+        .get(
+            &format!("/streams/{}/comments?cursor=nope", live.stream_id),
+            None,
+        )
+        .await;
+    assert_eq!(bad.body["error"]["code"], "invalid_cursor");
 }
 
 #[tokio::test]
@@ -173,6 +208,12 @@ async fn subscribers_only_streams_read_subscriptions_at_the_indexed_block_time()
     live.app.set_chain_time(50, 2_000_000).await;
     let denied = live.comment(&live.fan_token, "hi").await;
     assert_eq!(denied.status, StatusCode::FORBIDDEN);
+    // The refusal is the structured answer /can-message gives.
+    assert_eq!(denied.body["error"]["code"], "not_qualified");
+    assert_eq!(
+        denied.body["error"]["refusal"]["qualify"],
+        json!({"subscribe": {"min_tier": 2}})
+    );
     assert_eq!(
         live.comment(&live.creator_token, "subs only tonight")
             .await

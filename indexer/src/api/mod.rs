@@ -250,6 +250,8 @@ fn cors(config: &ApiConfig) -> CorsLayer {
             header::CONTENT_TYPE,
             header::HeaderName::from_static("last-event-id"),
         ])
+        // A browser app reads how long to wait after a 429 or 503.
+        .expose_headers([header::RETRY_AFTER])
         .max_age(Duration::from_secs(3600))
 }
 

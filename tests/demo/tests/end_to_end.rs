@@ -284,7 +284,7 @@ fn check(api: &Api, demo: &Demo) {
     assert_eq!(summary["comment_count"], 1);
     assert_eq!(summary["stream"]["live"], false);
     let goals = api.get(&format!("/creators/{}/goals", demo.ava)).unwrap();
-    let goal = &goals.as_array().unwrap()[0];
+    let goal = &goals["items"].as_array().unwrap()[0];
     assert_eq!(goal["id"], demo.goal_id);
     assert_eq!(goal["raised"], (68 * USDC).to_string(), "{goal}");
     assert_eq!(goal["percent"], 68);

@@ -17,6 +17,12 @@ pub enum Error {
     Unauthorized(String),
     #[error("{0}")]
     Forbidden(String),
+    /// A rule (a creator's chat rule, a stream's subscribers-only setting) refused the caller.
+    #[error("{message}")]
+    Refused {
+        message: String,
+        refusal: Box<Refusal>,
+    },
     /// The action costs something the caller has not paid yet (pay-per-message chat).
     #[error("{0}")]
     PaymentRequired(String),
@@ -55,6 +61,22 @@ pub struct ErrorDetail {
     pub code: String,
     /// For people; may change between versions.
     pub message: String,
+    /// With code `not_qualified`: the rule that refused and what would qualify.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub refusal: Option<Refusal>,
+}
+
+/// Which rule refused a fan, and what would let them through: the fields `/can-message`
+/// answers with.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Refusal {
+    /// Path of the rule that decided, e.g. `any[1].subscriber`.
+    pub decided_by: String,
+    /// What would qualify (`mesi_common::chat_rule::Qualification` as JSON).
+    #[schema(value_type = Option<Object>)]
+    pub qualify: Option<mesi_common::chat_rule::Qualification>,
+    /// `qualify` in words.
+    pub hint: Option<String>,
 }
 
 impl Error {
@@ -70,6 +92,7 @@ impl Error {
             Error::Invalid { code, .. } => code,
             Error::Unauthorized(_) => "unauthorized",
             Error::Forbidden(_) => "forbidden",
+            Error::Refused { .. } => "not_qualified",
             Error::PaymentRequired(_) => "payment_required",
             Error::NotFound(_) => "not_found",
             Error::Conflict(_) => "conflict",
@@ -86,7 +109,7 @@ impl Error {
         match self {
             Error::Invalid { .. } => StatusCode::BAD_REQUEST,
             Error::Unauthorized(_) => StatusCode::UNAUTHORIZED,
-            Error::Forbidden(_) => StatusCode::FORBIDDEN,
+            Error::Forbidden(_) | Error::Refused { .. } => StatusCode::FORBIDDEN,
             Error::PaymentRequired(_) => StatusCode::PAYMENT_REQUIRED,
             Error::NotFound(_) => StatusCode::NOT_FOUND,
             Error::Conflict(_) => StatusCode::CONFLICT,
@@ -102,10 +125,20 @@ impl Error {
 /// A JSON error response with any status and code; for the few places (fallback, middleware)
 /// that answer without an [`Error`].
 pub fn error_response(status: StatusCode, code: &str, message: impl Into<String>) -> Response {
+    detailed_response(status, code, message.into(), None)
+}
+
+fn detailed_response(
+    status: StatusCode,
+    code: &str,
+    message: String,
+    refusal: Option<Refusal>,
+) -> Response {
     let body = ErrorBody {
         error: ErrorDetail {
             code: code.into(),
-            message: message.into(),
+            message,
+            refusal,
         },
     };
     (status, axum::Json(body)).into_response()
@@ -127,7 +160,11 @@ impl IntoResponse for Error {
             }
             other => other.to_string(),
         };
-        let mut response = error_response(self.status(), self.code(), message);
+        let refusal = match &self {
+            Error::Refused { refusal, .. } => Some(Refusal::clone(refusal)),
+            _ => None,
+        };
+        let mut response = detailed_response(self.status(), self.code(), message, refusal);
         if let Error::RateLimited { retry_after_secs } | Error::Busy { retry_after_secs } = self {
             response
                 .headers_mut()

@@ -159,7 +159,8 @@ pub fn decode_cursor<K: DeserializeOwned>(text: &str) -> Result<K, Error> {
     serde_json::from_slice(&bytes).map_err(|_| invalid_cursor())
 }
 
-fn invalid_cursor() -> Error {
+/// The answer to a cursor that was not handed out.
+pub fn invalid_cursor() -> Error {
     Error::invalid(
         "invalid_cursor",
         "unknown cursor: pass next_cursor of the previous page as it was",

@@ -15,7 +15,8 @@ use utoipa_axum::routes;
 use super::auth::Session;
 use super::leaderboards::checked_asset;
 use crate::api::http::error::ErrorBody;
-use crate::api::http::extract::{Json, Path};
+use crate::api::http::extract::{Json, Path, Query};
+use crate::api::http::page::{encode_cursor, snapshot, Page, PageParams};
 use crate::api::http::params::Address;
 use crate::api::state::CHAIN_TIME_SQL;
 use crate::api::{ApiContext, Error};
@@ -76,10 +77,13 @@ type GoalRow = (
     String,
 );
 
+/// The creator's goals in id order: the one `id`, or those after `after`, at most `limit`.
 async fn goals_of(
-    ctx: &ApiContext,
+    conn: &mut sqlx::PgConnection,
     creator: &Address,
     id: Option<i64>,
+    after: Option<i64>,
+    limit: i64,
 ) -> Result<Vec<Goal>, Error> {
     let rows: Vec<GoalRow> = sqlx::query_as(
         "SELECT g.id, g.creator, g.title, g.asset, g.target::text, g.context, g.starts_at, g.ends_at, \
@@ -87,11 +91,14 @@ async fn goals_of(
                           WHERE t.creator = g.creator AND t.asset = g.asset AND t.block_time >= g.starts_at \
                             AND (g.ends_at IS NULL OR t.block_time < g.ends_at) \
                             AND (g.context IS NULL OR t.context = g.context)), 0)::text \
-         FROM tip_goals g WHERE g.creator = $1 AND ($2::bigint IS NULL OR g.id = $2) ORDER BY g.id",
+         FROM tip_goals g WHERE g.creator = $1 AND ($2::bigint IS NULL OR g.id = $2) \
+           AND ($3::bigint IS NULL OR g.id > $3) ORDER BY g.id LIMIT $4",
     )
     .bind(creator.as_str())
     .bind(id)
-    .fetch_all(&ctx.pool)
+    .bind(after)
+    .bind(limit)
+    .fetch_all(conn)
     .await?;
     Ok(rows
         .into_iter()
@@ -132,13 +139,23 @@ fn compare_decimal(a: &str, b: &str) -> std::cmp::Ordering {
 
 /// A creator's tip goals with their progress.
 #[utoipa::path(get, path = "/creators/{address}/goals", tag = "goals",
-    params(("address" = String, Path)),
-    responses((status = 200, body = Vec<Goal>), (status = 400, body = ErrorBody)))]
+    params(("address" = String, Path), PageParams),
+    responses((status = 200, body = Page<Goal>),
+        (status = 400, body = ErrorBody, description = "invalid_address, invalid_cursor, invalid_limit")))]
 async fn list_goals(
     State(ctx): State<ApiContext>,
     Path(creator): Path<Address>,
-) -> Result<axum::Json<Vec<Goal>>, Error> {
-    Ok(axum::Json(goals_of(&ctx, &creator, None).await?))
+    Query(params): Query<PageParams>,
+) -> Result<axum::Json<Page<Goal>>, Error> {
+    let request = params.checked::<i64>()?;
+    let (mut tx, height) = snapshot(&ctx.pool).await?;
+    let goals = goals_of(&mut tx, &creator, None, request.after, request.fetch).await?;
+    Ok(axum::Json(request.page(
+        goals,
+        height,
+        |goal| encode_cursor(&goal.id),
+        |goal| goal,
+    )))
 }
 
 fn own(session: &Session, creator: &Address) -> Result<(), Error> {
@@ -227,7 +244,8 @@ async fn create_goal(
     .fetch_one(&mut *tx)
     .await?;
     tx.commit().await?;
-    let goal = goals_of(&ctx, &creator, Some(id))
+    let mut conn = ctx.pool.acquire().await?;
+    let goal = goals_of(&mut conn, &creator, Some(id), None, 1)
         .await?
         .pop()
         .ok_or_else(|| anyhow::anyhow!("goal {id} vanished"))?;

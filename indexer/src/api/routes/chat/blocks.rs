@@ -8,7 +8,8 @@ use utoipa::ToSchema;
 
 use super::prices::require_creator;
 use crate::api::http::error::ErrorBody;
-use crate::api::http::extract::Path;
+use crate::api::http::extract::{Path, Query};
+use crate::api::http::page::{encode_cursor, snapshot, Page, PageParams};
 use crate::api::http::params::Address;
 use crate::api::routes::auth::Session;
 use crate::api::{ApiContext, Error};
@@ -19,25 +20,38 @@ pub struct Block {
     pub blocked_at: DateTime<Utc>,
 }
 
-/// The fans the caller blocked, newest first (the 1000 newest).
-#[utoipa::path(get, path = "/chat/blocks", tag = "chat", security(("bearer" = [])), responses(
-    (status = 200, body = Vec<Block>), (status = 401, body = ErrorBody),
+/// The fans the caller blocked, newest first.
+#[utoipa::path(get, path = "/chat/blocks", tag = "chat", security(("bearer" = [])),
+    params(PageParams), responses(
+    (status = 200, body = Page<Block>),
+    (status = 400, body = ErrorBody, description = "invalid_cursor, invalid_limit"),
+    (status = 401, body = ErrorBody),
 ))]
 pub(super) async fn list_blocks(
     State(ctx): State<ApiContext>,
     session: Session,
-) -> Result<axum::Json<Vec<Block>>, Error> {
+    Query(params): Query<PageParams>,
+) -> Result<axum::Json<Page<Block>>, Error> {
+    let request = params.checked::<(DateTime<Utc>, String)>()?;
+    let (blocked_before, fan_after) = request.after.clone().unzip();
+    let (mut tx, height) = snapshot(&ctx.pool).await?;
     let rows: Vec<(String, DateTime<Utc>)> = sqlx::query_as(
-        "SELECT fan, blocked_at FROM chat_blocks WHERE creator = $1 ORDER BY blocked_at DESC, fan LIMIT 1000",
+        "SELECT fan, blocked_at FROM chat_blocks WHERE creator = $1 \
+           AND ($2::timestamptz IS NULL OR blocked_at < $2 OR (blocked_at = $2 AND fan > $3)) \
+         ORDER BY blocked_at DESC, fan LIMIT $4",
     )
     .bind(&session.address)
-    .fetch_all(&ctx.pool)
+    .bind(blocked_before)
+    .bind(fan_after)
+    .bind(request.fetch)
+    .fetch_all(&mut *tx)
     .await?;
-    Ok(axum::Json(
-        rows.into_iter()
-            .map(|(fan, blocked_at)| Block { fan, blocked_at })
-            .collect(),
-    ))
+    Ok(axum::Json(request.page(
+        rows,
+        height,
+        |(fan, blocked_at)| encode_cursor(&(blocked_at, fan)),
+        |(fan, blocked_at)| Block { fan, blocked_at },
+    )))
 }
 
 /// Blocks a fan from messaging the caller, whatever the chat rule says.

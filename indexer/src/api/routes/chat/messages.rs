@@ -13,9 +13,9 @@ use utoipa::{IntoParams, ToSchema};
 
 use super::threads::load_thread;
 use super::{MAX_MESSAGE_BYTES, RATE_LIMIT, RATE_WINDOW};
-use crate::api::http::error::ErrorBody;
+use crate::api::http::error::{ErrorBody, Refusal};
 use crate::api::http::extract::{Json, Path, Query};
-use crate::api::http::params::page_size;
+use crate::api::http::page::{invalid_cursor, snapshot, Page, PageParams};
 use crate::api::routes::auth::Session;
 use crate::api::{ApiContext, Error};
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema, sqlx::FromRow)]
@@ -38,21 +38,10 @@ pub struct SendMessageRequest {
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct MessagesQuery {
-    /// Only messages with a smaller id (older); for paging back.
-    pub before: Option<i64>,
-    /// Only messages with a larger id (newer).
+    /// Only messages with a larger id (newer than one already shown).
     pub after: Option<i64>,
-    /// 1 to 100; 20 when absent.
-    pub limit: Option<u32>,
-}
-
-#[derive(Debug, Serialize, Deserialize, ToSchema)]
-pub struct MessagesPage {
-    /// Newest first.
-    pub messages: Vec<Message>,
-    /// Pass as `before` for the next (older) page; absent on the last page.
-    pub next_before: Option<i64>,
 }
 
 pub(super) const MESSAGE_COLUMNS: &str =
@@ -60,8 +49,11 @@ pub(super) const MESSAGE_COLUMNS: &str =
 
 /// A page of a thread's messages, newest first.
 #[utoipa::path(get, path = "/chat/threads/{thread_id}/messages", tag = "chat",
-    security(("bearer" = [])), params(("thread_id" = String, Path), MessagesQuery), responses(
-    (status = 200, body = MessagesPage), (status = 401, body = ErrorBody),
+    security(("bearer" = [])), params(("thread_id" = String, Path), MessagesQuery, PageParams),
+    responses(
+    (status = 200, body = Page<Message>),
+    (status = 400, body = ErrorBody, description = "invalid_cursor, invalid_limit, invalid_query"),
+    (status = 401, body = ErrorBody),
     (status = 404, body = ErrorBody),
 ))]
 pub(super) async fn list_messages(
@@ -69,10 +61,12 @@ pub(super) async fn list_messages(
     session: Session,
     Path(thread_id): Path<String>,
     Query(query): Query<MessagesQuery>,
-) -> Result<axum::Json<MessagesPage>, Error> {
-    let limit = page_size(query.limit)?;
-    let mut conn = ctx.pool.acquire().await?;
-    if load_thread(&mut conn, &thread_id, &session.address)
+    Query(params): Query<PageParams>,
+) -> Result<axum::Json<Page<Message>>, Error> {
+    // A cursor is the id of the last message handed out.
+    let request = params.checked_with(|text| text.parse::<i64>().map_err(|_| invalid_cursor()))?;
+    let (mut tx, height) = snapshot(&ctx.pool).await?;
+    if load_thread(&mut tx, &thread_id, &session.address)
         .await?
         .is_none()
     {
@@ -84,18 +78,17 @@ pub(super) async fn list_messages(
          ORDER BY id DESC LIMIT $4"
     ))
     .bind(&thread_id)
-    .bind(query.before)
+    .bind(request.after)
     .bind(query.after)
-    .bind(limit)
-    .fetch_all(&mut *conn)
+    .bind(request.fetch)
+    .fetch_all(&mut *tx)
     .await?;
-    let next_before = (messages.len() as i64 == limit)
-        .then(|| messages.last().map(|m| m.id))
-        .flatten();
-    Ok(axum::Json(MessagesPage {
+    Ok(axum::Json(request.page(
         messages,
-        next_before,
-    }))
+        height,
+        |message| message.id.to_string(),
+        |message| message,
+    )))
 }
 
 fn check_body(body: &str) -> Result<(), Error> {
@@ -168,7 +161,7 @@ async fn chat_gate(
     (status = 400, body = ErrorBody, description = "empty, too long or with control characters"),
     (status = 401, body = ErrorBody),
     (status = 402, body = ErrorBody, description = "the thread has a price and the fan's chat credit does not cover it; the message says what to tip"),
-    (status = 403, body = ErrorBody, description = "blocked, or the creator's chat rule does not let the fan message; the message says what would qualify"),
+    (status = 403, body = ErrorBody, description = "`forbidden`: blocked; `not_qualified`: the creator's chat rule does not let the fan message, and `refusal` says which rule and what would qualify"),
     (status = 404, body = ErrorBody),
     (status = 429, body = ErrorBody, description = "rate limit; see Retry-After"),
 ))]
@@ -194,12 +187,20 @@ pub(super) async fn send_message(
         if !gate.allowed {
             let why = gate
                 .hint
+                .as_ref()
                 .map(|hint| format!("; to qualify: {hint}"))
                 .unwrap_or_default();
-            return Err(Error::Forbidden(format!(
-                "the creator's chat rule does not let you message ({}){why}",
-                gate.decided_by
-            )));
+            return Err(Error::Refused {
+                message: format!(
+                    "the creator's chat rule does not let you message ({}){why}",
+                    gate.decided_by
+                ),
+                refusal: Box::new(Refusal {
+                    decided_by: gate.decided_by,
+                    qualify: gate.qualify,
+                    hint: gate.hint,
+                }),
+            });
         }
     }
     let mut tx = ctx.pool.begin().await?;

@@ -30,11 +30,11 @@ pub use blocks::Block;
 pub(in crate::api) use events::last_event_id;
 pub use events::EventsQuery;
 pub(in crate::api) use messages::enforce_rate_limit;
-pub use messages::{Message, MessagesPage, MessagesQuery, SendMessageRequest};
+pub use messages::{Message, MessagesQuery, SendMessageRequest};
 pub(in crate::api) use prices::require_creator;
 pub use prices::Price;
 pub(in crate::api) use threads::new_context_id;
-pub use threads::{OpenThreadRequest, Thread, ThreadsQuery};
+pub use threads::{OpenThreadRequest, Thread};
 
 use crate::api::ApiContext;
 /// Longest message, in bytes of UTF-8.

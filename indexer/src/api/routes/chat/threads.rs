@@ -6,12 +6,13 @@ use axum::http::StatusCode;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use sqlx::{PgConnection, PgPool};
-use utoipa::{IntoParams, ToSchema};
+use utoipa::ToSchema;
 
 use super::prices::Price;
 use crate::api::http::error::ErrorBody;
 use crate::api::http::extract::{Json, Path, Query};
-use crate::api::http::params::{page_size, Address};
+use crate::api::http::page::{invalid_cursor, snapshot, Page, PageParams};
+use crate::api::http::params::Address;
 use crate::api::routes::auth::Session;
 use crate::api::{ApiContext, Error};
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
@@ -40,13 +41,6 @@ pub struct OpenThreadRequest {
     pub creator: String,
     /// The fan; defaults to the caller. A creator opens a thread with a fan by naming both.
     pub fan: Option<String>,
-}
-
-#[derive(Debug, Deserialize, IntoParams)]
-pub struct ThreadsQuery {
-    pub limit: Option<u32>,
-    /// Only threads created before this one (by creation order); for paging.
-    pub before: Option<String>,
 }
 
 /// A new random id for a thread or stream: 32 hex digits, valid as a tip context id.
@@ -216,18 +210,23 @@ pub(super) async fn open_thread(
 
 /// The caller's threads, as creator or fan, newest first.
 #[utoipa::path(get, path = "/chat/threads", tag = "chat", security(("bearer" = [])),
-    params(ThreadsQuery), responses(
-    (status = 200, body = Vec<Thread>), (status = 401, body = ErrorBody),
+    params(PageParams), responses(
+    (status = 200, body = Page<Thread>),
+    (status = 400, body = ErrorBody, description = "invalid_cursor, invalid_limit"),
+    (status = 401, body = ErrorBody),
 ))]
 pub(super) async fn list_threads(
     State(ctx): State<ApiContext>,
     session: Session,
-    Query(query): Query<ThreadsQuery>,
-) -> Result<axum::Json<Vec<Thread>>, Error> {
-    let limit = page_size(query.limit)?;
-    if let Some(before) = &query.before {
-        check_thread_id(before)?;
-    }
+    Query(params): Query<PageParams>,
+) -> Result<axum::Json<Page<Thread>>, Error> {
+    // A cursor is the id of the last thread handed out.
+    let request = params.checked_with(|text| {
+        check_thread_id(text)
+            .map(|()| text.to_owned())
+            .map_err(|_| invalid_cursor())
+    })?;
+    let (mut tx, height) = snapshot(&ctx.pool).await?;
     let rows: Vec<ThreadRow> = sqlx::query_as(&format!(
         "SELECT {THREAD_COLUMNS} FROM chat_threads t LEFT JOIN chat_prices p ON p.creator = t.creator \
          WHERE $1 IN (t.creator, t.fan) \
@@ -236,11 +235,16 @@ pub(super) async fn list_threads(
          ORDER BY t.created_at DESC, t.thread_id DESC LIMIT $3"
     ))
     .bind(&session.address)
-    .bind(&query.before)
-    .bind(limit)
-    .fetch_all(&ctx.pool)
+    .bind(&request.after)
+    .bind(request.fetch)
+    .fetch_all(&mut *tx)
     .await?;
-    Ok(axum::Json(rows.into_iter().map(thread_from_row).collect()))
+    Ok(axum::Json(request.page(
+        rows,
+        height,
+        |row| row.0.clone(),
+        thread_from_row,
+    )))
 }
 
 /// One of the caller's threads, with its price and the fan's credit.

@@ -6,13 +6,15 @@ use axum::http::StatusCode;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use sqlx::PgPool;
-use utoipa::{IntoParams, ToSchema};
+use utoipa::ToSchema;
 
 use super::sessions::{check_text, load_stream};
 use super::{COMMENT_RATE_LIMIT, COMMENT_RATE_WINDOW, MAX_COMMENT_BYTES};
-use crate::api::http::error::ErrorBody;
+use mesi_common::chat_rule::Qualification;
+
+use crate::api::http::error::{ErrorBody, Refusal};
 use crate::api::http::extract::{Json, Path, Query};
-use crate::api::http::params::page_size;
+use crate::api::http::page::{invalid_cursor, snapshot, Page, PageParams};
 use crate::api::routes::auth::Session;
 use crate::api::routes::chat::enforce_rate_limit;
 use crate::api::state::CHAIN_TIME_SQL;
@@ -33,37 +35,39 @@ pub struct PostCommentRequest {
     pub body: String,
 }
 
-#[derive(Debug, Deserialize, IntoParams)]
-pub struct CommentsQuery {
-    /// Only comments with a smaller id (older).
-    pub before: Option<i64>,
-    pub limit: Option<u32>,
-}
-
 pub(super) const COMMENT_COLUMNS: &str = "id, stream_id, author, body, posted_at";
 
 /// A page of a stream's comments, newest first.
 #[utoipa::path(get, path = "/streams/{stream_id}/comments", tag = "streams",
-    params(("stream_id" = String, Path), CommentsQuery), responses(
-    (status = 200, body = Vec<Comment>), (status = 404, body = ErrorBody),
+    params(("stream_id" = String, Path), PageParams), responses(
+    (status = 200, body = Page<Comment>),
+    (status = 400, body = ErrorBody, description = "invalid_cursor, invalid_limit"),
+    (status = 404, body = ErrorBody),
 ))]
 pub(super) async fn list_comments(
     State(ctx): State<ApiContext>,
     Path(stream_id): Path<String>,
-    Query(query): Query<CommentsQuery>,
-) -> Result<axum::Json<Vec<Comment>>, Error> {
-    let limit = page_size(query.limit)?;
+    Query(params): Query<PageParams>,
+) -> Result<axum::Json<Page<Comment>>, Error> {
+    // A cursor is the id of the last comment handed out.
+    let request = params.checked_with(|text| text.parse::<i64>().map_err(|_| invalid_cursor()))?;
     load_stream(&ctx.pool, &stream_id).await?;
+    let (mut tx, height) = snapshot(&ctx.pool).await?;
     let comments: Vec<Comment> = sqlx::query_as(&format!(
         "SELECT {COMMENT_COLUMNS} FROM stream_comments \
          WHERE stream_id = $1 AND ($2::bigint IS NULL OR id < $2) ORDER BY id DESC LIMIT $3"
     ))
     .bind(&stream_id)
-    .bind(query.before)
-    .bind(limit)
-    .fetch_all(&ctx.pool)
+    .bind(request.after)
+    .bind(request.fetch)
+    .fetch_all(&mut *tx)
     .await?;
-    Ok(axum::Json(comments))
+    Ok(axum::Json(request.page(
+        comments,
+        height,
+        |comment| comment.id.to_string(),
+        |comment| comment,
+    )))
 }
 
 /// Whether `fan` has an active subscription to `creator` at tier `min_tier` or higher, at the
@@ -91,7 +95,7 @@ async fn is_subscriber(
     request_body = PostCommentRequest, responses(
     (status = 201, body = Comment), (status = 400, body = ErrorBody),
     (status = 401, body = ErrorBody),
-    (status = 403, body = ErrorBody, description = "subscribers only"),
+    (status = 403, body = ErrorBody, description = "`not_qualified`: the stream is for subscribers; `refusal` says what would qualify"),
     (status = 404, body = ErrorBody),
     (status = 409, body = ErrorBody, description = "the stream has ended"),
     (status = 429, body = ErrorBody, description = "rate limit; see Retry-After"),
@@ -118,10 +122,20 @@ pub(super) async fn post_comment(
         )
         .await?
     {
-        return Err(Error::Forbidden(format!(
-            "only subscribers at tier {} or higher may comment on this stream",
-            stream.min_tier
-        )));
+        let qualify = Qualification::Subscribe {
+            min_tier: u32::try_from(stream.min_tier).unwrap_or(u32::MAX),
+        };
+        return Err(Error::Refused {
+            message: format!(
+                "only subscribers at tier {} or higher may comment on this stream",
+                stream.min_tier
+            ),
+            refusal: Box::new(Refusal {
+                decided_by: "subscribers_only".into(),
+                hint: Some(qualify.to_string()),
+                qualify: Some(qualify),
+            }),
+        });
     }
     let mut tx = ctx.pool.begin().await?;
     enforce_rate_limit(

@@ -25,7 +25,7 @@ use std::time::Duration;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-pub use comments::{Comment, CommentsQuery, PostCommentRequest};
+pub use comments::{Comment, PostCommentRequest};
 pub use events::StreamTip;
 pub use sessions::{StartStreamRequest, StreamView, StreamsQuery};
 pub use summary::{AssetTotal, StreamSummary, TopTipper};

@@ -10,7 +10,8 @@ use utoipa::{IntoParams, ToSchema};
 use super::{MAX_PLAYBACK_URL_BYTES, MAX_TITLE_BYTES};
 use crate::api::http::error::ErrorBody;
 use crate::api::http::extract::{Json, Path, Query};
-use crate::api::http::params::{page_size, Address};
+use crate::api::http::page::{encode_cursor, snapshot, Page, PageParams};
+use crate::api::http::params::Address;
 use crate::api::routes::auth::Session;
 use crate::api::routes::chat::{new_context_id, require_creator};
 use crate::api::{ApiContext, Error};
@@ -90,11 +91,12 @@ fn stream_from_row(row: StreamRow) -> StreamView {
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct StreamsQuery {
+    /// Only this creator's streams.
     pub creator: Option<String>,
-    /// Only streams that are live now.
+    /// Only streams that are live now (`true`) or ended (`false`).
     pub live: Option<bool>,
-    pub limit: Option<u32>,
 }
 
 pub(super) fn check_text(
@@ -222,30 +224,43 @@ pub(super) async fn get_stream(
 }
 
 /// Streams, newest first; by creator and live state.
-#[utoipa::path(get, path = "/streams", tag = "streams", params(StreamsQuery), responses(
-    (status = 200, body = Vec<StreamView>), (status = 400, body = ErrorBody),
+#[utoipa::path(get, path = "/streams", tag = "streams", params(StreamsQuery, PageParams),
+    responses(
+    (status = 200, body = Page<StreamView>),
+    (status = 400, body = ErrorBody, description = "invalid_address, invalid_cursor, invalid_limit"),
 ))]
 pub(super) async fn list_streams(
     State(ctx): State<ApiContext>,
     Query(query): Query<StreamsQuery>,
-) -> Result<axum::Json<Vec<StreamView>>, Error> {
-    let limit = page_size(query.limit)?;
+    Query(params): Query<PageParams>,
+) -> Result<axum::Json<Page<StreamView>>, Error> {
+    let request = params.checked::<(DateTime<Utc>, String)>()?;
+    let (started_before, id_after) = request.after.clone().unzip();
     let creator = query
         .creator
         .as_deref()
         .map(str::parse::<Address>)
         .transpose()?;
+    let (mut tx, height) = snapshot(&ctx.pool).await?;
     let rows: Vec<StreamRow> = sqlx::query_as(&format!(
         "SELECT {STREAM_COLUMNS} FROM streams \
          WHERE ($1::text IS NULL OR creator = $1) AND ($2::bool IS NULL OR (ended_at IS NULL) = $2) \
-         ORDER BY started_at DESC, stream_id LIMIT $3"
+           AND ($3::timestamptz IS NULL OR started_at < $3 OR (started_at = $3 AND stream_id > $4)) \
+         ORDER BY started_at DESC, stream_id LIMIT $5"
     ))
     .bind(creator.as_ref().map(Address::as_str))
     .bind(query.live)
-    .bind(limit)
-    .fetch_all(&ctx.pool)
+    .bind(started_before)
+    .bind(id_after)
+    .bind(request.fetch)
+    .fetch_all(&mut *tx)
     .await?;
-    Ok(axum::Json(rows.into_iter().map(stream_from_row).collect()))
+    Ok(axum::Json(request.page(
+        rows,
+        height,
+        |row| encode_cursor(&(row.6, &row.0)),
+        stream_from_row,
+    )))
 }
 
 #[cfg(test)]
