@@ -1218,6 +1218,7 @@ export interface components {
             code: string;
             /** @description For people; may change between versions. */
             message: string;
+            refusal?: null | components["schemas"]["Refusal"];
         };
         /** @description A fan's subscription to a creator. */
         FanSubscription: {
@@ -1362,15 +1363,6 @@ export interface components {
             /** Format: date-time */
             sent_at: string;
             thread_id: string;
-        };
-        MessagesPage: {
-            /** @description Newest first. */
-            messages: components["schemas"]["Message"][];
-            /**
-             * Format: int64
-             * @description Pass as `before` for the next (older) page; absent on the last page.
-             */
-            next_before?: number | null;
         };
         NewGoal: {
             /** @description `native:<denom>` or `cw20:<address>`. */
@@ -1620,6 +1612,28 @@ export interface components {
                 fan: string;
                 fan_no_show: boolean;
             })[];
+            /** @description Pass as `cursor` for the next page; absent on the last page. */
+            next_cursor?: string | null;
+        };
+        /** @description A page of a list. */
+        Page_Message: {
+            /**
+             * Format: int64
+             * @description The indexed height the page holds at; absent before the first block is indexed.
+             */
+            height?: number | null;
+            items: {
+                body: string;
+                charged_amount?: string | null;
+                /** @description What this message cost the fan, when the thread had a price. */
+                charged_asset?: string | null;
+                /** Format: int64 */
+                id: number;
+                sender: string;
+                /** Format: date-time */
+                sent_at: string;
+                thread_id: string;
+            }[];
             /** @description Pass as `cursor` for the next page; absent on the last page. */
             next_cursor?: string | null;
         };
@@ -1938,6 +1952,18 @@ export interface components {
             ready: boolean;
             /** @description Why the service is not ready. */
             reason?: string | null;
+        };
+        /**
+         * @description Which rule refused a fan, and what would let them through: the fields `/can-message`
+         *     answers with.
+         */
+        Refusal: {
+            /** @description Path of the rule that decided, e.g. `any[1].subscriber`. */
+            decided_by: string;
+            /** @description `qualify` in words. */
+            hint?: string | null;
+            /** @description What would qualify (`mesi_common::chat_rule::Qualification` as JSON). */
+            qualify?: Record<string, never> | null;
         };
         SendMessageRequest: {
             /** @description 1 to 2000 bytes; no control characters but newlines and tabs. */
@@ -2928,12 +2954,14 @@ export interface operations {
     list_messages: {
         parameters: {
             query?: {
-                /** @description Only messages with a smaller id (older); for paging back. */
-                before?: number | null;
-                /** @description Only messages with a larger id (newer). */
-                after?: number | null;
-                /** @description 1 to 100; 20 when absent. */
-                limit?: number | null;
+                /** @description Only messages with a larger id (newer than one already shown). */
+                after?: number;
+                /** @description Items per page, 1 to 100 (larger values are cut to 100); 20 when absent. */
+                limit?: number;
+                /** @description Where the page starts: `next_cursor` of the previous page. */
+                cursor?: string;
+                /** @description The same as `cursor` (its older name). */
+                before?: string;
             };
             header?: never;
             path: {
@@ -2948,7 +2976,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["MessagesPage"];
+                    "application/json": components["schemas"]["Page_Message"];
+                };
+            };
+            /** @description invalid_cursor, invalid_limit, invalid_query */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
             401: {
@@ -3018,7 +3055,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description blocked, or the creator's chat rule does not let the fan message; the message says what would qualify */
+            /** @description `forbidden`: blocked; `not_qualified`: the creator's chat rule does not let the fan message, and `refusal` says which rule and what would qualify */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4573,7 +4610,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description subscribers only */
+            /** @description `not_qualified`: the stream is for subscribers; `refusal` says what would qualify */
             403: {
                 headers: {
                     [name: string]: unknown;
