@@ -332,6 +332,12 @@ async fn anonymous_tips_name_nobody_in_any_answer() {
         let events = read_events(open_sse(&indexed, &path, None).await, 5).await;
         check_items(&path, events.into_iter().map(|(_, item)| item).collect());
     }
+    // Anonymous tips too match the schema of their kind.
+    let kinds = indexed.assert_feed_matches_openapi().await;
+    assert!(
+        kinds.contains("tip") && kinds.contains("fiat_tip"),
+        "{kinds:?}"
+    );
     // The fan's own feed has the public tip only.
     let shy_feed = indexed.get_json(&format!("/fans/{shy}/feed")).await;
     let messages: Vec<&str> = shy_feed["items"]

@@ -555,3 +555,18 @@ async fn auctions_bids_and_meetings() {
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(field(&body, "fan"), [m.fan.as_str()]);
 }
+
+#[tokio::test]
+async fn every_feed_item_matches_the_schema_of_its_kind() {
+    let Some(m) = marketplace().await else { return };
+    let kinds = m.indexed.assert_feed_matches_openapi().await;
+    // The marketplace has subscriptions, sales, surprises and auctions.
+    for kind in [
+        "subscription",
+        "ppv_purchase",
+        "surprise_mint",
+        "meeting_bid",
+    ] {
+        assert!(kinds.contains(kind), "{kind} not in the feed: {kinds:?}");
+    }
+}

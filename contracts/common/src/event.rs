@@ -44,6 +44,17 @@ pub trait MesiEvent: Sized {
     /// Rebuilds the event from its attributes. Attributes the type does not know (such as
     /// x/wasm's `_contract_address`) are ignored, so a newer emitter can add fields.
     fn from_attributes(attrs: &[(&str, &str)]) -> Result<Self, DecodeError>;
+
+    /// The attributes the event carries, in order: what readers document and check.
+    fn fields() -> Vec<EventField>;
+}
+
+/// One attribute of an event type.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct EventField {
+    pub name: &'static str,
+    /// Left out when the value is absent (an `Option` field).
+    pub optional: bool,
 }
 
 /// How one field is written to, and read back from, an attribute value.
@@ -142,6 +153,13 @@ macro_rules! mesi_event {
                 Ok($name {
                     $($field: $crate::event::read_field(Self::TYPE, attrs, stringify!($field))?),*
                 })
+            }
+
+            fn fields() -> Vec<$crate::event::EventField> {
+                vec![$($crate::event::EventField {
+                    name: stringify!($field),
+                    optional: <$fty as $crate::event::AttrValue>::when_missing().is_some(),
+                }),*]
             }
         }
     };
@@ -302,6 +320,32 @@ mod tests {
         assert!(!attr_pairs(&sample().to_event())
             .iter()
             .any(|(k, _)| *k == "note"));
+    }
+
+    #[test]
+    fn fields_list_the_attributes_and_which_may_be_absent() {
+        let fields: Vec<(&str, bool)> = Sample::fields()
+            .iter()
+            .map(|f| (f.name, f.optional))
+            .collect();
+        assert_eq!(
+            fields,
+            [
+                ("who", false),
+                ("amount", false),
+                ("at", false),
+                ("asset", false),
+                ("note", true),
+                ("tags", false)
+            ]
+        );
+        let emitted: Vec<String> = sample()
+            .to_event()
+            .attributes
+            .into_iter()
+            .map(|a| a.key)
+            .collect();
+        assert_eq!(emitted, ["who", "amount", "at", "asset", "tags"]);
     }
 
     #[test]

@@ -182,6 +182,48 @@ impl Indexed {
         assert_eq!(status, StatusCode::OK, "{path}: {body}");
         serde_json::from_str(&body).unwrap()
     }
+
+    /// Checks every item of the global feed against the schema `/openapi.json` gives its
+    /// kind: the item's and its data's fields are documented, and the required ones present.
+    /// Answers the kinds seen.
+    pub async fn assert_feed_matches_openapi(&self) -> std::collections::BTreeSet<String> {
+        let doc = self.get_json("/openapi.json").await;
+        let schemas = &doc["components"]["schemas"];
+        let mapping = &schemas["FeedItem"]["discriminator"]["mapping"];
+        let mut kinds = std::collections::BTreeSet::new();
+        let feed = self.get_json("/feed?limit=100").await;
+        for item in feed["items"].as_array().unwrap() {
+            let kind = item["kind"].as_str().unwrap();
+            let reference = mapping[kind]
+                .as_str()
+                .unwrap_or_else(|| panic!("{kind} undocumented"));
+            let schema = &schemas[reference.rsplit('/').next().unwrap()];
+            assert_conforms(schema, item, kind);
+            assert_conforms(&schema["properties"]["data"], &item["data"], kind);
+            assert_eq!(schema["properties"]["kind"]["enum"][0], kind);
+            kinds.insert(kind.to_owned());
+        }
+        kinds
+    }
+}
+
+/// `value`'s fields are all among `schema`'s properties, and its required ones present.
+fn assert_conforms(schema: &serde_json::Value, value: &serde_json::Value, what: &str) {
+    let properties = schema["properties"].as_object().unwrap();
+    let fields = value.as_object().unwrap();
+    for key in fields.keys() {
+        assert!(
+            properties.contains_key(key),
+            "{what}: {key} undocumented in {schema}"
+        );
+    }
+    for required in schema["required"].as_array().into_iter().flatten() {
+        let key = required.as_str().unwrap();
+        assert!(
+            fields.contains_key(key),
+            "{what}: required {key} missing from {value}"
+        );
+    }
 }
 
 /// A contract's custom event as x/wasm emits it: `wasm-<type>`, `_contract_address` first.

@@ -91,7 +91,7 @@ const ANONYMOUS_TIP_FIELDS: &[&str] = &[
 
 /// Whether an answer shows field `key` of a tip event. `fan_total` never: it is the fan's
 /// lifetime total, anonymous tips included, so a public tip's would tell them.
-fn tip_field_shown(key: &str, anonymous: bool) -> bool {
+pub(super) fn tip_field_shown(key: &str, anonymous: bool) -> bool {
     if anonymous {
         ANONYMOUS_TIP_FIELDS.contains(&key)
     } else {

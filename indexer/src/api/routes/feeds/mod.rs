@@ -14,6 +14,7 @@
 mod items;
 mod live;
 pub mod publisher;
+mod schema;
 
 use axum::extract::State;
 use serde::{Deserialize, Serialize};
@@ -41,11 +42,11 @@ pub fn router() -> OpenApiRouter<ApiContext> {
         .routes(routes!(live::fan_live))
 }
 
-/// One feed item: an event of a Mesi contract, with who it concerns.
-#[derive(Debug, Clone, Serialize, ToSchema)]
+/// One feed item: an event of a Mesi contract, with who it concerns. Its OpenAPI schema, one
+/// per kind, is in [`schema`].
+#[derive(Debug, Clone, Serialize)]
 pub struct FeedItem {
     /// The item's position `<height>-<seq>`: the cursor and the SSE event id.
-    #[schema(value_type = String, example = "1200-3")]
     pub id: Position,
     /// One of: tip, fiat_tip, subscription, ppv_purchase, surprise_mint, surprise_listing,
     /// surprise_sale, surprise_transfer, surprise_unlock, surprise_reveal, surprise_forfeit,
@@ -68,7 +69,6 @@ pub struct FeedItem {
     /// `cw20:<address>`, times in nanoseconds), e.g. a tip's `amount`, `asset` and `message`.
     /// A tip's `fan_total` is left out (it counts anonymous tips); an anonymous tip shows only
     /// what was given, to whom, where, and its message.
-    #[schema(value_type = Object)]
     pub data: Map<String, Value>,
 }
 
