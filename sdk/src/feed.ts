@@ -175,8 +175,12 @@ export async function* liveFeed(
         const parser = new SseParser();
         parser.lastEventId = lastId ?? "";
         const decoder = new TextDecoder();
-        for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) {
-          for (const event of parser.push(decoder.decode(chunk, { stream: true }))) {
+        // A reader rather than async iteration of the body, which not every browser has.
+        const reader = response.body.getReader();
+        for (;;) {
+          const { done, value } = await reader.read();
+          if (done) break;
+          for (const event of parser.push(decoder.decode(value, { stream: true }))) {
             if (event.retry !== undefined) retryMs = event.retry;
             if (event.event !== "feed") continue;
             lastId = event.id;
