@@ -158,6 +158,12 @@ impl<'de> Deserialize<'de> for Position {
     }
 }
 
+/// A time as every answer writes it: RFC 3339 in UTC with `Z`, fractions only when present
+/// (as chrono's serde writes `DateTime<Utc>` fields).
+pub fn rfc3339(time: &chrono::DateTime<chrono::Utc>) -> String {
+    time.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -17,7 +17,7 @@ use super::leaderboards::checked_asset;
 use crate::api::http::error::ErrorBody;
 use crate::api::http::extract::{Json, Path, Query};
 use crate::api::http::page::{encode_cursor, snapshot, Page, PageParams};
-use crate::api::http::params::Address;
+use crate::api::http::params::{rfc3339, Address};
 use crate::api::state::CHAIN_TIME_SQL;
 use crate::api::{ApiContext, Error};
 
@@ -56,7 +56,9 @@ pub struct Goal {
     pub asset: String,
     pub target: String,
     pub context: Option<String>,
+    #[schema(format = DateTime)]
     pub starts_at: String,
+    #[schema(format = DateTime)]
     pub ends_at: Option<String>,
     /// Tipped so far toward the goal.
     pub raised: String,
@@ -115,8 +117,8 @@ async fn goals_of(
                     title,
                     asset,
                     context,
-                    starts_at: starts_at.to_rfc3339(),
-                    ends_at: ends_at.map(|t| t.to_rfc3339()),
+                    starts_at: rfc3339(&starts_at),
+                    ends_at: ends_at.as_ref().map(rfc3339),
                     percent: if reached {
                         100
                     } else {

@@ -17,7 +17,7 @@ use super::auth::Session;
 use crate::api::http::error::ErrorBody;
 use crate::api::http::extract::{Path, Query};
 use crate::api::http::page::{encode_cursor, one_by_id, snapshot, At, Page, PageParams};
-use crate::api::http::params::{Address, ContractQuery};
+use crate::api::http::params::{rfc3339, Address, ContractQuery};
 use crate::api::state::CHAIN_TIME_SQL;
 use crate::api::{ApiContext, Error};
 
@@ -44,6 +44,7 @@ pub struct Auction {
     /// (ended without a winning bid) or `cancelled`.
     pub state: String,
     /// When the meeting would start, RFC 3339, and for how long.
+    #[schema(format = DateTime)]
     pub start: String,
     pub duration_secs: String,
     pub time_zone: String,
@@ -54,6 +55,7 @@ pub struct Auction {
     pub reserve: String,
     pub min_increment_bps: i32,
     /// RFC 3339; a late bid moves it by `extension_secs`.
+    #[schema(format = DateTime)]
     pub ends_at: String,
     pub extension_secs: String,
     pub buy_now: Option<String>,
@@ -98,7 +100,7 @@ impl From<AuctionRow> for Auction {
             auction_id: row.auction_id,
             creator: row.creator,
             state: row.state,
-            start: row.start.to_rfc3339(),
+            start: rfc3339(&row.start),
             duration_secs: row.duration_secs,
             time_zone: row.time_zone,
             format: row.format,
@@ -106,7 +108,7 @@ impl From<AuctionRow> for Auction {
             asset: row.asset,
             reserve: row.reserve,
             min_increment_bps: row.min_increment_bps,
-            ends_at: row.ends_at.to_rfc3339(),
+            ends_at: rfc3339(&row.ends_at),
             extension_secs: row.extension_secs,
             buy_now: row.buy_now,
             top_bidder: row.top_bidder,
@@ -294,6 +296,7 @@ pub struct Bid {
     pub amount: String,
     pub height: i64,
     /// Block time, RFC 3339.
+    #[schema(format = DateTime)]
     pub time: String,
     pub tx_hash: Option<String>,
 }
@@ -315,7 +318,7 @@ impl From<BidRow> for Bid {
             bidder: row.bidder,
             amount: row.amount,
             height: row.height,
-            time: row.block_time.to_rfc3339(),
+            time: rfc3339(&row.block_time),
             tx_hash: row.tx_hash,
         }
     }
@@ -462,6 +465,7 @@ pub struct PublicMeeting {
     /// `scheduled`, `held`, `disputed`, `completed`, `cancelled`, `refunded` or `split`.
     pub status: String,
     /// RFC 3339.
+    #[schema(format = DateTime)]
     pub start: String,
     pub duration_secs: String,
     /// Bumped by each change.
@@ -478,6 +482,7 @@ pub struct Meeting {
     pub escrow: String,
     pub asset: Option<String>,
     /// RFC 3339; the fan may dispute until then once the meeting was held.
+    #[schema(format = DateTime)]
     pub dispute_deadline: Option<String>,
     pub fan_no_show: bool,
     /// Who changed the meeting last.
@@ -508,7 +513,7 @@ impl MeetingRow {
             meeting_id: self.meeting_id.clone(),
             creator: self.creator.clone(),
             status: self.status.clone(),
-            start: self.start.to_rfc3339(),
+            start: rfc3339(&self.start),
             duration_secs: self.duration_secs.clone(),
             revision: self.revision,
         }
@@ -520,7 +525,7 @@ impl MeetingRow {
             fan: self.fan,
             escrow: self.escrow,
             asset: self.asset,
-            dispute_deadline: self.dispute_deadline.map(|t| t.to_rfc3339()),
+            dispute_deadline: self.dispute_deadline.as_ref().map(rfc3339),
             fan_no_show: self.fan_no_show,
             actor: self.actor,
         }

@@ -13,7 +13,7 @@ use super::auth::Session;
 use crate::api::http::error::ErrorBody;
 use crate::api::http::extract::{Path, Query};
 use crate::api::http::page::{encode_cursor, snapshot, Page, PageParams};
-use crate::api::http::params::Address;
+use crate::api::http::params::{rfc3339, Address};
 use crate::api::state::CHAIN_TIME_SQL;
 use crate::api::{ApiContext, Error};
 
@@ -33,6 +33,7 @@ pub struct PpvItem {
     pub price: String,
     pub asset: String,
     /// RFC 3339; the item is not sold after it. Absent when the sale has no end.
+    #[schema(format = DateTime)]
     pub sale_ends_at: Option<String>,
     /// Whether it can be bought at the latest indexed block time.
     pub on_sale: bool,
@@ -101,7 +102,7 @@ async fn catalog(
             content_id: row.content_id,
             price: row.price,
             asset: row.asset,
-            sale_ends_at: row.sale_ends_at.map(|t| t.to_rfc3339()),
+            sale_ends_at: row.sale_ends_at.as_ref().map(rfc3339),
             on_sale: row.on_sale,
             free_for_tier: row.free_for_tier,
             revision: row.revision,
@@ -121,6 +122,7 @@ pub struct Purchase {
     pub price: String,
     pub height: i64,
     /// Block time, RFC 3339.
+    #[schema(format = DateTime)]
     pub time: String,
     pub tx_hash: Option<String>,
 }
@@ -186,7 +188,7 @@ async fn fan_purchases(
             asset: row.asset,
             price: row.price,
             height: row.height,
-            time: row.block_time.to_rfc3339(),
+            time: rfc3339(&row.block_time),
             tx_hash: row.tx_hash,
         },
     )))

@@ -14,7 +14,7 @@ use utoipa_axum::routes;
 use crate::api::http::error::ErrorBody;
 use crate::api::http::extract::{Path, Query};
 use crate::api::http::page::{encode_cursor, snapshot, Page, PageParams};
-use crate::api::http::params::Address;
+use crate::api::http::params::{rfc3339, Address};
 use crate::api::state::CHAIN_TIME_SQL;
 use crate::api::{ApiContext, Error};
 
@@ -135,6 +135,7 @@ pub struct FanSubscription {
     pub tier_name: Option<String>,
     pub asset: String,
     /// RFC 3339; the subscription is active while the block time is before it.
+    #[schema(format = DateTime)]
     pub expires_at: String,
     pub active: bool,
     pub on_trial: bool,
@@ -206,7 +207,7 @@ async fn fan_subscriptions(
             tier: row.tier,
             tier_name: row.tier_name,
             asset: row.asset,
-            expires_at: row.expires_at.to_rfc3339(),
+            expires_at: rfc3339(&row.expires_at),
             active: row.active,
             on_trial: row.on_trial,
             auto_renew: row.auto_renew,

@@ -15,7 +15,7 @@ use super::leaderboards::checked_asset;
 use crate::api::http::error::ErrorBody;
 use crate::api::http::extract::{Path, Query};
 use crate::api::http::page::{encode_cursor, one_by_id, snapshot, At, Page, PageParams};
-use crate::api::http::params::{Address, ContractQuery, Id};
+use crate::api::http::params::{rfc3339, Address, ContractQuery, Id};
 use crate::api::state::CHAIN_TIME_SQL;
 use crate::api::{ApiContext, Error};
 
@@ -51,6 +51,7 @@ pub struct Surprise {
     /// How long the creator has to reveal after an unlock.
     pub reveal_window_seconds: String,
     /// RFC 3339; set while unlocked.
+    #[schema(format = DateTime)]
     pub reveal_deadline: Option<String>,
     /// The revealed content's hash (after the reveal).
     pub content_hash: Option<String>,
@@ -66,6 +67,7 @@ pub struct ListingTerms {
     /// In the asset's smallest unit.
     pub price: String,
     /// RFC 3339; absent when the listing does not expire.
+    #[schema(format = DateTime)]
     pub expires_at: Option<String>,
     /// The listing's position `<height>-<seq>`.
     pub listed_at: String,
@@ -111,7 +113,7 @@ impl From<SurpriseRow> for Surprise {
                 seller,
                 asset,
                 price,
-                expires_at: row.expires_at.map(|t| t.to_rfc3339()),
+                expires_at: row.expires_at.as_ref().map(rfc3339),
                 listed_at: format!("{h}-{s}"),
             }),
             _ => None,
@@ -131,7 +133,7 @@ impl From<SurpriseRow> for Surprise {
             bond: row.bond,
             bond_asset: row.bond_asset,
             reveal_window_seconds: row.reveal_window,
-            reveal_deadline: row.reveal_deadline.map(|t| t.to_rfc3339()),
+            reveal_deadline: row.reveal_deadline.as_ref().map(rfc3339),
             content_hash: row.content_hash,
             minted_height: row.minted_height,
             listing,

@@ -23,7 +23,7 @@ pub use profile::{Link, OffChainProfile};
 use crate::api::http::error::ErrorBody;
 use crate::api::http::extract::{Path, Query};
 use crate::api::http::page::{encode_cursor, snapshot, At, Page, PageParams};
-use crate::api::http::params::Address;
+use crate::api::http::params::{rfc3339, Address};
 use crate::api::{ApiContext, Error};
 
 /// Longest search term, in characters.
@@ -55,6 +55,7 @@ pub struct Creator {
     pub chat_rule_text: String,
     pub active: bool,
     /// RFC 3339.
+    #[schema(format = DateTime)]
     pub registered_at: String,
     /// Position `<height>-<seq>` of the creator's newest feed item; absent before any.
     pub last_activity: Option<String>,
@@ -140,7 +141,7 @@ impl From<CreatorRow> for Creator {
             chat_rule: row.chat_rule.0,
             chat_rule_text,
             active: row.active,
-            registered_at: row.registered_at.to_rfc3339(),
+            registered_at: rfc3339(&row.registered_at),
             last_activity: (row.activity_height >= 0)
                 .then(|| format!("{}-{}", row.activity_height, row.activity_seq)),
             profile: OffChainProfile {
@@ -148,7 +149,7 @@ impl From<CreatorRow> for Creator {
                 avatar_url: row.avatar_url,
                 banner_url: row.banner_url,
                 links: row.links.map(|l| l.0).unwrap_or_default(),
-                updated_at: row.profile_updated_at.map(|t| t.to_rfc3339()),
+                updated_at: row.profile_updated_at.as_ref().map(rfc3339),
             },
         }
     }

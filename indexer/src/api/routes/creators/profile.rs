@@ -34,6 +34,7 @@ pub struct OffChainProfile {
     pub banner_url: Option<String>,
     pub links: Vec<Link>,
     /// When the creator last set these fields (RFC 3339).
+    #[schema(format = DateTime)]
     pub updated_at: Option<String>,
 }
 

@@ -1,11 +1,11 @@
 //! Reading feed items: keyset ranges by audience and kind, and what a tip shows.
 
-use chrono::{DateTime, SecondsFormat, Utc};
+use chrono::{DateTime, Utc};
 use serde_json::Value;
 use sqlx::PgPool;
 
 use super::{Audience, FeedFilter, FeedItem};
-use crate::api::http::params::Position;
+use crate::api::http::params::{rfc3339, Position};
 #[derive(Clone, Copy)]
 pub(super) enum Direction {
     /// Newest first, strictly below a position: pages.
@@ -59,7 +59,7 @@ fn item_from_row(row: ItemRow) -> FeedItem {
         id: Position { height, seq },
         kind,
         height,
-        time: time.to_rfc3339_opts(SecondsFormat::AutoSi, true),
+        time: rfc3339(&time),
         tx_hash,
         contract,
         event_type,

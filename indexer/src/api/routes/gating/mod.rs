@@ -31,7 +31,7 @@ use utoipa_axum::routes;
 
 use crate::api::http::error::ErrorBody;
 use crate::api::http::extract::Query;
-use crate::api::http::params::Address;
+use crate::api::http::params::{rfc3339, Address};
 use crate::api::state::CHAIN_TIME_SQL;
 use crate::api::{ApiContext, Error};
 
@@ -210,7 +210,7 @@ pub fn decide<F: GatingFacts<Error = std::convert::Infallible>>(
         qualify: answer.qualify,
         hint: answer.hint,
         height,
-        block_time: block_time.map(|t| t.to_rfc3339()),
+        block_time: block_time.as_ref().map(rfc3339),
     }
 }
 
@@ -228,6 +228,7 @@ pub struct CanMessageAnswer {
     /// The indexed height the answer holds at.
     pub height: Option<i64>,
     /// The block time subscriptions were checked against.
+    #[schema(format = DateTime)]
     pub block_time: Option<String>,
 }
 
