@@ -1025,7 +1025,10 @@ export interface components {
             /** @description Where the creator's share of payments goes. */
             payout: string;
             profile: components["schemas"]["OffChainProfile"];
-            /** @description RFC 3339. */
+            /**
+             * Format: date-time
+             * @description RFC 3339.
+             */
             registered_at: string;
             tip_minimums: components["schemas"]["TipMinimum"][];
         } & {
@@ -1047,7 +1050,10 @@ export interface components {
              * @description Bumped by each change.
              */
             revision: number;
-            /** @description RFC 3339. */
+            /**
+             * Format: date-time
+             * @description RFC 3339.
+             */
             start: string;
             /** @description `scheduled`, `held`, `disputed`, `completed`, `cancelled`, `refunded` or `split`. */
             status: string;
@@ -1077,7 +1083,10 @@ export interface components {
             minted_height: number;
             owner: string;
             preview_uri?: string | null;
-            /** @description RFC 3339; set while unlocked. */
+            /**
+             * Format: date-time
+             * @description RFC 3339; set while unlocked.
+             */
             reveal_deadline?: string | null;
             /** @description How long the creator has to reveal after an unlock. */
             reveal_window_seconds: string;
@@ -1109,7 +1118,10 @@ export interface components {
             creator: string;
             description: string;
             duration_secs: string;
-            /** @description RFC 3339; a late bid moves it by `extension_secs`. */
+            /**
+             * Format: date-time
+             * @description RFC 3339; a late bid moves it by `extension_secs`.
+             */
             ends_at: string;
             extension_secs: string;
             /** @description `video`, `audio` or `in_person`. */
@@ -1118,7 +1130,10 @@ export interface components {
             min_increment_bps: number;
             price?: string | null;
             reserve: string;
-            /** @description When the meeting would start, RFC 3339, and for how long. */
+            /**
+             * Format: date-time
+             * @description When the meeting would start, RFC 3339, and for how long.
+             */
             start: string;
             /**
              * @description `open` (taking bids), `ended` (past its end, not settled yet), `sold`, `closed`
@@ -1146,7 +1161,10 @@ export interface components {
             bidder: string;
             /** Format: int64 */
             height: number;
-            /** @description Block time, RFC 3339. */
+            /**
+             * Format: date-time
+             * @description Block time, RFC 3339.
+             */
             time: string;
             tx_hash?: string | null;
         };
@@ -1164,7 +1182,10 @@ export interface components {
         /** @description The contract's `CanMessageResponse`, and the indexed block it holds at. */
         CanMessageAnswer: {
             allowed: boolean;
-            /** @description The block time subscriptions were checked against. */
+            /**
+             * Format: date-time
+             * @description The block time subscriptions were checked against.
+             */
             block_time?: string | null;
             /** @description Path of the rule that decided, e.g. `any[1].subscriber`; `creator` when the fan is the creator. */
             decided_by: string;
@@ -1205,7 +1226,10 @@ export interface components {
             /** @description Where the creator's share of payments goes. */
             payout: string;
             profile: components["schemas"]["OffChainProfile"];
-            /** @description RFC 3339. */
+            /**
+             * Format: date-time
+             * @description RFC 3339.
+             */
             registered_at: string;
             tip_minimums: components["schemas"]["TipMinimum"][];
         };
@@ -1231,7 +1255,10 @@ export interface components {
             auto_renew: boolean;
             contract: string;
             creator: string;
-            /** @description RFC 3339; the subscription is active while the block time is before it. */
+            /**
+             * Format: date-time
+             * @description RFC 3339; the subscription is active while the block time is before it.
+             */
             expires_at: string;
             fan: string;
             max_price_per_period: string;
@@ -1241,21 +1268,29 @@ export interface components {
             /** @description The tier's name; absent if the tier is unknown to the index. */
             tier_name?: string | null;
         };
-        /** @description One feed item: an event of a Mesi contract, with who it concerns. */
-        FeedItem: {
+        /** @description One feed item: an event of a Mesi contract, with who it concerns; `kind` says which. */
+        FeedItem: components["schemas"]["FeedItemTip"] | components["schemas"]["FeedItemFiatTip"] | components["schemas"]["FeedItemSubscription"] | components["schemas"]["FeedItemPpvPurchase"] | components["schemas"]["FeedItemSurpriseMint"] | components["schemas"]["FeedItemSurpriseListing"] | components["schemas"]["FeedItemSurpriseSale"] | components["schemas"]["FeedItemSurpriseTransfer"] | components["schemas"]["FeedItemSurpriseUnlock"] | components["schemas"]["FeedItemSurpriseReveal"] | components["schemas"]["FeedItemSurpriseForfeit"] | components["schemas"]["FeedItemMeetingAuction"] | components["schemas"]["FeedItemMeetingAuctionCancelled"] | components["schemas"]["FeedItemMeetingAuctionSettled"] | components["schemas"]["FeedItemMeetingBid"] | components["schemas"]["FeedItemMeeting"];
+        /** fiat_tip */
+        FeedItemFiatTip: {
             contract: string;
             /** @description The other fan: the seller of a sale, the sender of a transfer, an outbid bidder. */
             counterparty?: string | null;
+            /** @description The creator concerned. */
             creator?: string | null;
-            /**
-             * @description The event's fields as emitted (numbers as strings, assets as `native:<denom>` or
-             *     `cw20:<address>`, times in nanoseconds), e.g. a tip's `amount`, `asset` and `message`.
-             *     A tip's `fan_total` is left out (it counts anonymous tips); an anonymous tip shows only
-             *     what was given, to whom, where, and its message.
-             */
-            data: Record<string, never>;
-            /** @description The typed event, e.g. `mesi.tip.v1`. */
-            event_type: string;
+            /** @description The event's attributes as emitted: numbers as decimal strings, assets as `native:<denom>` or `cw20:<address>`, times in nanoseconds. */
+            data: {
+                amount_minor: string;
+                anonymous: string;
+                context: string;
+                creator: string;
+                currency: string;
+                fan?: string;
+                gateway: string;
+                message?: string;
+                payment_ref?: string;
+            };
+            /** @enum {string} */
+            event_type: "mesi.fiat_tip.v1";
             /** @description The fan concerned; absent for anonymous tips. */
             fan?: string | null;
             /** Format: int64 */
@@ -1266,12 +1301,651 @@ export interface components {
              */
             id: string;
             /**
-             * @description One of: tip, fiat_tip, subscription, ppv_purchase, surprise_mint, surprise_listing,
-             *     surprise_sale, surprise_transfer, surprise_unlock, surprise_reveal, surprise_forfeit,
-             *     meeting_auction, meeting_auction_cancelled, meeting_auction_settled, meeting_bid, meeting.
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
              */
-            kind: string;
-            /** @description Block time, RFC 3339 in UTC. */
+            kind: "fiat_tip";
+            /**
+             * Format: date-time
+             * @description Block time, RFC 3339 in UTC.
+             */
+            time: string;
+            /** @description Absent for anonymous tips (the transaction names the fan). */
+            tx_hash?: string | null;
+        };
+        /** meeting */
+        FeedItemMeeting: {
+            contract: string;
+            /** @description The other fan: the seller of a sale, the sender of a transfer, an outbid bidder. */
+            counterparty?: string | null;
+            /** @description The creator concerned. */
+            creator?: string | null;
+            /** @description The event's attributes as emitted: numbers as decimal strings, assets as `native:<denom>` or `cw20:<address>`, times in nanoseconds. */
+            data: {
+                actor: string;
+                creator: string;
+                dispute_deadline?: string;
+                duration_secs: string;
+                escrow: string;
+                fan: string;
+                fan_no_show: string;
+                meeting_id: string;
+                revision: string;
+                start: string;
+                status: string;
+            };
+            /** @enum {string} */
+            event_type: "mesi.meeting.v1";
+            /** @description The fan concerned; absent for anonymous tips. */
+            fan?: string | null;
+            /** Format: int64 */
+            height: number;
+            /**
+             * @description The item's position `<height>-<seq>`: the cursor and the SSE event id.
+             * @example 1200-3
+             */
+            id: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "meeting";
+            /**
+             * Format: date-time
+             * @description Block time, RFC 3339 in UTC.
+             */
+            time: string;
+            /** @description Absent for anonymous tips (the transaction names the fan). */
+            tx_hash?: string | null;
+        };
+        /** meeting_auction */
+        FeedItemMeetingAuction: {
+            contract: string;
+            /** @description The other fan: the seller of a sale, the sender of a transfer, an outbid bidder. */
+            counterparty?: string | null;
+            /** @description The creator concerned. */
+            creator?: string | null;
+            /** @description The event's attributes as emitted: numbers as decimal strings, assets as `native:<denom>` or `cw20:<address>`, times in nanoseconds. */
+            data: {
+                asset: string;
+                auction_id: string;
+                buy_now?: string;
+                creator: string;
+                description: string;
+                duration_secs: string;
+                ends_at: string;
+                extension_secs: string;
+                fee_bps: string;
+                format: string;
+                min_increment_bps: string;
+                open_auctions: string;
+                reserve: string;
+                start: string;
+                time_zone: string;
+            };
+            /** @enum {string} */
+            event_type: "mesi.meeting_auction.v1";
+            /** @description The fan concerned; absent for anonymous tips. */
+            fan?: string | null;
+            /** Format: int64 */
+            height: number;
+            /**
+             * @description The item's position `<height>-<seq>`: the cursor and the SSE event id.
+             * @example 1200-3
+             */
+            id: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "meeting_auction";
+            /**
+             * Format: date-time
+             * @description Block time, RFC 3339 in UTC.
+             */
+            time: string;
+            /** @description Absent for anonymous tips (the transaction names the fan). */
+            tx_hash?: string | null;
+        };
+        /** meeting_auction_cancelled */
+        FeedItemMeetingAuctionCancelled: {
+            contract: string;
+            /** @description The other fan: the seller of a sale, the sender of a transfer, an outbid bidder. */
+            counterparty?: string | null;
+            /** @description The creator concerned. */
+            creator?: string | null;
+            /** @description The event's attributes as emitted: numbers as decimal strings, assets as `native:<denom>` or `cw20:<address>`, times in nanoseconds. */
+            data: {
+                auction_id: string;
+                creator: string;
+                open_auctions: string;
+            };
+            /** @enum {string} */
+            event_type: "mesi.meeting_auction_cancelled.v1";
+            /** @description The fan concerned; absent for anonymous tips. */
+            fan?: string | null;
+            /** Format: int64 */
+            height: number;
+            /**
+             * @description The item's position `<height>-<seq>`: the cursor and the SSE event id.
+             * @example 1200-3
+             */
+            id: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "meeting_auction_cancelled";
+            /**
+             * Format: date-time
+             * @description Block time, RFC 3339 in UTC.
+             */
+            time: string;
+            /** @description Absent for anonymous tips (the transaction names the fan). */
+            tx_hash?: string | null;
+        };
+        /** meeting_auction_settled */
+        FeedItemMeetingAuctionSettled: {
+            contract: string;
+            /** @description The other fan: the seller of a sale, the sender of a transfer, an outbid bidder. */
+            counterparty?: string | null;
+            /** @description The creator concerned. */
+            creator?: string | null;
+            /** @description The event's attributes as emitted: numbers as decimal strings, assets as `native:<denom>` or `cw20:<address>`, times in nanoseconds. */
+            data: {
+                auction_id: string;
+                bought_now: string;
+                creator: string;
+                open_auctions: string;
+                price?: string;
+                settled_by: string;
+                state: string;
+                winner?: string;
+            };
+            /** @enum {string} */
+            event_type: "mesi.meeting_auction_settled.v1";
+            /** @description The fan concerned; absent for anonymous tips. */
+            fan?: string | null;
+            /** Format: int64 */
+            height: number;
+            /**
+             * @description The item's position `<height>-<seq>`: the cursor and the SSE event id.
+             * @example 1200-3
+             */
+            id: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "meeting_auction_settled";
+            /**
+             * Format: date-time
+             * @description Block time, RFC 3339 in UTC.
+             */
+            time: string;
+            /** @description Absent for anonymous tips (the transaction names the fan). */
+            tx_hash?: string | null;
+        };
+        /** meeting_bid */
+        FeedItemMeetingBid: {
+            contract: string;
+            /** @description The other fan: the seller of a sale, the sender of a transfer, an outbid bidder. */
+            counterparty?: string | null;
+            /** @description The creator concerned. */
+            creator?: string | null;
+            /** @description The event's attributes as emitted: numbers as decimal strings, assets as `native:<denom>` or `cw20:<address>`, times in nanoseconds. */
+            data: {
+                amount: string;
+                auction_id: string;
+                bid_seq: string;
+                bidder: string;
+                refund?: string;
+                refunded_bidder?: string;
+            };
+            /** @enum {string} */
+            event_type: "mesi.meeting_bid.v1";
+            /** @description The fan concerned; absent for anonymous tips. */
+            fan?: string | null;
+            /** Format: int64 */
+            height: number;
+            /**
+             * @description The item's position `<height>-<seq>`: the cursor and the SSE event id.
+             * @example 1200-3
+             */
+            id: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "meeting_bid";
+            /**
+             * Format: date-time
+             * @description Block time, RFC 3339 in UTC.
+             */
+            time: string;
+            /** @description Absent for anonymous tips (the transaction names the fan). */
+            tx_hash?: string | null;
+        };
+        /** ppv_purchase */
+        FeedItemPpvPurchase: {
+            contract: string;
+            /** @description The other fan: the seller of a sale, the sender of a transfer, an outbid bidder. */
+            counterparty?: string | null;
+            /** @description The creator concerned. */
+            creator?: string | null;
+            /** @description The event's attributes as emitted: numbers as decimal strings, assets as `native:<denom>` or `cw20:<address>`, times in nanoseconds. */
+            data: {
+                asset: string;
+                buyer: string;
+                content_id: string;
+                creator: string;
+                creator_amount: string;
+                fan_total: string;
+                fee: string;
+                payout: string;
+                price: string;
+            };
+            /** @enum {string} */
+            event_type: "mesi.ppv_purchase.v1";
+            /** @description The fan concerned; absent for anonymous tips. */
+            fan?: string | null;
+            /** Format: int64 */
+            height: number;
+            /**
+             * @description The item's position `<height>-<seq>`: the cursor and the SSE event id.
+             * @example 1200-3
+             */
+            id: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "ppv_purchase";
+            /**
+             * Format: date-time
+             * @description Block time, RFC 3339 in UTC.
+             */
+            time: string;
+            /** @description Absent for anonymous tips (the transaction names the fan). */
+            tx_hash?: string | null;
+        };
+        /** subscription */
+        FeedItemSubscription: {
+            contract: string;
+            /** @description The other fan: the seller of a sale, the sender of a transfer, an outbid bidder. */
+            counterparty?: string | null;
+            /** @description The creator concerned. */
+            creator?: string | null;
+            /** @description The event's attributes as emitted: numbers as decimal strings, assets as `native:<denom>` or `cw20:<address>`, times in nanoseconds. */
+            data: {
+                action: string;
+                amount: string;
+                asset: string;
+                auto_renew: string;
+                creator: string;
+                creator_amount: string;
+                expires_at: string;
+                fan: string;
+                fee: string;
+                from_tier?: string;
+                max_price_per_period: string;
+                on_trial: string;
+                payout?: string;
+                periods: string;
+                refunded?: string;
+                sender: string;
+                tier: string;
+            };
+            /** @enum {string} */
+            event_type: "mesi.subscription.v1";
+            /** @description The fan concerned; absent for anonymous tips. */
+            fan?: string | null;
+            /** Format: int64 */
+            height: number;
+            /**
+             * @description The item's position `<height>-<seq>`: the cursor and the SSE event id.
+             * @example 1200-3
+             */
+            id: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "subscription";
+            /**
+             * Format: date-time
+             * @description Block time, RFC 3339 in UTC.
+             */
+            time: string;
+            /** @description Absent for anonymous tips (the transaction names the fan). */
+            tx_hash?: string | null;
+        };
+        /** surprise_forfeit */
+        FeedItemSurpriseForfeit: {
+            contract: string;
+            /** @description The other fan: the seller of a sale, the sender of a transfer, an outbid bidder. */
+            counterparty?: string | null;
+            /** @description The creator concerned. */
+            creator?: string | null;
+            /** @description The event's attributes as emitted: numbers as decimal strings, assets as `native:<denom>` or `cw20:<address>`, times in nanoseconds. */
+            data: {
+                bond_asset?: string;
+                bond_claimed: string;
+                creator: string;
+                token_id: string;
+                unlocker: string;
+            };
+            /** @enum {string} */
+            event_type: "mesi.surprise_forfeited.v1";
+            /** @description The fan concerned; absent for anonymous tips. */
+            fan?: string | null;
+            /** Format: int64 */
+            height: number;
+            /**
+             * @description The item's position `<height>-<seq>`: the cursor and the SSE event id.
+             * @example 1200-3
+             */
+            id: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "surprise_forfeit";
+            /**
+             * Format: date-time
+             * @description Block time, RFC 3339 in UTC.
+             */
+            time: string;
+            /** @description Absent for anonymous tips (the transaction names the fan). */
+            tx_hash?: string | null;
+        };
+        /** surprise_listing */
+        FeedItemSurpriseListing: {
+            contract: string;
+            /** @description The other fan: the seller of a sale, the sender of a transfer, an outbid bidder. */
+            counterparty?: string | null;
+            /** @description The creator concerned. */
+            creator?: string | null;
+            /** @description The event's attributes as emitted: numbers as decimal strings, assets as `native:<denom>` or `cw20:<address>`, times in nanoseconds. */
+            data: {
+                asset: string;
+                expires_at?: string;
+                price: string;
+                seller: string;
+                token_id: string;
+            };
+            /** @enum {string} */
+            event_type: "mesi.surprise_listed.v1";
+            /** @description The fan concerned; absent for anonymous tips. */
+            fan?: string | null;
+            /** Format: int64 */
+            height: number;
+            /**
+             * @description The item's position `<height>-<seq>`: the cursor and the SSE event id.
+             * @example 1200-3
+             */
+            id: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "surprise_listing";
+            /**
+             * Format: date-time
+             * @description Block time, RFC 3339 in UTC.
+             */
+            time: string;
+            /** @description Absent for anonymous tips (the transaction names the fan). */
+            tx_hash?: string | null;
+        };
+        /** surprise_mint */
+        FeedItemSurpriseMint: {
+            contract: string;
+            /** @description The other fan: the seller of a sale, the sender of a transfer, an outbid bidder. */
+            counterparty?: string | null;
+            /** @description The creator concerned. */
+            creator?: string | null;
+            /** @description The event's attributes as emitted: numbers as decimal strings, assets as `native:<denom>` or `cw20:<address>`, times in nanoseconds. */
+            data: {
+                bond: string;
+                bond_asset?: string;
+                category: string;
+                commitment: string;
+                creator: string;
+                hints: string;
+                owner: string;
+                preview_uri?: string;
+                reveal_window: string;
+                royalty_bps: string;
+                title: string;
+                token_id: string;
+            };
+            /** @enum {string} */
+            event_type: "mesi.surprise_minted.v1";
+            /** @description The fan concerned; absent for anonymous tips. */
+            fan?: string | null;
+            /** Format: int64 */
+            height: number;
+            /**
+             * @description The item's position `<height>-<seq>`: the cursor and the SSE event id.
+             * @example 1200-3
+             */
+            id: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "surprise_mint";
+            /**
+             * Format: date-time
+             * @description Block time, RFC 3339 in UTC.
+             */
+            time: string;
+            /** @description Absent for anonymous tips (the transaction names the fan). */
+            tx_hash?: string | null;
+        };
+        /** surprise_reveal */
+        FeedItemSurpriseReveal: {
+            contract: string;
+            /** @description The other fan: the seller of a sale, the sender of a transfer, an outbid bidder. */
+            counterparty?: string | null;
+            /** @description The creator concerned. */
+            creator?: string | null;
+            /** @description The event's attributes as emitted: numbers as decimal strings, assets as `native:<denom>` or `cw20:<address>`, times in nanoseconds. */
+            data: {
+                bond_asset?: string;
+                bond_returned: string;
+                content_hash: string;
+                creator: string;
+                salt: string;
+                token_id: string;
+            };
+            /** @enum {string} */
+            event_type: "mesi.surprise_revealed.v1";
+            /** @description The fan concerned; absent for anonymous tips. */
+            fan?: string | null;
+            /** Format: int64 */
+            height: number;
+            /**
+             * @description The item's position `<height>-<seq>`: the cursor and the SSE event id.
+             * @example 1200-3
+             */
+            id: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "surprise_reveal";
+            /**
+             * Format: date-time
+             * @description Block time, RFC 3339 in UTC.
+             */
+            time: string;
+            /** @description Absent for anonymous tips (the transaction names the fan). */
+            tx_hash?: string | null;
+        };
+        /** surprise_sale */
+        FeedItemSurpriseSale: {
+            contract: string;
+            /** @description The other fan: the seller of a sale, the sender of a transfer, an outbid bidder. */
+            counterparty?: string | null;
+            /** @description The creator concerned. */
+            creator?: string | null;
+            /** @description The event's attributes as emitted: numbers as decimal strings, assets as `native:<denom>` or `cw20:<address>`, times in nanoseconds. */
+            data: {
+                asset: string;
+                buyer: string;
+                creator: string;
+                fee: string;
+                price: string;
+                royalty: string;
+                royalty_payout: string;
+                seller: string;
+                seller_amount: string;
+                token_id: string;
+                treasury: string;
+            };
+            /** @enum {string} */
+            event_type: "mesi.surprise_sold.v1";
+            /** @description The fan concerned; absent for anonymous tips. */
+            fan?: string | null;
+            /** Format: int64 */
+            height: number;
+            /**
+             * @description The item's position `<height>-<seq>`: the cursor and the SSE event id.
+             * @example 1200-3
+             */
+            id: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "surprise_sale";
+            /**
+             * Format: date-time
+             * @description Block time, RFC 3339 in UTC.
+             */
+            time: string;
+            /** @description Absent for anonymous tips (the transaction names the fan). */
+            tx_hash?: string | null;
+        };
+        /** surprise_transfer */
+        FeedItemSurpriseTransfer: {
+            contract: string;
+            /** @description The other fan: the seller of a sale, the sender of a transfer, an outbid bidder. */
+            counterparty?: string | null;
+            /** @description The creator concerned. */
+            creator?: string | null;
+            /** @description The event's attributes as emitted: numbers as decimal strings, assets as `native:<denom>` or `cw20:<address>`, times in nanoseconds. */
+            data: {
+                delisted: string;
+                from: string;
+                to: string;
+                token_id: string;
+            };
+            /** @enum {string} */
+            event_type: "mesi.surprise_transferred.v1";
+            /** @description The fan concerned; absent for anonymous tips. */
+            fan?: string | null;
+            /** Format: int64 */
+            height: number;
+            /**
+             * @description The item's position `<height>-<seq>`: the cursor and the SSE event id.
+             * @example 1200-3
+             */
+            id: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "surprise_transfer";
+            /**
+             * Format: date-time
+             * @description Block time, RFC 3339 in UTC.
+             */
+            time: string;
+            /** @description Absent for anonymous tips (the transaction names the fan). */
+            tx_hash?: string | null;
+        };
+        /** surprise_unlock */
+        FeedItemSurpriseUnlock: {
+            contract: string;
+            /** @description The other fan: the seller of a sale, the sender of a transfer, an outbid bidder. */
+            counterparty?: string | null;
+            /** @description The creator concerned. */
+            creator?: string | null;
+            /** @description The event's attributes as emitted: numbers as decimal strings, assets as `native:<denom>` or `cw20:<address>`, times in nanoseconds. */
+            data: {
+                creator: string;
+                delisted: string;
+                owner: string;
+                reveal_deadline: string;
+                token_id: string;
+            };
+            /** @enum {string} */
+            event_type: "mesi.surprise_unlocked.v1";
+            /** @description The fan concerned; absent for anonymous tips. */
+            fan?: string | null;
+            /** Format: int64 */
+            height: number;
+            /**
+             * @description The item's position `<height>-<seq>`: the cursor and the SSE event id.
+             * @example 1200-3
+             */
+            id: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "surprise_unlock";
+            /**
+             * Format: date-time
+             * @description Block time, RFC 3339 in UTC.
+             */
+            time: string;
+            /** @description Absent for anonymous tips (the transaction names the fan). */
+            tx_hash?: string | null;
+        };
+        /** tip */
+        FeedItemTip: {
+            contract: string;
+            /** @description The other fan: the seller of a sale, the sender of a transfer, an outbid bidder. */
+            counterparty?: string | null;
+            /** @description The creator concerned. */
+            creator?: string | null;
+            /** @description The event's attributes as emitted: numbers as decimal strings, assets as `native:<denom>` or `cw20:<address>`, times in nanoseconds. */
+            data: {
+                amount: string;
+                anonymous: string;
+                asset: string;
+                context: string;
+                creator: string;
+                creator_amount: string;
+                fan?: string;
+                fee: string;
+                message?: string;
+                payout: string;
+            };
+            /** @enum {string} */
+            event_type: "mesi.tip.v1";
+            /** @description The fan concerned; absent for anonymous tips. */
+            fan?: string | null;
+            /** Format: int64 */
+            height: number;
+            /**
+             * @description The item's position `<height>-<seq>`: the cursor and the SSE event id.
+             * @example 1200-3
+             */
+            id: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "tip";
+            /**
+             * Format: date-time
+             * @description Block time, RFC 3339 in UTC.
+             */
             time: string;
             /** @description Absent for anonymous tips (the transaction names the fan). */
             tx_hash?: string | null;
@@ -1285,6 +1959,7 @@ export interface components {
             asset: string;
             context?: string | null;
             creator: string;
+            /** Format: date-time */
             ends_at?: string | null;
             /** Format: int64 */
             id: number;
@@ -1296,6 +1971,7 @@ export interface components {
             /** @description Tipped so far toward the goal. */
             raised: string;
             reached: boolean;
+            /** Format: date-time */
             starts_at: string;
             target: string;
             title: string;
@@ -1315,7 +1991,10 @@ export interface components {
         };
         ListingTerms: {
             asset: string;
-            /** @description RFC 3339; absent when the listing does not expire. */
+            /**
+             * Format: date-time
+             * @description RFC 3339; absent when the listing does not expire.
+             */
             expires_at?: string | null;
             /** @description The listing's position `<height>-<seq>`. */
             listed_at: string;
@@ -1345,7 +2024,10 @@ export interface components {
             /** @description Who changed the meeting last. */
             actor: string;
             asset?: string | null;
-            /** @description RFC 3339; the fan may dispute until then once the meeting was held. */
+            /**
+             * Format: date-time
+             * @description RFC 3339; the fan may dispute until then once the meeting was held.
+             */
             dispute_deadline?: string | null;
             /** @description The price held in escrow, in the auction's asset. */
             escrow: string;
@@ -1395,7 +2077,10 @@ export interface components {
             banner_url?: string | null;
             bio?: string | null;
             links: components["schemas"]["Link"][];
-            /** @description When the creator last set these fields (RFC 3339). */
+            /**
+             * Format: date-time
+             * @description When the creator last set these fields (RFC 3339).
+             */
             updated_at?: string | null;
         };
         OpenThreadRequest: {
@@ -1422,7 +2107,10 @@ export interface components {
                 creator: string;
                 description: string;
                 duration_secs: string;
-                /** @description RFC 3339; a late bid moves it by `extension_secs`. */
+                /**
+                 * Format: date-time
+                 * @description RFC 3339; a late bid moves it by `extension_secs`.
+                 */
                 ends_at: string;
                 extension_secs: string;
                 /** @description `video`, `audio` or `in_person`. */
@@ -1431,7 +2119,10 @@ export interface components {
                 min_increment_bps: number;
                 price?: string | null;
                 reserve: string;
-                /** @description When the meeting would start, RFC 3339, and for how long. */
+                /**
+                 * Format: date-time
+                 * @description When the meeting would start, RFC 3339, and for how long.
+                 */
                 start: string;
                 /**
                  * @description `open` (taking bids), `ended` (past its end, not settled yet), `sold`, `closed`
@@ -1463,7 +2154,10 @@ export interface components {
                 bidder: string;
                 /** Format: int64 */
                 height: number;
-                /** @description Block time, RFC 3339. */
+                /**
+                 * Format: date-time
+                 * @description Block time, RFC 3339.
+                 */
                 time: string;
                 tx_hash?: string | null;
             }[];
@@ -1528,7 +2222,10 @@ export interface components {
                 /** @description Where the creator's share of payments goes. */
                 payout: string;
                 profile: components["schemas"]["OffChainProfile"];
-                /** @description RFC 3339. */
+                /**
+                 * Format: date-time
+                 * @description RFC 3339.
+                 */
                 registered_at: string;
                 tip_minimums: components["schemas"]["TipMinimum"][];
             }[];
@@ -1552,7 +2249,10 @@ export interface components {
                 auto_renew: boolean;
                 contract: string;
                 creator: string;
-                /** @description RFC 3339; the subscription is active while the block time is before it. */
+                /**
+                 * Format: date-time
+                 * @description RFC 3339; the subscription is active while the block time is before it.
+                 */
                 expires_at: string;
                 fan: string;
                 max_price_per_period: string;
@@ -1576,6 +2276,7 @@ export interface components {
                 asset: string;
                 context?: string | null;
                 creator: string;
+                /** Format: date-time */
                 ends_at?: string | null;
                 /** Format: int64 */
                 id: number;
@@ -1587,6 +2288,7 @@ export interface components {
                 /** @description Tipped so far toward the goal. */
                 raised: string;
                 reached: boolean;
+                /** Format: date-time */
                 starts_at: string;
                 target: string;
                 title: string;
@@ -1605,7 +2307,10 @@ export interface components {
                 /** @description Who changed the meeting last. */
                 actor: string;
                 asset?: string | null;
-                /** @description RFC 3339; the fan may dispute until then once the meeting was held. */
+                /**
+                 * Format: date-time
+                 * @description RFC 3339; the fan may dispute until then once the meeting was held.
+                 */
                 dispute_deadline?: string | null;
                 /** @description The price held in escrow, in the auction's asset. */
                 escrow: string;
@@ -1668,7 +2373,10 @@ export interface components {
                  * @description Bumped by each change of the item's terms.
                  */
                 revision: number;
-                /** @description RFC 3339; the item is not sold after it. Absent when the sale has no end. */
+                /**
+                 * Format: date-time
+                 * @description RFC 3339; the item is not sold after it. Absent when the sale has no end.
+                 */
                 sale_ends_at?: string | null;
             }[];
             /** @description Pass as `cursor` for the next page; absent on the last page. */
@@ -1690,7 +2398,10 @@ export interface components {
                 height: number;
                 /** @description What the fan paid, in the asset's smallest unit. */
                 price: string;
-                /** @description Block time, RFC 3339. */
+                /**
+                 * Format: date-time
+                 * @description Block time, RFC 3339.
+                 */
                 time: string;
                 tx_hash?: string | null;
             }[];
@@ -1753,7 +2464,10 @@ export interface components {
                 minted_height: number;
                 owner: string;
                 preview_uri?: string | null;
-                /** @description RFC 3339; set while unlocked. */
+                /**
+                 * Format: date-time
+                 * @description RFC 3339; set while unlocked.
+                 */
                 reveal_deadline?: string | null;
                 /** @description How long the creator has to reveal after an unlock. */
                 reveal_window_seconds: string;
@@ -1868,7 +2582,10 @@ export interface components {
              * @description Bumped by each change of the item's terms.
              */
             revision: number;
-            /** @description RFC 3339; the item is not sold after it. Absent when the sale has no end. */
+            /**
+             * Format: date-time
+             * @description RFC 3339; the item is not sold after it. Absent when the sale has no end.
+             */
             sale_ends_at?: string | null;
         };
         /** @description A price of one fan message: an on-chain asset key and an amount in its smallest unit. */
@@ -1917,7 +2634,10 @@ export interface components {
              * @description Bumped by each change.
              */
             revision: number;
-            /** @description RFC 3339. */
+            /**
+             * Format: date-time
+             * @description RFC 3339.
+             */
             start: string;
             /** @description `scheduled`, `held`, `disputed`, `completed`, `cancelled`, `refunded` or `split`. */
             status: string;
@@ -1932,7 +2652,10 @@ export interface components {
             height: number;
             /** @description What the fan paid, in the asset's smallest unit. */
             price: string;
-            /** @description Block time, RFC 3339. */
+            /**
+             * Format: date-time
+             * @description Block time, RFC 3339.
+             */
             time: string;
             tx_hash?: string | null;
         };
@@ -2043,7 +2766,10 @@ export interface components {
             minted_height: number;
             owner: string;
             preview_uri?: string | null;
-            /** @description RFC 3339; set while unlocked. */
+            /**
+             * Format: date-time
+             * @description RFC 3339; set while unlocked.
+             */
             reveal_deadline?: string | null;
             /** @description How long the creator has to reveal after an unlock. */
             reveal_window_seconds: string;
