@@ -1,6 +1,8 @@
 // A wallet library against a chain with the suite: cosmjs signs with an HD wallet from the
-// chain's mnemonic (SIGN_MODE_DIRECT), broadcasts a tip, a subscription, a meeting bid and a
-// failing tip, and reads the contracts back with smart queries.
+// chain's mnemonic (SIGN_MODE_DIRECT), and the SDK (@mesi/sdk) builds the contract messages:
+// its generated signing clients and message composers broadcast a tip, a subscription, a
+// meeting bid and a failing tip, its CW20 helper a tip in MESI, and its query clients read the
+// contracts back.
 //
 // MESI_CHAIN_RPC: the chain's RPC (default http://127.0.0.1:26657, the devnet's).
 // MESI_CHAIN_INFO: a JSON file describing the chain in the devnet's `dev_info` shape (as
@@ -17,6 +19,7 @@ import { SigningCosmWasmClient } from "@cosmjs/cosmwasm-stargate";
 import { DirectSecp256k1HdWallet } from "@cosmjs/proto-signing";
 import { GasPrice, calculateFee } from "@cosmjs/stargate";
 import { stringToPath } from "@cosmjs/crypto";
+import { Creators, Meetings, Subscriptions, Tips, cw20SendExecute } from "@mesi/sdk";
 
 const RPC = process.env.MESI_CHAIN_RPC ?? "http://127.0.0.1:26657";
 const CHAIN_INFO = process.env.MESI_CHAIN_INFO;
@@ -27,6 +30,7 @@ const FAN_INDEX = 4;
 const TIP = 2_500_000n; // 2.5 USDC
 const TIER_PRICE = 10_000_000n;
 const BID = 50_000_000n;
+const MESI_TIP = 7_000_000n; // 7 MESI
 
 async function chainInfo() {
   if (CHAIN_INFO) {
@@ -54,6 +58,16 @@ async function connect(info, index) {
 
 const native = (denom) => ({ native: { denom } });
 
+/** The SDK's signing clients of the suite's contracts for one account. */
+function clients({ client, address }, contracts) {
+  return {
+    creators: new Creators.CreatorsClient(client, address, contracts.creators),
+    tips: new Tips.TipsClient(client, address, contracts.tips),
+    subscriptions: new Subscriptions.SubscriptionsClient(client, address, contracts.subscriptions),
+    meetings: new Meetings.MeetingsClient(client, address, contracts.meetings),
+  };
+}
+
 describe("cosmjs against a chain with the suite", () => {
   let info;
   let contracts;
@@ -67,7 +81,9 @@ describe("cosmjs against a chain with the suite", () => {
     assert.ok(info.deployment, "the chain has no Mesi deployment");
     contracts = info.deployment.contracts;
     creator = await connect(info, CREATOR_INDEX);
+    creator.mesi = clients(creator, contracts);
     fan = await connect(info, FAN_INDEX);
+    fan.mesi = clients(fan, contracts);
     assert.equal(creator.address, info.accounts[CREATOR_INDEX].address);
   });
 
@@ -81,89 +97,59 @@ describe("cosmjs against a chain with the suite", () => {
   });
 
   test("the creator registers, opens a tier and a meeting auction", async () => {
-    const register = await creator.client.execute(
-      creator.address,
-      contracts.creators,
-      {
-        register_creator: {
-          profile: {
-            display_name: "Wallet Test Creator",
-            payout: null,
-            accepted_assets: [],
-            tip_minimums: [],
-            chat_rule: "everyone",
-          },
-        },
+    const register = await creator.mesi.creators.registerCreator({
+      profile: {
+        display_name: "Wallet Test Creator",
+        payout: null,
+        accepted_assets: [],
+        tip_minimums: [],
+        chat_rule: "everyone",
       },
-      "auto",
-    );
+    });
     const profile = register.events.find((e) => e.type === "wasm-mesi.creator.v1");
     assert.ok(profile, "the registry's typed event");
     assert.ok(profile.attributes.some((a) => a.key === "_contract_address" && a.value === contracts.creators));
 
-    await creator.client.execute(
-      creator.address,
-      contracts.subscriptions,
-      {
-        create_tier: {
-          tier: 1,
-          asset: native(info.stable_denom),
-          period_seconds: 30 * 86_400,
-          terms: {
-            name: "Supporter",
-            price: TIER_PRICE.toString(),
-            subscriber_cap: null,
-            bundles: [],
-            trial_seconds: null,
-          },
-        },
+    assert.equal((await creator.mesi.creators.creator({ address: creator.address })).display_name, "Wallet Test Creator");
+
+    await creator.mesi.subscriptions.createTier({
+      tier: 1,
+      asset: native(info.stable_denom),
+      periodSeconds: 30 * 86_400,
+      terms: {
+        name: "Supporter",
+        price: TIER_PRICE.toString(),
+        subscriber_cap: null,
+        bundles: [],
+        trial_seconds: null,
       },
-      "auto",
-    );
+    });
 
     const block = await creator.client.getBlock();
     const now = BigInt(Date.parse(block.header.time)) / 1000n;
     const nanos = (seconds) => (seconds * 1_000_000_000n).toString();
-    const open = await creator.client.execute(
-      creator.address,
-      contracts.meetings,
-      {
-        open_auction: {
-          auction: {
-            slot: { start: nanos(now + 7n * 86_400n), duration_secs: 1_800, time_zone: "Europe/Paris" },
-            format: "video",
-            description: "A video call",
-            asset: native(info.stable_denom),
-            reserve: "1000000",
-            min_increment_bps: 500,
-            bidding_ends_at: nanos(now + 86_400n),
-            extension_secs: 300,
-            buy_now: null,
-          },
-        },
+    const open = await creator.mesi.meetings.openAuction({
+      auction: {
+        slot: { start: nanos(now + 7n * 86_400n), duration_secs: 1_800, time_zone: "Europe/Paris" },
+        format: "video",
+        description: "A video call",
+        asset: native(info.stable_denom),
+        reserve: "1000000",
+        min_increment_bps: 500,
+        bidding_ends_at: nanos(now + 86_400n),
+        extension_secs: 300,
+        buy_now: null,
       },
-      "auto",
-    );
-    assert.ok(open.transactionHash);
-    const auctions = await creator.client.queryContractSmart(contracts.meetings, {
-      auctions_by_creator: { creator: creator.address, start_after: null, limit: null },
     });
+    assert.ok(open.transactionHash);
+    const auctions = await creator.mesi.meetings.auctionsByCreator({ creator: creator.address });
     assert.equal(auctions.auctions.length, 1);
     auctionId = auctions.auctions[0].auction_id;
   });
 
   test("the fan tips with a message", async () => {
-    const result = await fan.client.execute(
-      fan.address,
-      contracts.tips,
-      {
-        tip: {
-          creator: creator.address,
-          context: "profile",
-          message: "great stream!",
-          anonymous: false,
-        },
-      },
+    const result = await fan.mesi.tips.tip(
+      { creator: creator.address, context: "profile", message: "great stream!", anonymous: false },
       "auto",
       "tip from cosmjs",
       [{ denom: info.stable_denom, amount: TIP.toString() }],
@@ -175,8 +161,10 @@ describe("cosmjs against a chain with the suite", () => {
     const attribute = (key) => tipEvent.attributes.find((a) => a.key === key)?.value;
     assert.equal(attribute("_contract_address"), contracts.tips);
 
-    const total = await fan.client.queryContractSmart(contracts.tips, {
-      tipped_total: { creator: creator.address, fan: fan.address, asset: native(info.stable_denom) },
+    const total = await fan.mesi.tips.tippedTotal({
+      creator: creator.address,
+      fan: fan.address,
+      asset: native(info.stable_denom),
     });
     assert.equal(total.amount, TIP.toString());
 
@@ -187,45 +175,55 @@ describe("cosmjs against a chain with the suite", () => {
   });
 
   test("the fan subscribes", async () => {
-    const result = await fan.client.execute(
-      fan.address,
-      contracts.subscriptions,
+    // The message composer's encode object, signed and broadcast as any other message.
+    const composer = new Subscriptions.SubscriptionsMsgComposer(fan.address, contracts.subscriptions);
+    const message = composer.subscribe(
       {
-        subscribe: {
-          creator: creator.address,
-          tier: 1,
-          periods: 1,
-          max_price_per_period: TIER_PRICE.toString(),
-          auto_renew: false,
-        },
+        creator: creator.address,
+        tier: 1,
+        periods: 1,
+        maxPricePerPeriod: TIER_PRICE.toString(),
+        autoRenew: false,
       },
-      "auto",
-      undefined,
       [{ denom: info.stable_denom, amount: TIER_PRICE.toString() }],
     );
+    assert.equal(message.typeUrl, "/cosmwasm.wasm.v1.MsgExecuteContract");
+    const result = await fan.client.signAndBroadcast(fan.address, [message], "auto");
+    assert.equal(result.code, 0, result.rawLog);
     txHashes.subscription = result.transactionHash;
-    const status = await fan.client.queryContractSmart(contracts.subscriptions, {
-      status: { creator: creator.address, fan: fan.address },
-    });
+    const status = await fan.mesi.subscriptions.status({ creator: creator.address, fan: fan.address });
     assert.equal(status.active, true);
     assert.equal(status.tier, 1);
   });
 
   test("the fan bids for the meeting", async () => {
-    const result = await fan.client.execute(
-      fan.address,
-      contracts.meetings,
-      { bid: { auction_id: auctionId } },
-      "auto",
-      undefined,
-      [{ denom: info.stable_denom, amount: BID.toString() }],
-    );
+    const result = await fan.mesi.meetings.bid({ auctionId }, "auto", undefined, [
+      { denom: info.stable_denom, amount: BID.toString() },
+    ]);
     txHashes.bid = result.transactionHash;
-    const auction = await fan.client.queryContractSmart(contracts.meetings, {
-      auction: { auction_id: auctionId },
-    });
+    const auction = await fan.mesi.meetings.auction({ auctionId });
     assert.equal(auction.top_bid.bidder, fan.address);
     assert.equal(auction.top_bid.amount, BID.toString());
+  });
+
+  test("the fan tips in MESI with a CW20 Send", async () => {
+    const mesi = { cw20: { contract: contracts.mesi_token } };
+    const before = await fan.client.queryContractSmart(contracts.mesi_token, { balance: { address: fan.address } });
+    /** @type {Tips.HookMsg} */
+    const hook = { tip: { creator: creator.address, context: "profile", message: "in MESI", anonymous: false } };
+    const send = cw20SendExecute(fan.address, contracts.mesi_token, contracts.tips, MESI_TIP, hook);
+    const result = await fan.client.signAndBroadcast(fan.address, [send], "auto");
+    assert.equal(result.code, 0, result.rawLog);
+    const tipEvent = result.events.find((e) => e.type === "wasm-mesi.tip.v1");
+    assert.ok(tipEvent, "the tips contract's typed event");
+    const attribute = (key) => tipEvent.attributes.find((a) => a.key === key)?.value;
+    assert.equal(attribute("amount"), MESI_TIP.toString());
+    assert.equal(attribute("creator"), creator.address);
+
+    const total = await fan.mesi.tips.tippedTotal({ creator: creator.address, fan: fan.address, asset: mesi });
+    assert.equal(total.amount, MESI_TIP.toString());
+    const after = await fan.client.queryContractSmart(contracts.mesi_token, { balance: { address: fan.address } });
+    assert.equal(BigInt(before.balance) - BigInt(after.balance), MESI_TIP);
   });
 
   test("a failing message is recorded as failed and costs only its fee", async () => {
@@ -235,14 +233,9 @@ describe("cosmjs against a chain with the suite", () => {
     // A tip to someone who is not a registered creator: the contract refuses it in the block.
     let message = "";
     await assert.rejects(
-      fan.client.execute(
-        fan.address,
-        contracts.tips,
-        { tip: { creator: fan.address, context: "profile", message: null, anonymous: false } },
-        fee,
-        undefined,
-        [{ denom: info.stable_denom, amount: "1000000" }],
-      ),
+      fan.mesi.tips.tip({ creator: fan.address, context: "profile", anonymous: false }, fee, undefined, [
+        { denom: info.stable_denom, amount: "1000000" },
+      ]),
       (error) => {
         message = error.message;
         return /Code: [1-9]/.test(error.message);
