@@ -151,12 +151,15 @@ fn all_routes() -> OpenApiRouter<ApiContext> {
 
 /// The OpenAPI document of every route.
 pub fn openapi() -> utoipa::openapi::OpenApi {
-    all_routes().into_openapi()
+    let mut doc = all_routes().into_openapi();
+    http::openapi::refine(&mut doc);
+    doc
 }
 
 /// The whole service: routes, `/openapi.json`, limits, CORS, metrics.
 pub fn router(ctx: ApiContext) -> Router {
-    let (routes, doc) = all_routes().split_for_parts();
+    let (routes, mut doc) = all_routes().split_for_parts();
+    http::openapi::refine(&mut doc);
     let doc = Arc::new(
         doc.to_pretty_json()
             .expect("the OpenAPI document serializes"),

@@ -1114,7 +1114,9 @@ export interface components {
             bid_count: number;
             bought_now: boolean;
             buy_now?: string | null;
+            /** Format: bech32 */
             contract: string;
+            /** Format: bech32 */
             creator: string;
             description: string;
             duration_secs: string;
@@ -1171,6 +1173,7 @@ export interface components {
         Block: {
             /** Format: date-time */
             blocked_at: string;
+            /** Format: bech32 */
             fan: string;
         };
         CalendarToken: {
@@ -1213,12 +1216,16 @@ export interface components {
             /** @description Assets the creator accepts: `native:<denom>` or `cw20:<address>`. */
             accepted_assets: string[];
             active: boolean;
+            /** Format: bech32 */
             address: string;
             /** @description Who may message the creator, as the contract's `ChatRule` JSON. */
             chat_rule: Record<string, never>;
             /** @description The chat rule as a sentence, e.g. "subscribers at tier 2 or higher". */
             chat_rule_text: string;
-            /** @description The creators contract (registry) that holds the profile. */
+            /**
+             * Format: bech32
+             * @description The creators contract (registry) that holds the profile.
+             */
             contract: string;
             display_name: string;
             /** @description Position `<height>-<seq>` of the creator's newest feed item; absent before any. */
@@ -1253,13 +1260,16 @@ export interface components {
              *     most `max_price_per_period`.
              */
             auto_renew: boolean;
+            /** Format: bech32 */
             contract: string;
+            /** Format: bech32 */
             creator: string;
             /**
              * Format: date-time
              * @description RFC 3339; the subscription is active while the block time is before it.
              */
             expires_at: string;
+            /** Format: bech32 */
             fan: string;
             max_price_per_period: string;
             on_trial: boolean;
@@ -1272,10 +1282,14 @@ export interface components {
         FeedItem: components["schemas"]["FeedItemTip"] | components["schemas"]["FeedItemFiatTip"] | components["schemas"]["FeedItemSubscription"] | components["schemas"]["FeedItemPpvPurchase"] | components["schemas"]["FeedItemSurpriseMint"] | components["schemas"]["FeedItemSurpriseListing"] | components["schemas"]["FeedItemSurpriseSale"] | components["schemas"]["FeedItemSurpriseTransfer"] | components["schemas"]["FeedItemSurpriseUnlock"] | components["schemas"]["FeedItemSurpriseReveal"] | components["schemas"]["FeedItemSurpriseForfeit"] | components["schemas"]["FeedItemMeetingAuction"] | components["schemas"]["FeedItemMeetingAuctionCancelled"] | components["schemas"]["FeedItemMeetingAuctionSettled"] | components["schemas"]["FeedItemMeetingBid"] | components["schemas"]["FeedItemMeeting"];
         /** fiat_tip */
         FeedItemFiatTip: {
+            /** Format: bech32 */
             contract: string;
             /** @description The other fan: the seller of a sale, the sender of a transfer, an outbid bidder. */
             counterparty?: string | null;
-            /** @description The creator concerned. */
+            /**
+             * Format: bech32
+             * @description The creator concerned.
+             */
             creator?: string | null;
             /** @description The event's attributes as emitted: numbers as decimal strings, assets as `native:<denom>` or `cw20:<address>`, times in nanoseconds. */
             data: {
@@ -1291,7 +1305,10 @@ export interface components {
             };
             /** @enum {string} */
             event_type: "mesi.fiat_tip.v1";
-            /** @description The fan concerned; absent for anonymous tips. */
+            /**
+             * Format: bech32
+             * @description The fan concerned; absent for anonymous tips.
+             */
             fan?: string | null;
             /** Format: int64 */
             height: number;
@@ -1315,10 +1332,14 @@ export interface components {
         };
         /** meeting */
         FeedItemMeeting: {
+            /** Format: bech32 */
             contract: string;
             /** @description The other fan: the seller of a sale, the sender of a transfer, an outbid bidder. */
             counterparty?: string | null;
-            /** @description The creator concerned. */
+            /**
+             * Format: bech32
+             * @description The creator concerned.
+             */
             creator?: string | null;
             /** @description The event's attributes as emitted: numbers as decimal strings, assets as `native:<denom>` or `cw20:<address>`, times in nanoseconds. */
             data: {
@@ -1336,7 +1357,10 @@ export interface components {
             };
             /** @enum {string} */
             event_type: "mesi.meeting.v1";
-            /** @description The fan concerned; absent for anonymous tips. */
+            /**
+             * Format: bech32
+             * @description The fan concerned; absent for anonymous tips.
+             */
             fan?: string | null;
             /** Format: int64 */
             height: number;
@@ -1360,10 +1384,14 @@ export interface components {
         };
         /** meeting_auction */
         FeedItemMeetingAuction: {
+            /** Format: bech32 */
             contract: string;
             /** @description The other fan: the seller of a sale, the sender of a transfer, an outbid bidder. */
             counterparty?: string | null;
-            /** @description The creator concerned. */
+            /**
+             * Format: bech32
+             * @description The creator concerned.
+             */
             creator?: string | null;
             /** @description The event's attributes as emitted: numbers as decimal strings, assets as `native:<denom>` or `cw20:<address>`, times in nanoseconds. */
             data: {
@@ -1385,7 +1413,10 @@ export interface components {
             };
             /** @enum {string} */
             event_type: "mesi.meeting_auction.v1";
-            /** @description The fan concerned; absent for anonymous tips. */
+            /**
+             * Format: bech32
+             * @description The fan concerned; absent for anonymous tips.
+             */
             fan?: string | null;
             /** Format: int64 */
             height: number;
@@ -1409,10 +1440,14 @@ export interface components {
         };
         /** meeting_auction_cancelled */
         FeedItemMeetingAuctionCancelled: {
+            /** Format: bech32 */
             contract: string;
             /** @description The other fan: the seller of a sale, the sender of a transfer, an outbid bidder. */
             counterparty?: string | null;
-            /** @description The creator concerned. */
+            /**
+             * Format: bech32
+             * @description The creator concerned.
+             */
             creator?: string | null;
             /** @description The event's attributes as emitted: numbers as decimal strings, assets as `native:<denom>` or `cw20:<address>`, times in nanoseconds. */
             data: {
@@ -1422,7 +1457,10 @@ export interface components {
             };
             /** @enum {string} */
             event_type: "mesi.meeting_auction_cancelled.v1";
-            /** @description The fan concerned; absent for anonymous tips. */
+            /**
+             * Format: bech32
+             * @description The fan concerned; absent for anonymous tips.
+             */
             fan?: string | null;
             /** Format: int64 */
             height: number;
@@ -1446,10 +1484,14 @@ export interface components {
         };
         /** meeting_auction_settled */
         FeedItemMeetingAuctionSettled: {
+            /** Format: bech32 */
             contract: string;
             /** @description The other fan: the seller of a sale, the sender of a transfer, an outbid bidder. */
             counterparty?: string | null;
-            /** @description The creator concerned. */
+            /**
+             * Format: bech32
+             * @description The creator concerned.
+             */
             creator?: string | null;
             /** @description The event's attributes as emitted: numbers as decimal strings, assets as `native:<denom>` or `cw20:<address>`, times in nanoseconds. */
             data: {
@@ -1464,7 +1506,10 @@ export interface components {
             };
             /** @enum {string} */
             event_type: "mesi.meeting_auction_settled.v1";
-            /** @description The fan concerned; absent for anonymous tips. */
+            /**
+             * Format: bech32
+             * @description The fan concerned; absent for anonymous tips.
+             */
             fan?: string | null;
             /** Format: int64 */
             height: number;
@@ -1488,10 +1533,14 @@ export interface components {
         };
         /** meeting_bid */
         FeedItemMeetingBid: {
+            /** Format: bech32 */
             contract: string;
             /** @description The other fan: the seller of a sale, the sender of a transfer, an outbid bidder. */
             counterparty?: string | null;
-            /** @description The creator concerned. */
+            /**
+             * Format: bech32
+             * @description The creator concerned.
+             */
             creator?: string | null;
             /** @description The event's attributes as emitted: numbers as decimal strings, assets as `native:<denom>` or `cw20:<address>`, times in nanoseconds. */
             data: {
@@ -1504,7 +1553,10 @@ export interface components {
             };
             /** @enum {string} */
             event_type: "mesi.meeting_bid.v1";
-            /** @description The fan concerned; absent for anonymous tips. */
+            /**
+             * Format: bech32
+             * @description The fan concerned; absent for anonymous tips.
+             */
             fan?: string | null;
             /** Format: int64 */
             height: number;
@@ -1528,10 +1580,14 @@ export interface components {
         };
         /** ppv_purchase */
         FeedItemPpvPurchase: {
+            /** Format: bech32 */
             contract: string;
             /** @description The other fan: the seller of a sale, the sender of a transfer, an outbid bidder. */
             counterparty?: string | null;
-            /** @description The creator concerned. */
+            /**
+             * Format: bech32
+             * @description The creator concerned.
+             */
             creator?: string | null;
             /** @description The event's attributes as emitted: numbers as decimal strings, assets as `native:<denom>` or `cw20:<address>`, times in nanoseconds. */
             data: {
@@ -1547,7 +1603,10 @@ export interface components {
             };
             /** @enum {string} */
             event_type: "mesi.ppv_purchase.v1";
-            /** @description The fan concerned; absent for anonymous tips. */
+            /**
+             * Format: bech32
+             * @description The fan concerned; absent for anonymous tips.
+             */
             fan?: string | null;
             /** Format: int64 */
             height: number;
@@ -1571,10 +1630,14 @@ export interface components {
         };
         /** subscription */
         FeedItemSubscription: {
+            /** Format: bech32 */
             contract: string;
             /** @description The other fan: the seller of a sale, the sender of a transfer, an outbid bidder. */
             counterparty?: string | null;
-            /** @description The creator concerned. */
+            /**
+             * Format: bech32
+             * @description The creator concerned.
+             */
             creator?: string | null;
             /** @description The event's attributes as emitted: numbers as decimal strings, assets as `native:<denom>` or `cw20:<address>`, times in nanoseconds. */
             data: {
@@ -1598,7 +1661,10 @@ export interface components {
             };
             /** @enum {string} */
             event_type: "mesi.subscription.v1";
-            /** @description The fan concerned; absent for anonymous tips. */
+            /**
+             * Format: bech32
+             * @description The fan concerned; absent for anonymous tips.
+             */
             fan?: string | null;
             /** Format: int64 */
             height: number;
@@ -1622,10 +1688,14 @@ export interface components {
         };
         /** surprise_forfeit */
         FeedItemSurpriseForfeit: {
+            /** Format: bech32 */
             contract: string;
             /** @description The other fan: the seller of a sale, the sender of a transfer, an outbid bidder. */
             counterparty?: string | null;
-            /** @description The creator concerned. */
+            /**
+             * Format: bech32
+             * @description The creator concerned.
+             */
             creator?: string | null;
             /** @description The event's attributes as emitted: numbers as decimal strings, assets as `native:<denom>` or `cw20:<address>`, times in nanoseconds. */
             data: {
@@ -1637,7 +1707,10 @@ export interface components {
             };
             /** @enum {string} */
             event_type: "mesi.surprise_forfeited.v1";
-            /** @description The fan concerned; absent for anonymous tips. */
+            /**
+             * Format: bech32
+             * @description The fan concerned; absent for anonymous tips.
+             */
             fan?: string | null;
             /** Format: int64 */
             height: number;
@@ -1661,10 +1734,14 @@ export interface components {
         };
         /** surprise_listing */
         FeedItemSurpriseListing: {
+            /** Format: bech32 */
             contract: string;
             /** @description The other fan: the seller of a sale, the sender of a transfer, an outbid bidder. */
             counterparty?: string | null;
-            /** @description The creator concerned. */
+            /**
+             * Format: bech32
+             * @description The creator concerned.
+             */
             creator?: string | null;
             /** @description The event's attributes as emitted: numbers as decimal strings, assets as `native:<denom>` or `cw20:<address>`, times in nanoseconds. */
             data: {
@@ -1676,7 +1753,10 @@ export interface components {
             };
             /** @enum {string} */
             event_type: "mesi.surprise_listed.v1";
-            /** @description The fan concerned; absent for anonymous tips. */
+            /**
+             * Format: bech32
+             * @description The fan concerned; absent for anonymous tips.
+             */
             fan?: string | null;
             /** Format: int64 */
             height: number;
@@ -1700,10 +1780,14 @@ export interface components {
         };
         /** surprise_mint */
         FeedItemSurpriseMint: {
+            /** Format: bech32 */
             contract: string;
             /** @description The other fan: the seller of a sale, the sender of a transfer, an outbid bidder. */
             counterparty?: string | null;
-            /** @description The creator concerned. */
+            /**
+             * Format: bech32
+             * @description The creator concerned.
+             */
             creator?: string | null;
             /** @description The event's attributes as emitted: numbers as decimal strings, assets as `native:<denom>` or `cw20:<address>`, times in nanoseconds. */
             data: {
@@ -1722,7 +1806,10 @@ export interface components {
             };
             /** @enum {string} */
             event_type: "mesi.surprise_minted.v1";
-            /** @description The fan concerned; absent for anonymous tips. */
+            /**
+             * Format: bech32
+             * @description The fan concerned; absent for anonymous tips.
+             */
             fan?: string | null;
             /** Format: int64 */
             height: number;
@@ -1746,10 +1833,14 @@ export interface components {
         };
         /** surprise_reveal */
         FeedItemSurpriseReveal: {
+            /** Format: bech32 */
             contract: string;
             /** @description The other fan: the seller of a sale, the sender of a transfer, an outbid bidder. */
             counterparty?: string | null;
-            /** @description The creator concerned. */
+            /**
+             * Format: bech32
+             * @description The creator concerned.
+             */
             creator?: string | null;
             /** @description The event's attributes as emitted: numbers as decimal strings, assets as `native:<denom>` or `cw20:<address>`, times in nanoseconds. */
             data: {
@@ -1762,7 +1853,10 @@ export interface components {
             };
             /** @enum {string} */
             event_type: "mesi.surprise_revealed.v1";
-            /** @description The fan concerned; absent for anonymous tips. */
+            /**
+             * Format: bech32
+             * @description The fan concerned; absent for anonymous tips.
+             */
             fan?: string | null;
             /** Format: int64 */
             height: number;
@@ -1786,10 +1880,14 @@ export interface components {
         };
         /** surprise_sale */
         FeedItemSurpriseSale: {
+            /** Format: bech32 */
             contract: string;
             /** @description The other fan: the seller of a sale, the sender of a transfer, an outbid bidder. */
             counterparty?: string | null;
-            /** @description The creator concerned. */
+            /**
+             * Format: bech32
+             * @description The creator concerned.
+             */
             creator?: string | null;
             /** @description The event's attributes as emitted: numbers as decimal strings, assets as `native:<denom>` or `cw20:<address>`, times in nanoseconds. */
             data: {
@@ -1807,7 +1905,10 @@ export interface components {
             };
             /** @enum {string} */
             event_type: "mesi.surprise_sold.v1";
-            /** @description The fan concerned; absent for anonymous tips. */
+            /**
+             * Format: bech32
+             * @description The fan concerned; absent for anonymous tips.
+             */
             fan?: string | null;
             /** Format: int64 */
             height: number;
@@ -1831,10 +1932,14 @@ export interface components {
         };
         /** surprise_transfer */
         FeedItemSurpriseTransfer: {
+            /** Format: bech32 */
             contract: string;
             /** @description The other fan: the seller of a sale, the sender of a transfer, an outbid bidder. */
             counterparty?: string | null;
-            /** @description The creator concerned. */
+            /**
+             * Format: bech32
+             * @description The creator concerned.
+             */
             creator?: string | null;
             /** @description The event's attributes as emitted: numbers as decimal strings, assets as `native:<denom>` or `cw20:<address>`, times in nanoseconds. */
             data: {
@@ -1845,7 +1950,10 @@ export interface components {
             };
             /** @enum {string} */
             event_type: "mesi.surprise_transferred.v1";
-            /** @description The fan concerned; absent for anonymous tips. */
+            /**
+             * Format: bech32
+             * @description The fan concerned; absent for anonymous tips.
+             */
             fan?: string | null;
             /** Format: int64 */
             height: number;
@@ -1869,10 +1977,14 @@ export interface components {
         };
         /** surprise_unlock */
         FeedItemSurpriseUnlock: {
+            /** Format: bech32 */
             contract: string;
             /** @description The other fan: the seller of a sale, the sender of a transfer, an outbid bidder. */
             counterparty?: string | null;
-            /** @description The creator concerned. */
+            /**
+             * Format: bech32
+             * @description The creator concerned.
+             */
             creator?: string | null;
             /** @description The event's attributes as emitted: numbers as decimal strings, assets as `native:<denom>` or `cw20:<address>`, times in nanoseconds. */
             data: {
@@ -1884,7 +1996,10 @@ export interface components {
             };
             /** @enum {string} */
             event_type: "mesi.surprise_unlocked.v1";
-            /** @description The fan concerned; absent for anonymous tips. */
+            /**
+             * Format: bech32
+             * @description The fan concerned; absent for anonymous tips.
+             */
             fan?: string | null;
             /** Format: int64 */
             height: number;
@@ -1908,10 +2023,14 @@ export interface components {
         };
         /** tip */
         FeedItemTip: {
+            /** Format: bech32 */
             contract: string;
             /** @description The other fan: the seller of a sale, the sender of a transfer, an outbid bidder. */
             counterparty?: string | null;
-            /** @description The creator concerned. */
+            /**
+             * Format: bech32
+             * @description The creator concerned.
+             */
             creator?: string | null;
             /** @description The event's attributes as emitted: numbers as decimal strings, assets as `native:<denom>` or `cw20:<address>`, times in nanoseconds. */
             data: {
@@ -1928,7 +2047,10 @@ export interface components {
             };
             /** @enum {string} */
             event_type: "mesi.tip.v1";
-            /** @description The fan concerned; absent for anonymous tips. */
+            /**
+             * Format: bech32
+             * @description The fan concerned; absent for anonymous tips.
+             */
             fan?: string | null;
             /** Format: int64 */
             height: number;
@@ -1958,6 +2080,7 @@ export interface components {
         Goal: {
             asset: string;
             context?: string | null;
+            /** Format: bech32 */
             creator: string;
             /** Format: date-time */
             ends_at?: string | null;
@@ -2003,6 +2126,7 @@ export interface components {
             seller: string;
         };
         LoginRequest: {
+            /** Format: bech32 */
             address: string;
             /** @description The nonce that was signed, as `POST /auth/nonce` returned it. */
             nonce: string;
@@ -2013,6 +2137,7 @@ export interface components {
             signature: string;
         };
         LoginResponse: {
+            /** Format: bech32 */
             address: string;
             /** Format: date-time */
             expires_at: string;
@@ -2059,7 +2184,10 @@ export interface components {
             title: string;
         };
         NonceRequest: {
-            /** @description The account that will sign, a bech32 address with the chain's prefix. */
+            /**
+             * Format: bech32
+             * @description The account that will sign, a bech32 address with the chain's prefix.
+             */
             address: string;
         };
         NonceResponse: {
@@ -2084,9 +2212,15 @@ export interface components {
             updated_at?: string | null;
         };
         OpenThreadRequest: {
-            /** @description The creator of the thread. */
+            /**
+             * Format: bech32
+             * @description The creator of the thread.
+             */
             creator: string;
-            /** @description The fan; defaults to the caller. A creator opens a thread with a fan by naming both. */
+            /**
+             * Format: bech32
+             * @description The fan; defaults to the caller. A creator opens a thread with a fan by naming both.
+             */
             fan?: string | null;
         };
         /** @description A page of a list. */
@@ -2566,7 +2700,9 @@ export interface components {
              */
             buyers: number;
             content_id: string;
+            /** Format: bech32 */
             contract: string;
+            /** Format: bech32 */
             creator: string;
             /**
              * Format: int64
@@ -2624,7 +2760,9 @@ export interface components {
         };
         /** @description What anyone may see of a meeting: who hosts it, when, and where it stands. */
         PublicMeeting: {
+            /** Format: bech32 */
             contract: string;
+            /** Format: bech32 */
             creator: string;
             duration_secs: string;
             /** @description The id of the auction the meeting was sold in. */
@@ -2646,7 +2784,9 @@ export interface components {
         Purchase: {
             asset: string;
             content_id: string;
+            /** Format: bech32 */
             contract: string;
+            /** Format: bech32 */
             creator: string;
             /** Format: int64 */
             height: number;
@@ -2693,6 +2833,7 @@ export interface components {
             body: string;
         };
         SessionResponse: {
+            /** Format: bech32 */
             address: string;
         };
         StartStreamRequest: {
@@ -2727,6 +2868,7 @@ export interface components {
             viewers_now: number;
         };
         StreamView: {
+            /** Format: bech32 */
             creator: string;
             /** Format: date-time */
             ended_at?: string | null;
@@ -2757,7 +2899,9 @@ export interface components {
             commitment: string;
             /** @description The revealed content's hash (after the reveal). */
             content_hash?: string | null;
+            /** Format: bech32 */
             contract: string;
+            /** Format: bech32 */
             creator: string;
             /** @description What the creator tells buyers about the sealed content. */
             hints: Record<string, never>[];
@@ -2786,9 +2930,11 @@ export interface components {
         Thread: {
             /** Format: date-time */
             created_at: string;
+            /** Format: bech32 */
             creator: string;
             /** @description The fan's unspent chat credit in the price's asset (see the module docs). */
             credit?: string | null;
+            /** Format: bech32 */
             fan: string;
             /** @description Whether the creator blocked the fan. */
             fan_blocked: boolean;
@@ -2807,7 +2953,9 @@ export interface components {
             asset: string;
             /** @description Longer purchases at a discount: `[{"periods": 3, "discount_bps": 500}]`. */
             bundles: Record<string, never>[];
+            /** Format: bech32 */
             contract: string;
+            /** Format: bech32 */
             creator: string;
             name: string;
             period_seconds: string;
@@ -2839,6 +2987,7 @@ export interface components {
             asset: string;
         };
         Tipper: {
+            /** Format: bech32 */
             fan: string;
             /**
              * Format: int32
@@ -2854,6 +3003,7 @@ export interface components {
         };
         TopTipper: {
             asset: string;
+            /** Format: bech32 */
             fan: string;
             /** Format: int64 */
             tips: number;
@@ -2914,6 +3064,33 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description uri_too_long: the request URI is too long */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description rate_limited: too many requests from this client (see Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description internal: an internal error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
         };
     };
     auctions: {
@@ -2948,6 +3125,33 @@ export interface operations {
             };
             /** @description invalid_address, invalid_cursor, invalid_limit, invalid_query */
             400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description uri_too_long: the request URI is too long */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description rate_limited: too many requests from this client (see Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description internal: an internal error */
+            500: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3000,6 +3204,33 @@ export interface operations {
             };
             /** @description several contracts hold the id; pass contract */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description uri_too_long: the request URI is too long */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description rate_limited: too many requests from this client (see Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description internal: an internal error */
+            500: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3065,6 +3296,33 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description uri_too_long: the request URI is too long */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description rate_limited: too many requests from this client (see Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description internal: an internal error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
         };
     };
     login: {
@@ -3106,6 +3364,42 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description payload_too_large: the request body is too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description uri_too_long: the request URI is too long */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description rate_limited: too many requests from this client (see Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description internal: an internal error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
         };
     };
     logout: {
@@ -3125,6 +3419,33 @@ export interface operations {
                 content?: never;
             };
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description uri_too_long: the request URI is too long */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description rate_limited: too many requests from this client (see Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description internal: an internal error */
+            500: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3164,6 +3485,42 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description payload_too_large: the request body is too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description uri_too_long: the request URI is too long */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description rate_limited: too many requests from this client (see Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description internal: an internal error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
         };
     };
     current_session: {
@@ -3184,6 +3541,33 @@ export interface operations {
                 };
             };
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description uri_too_long: the request URI is too long */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description rate_limited: too many requests from this client (see Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description internal: an internal error */
+            500: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3231,6 +3615,33 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description uri_too_long: the request URI is too long */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description rate_limited: too many requests from this client (see Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description internal: an internal error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
         };
     };
     list_blocks: {
@@ -3267,6 +3678,33 @@ export interface operations {
                 };
             };
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description uri_too_long: the request URI is too long */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description rate_limited: too many requests from this client (see Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description internal: an internal error */
+            500: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3318,6 +3756,33 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description uri_too_long: the request URI is too long */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description rate_limited: too many requests from this client (see Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description internal: an internal error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
         };
     };
     unblock_fan: {
@@ -3346,6 +3811,33 @@ export interface operations {
                 };
             };
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description uri_too_long: the request URI is too long */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description rate_limited: too many requests from this client (see Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description internal: an internal error */
+            500: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3401,8 +3893,26 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description uri_too_long: the request URI is too long */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description this client has its limit of live feeds open; see Retry-After */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description internal: an internal error */
+            500: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3447,6 +3957,33 @@ export interface operations {
                 };
             };
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description uri_too_long: the request URI is too long */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description rate_limited: too many requests from this client (see Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description internal: an internal error */
+            500: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3502,6 +4039,42 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description payload_too_large: the request body is too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description uri_too_long: the request URI is too long */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description rate_limited: too many requests from this client (see Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description internal: an internal error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
         };
     };
     clear_creator_price: {
@@ -3520,6 +4093,33 @@ export interface operations {
                 content?: never;
             };
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description uri_too_long: the request URI is too long */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description rate_limited: too many requests from this client (see Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description internal: an internal error */
+            500: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3563,6 +4163,33 @@ export interface operations {
                 };
             };
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description uri_too_long: the request URI is too long */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description rate_limited: too many requests from this client (see Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description internal: an internal error */
+            500: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3637,6 +4264,42 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description payload_too_large: the request body is too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description uri_too_long: the request URI is too long */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description rate_limited: too many requests from this client (see Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description internal: an internal error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
         };
     };
     get_thread: {
@@ -3668,6 +4331,33 @@ export interface operations {
             };
             /** @description no such thread, or the caller is not in it */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description uri_too_long: the request URI is too long */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description rate_limited: too many requests from this client (see Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description internal: an internal error */
+            500: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3723,6 +4413,33 @@ export interface operations {
                 };
             };
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description uri_too_long: the request URI is too long */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description rate_limited: too many requests from this client (see Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description internal: an internal error */
+            500: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3798,8 +4515,35 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description payload_too_large: the request body is too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description uri_too_long: the request URI is too long */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description rate limit; see Retry-After */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description internal: an internal error */
+            500: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3864,6 +4608,42 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description payload_too_large: the request body is too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description uri_too_long: the request URI is too long */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description rate_limited: too many requests from this client (see Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description internal: an internal error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
         };
     };
     clear_thread_price: {
@@ -3909,6 +4689,33 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description uri_too_long: the request URI is too long */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description rate_limited: too many requests from this client (see Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description internal: an internal error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
         };
     };
     list_creators: {
@@ -3941,6 +4748,33 @@ export interface operations {
             };
             /** @description invalid_search, invalid_cursor, invalid_limit, invalid_query */
             400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description uri_too_long: the request URI is too long */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description rate_limited: too many requests from this client (see Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description internal: an internal error */
+            500: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3988,6 +4822,33 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description uri_too_long: the request URI is too long */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description rate_limited: too many requests from this client (see Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description internal: an internal error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
         };
     };
     rotate_creator_token: {
@@ -4025,6 +4886,33 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description uri_too_long: the request URI is too long */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description rate_limited: too many requests from this client (see Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description internal: an internal error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
         };
     };
     creator_feed: {
@@ -4034,7 +4922,7 @@ export interface operations {
                 kind?: string;
                 /** @description Items strictly older than this cursor (`next_cursor` of the previous page). */
                 before?: string;
-                /** @description 1 to 100 items, default 20. */
+                /** @description 1 to 100 items (larger values are cut to 100), default 20. */
                 limit?: number;
             };
             header?: never;
@@ -4056,6 +4944,33 @@ export interface operations {
             };
             /** @description invalid_address, invalid_kind, invalid_cursor, invalid_limit */
             400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description uri_too_long: the request URI is too long */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description rate_limited: too many requests from this client (see Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description internal: an internal error */
+            500: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4092,6 +5007,15 @@ export interface operations {
                     "text/event-stream": components["schemas"]["FeedItem"];
                 };
             };
+            /** @description invalid_address, invalid_kind, invalid_cursor */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description replay_too_long: the resume point is further back than a live feed replays */
             410: {
                 headers: {
@@ -4101,8 +5025,26 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description uri_too_long: the request URI is too long */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description this client has its limit of live feeds open; see Retry-After */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description internal: an internal error */
+            500: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4149,6 +5091,33 @@ export interface operations {
             };
             /** @description invalid_address, invalid_cursor, invalid_limit */
             400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description uri_too_long: the request URI is too long */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description rate_limited: too many requests from this client (see Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description internal: an internal error */
+            500: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4215,6 +5184,42 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description payload_too_large: the request body is too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description uri_too_long: the request URI is too long */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description rate_limited: too many requests from this client (see Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description internal: an internal error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
         };
     };
     delete_goal: {
@@ -4259,6 +5264,33 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description uri_too_long: the request URI is too long */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description rate_limited: too many requests from this client (see Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description internal: an internal error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
         };
     };
     creator_leaderboard: {
@@ -4268,7 +5300,7 @@ export interface operations {
                 asset: string;
                 /** @description `all` (default), `7d` or `30d`. */
                 period?: string;
-                /** @description 1 to 100 entries, default 20. */
+                /** @description 1 to 100 entries (larger values are cut to 100), default 20. */
                 limit?: number;
             };
             header?: never;
@@ -4290,6 +5322,33 @@ export interface operations {
             };
             /** @description invalid_address, invalid_asset, invalid_query, invalid_limit */
             400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description uri_too_long: the request URI is too long */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description rate_limited: too many requests from this client (see Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description internal: an internal error */
+            500: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4354,6 +5413,33 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description uri_too_long: the request URI is too long */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description rate_limited: too many requests from this client (see Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description internal: an internal error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
         };
     };
     creator_calendar: {
@@ -4380,6 +5466,33 @@ export interface operations {
             };
             /** @description no such feed, or a wrong token */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description uri_too_long: the request URI is too long */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description rate_limited: too many requests from this client (see Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description internal: an internal error */
+            500: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4418,6 +5531,33 @@ export interface operations {
             };
             /** @description invalid_address, invalid_cursor, invalid_limit */
             400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description uri_too_long: the request URI is too long */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description rate_limited: too many requests from this client (see Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description internal: an internal error */
+            500: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4486,6 +5626,42 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description payload_too_large: the request body is too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description uri_too_long: the request URI is too long */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description rate_limited: too many requests from this client (see Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description internal: an internal error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
         };
     };
     creator_tiers: {
@@ -4517,6 +5693,33 @@ export interface operations {
             };
             /** @description invalid_address, invalid_cursor, invalid_limit */
             400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description uri_too_long: the request URI is too long */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description rate_limited: too many requests from this client (see Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description internal: an internal error */
+            500: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4561,6 +5764,33 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description uri_too_long: the request URI is too long */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description rate_limited: too many requests from this client (see Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description internal: an internal error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
         };
     };
     fan_feed: {
@@ -4570,7 +5800,7 @@ export interface operations {
                 kind?: string;
                 /** @description Items strictly older than this cursor (`next_cursor` of the previous page). */
                 before?: string;
-                /** @description 1 to 100 items, default 20. */
+                /** @description 1 to 100 items (larger values are cut to 100), default 20. */
                 limit?: number;
             };
             header?: never;
@@ -4592,6 +5822,33 @@ export interface operations {
             };
             /** @description invalid_address, invalid_kind, invalid_cursor, invalid_limit */
             400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description uri_too_long: the request URI is too long */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description rate_limited: too many requests from this client (see Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description internal: an internal error */
+            500: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4628,6 +5885,15 @@ export interface operations {
                     "text/event-stream": components["schemas"]["FeedItem"];
                 };
             };
+            /** @description invalid_address, invalid_kind, invalid_cursor */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description replay_too_long: the resume point is further back than a live feed replays */
             410: {
                 headers: {
@@ -4637,8 +5903,26 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description uri_too_long: the request URI is too long */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description this client has its limit of live feeds open; see Retry-After */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description internal: an internal error */
+            500: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4712,6 +5996,33 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description uri_too_long: the request URI is too long */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description rate_limited: too many requests from this client (see Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description internal: an internal error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
         };
     };
     fan_calendar: {
@@ -4738,6 +6049,33 @@ export interface operations {
             };
             /** @description no such feed, or a wrong token */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description uri_too_long: the request URI is too long */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description rate_limited: too many requests from this client (see Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description internal: an internal error */
+            500: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4800,6 +6138,33 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description uri_too_long: the request URI is too long */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description rate_limited: too many requests from this client (see Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description internal: an internal error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
         };
     };
     fan_subscriptions: {
@@ -4831,6 +6196,33 @@ export interface operations {
             };
             /** @description invalid_address, invalid_cursor, invalid_limit */
             400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description uri_too_long: the request URI is too long */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description rate_limited: too many requests from this client (see Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description internal: an internal error */
+            500: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4876,6 +6268,33 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description uri_too_long: the request URI is too long */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description rate_limited: too many requests from this client (see Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description internal: an internal error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
         };
     };
     global_feed: {
@@ -4885,7 +6304,7 @@ export interface operations {
                 kind?: string;
                 /** @description Items strictly older than this cursor (`next_cursor` of the previous page). */
                 before?: string;
-                /** @description 1 to 100 items, default 20. */
+                /** @description 1 to 100 items (larger values are cut to 100), default 20. */
                 limit?: number;
             };
             header?: never;
@@ -4904,6 +6323,33 @@ export interface operations {
             };
             /** @description invalid_kind, invalid_cursor, invalid_limit, invalid_query */
             400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description uri_too_long: the request URI is too long */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description rate_limited: too many requests from this client (see Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description internal: an internal error */
+            500: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4938,6 +6384,15 @@ export interface operations {
                     "text/event-stream": components["schemas"]["FeedItem"];
                 };
             };
+            /** @description invalid_address, invalid_kind, invalid_cursor */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description replay_too_long: the resume point is further back than a live feed replays */
             410: {
                 headers: {
@@ -4947,8 +6402,26 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description uri_too_long: the request URI is too long */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description this client has its limit of live feeds open; see Retry-After */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description internal: an internal error */
+            500: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4982,6 +6455,33 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Health"];
+                };
+            };
+            /** @description uri_too_long: the request URI is too long */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description rate_limited: too many requests from this client (see Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description internal: an internal error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
         };
@@ -5018,6 +6518,33 @@ export interface operations {
             };
             /** @description invalid_address, invalid_asset, invalid_cursor, invalid_limit, invalid_query */
             400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description uri_too_long: the request URI is too long */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description rate_limited: too many requests from this client (see Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description internal: an internal error */
+            500: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5077,6 +6604,33 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description uri_too_long: the request URI is too long */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description rate_limited: too many requests from this client (see Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description internal: an internal error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
         };
     };
     metrics: {
@@ -5094,6 +6648,33 @@ export interface operations {
                 };
                 content: {
                     "text/plain; version=0.0.4": string;
+                };
+            };
+            /** @description uri_too_long: the request URI is too long */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description rate_limited: too many requests from this client (see Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description internal: an internal error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
         };
@@ -5114,6 +6695,33 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Readiness"];
+                };
+            };
+            /** @description uri_too_long: the request URI is too long */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description rate_limited: too many requests from this client (see Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description internal: an internal error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
             /** @description not ready, with the reason */
@@ -5157,6 +6765,33 @@ export interface operations {
             };
             /** @description invalid_address, invalid_cursor, invalid_limit */
             400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description uri_too_long: the request URI is too long */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description rate_limited: too many requests from this client (see Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description internal: an internal error */
+            500: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5221,6 +6856,42 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description payload_too_large: the request body is too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description uri_too_long: the request URI is too long */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description rate_limited: too many requests from this client (see Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description internal: an internal error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
         };
     };
     get_stream: {
@@ -5243,6 +6914,33 @@ export interface operations {
                 };
             };
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description uri_too_long: the request URI is too long */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description rate_limited: too many requests from this client (see Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description internal: an internal error */
+            500: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5288,6 +6986,33 @@ export interface operations {
                 };
             };
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description uri_too_long: the request URI is too long */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description rate_limited: too many requests from this client (see Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description internal: an internal error */
+            500: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5362,8 +7087,35 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description payload_too_large: the request body is too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description uri_too_long: the request URI is too long */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description rate limit; see Retry-After */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description internal: an internal error */
+            500: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5410,6 +7162,33 @@ export interface operations {
                 };
             };
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description uri_too_long: the request URI is too long */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description rate_limited: too many requests from this client (see Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description internal: an internal error */
+            500: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5464,8 +7243,26 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description uri_too_long: the request URI is too long */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description this client has its limit of live feeds open; see Retry-After */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description internal: an internal error */
+            500: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5489,7 +7286,7 @@ export interface operations {
             query: {
                 /** @description `native:<denom>` or `cw20:<address>`. */
                 asset: string;
-                /** @description 1 to 100 entries, default 20. */
+                /** @description 1 to 100 entries (larger values are cut to 100), default 20. */
                 limit?: number;
             };
             header?: never;
@@ -5511,6 +7308,33 @@ export interface operations {
             };
             /** @description invalid_id, invalid_asset, invalid_query, invalid_limit */
             400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description uri_too_long: the request URI is too long */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description rate_limited: too many requests from this client (see Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description internal: an internal error */
+            500: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5540,6 +7364,33 @@ export interface operations {
                 };
             };
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description uri_too_long: the request URI is too long */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description rate_limited: too many requests from this client (see Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description internal: an internal error */
+            500: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5592,6 +7443,33 @@ export interface operations {
             };
             /** @description several contracts hold the id; pass contract */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description uri_too_long: the request URI is too long */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description rate_limited: too many requests from this client (see Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description internal: an internal error */
+            500: {
                 headers: {
                     [name: string]: unknown;
                 };

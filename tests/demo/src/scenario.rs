@@ -75,6 +75,9 @@ pub struct Demo {
     /// its slot; on a real chain it stays scheduled.
     pub bought_meeting_paid_out: bool,
     pub ava_calendar_path: String,
+    /// A wallet session of Ava's, for tools that call the API's session routes as her (it
+    /// lives as long as the API's sessions do).
+    pub ava_session: String,
     pub goal_id: i64,
     /// The height at which everything above is indexed.
     pub height: u64,
@@ -571,6 +574,7 @@ pub fn seed(chain: &Chain, api: &Api) -> anyhow::Result<Demo> {
         bought_meeting_id,
         bought_meeting_paid_out,
         ava_calendar_path: text(&calendar["path"])?,
+        ava_session: ava_token,
         goal_id: goal["id"].as_i64().context("goal id")?,
         height,
     })

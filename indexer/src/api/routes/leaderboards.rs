@@ -72,9 +72,10 @@ pub struct BoardQuery {
     /// `native:<denom>` or `cw20:<address>`.
     asset: String,
     /// `all` (default), `7d` or `30d`.
-    #[param(value_type = Option<String>)]
+    #[param(value_type = Option<String>, pattern = "^(all|7d|30d)$")]
     period: Option<Period>,
-    /// 1 to 100 entries, default 20.
+    /// 1 to 100 entries (larger values are cut to 100), default 20.
+    #[param(minimum = 1)]
     limit: Option<u32>,
 }
 
@@ -83,7 +84,8 @@ pub struct BoardQuery {
 pub struct StreamBoardQuery {
     /// `native:<denom>` or `cw20:<address>`.
     asset: String,
-    /// 1 to 100 entries, default 20.
+    /// 1 to 100 entries (larger values are cut to 100), default 20.
+    #[param(minimum = 1)]
     limit: Option<u32>,
 }
 

@@ -112,6 +112,19 @@ pub(super) async fn login(
     Json(request): Json<LoginRequest>,
 ) -> Result<axum::Json<LoginResponse>, Error> {
     let config = &ctx.config.auth;
+    check_address(&config.bech32_prefix, &request.address)
+        .map_err(|e| Error::invalid("invalid_address", e.to_string()))?;
+    let key = nonce_key(&ctx.pool).await?;
+    let times = LoginNonce::open(&key, &request.address, &request.nonce).ok_or_else(|| {
+        Error::Unauthorized("this nonce was not issued for this address: request one".into())
+    })?;
+    if Utc::now() >= times.expires_at {
+        return Err(Error::Unauthorized(
+            "the nonce expired: request a new one".into(),
+        ));
+    }
+    // The key's shape is checked after the nonce: a request without a nonce issued to this
+    // address is unauthorized, whatever else it holds.
     let pubkey = match (&request.pubkey, &request.pub_key) {
         (Some(key), None) => key.as_str(),
         (None, Some(key))
@@ -129,17 +142,6 @@ pub(super) async fn login(
             ))
         }
     };
-    check_address(&config.bech32_prefix, &request.address)
-        .map_err(|e| Error::invalid("invalid_address", e.to_string()))?;
-    let key = nonce_key(&ctx.pool).await?;
-    let times = LoginNonce::open(&key, &request.address, &request.nonce).ok_or_else(|| {
-        Error::Unauthorized("this nonce was not issued for this address: request one".into())
-    })?;
-    if Utc::now() >= times.expires_at {
-        return Err(Error::Unauthorized(
-            "the nonce expired: request a new one".into(),
-        ));
-    }
     let message = login_message(&config.domain, &request.address, &request.nonce, &times);
     verify_adr036(
         &config.bech32_prefix,

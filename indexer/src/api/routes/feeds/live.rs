@@ -24,6 +24,7 @@ use crate::api::{ApiContext, Error};
 #[utoipa::path(get, path = "/feed/live", tag = "feeds", params(LiveQuery,
     ("Last-Event-ID" = Option<String>, Header, description = "Resume after this item")),
     responses((status = 200, content_type = "text/event-stream", body = FeedItem),
+        (status = 400, body = ErrorBody, description = "invalid_address, invalid_kind, invalid_cursor"),
         (status = 410, body = ErrorBody, description = "replay_too_long: the resume point is further back than a live feed replays"),
         (status = 429, body = ErrorBody, description = "this client has its limit of live feeds open; see Retry-After"),
         (status = 503, body = ErrorBody, description = "busy: the server has its limit of live feeds open; see Retry-After")))]
@@ -41,6 +42,7 @@ pub(super) async fn global_live(
     params(("address" = String, Path), LiveQuery,
         ("Last-Event-ID" = Option<String>, Header, description = "Resume after this item")),
     responses((status = 200, content_type = "text/event-stream", body = FeedItem),
+        (status = 400, body = ErrorBody, description = "invalid_address, invalid_kind, invalid_cursor"),
         (status = 410, body = ErrorBody, description = "replay_too_long: the resume point is further back than a live feed replays"),
         (status = 429, body = ErrorBody, description = "this client has its limit of live feeds open; see Retry-After"),
         (status = 503, body = ErrorBody, description = "busy: the server has its limit of live feeds open; see Retry-After")))]
@@ -59,6 +61,7 @@ pub(super) async fn creator_live(
     params(("address" = String, Path), LiveQuery,
         ("Last-Event-ID" = Option<String>, Header, description = "Resume after this item")),
     responses((status = 200, content_type = "text/event-stream", body = FeedItem),
+        (status = 400, body = ErrorBody, description = "invalid_address, invalid_kind, invalid_cursor"),
         (status = 410, body = ErrorBody, description = "replay_too_long: the resume point is further back than a live feed replays"),
         (status = 429, body = ErrorBody, description = "this client has its limit of live feeds open; see Retry-After"),
         (status = 503, body = ErrorBody, description = "busy: the server has its limit of live feeds open; see Retry-After")))]

@@ -33,13 +33,15 @@ use crate::api::http::params::{page_size, Address, Position};
 use crate::api::{ApiContext, Error};
 use crate::store::projections::feed::KINDS;
 pub fn router() -> OpenApiRouter<ApiContext> {
-    OpenApiRouter::new()
+    let mut router = OpenApiRouter::new()
         .routes(routes!(global_feed))
         .routes(routes!(creator_feed))
         .routes(routes!(fan_feed))
         .routes(routes!(live::global_live))
         .routes(routes!(live::creator_live))
-        .routes(routes!(live::fan_live))
+        .routes(routes!(live::fan_live));
+    schema::constrain_kind_parameters(router.get_openapi_mut());
+    router
 }
 
 /// One feed item: an event of a Mesi contract, with who it concerns. Its OpenAPI schema, one
@@ -86,9 +88,10 @@ pub struct PageQuery {
     /// Comma-separated kinds to keep, e.g. `tip,subscription`; all kinds when absent.
     kind: Option<String>,
     /// Items strictly older than this cursor (`next_cursor` of the previous page).
-    #[param(value_type = Option<String>)]
+    #[param(value_type = Option<String>, pattern = r"^[0-9]{1,18}-[0-9]{1,9}$")]
     before: Option<Position>,
-    /// 1 to 100 items, default 20.
+    /// 1 to 100 items (larger values are cut to 100), default 20.
+    #[param(minimum = 1)]
     limit: Option<u32>,
 }
 
@@ -98,7 +101,7 @@ pub struct LiveQuery {
     /// Comma-separated kinds to keep; all kinds when absent.
     kind: Option<String>,
     /// Replay items after this position first (like the `Last-Event-ID` header, which wins).
-    #[param(value_type = Option<String>)]
+    #[param(value_type = Option<String>, pattern = r"^[0-9]{1,18}-[0-9]{1,9}$")]
     after: Option<Position>,
 }
 

@@ -173,6 +173,40 @@ impl utoipa::ToSchema for FeedItem {
     }
 }
 
+/// The `kind` filter's pattern: a comma-separated list of known kinds (or nothing).
+pub fn kind_pattern() -> String {
+    let one = format!(
+        r"\s*({})\s*",
+        KIND_EVENTS
+            .iter()
+            .map(|k| k.kind)
+            .collect::<Vec<_>>()
+            .join("|")
+    );
+    format!(r"^(\s*|{one}(,{one})*)$")
+}
+
+/// Gives every feed operation's `kind` parameter its pattern.
+pub fn constrain_kind_parameters(doc: &mut utoipa::openapi::OpenApi) {
+    let pattern = kind_pattern();
+    for item in doc.paths.paths.values_mut() {
+        for parameter in item
+            .get
+            .iter_mut()
+            .flat_map(|op| op.parameters.iter_mut().flatten())
+        {
+            if parameter.name == "kind" {
+                if let Some(utoipa::openapi::RefOr::T(utoipa::openapi::schema::Schema::Object(
+                    object,
+                ))) = &mut parameter.schema
+                {
+                    object.pattern = Some(pattern.clone());
+                }
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
