@@ -1013,8 +1013,11 @@ export interface components {
             accepted_assets: string[];
             active: boolean;
             address: string;
-            /** @description Who may message the creator, as the contract's `ChatRule` JSON. */
-            chat_rule: Record<string, never>;
+            /**
+             * @description Who may message the creator, as the contract's `ChatRule` JSON: a string for the rules
+             *     without fields (`"everyone"`), an object for the others (`{"subscriber": {...}}`).
+             */
+            chat_rule: unknown;
             /** @description The chat rule as a sentence, e.g. "subscribers at tier 2 or higher". */
             chat_rule_text: string;
             /** @description The creators contract (registry) that holds the profile. */
@@ -1218,8 +1221,11 @@ export interface components {
             active: boolean;
             /** Format: bech32 */
             address: string;
-            /** @description Who may message the creator, as the contract's `ChatRule` JSON. */
-            chat_rule: Record<string, never>;
+            /**
+             * @description Who may message the creator, as the contract's `ChatRule` JSON: a string for the rules
+             *     without fields (`"everyone"`), an object for the others (`{"subscriber": {...}}`).
+             */
+            chat_rule: unknown;
             /** @description The chat rule as a sentence, e.g. "subscribers at tier 2 or higher". */
             chat_rule_text: string;
             /**
@@ -2344,8 +2350,11 @@ export interface components {
                 accepted_assets: string[];
                 active: boolean;
                 address: string;
-                /** @description Who may message the creator, as the contract's `ChatRule` JSON. */
-                chat_rule: Record<string, never>;
+                /**
+                 * @description Who may message the creator, as the contract's `ChatRule` JSON: a string for the rules
+                 *     without fields (`"everyone"`), an object for the others (`{"subscriber": {...}}`).
+                 */
+                chat_rule: unknown;
                 /** @description The chat rule as a sentence, e.g. "subscribers at tier 2 or higher". */
                 chat_rule_text: string;
                 /** @description The creators contract (registry) that holds the profile. */
@@ -3102,7 +3111,7 @@ export interface operations {
                 state?: "open" | "ended" | "sold" | "closed" | "cancelled" | "any";
                 /** @description `ending_soon` (default) or `recent`. */
                 sort?: "ending_soon" | "recent";
-                /** @description Items per page, 1 to 100 (larger values are cut to 100); 20 when absent. */
+                /** @description Items per page, 1 to 100; 20 when absent. */
                 limit?: number;
                 /** @description Where the page starts: `next_cursor` of the previous page. */
                 cursor?: string;
@@ -3245,7 +3254,7 @@ export interface operations {
             query?: {
                 /** @description The contract, when several hold the same id. */
                 contract?: string;
-                /** @description Items per page, 1 to 100 (larger values are cut to 100); 20 when absent. */
+                /** @description Items per page, 1 to 100; 20 when absent. */
                 limit?: number;
                 /** @description Where the page starts: `next_cursor` of the previous page. */
                 cursor?: string;
@@ -3647,7 +3656,7 @@ export interface operations {
     list_blocks: {
         parameters: {
             query?: {
-                /** @description Items per page, 1 to 100 (larger values are cut to 100); 20 when absent. */
+                /** @description Items per page, 1 to 100; 20 when absent. */
                 limit?: number;
                 /** @description Where the page starts: `next_cursor` of the previous page. */
                 cursor?: string;
@@ -3747,7 +3756,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description the caller is not a registered creator */
+            /** @description the caller is not a registered creator, or is the fan */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3866,6 +3875,15 @@ export interface operations {
                 };
                 content: {
                     "text/event-stream": unknown;
+                };
+            };
+            /** @description invalid_path, invalid_query, invalid_body: malformed input */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
             401: {
@@ -4132,7 +4150,7 @@ export interface operations {
     list_threads: {
         parameters: {
             query?: {
-                /** @description Items per page, 1 to 100 (larger values are cut to 100); 20 when absent. */
+                /** @description Items per page, 1 to 100; 20 when absent. */
                 limit?: number;
                 /** @description Where the page starts: `next_cursor` of the previous page. */
                 cursor?: string;
@@ -4321,6 +4339,15 @@ export interface operations {
                     "application/json": components["schemas"]["Thread"];
                 };
             };
+            /** @description invalid_path, invalid_query, invalid_body: malformed input */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -4372,7 +4399,7 @@ export interface operations {
             query?: {
                 /** @description Only messages with a larger id (newer than one already shown). */
                 after?: number;
-                /** @description Items per page, 1 to 100 (larger values are cut to 100); 20 when absent. */
+                /** @description Items per page, 1 to 100; 20 when absent. */
                 limit?: number;
                 /** @description Where the page starts: `next_cursor` of the previous page. */
                 cursor?: string;
@@ -4665,6 +4692,15 @@ export interface operations {
                     "application/json": components["schemas"]["Thread"];
                 };
             };
+            /** @description invalid_path, invalid_query, invalid_body: malformed input */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -4725,7 +4761,7 @@ export interface operations {
                 q?: string;
                 /** @description `recent` (default) or `name`. */
                 sort?: "recent" | "name";
-                /** @description Items per page, 1 to 100 (larger values are cut to 100); 20 when absent. */
+                /** @description Items per page, 1 to 100; 20 when absent. */
                 limit?: number;
                 /** @description Where the page starts: `next_cursor` of the previous page. */
                 cursor?: string;
@@ -4870,6 +4906,15 @@ export interface operations {
                     "application/json": components["schemas"]["CalendarToken"];
                 };
             };
+            /** @description invalid_path, invalid_query, invalid_body: malformed input */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -4922,7 +4967,7 @@ export interface operations {
                 kind?: string;
                 /** @description Items strictly older than this cursor (`next_cursor` of the previous page). */
                 before?: string;
-                /** @description 1 to 100 items (larger values are cut to 100), default 20. */
+                /** @description 1 to 100 items, default 20. */
                 limit?: number;
             };
             header?: never;
@@ -5004,7 +5049,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "text/event-stream": components["schemas"]["FeedItem"];
+                    "text/event-stream": {
+                        data: string;
+                        /** @enum {string} */
+                        event: "feed";
+                        /** @description The item's position: pass it back to resume */
+                        id: string;
+                    };
                 };
             };
             /** @description invalid_address, invalid_kind, invalid_cursor */
@@ -5066,7 +5117,7 @@ export interface operations {
     list_goals: {
         parameters: {
             query?: {
-                /** @description Items per page, 1 to 100 (larger values are cut to 100); 20 when absent. */
+                /** @description Items per page, 1 to 100; 20 when absent. */
                 limit?: number;
                 /** @description Where the page starts: `next_cursor` of the previous page. */
                 cursor?: string;
@@ -5240,6 +5291,15 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description invalid_path, invalid_query, invalid_body: malformed input */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -5300,7 +5360,7 @@ export interface operations {
                 asset: string;
                 /** @description `all` (default), `7d` or `30d`. */
                 period?: string;
-                /** @description 1 to 100 entries (larger values are cut to 100), default 20. */
+                /** @description 1 to 100 entries, default 20. */
                 limit?: number;
             };
             header?: never;
@@ -5363,7 +5423,7 @@ export interface operations {
             query?: {
                 /** @description Only meetings that have not ended yet (start plus duration after the block time). */
                 upcoming?: boolean;
-                /** @description Items per page, 1 to 100 (larger values are cut to 100); 20 when absent. */
+                /** @description Items per page, 1 to 100; 20 when absent. */
                 limit?: number;
                 /** @description Where the page starts: `next_cursor` of the previous page. */
                 cursor?: string;
@@ -5464,6 +5524,15 @@ export interface operations {
                     "text/calendar": string;
                 };
             };
+            /** @description invalid_path, invalid_query, invalid_body: malformed input */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description no such feed, or a wrong token */
             404: {
                 headers: {
@@ -5505,7 +5574,7 @@ export interface operations {
     catalog: {
         parameters: {
             query?: {
-                /** @description Items per page, 1 to 100 (larger values are cut to 100); 20 when absent. */
+                /** @description Items per page, 1 to 100; 20 when absent. */
                 limit?: number;
                 /** @description Where the page starts: `next_cursor` of the previous page. */
                 cursor?: string;
@@ -5667,7 +5736,7 @@ export interface operations {
     creator_tiers: {
         parameters: {
             query?: {
-                /** @description Items per page, 1 to 100 (larger values are cut to 100); 20 when absent. */
+                /** @description Items per page, 1 to 100; 20 when absent. */
                 limit?: number;
                 /** @description Where the page starts: `next_cursor` of the previous page. */
                 cursor?: string;
@@ -5748,6 +5817,15 @@ export interface operations {
                     "application/json": components["schemas"]["CalendarToken"];
                 };
             };
+            /** @description invalid_path, invalid_query, invalid_body: malformed input */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -5800,7 +5878,7 @@ export interface operations {
                 kind?: string;
                 /** @description Items strictly older than this cursor (`next_cursor` of the previous page). */
                 before?: string;
-                /** @description 1 to 100 items (larger values are cut to 100), default 20. */
+                /** @description 1 to 100 items, default 20. */
                 limit?: number;
             };
             header?: never;
@@ -5882,7 +5960,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "text/event-stream": components["schemas"]["FeedItem"];
+                    "text/event-stream": {
+                        data: string;
+                        /** @enum {string} */
+                        event: "feed";
+                        /** @description The item's position: pass it back to resume */
+                        id: string;
+                    };
                 };
             };
             /** @description invalid_address, invalid_kind, invalid_cursor */
@@ -5946,7 +6030,7 @@ export interface operations {
             query?: {
                 /** @description Only meetings that have not ended yet (start plus duration after the block time). */
                 upcoming?: boolean;
-                /** @description Items per page, 1 to 100 (larger values are cut to 100); 20 when absent. */
+                /** @description Items per page, 1 to 100; 20 when absent. */
                 limit?: number;
                 /** @description Where the page starts: `next_cursor` of the previous page. */
                 cursor?: string;
@@ -6047,6 +6131,15 @@ export interface operations {
                     "text/calendar": string;
                 };
             };
+            /** @description invalid_path, invalid_query, invalid_body: malformed input */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description no such feed, or a wrong token */
             404: {
                 headers: {
@@ -6088,7 +6181,7 @@ export interface operations {
     fan_purchases: {
         parameters: {
             query?: {
-                /** @description Items per page, 1 to 100 (larger values are cut to 100); 20 when absent. */
+                /** @description Items per page, 1 to 100; 20 when absent. */
                 limit?: number;
                 /** @description Where the page starts: `next_cursor` of the previous page. */
                 cursor?: string;
@@ -6170,7 +6263,7 @@ export interface operations {
     fan_subscriptions: {
         parameters: {
             query?: {
-                /** @description Items per page, 1 to 100 (larger values are cut to 100); 20 when absent. */
+                /** @description Items per page, 1 to 100; 20 when absent. */
                 limit?: number;
                 /** @description Where the page starts: `next_cursor` of the previous page. */
                 cursor?: string;
@@ -6235,7 +6328,7 @@ export interface operations {
     holdings: {
         parameters: {
             query?: {
-                /** @description Items per page, 1 to 100 (larger values are cut to 100); 20 when absent. */
+                /** @description Items per page, 1 to 100; 20 when absent. */
                 limit?: number;
                 /** @description Where the page starts: `next_cursor` of the previous page. */
                 cursor?: string;
@@ -6304,7 +6397,7 @@ export interface operations {
                 kind?: string;
                 /** @description Items strictly older than this cursor (`next_cursor` of the previous page). */
                 before?: string;
-                /** @description 1 to 100 items (larger values are cut to 100), default 20. */
+                /** @description 1 to 100 items, default 20. */
                 limit?: number;
             };
             header?: never;
@@ -6381,7 +6474,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "text/event-stream": components["schemas"]["FeedItem"];
+                    "text/event-stream": {
+                        data: string;
+                        /** @enum {string} */
+                        event: "feed";
+                        /** @description The item's position: pass it back to resume */
+                        id: string;
+                    };
                 };
             };
             /** @description invalid_address, invalid_kind, invalid_cursor */
@@ -6495,7 +6594,7 @@ export interface operations {
                 asset?: string;
                 /** @description `recent` (default) or `price`. */
                 sort?: "recent" | "price";
-                /** @description Items per page, 1 to 100 (larger values are cut to 100); 20 when absent. */
+                /** @description Items per page, 1 to 100; 20 when absent. */
                 limit?: number;
                 /** @description Where the page starts: `next_cursor` of the previous page. */
                 cursor?: string;
@@ -6742,7 +6841,7 @@ export interface operations {
                 creator?: string;
                 /** @description Only streams that are live now (`true`) or ended (`false`). */
                 live?: boolean;
-                /** @description Items per page, 1 to 100 (larger values are cut to 100); 20 when absent. */
+                /** @description Items per page, 1 to 100; 20 when absent. */
                 limit?: number;
                 /** @description Where the page starts: `next_cursor` of the previous page. */
                 cursor?: string;
@@ -6913,6 +7012,15 @@ export interface operations {
                     "application/json": components["schemas"]["StreamView"];
                 };
             };
+            /** @description invalid_path, invalid_query, invalid_body: malformed input */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -6953,7 +7061,7 @@ export interface operations {
     list_comments: {
         parameters: {
             query?: {
-                /** @description Items per page, 1 to 100 (larger values are cut to 100); 20 when absent. */
+                /** @description Items per page, 1 to 100; 20 when absent. */
                 limit?: number;
                 /** @description Where the page starts: `next_cursor` of the previous page. */
                 cursor?: string;
@@ -7144,6 +7252,15 @@ export interface operations {
                     "application/json": components["schemas"]["StreamView"];
                 };
             };
+            /** @description invalid_path, invalid_query, invalid_body: malformed input */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -7286,7 +7403,7 @@ export interface operations {
             query: {
                 /** @description `native:<denom>` or `cw20:<address>`. */
                 asset: string;
-                /** @description 1 to 100 entries (larger values are cut to 100), default 20. */
+                /** @description 1 to 100 entries, default 20. */
                 limit?: number;
             };
             header?: never;
@@ -7361,6 +7478,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["StreamSummary"];
+                };
+            };
+            /** @description invalid_path, invalid_query, invalid_body: malformed input */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
             404: {

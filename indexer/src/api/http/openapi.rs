@@ -10,7 +10,7 @@ use utoipa::openapi::path::Operation;
 use utoipa::openapi::schema::{Schema, SchemaFormat, SchemaType, Type};
 use utoipa::openapi::{OpenApi, RefOr, ResponseBuilder};
 
-use super::params::MAX_ADDRESS_LEN;
+use super::params::{MAX_ADDRESS_LEN, MAX_ID_LEN};
 
 /// Names of the parameters and request fields that hold an address.
 const ADDRESS_NAMES: &[&str] = &["address", "creator", "fan", "viewer", "contract"];
@@ -22,7 +22,17 @@ pub const ADDRESS_FORMAT: &str = "bech32";
 /// get the custom format `asset`.
 pub const ASSET_FORMAT: &str = "asset";
 
-/// Adds the shared answers to every operation and the address format to every address.
+/// Names of the parameters that hold an [`super::params::Id`].
+const ID_NAMES: &[&str] = &["content_id", "token_id", "surprise", "stream_id"];
+/// What an id may hold: no control characters (`char::is_control`).
+const ID_PATTERN: &str = "^[^\\u0000-\\u001f\\u007f-\\u009f]+$";
+
+/// Names of the parameters that hold a whole number as text (auction and meeting ids, u64).
+const NUMBER_NAMES: &[&str] = &["auction_id", "meeting_id"];
+const NUMBER_PATTERN: &str = "^[0-9]{1,19}$";
+
+/// Adds the shared answers to every operation and the formats and patterns of addresses,
+/// ids and assets.
 pub fn refine(doc: &mut OpenApi) {
     for item in doc.paths.paths.values_mut() {
         let operations = [
@@ -34,6 +44,16 @@ pub fn refine(doc: &mut OpenApi) {
         for operation in operations.into_iter().flatten() {
             add_shared_responses(operation);
             for parameter in operation.parameters.iter_mut().flatten() {
+                if let Some(RefOr::T(Schema::Object(object))) = &mut parameter.schema {
+                    let name = parameter.name.as_str();
+                    if ID_NAMES.contains(&name) {
+                        object.min_length = Some(1);
+                        object.max_length = Some(MAX_ID_LEN);
+                        object.pattern = Some(ID_PATTERN.to_string());
+                    } else if NUMBER_NAMES.contains(&name) {
+                        object.pattern = Some(NUMBER_PATTERN.to_string());
+                    }
+                }
                 let (format, max_length) = if ADDRESS_NAMES.contains(&parameter.name.as_str()) {
                     (ADDRESS_FORMAT, Some(MAX_ADDRESS_LEN))
                 } else if parameter.name == "asset" {
@@ -62,6 +82,42 @@ pub fn refine(doc: &mut OpenApi) {
     }
 }
 
+/// The schema of one Server-Sent Event named `event` whose data is the JSON of the component
+/// `item`: how an event stream's `schema` describes each event (`data` is text, so its JSON
+/// is described with `contentMediaType` and `contentSchema`).
+pub fn sse_event_schema(event: &str, item: &str) -> Schema {
+    use utoipa::openapi::extensions::Extensions;
+    use utoipa::openapi::schema::ObjectBuilder;
+    let data = ObjectBuilder::new()
+        .schema_type(Type::String)
+        .extensions(Some(Extensions::from_iter([
+            ("contentMediaType", serde_json::json!("application/json")),
+            (
+                "contentSchema",
+                serde_json::json!({ "$ref": format!("#/components/schemas/{item}") }),
+            ),
+        ])))
+        .build();
+    ObjectBuilder::new()
+        .property(
+            "event",
+            ObjectBuilder::new()
+                .schema_type(Type::String)
+                .enum_values(Some([event])),
+        )
+        .property(
+            "id",
+            ObjectBuilder::new()
+                .schema_type(Type::String)
+                .description(Some("The item's position: pass it back to resume")),
+        )
+        .property("data", data)
+        .required("event")
+        .required("id")
+        .required("data")
+        .into()
+}
+
 /// The answers of the layers every request passes (see `api::router`).
 fn add_shared_responses(operation: &mut Operation) {
     let mut shared = vec![
@@ -74,6 +130,15 @@ fn add_shared_responses(operation: &mut Operation) {
     ];
     if operation.request_body.is_some() {
         shared.push(("413", "payload_too_large: the request body is too large"));
+    }
+    // The extractors answer a malformed path, query or body with 400.
+    let has_input = operation.request_body.is_some()
+        || operation.parameters.as_ref().is_some_and(|p| !p.is_empty());
+    if has_input {
+        shared.push((
+            "400",
+            "invalid_path, invalid_query, invalid_body: malformed input",
+        ));
     }
     for (status, description) in shared {
         operation

@@ -44,8 +44,8 @@ pub struct At<T: ToSchema> {
 #[derive(Debug, Default, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct PageParams {
-    /// Items per page, 1 to 100 (larger values are cut to 100); 20 when absent.
-    #[param(minimum = 1)]
+    /// Items per page, 1 to 100; 20 when absent.
+    #[param(minimum = 1, maximum = 100)]
     pub limit: Option<u32>,
     /// Where the page starts: `next_cursor` of the previous page.
     #[param(max_length = 512)]

@@ -11,11 +11,11 @@ use crate::api::Error;
 
 /// Longest address accepted (a bech32 string is at most 90 characters; contracts' are 60-70).
 pub const MAX_ADDRESS_LEN: usize = 128;
-/// Longest content id, stream id or token id accepted in a path or query.
+/// Longest content id, stream id or token id accepted in a path or query, in characters.
 pub const MAX_ID_LEN: usize = 128;
 /// Items per page when the request does not say.
 pub const DEFAULT_PAGE_SIZE: u32 = 20;
-/// Most items per page; larger requests get this many.
+/// Most items per page; a larger `limit` is refused.
 pub const MAX_PAGE_SIZE: u32 = 100;
 
 /// A bech32 account or contract address with a valid checksum, in lower case.
@@ -58,7 +58,7 @@ impl<'de> Deserialize<'de> for Address {
     }
 }
 
-/// A content id, stream id or token id: 1 to [`MAX_ID_LEN`] printable characters.
+/// A content id, stream id or token id: 1 to [`MAX_ID_LEN`] characters, none a control one.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
 #[schema(value_type = String)]
 pub struct Id(String);
@@ -73,10 +73,11 @@ impl FromStr for Id {
     type Err = Error;
 
     fn from_str(text: &str) -> Result<Id, Error> {
-        if text.is_empty() || text.len() > MAX_ID_LEN || text.chars().any(char::is_control) {
+        let chars = text.chars().count();
+        if chars == 0 || chars > MAX_ID_LEN || text.chars().any(char::is_control) {
             return Err(Error::invalid(
                 "invalid_id",
-                format!("an id is 1 to {MAX_ID_LEN} bytes without control characters"),
+                format!("an id is 1 to {MAX_ID_LEN} characters, none of them a control character"),
             ));
         }
         Ok(Id(text.to_owned()))
@@ -98,12 +99,15 @@ pub struct ContractQuery {
     pub contract: Option<Address>,
 }
 
-/// `?limit=`: 1 to [`MAX_PAGE_SIZE`] (larger values are cut to it), [`DEFAULT_PAGE_SIZE`] when absent.
+/// `?limit=`: 1 to [`MAX_PAGE_SIZE`], [`DEFAULT_PAGE_SIZE`] when absent.
 pub fn page_size(limit: Option<u32>) -> Result<i64, Error> {
     match limit {
         None => Ok(DEFAULT_PAGE_SIZE.into()),
-        Some(0) => Err(Error::invalid("invalid_limit", "limit must be at least 1")),
-        Some(n) => Ok(n.min(MAX_PAGE_SIZE).into()),
+        Some(n @ 1..=MAX_PAGE_SIZE) => Ok(n.into()),
+        Some(_) => Err(Error::invalid(
+            "invalid_limit",
+            format!("limit is 1 to {MAX_PAGE_SIZE}"),
+        )),
     }
 }
 
@@ -222,7 +226,8 @@ mod tests {
     fn page_sizes() {
         assert_eq!(page_size(None).unwrap(), 20);
         assert_eq!(page_size(Some(5)).unwrap(), 5);
-        assert_eq!(page_size(Some(10_000)).unwrap(), 100);
+        assert_eq!(page_size(Some(100)).unwrap(), 100);
+        assert!(page_size(Some(101)).is_err());
         assert!(page_size(Some(0)).is_err());
     }
 }

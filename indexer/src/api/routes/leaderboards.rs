@@ -74,8 +74,8 @@ pub struct BoardQuery {
     /// `all` (default), `7d` or `30d`.
     #[param(value_type = Option<String>, pattern = "^(all|7d|30d)$")]
     period: Option<Period>,
-    /// 1 to 100 entries (larger values are cut to 100), default 20.
-    #[param(minimum = 1)]
+    /// 1 to 100 entries, default 20.
+    #[param(minimum = 1, maximum = 100)]
     limit: Option<u32>,
 }
 
@@ -84,8 +84,8 @@ pub struct BoardQuery {
 pub struct StreamBoardQuery {
     /// `native:<denom>` or `cw20:<address>`.
     asset: String,
-    /// 1 to 100 entries (larger values are cut to 100), default 20.
-    #[param(minimum = 1)]
+    /// 1 to 100 entries, default 20.
+    #[param(minimum = 1, maximum = 100)]
     limit: Option<u32>,
 }
 

@@ -171,8 +171,8 @@ pub struct AuctionsQuery {
     /// `ending_soon` (default) or `recent`.
     #[param(inline)]
     sort: Option<AuctionSort>,
-    /// Items per page, 1 to 100 (larger values are cut to 100); 20 when absent.
-    #[param(minimum = 1)]
+    /// Items per page, 1 to 100; 20 when absent.
+    #[param(minimum = 1, maximum = 100)]
     limit: Option<u32>,
     /// Where the page starts: `next_cursor` of the previous page.
     #[param(max_length = 512)]
@@ -406,8 +406,8 @@ pub struct BidsQuery {
     /// The contract, when several hold the same id.
     #[param(value_type = Option<String>)]
     contract: Option<Address>,
-    /// Items per page, 1 to 100 (larger values are cut to 100); 20 when absent.
-    #[param(minimum = 1)]
+    /// Items per page, 1 to 100; 20 when absent.
+    #[param(minimum = 1, maximum = 100)]
     limit: Option<u32>,
     /// Where the page starts: `next_cursor` of the previous page.
     #[param(max_length = 512)]
@@ -576,8 +576,8 @@ async fn meeting(
 pub struct MeetingsQuery {
     /// Only meetings that have not ended yet (start plus duration after the block time).
     upcoming: Option<bool>,
-    /// Items per page, 1 to 100 (larger values are cut to 100); 20 when absent.
-    #[param(minimum = 1)]
+    /// Items per page, 1 to 100; 20 when absent.
+    #[param(minimum = 1, maximum = 100)]
     limit: Option<u32>,
     /// Where the page starts: `next_cursor` of the previous page.
     #[param(max_length = 512)]

@@ -177,8 +177,8 @@ pub struct ListingsQuery {
     /// `recent` (default) or `price`.
     #[param(inline)]
     sort: Option<ListingSort>,
-    /// Items per page, 1 to 100 (larger values are cut to 100); 20 when absent.
-    #[param(minimum = 1)]
+    /// Items per page, 1 to 100; 20 when absent.
+    #[param(minimum = 1, maximum = 100)]
     limit: Option<u32>,
     /// Where the page starts: `next_cursor` of the previous page.
     #[param(max_length = 512)]

@@ -58,7 +58,7 @@ pub(super) async fn list_blocks(
 #[utoipa::path(put, path = "/chat/blocks/{fan}", tag = "chat", security(("bearer" = [])),
     params(("fan" = String, Path)), responses(
     (status = 204), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
-    (status = 403, body = ErrorBody, description = "the caller is not a registered creator"),
+    (status = 403, body = ErrorBody, description = "the caller is not a registered creator, or is the fan"),
 ))]
 pub(super) async fn block_fan(
     State(ctx): State<ApiContext>,
@@ -67,10 +67,8 @@ pub(super) async fn block_fan(
 ) -> Result<StatusCode, Error> {
     require_creator(&ctx, &session).await?;
     if fan.as_str() == session.address {
-        return Err(Error::invalid(
-            "invalid_address",
-            "a creator cannot block themselves",
-        ));
+        // Well formed, but not allowed for this session.
+        return Err(Error::Forbidden("a creator cannot block themselves".into()));
     }
     sqlx::query("INSERT INTO chat_blocks (creator, fan) VALUES ($1, $2) ON CONFLICT DO NOTHING")
         .bind(&session.address)

@@ -171,9 +171,9 @@ pub(super) async fn open_thread(
         ));
     }
     if creator == fan {
-        return Err(Error::invalid(
-            "invalid_thread",
-            "a creator cannot chat with themselves",
+        // Well formed, but not allowed for this session.
+        return Err(Error::Forbidden(
+            "a creator cannot open a chat thread with themselves".into(),
         ));
     }
     if !is_registered_creator(&ctx.pool, creator.as_str()).await? {

@@ -48,8 +48,9 @@ pub struct Creator {
     /// Assets the creator accepts: `native:<denom>` or `cw20:<address>`.
     pub accepted_assets: Vec<String>,
     pub tip_minimums: Vec<TipMinimum>,
-    /// Who may message the creator, as the contract's `ChatRule` JSON.
-    #[schema(value_type = Object)]
+    /// Who may message the creator, as the contract's `ChatRule` JSON: a string for the rules
+    /// without fields (`"everyone"`), an object for the others (`{"subscriber": {...}}`).
+    #[schema(value_type = Value)]
     pub chat_rule: Value,
     /// The chat rule as a sentence, e.g. "subscribers at tier 2 or higher".
     pub chat_rule_text: String,
@@ -83,13 +84,17 @@ pub enum CreatorSort {
 #[into_params(parameter_in = Query)]
 pub struct CreatorsQuery {
     /// Keep creators whose display name contains this text (any case), 1 to 64 characters.
-    #[param(min_length = 1, max_length = 64)]
+    #[param(
+        min_length = 1,
+        max_length = 64,
+        pattern = "^[^\\u0000-\\u001f\\u007f-\\u009f]*[^\\s\\u0000-\\u001f\\u007f-\\u009f][^\\u0000-\\u001f\\u007f-\\u009f]*$"
+    )]
     q: Option<String>,
     /// `recent` (default) or `name`.
     #[param(inline)]
     sort: Option<CreatorSort>,
-    /// Items per page, 1 to 100 (larger values are cut to 100); 20 when absent.
-    #[param(minimum = 1)]
+    /// Items per page, 1 to 100; 20 when absent.
+    #[param(minimum = 1, maximum = 100)]
     limit: Option<u32>,
     /// Where the page starts: `next_cursor` of the previous page.
     #[param(max_length = 512)]

@@ -40,7 +40,7 @@ pub fn router() -> OpenApiRouter<ApiContext> {
         .routes(routes!(live::global_live))
         .routes(routes!(live::creator_live))
         .routes(routes!(live::fan_live));
-    schema::constrain_kind_parameters(router.get_openapi_mut());
+    schema::refine_document(router.get_openapi_mut());
     router
 }
 
@@ -90,8 +90,8 @@ pub struct PageQuery {
     /// Items strictly older than this cursor (`next_cursor` of the previous page).
     #[param(value_type = Option<String>, pattern = r"^[0-9]{1,18}-[0-9]{1,9}$")]
     before: Option<Position>,
-    /// 1 to 100 items (larger values are cut to 100), default 20.
-    #[param(minimum = 1)]
+    /// 1 to 100 items, default 20.
+    #[param(minimum = 1, maximum = 100)]
     limit: Option<u32>,
 }
 

@@ -186,22 +186,34 @@ pub fn kind_pattern() -> String {
     format!(r"^(\s*|{one}(,{one})*)$")
 }
 
-/// Gives every feed operation's `kind` parameter its pattern.
-pub fn constrain_kind_parameters(doc: &mut utoipa::openapi::OpenApi) {
+/// A feed position `<height>-<seq>` (a cursor, an SSE event id).
+pub const POSITION_PATTERN: &str = r"^[0-9]{1,18}-[0-9]{1,9}$";
+
+/// Gives every feed operation's `kind` and `Last-Event-ID` parameters their patterns, and every live feed's events
+/// their schema (a `feed` event whose data is a [`FeedItem`]).
+pub fn refine_document(doc: &mut utoipa::openapi::OpenApi) {
+    use utoipa::openapi::schema::Schema;
+    use utoipa::openapi::RefOr;
     let pattern = kind_pattern();
     for item in doc.paths.paths.values_mut() {
-        for parameter in item
-            .get
-            .iter_mut()
-            .flat_map(|op| op.parameters.iter_mut().flatten())
-        {
-            if parameter.name == "kind" {
-                if let Some(utoipa::openapi::RefOr::T(utoipa::openapi::schema::Schema::Object(
-                    object,
-                ))) = &mut parameter.schema
-                {
-                    object.pattern = Some(pattern.clone());
-                }
+        let Some(operation) = &mut item.get else {
+            continue;
+        };
+        for parameter in operation.parameters.iter_mut().flatten() {
+            let Some(RefOr::T(Schema::Object(object))) = &mut parameter.schema else {
+                continue;
+            };
+            match parameter.name.as_str() {
+                "kind" => object.pattern = Some(pattern.clone()),
+                "Last-Event-ID" => object.pattern = Some(POSITION_PATTERN.to_string()),
+                _ => {}
+            }
+        }
+        if let Some(RefOr::T(ok)) = operation.responses.responses.get_mut("200") {
+            if let Some(events) = ok.content.get_mut("text/event-stream") {
+                events.schema = Some(RefOr::T(crate::api::http::openapi::sse_event_schema(
+                    "feed", "FeedItem",
+                )));
             }
         }
     }
