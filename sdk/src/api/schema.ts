@@ -991,6 +991,7 @@ export interface components {
             };
         } | "creator" | "revealed_surprise" | "none";
         AssetTotal: {
+            /** Format: asset */
             asset: string;
             /** Format: int64 */
             tips: number;
@@ -1111,6 +1112,7 @@ export interface components {
         };
         /** @description A meeting auction. */
         Auction: {
+            /** Format: asset */
             asset: string;
             auction_id: string;
             /** Format: int64 */
@@ -1260,6 +1262,7 @@ export interface components {
         /** @description A fan's subscription to a creator. */
         FanSubscription: {
             active: boolean;
+            /** Format: asset */
             asset: string;
             /**
              * @description Renewal terms: the contract renews while `auto_renew` and the price per period is at
@@ -2084,6 +2087,7 @@ export interface components {
             next_cursor?: string | null;
         };
         Goal: {
+            /** Format: asset */
             asset: string;
             context?: string | null;
             /** Format: bech32 */
@@ -2109,6 +2113,7 @@ export interface components {
             status: string;
         };
         Leaderboard: {
+            /** Format: asset */
             asset: string;
             tippers: components["schemas"]["Tipper"][];
         };
@@ -2119,6 +2124,7 @@ export interface components {
             url: string;
         };
         ListingTerms: {
+            /** Format: asset */
             asset: string;
             /**
              * Format: date-time
@@ -2178,11 +2184,17 @@ export interface components {
             thread_id: string;
         };
         NewGoal: {
-            /** @description `native:<denom>` or `cw20:<address>`. */
+            /**
+             * Format: asset
+             * @description `native:<denom>` or `cw20:<address>`.
+             */
             asset: string;
             /** @description Count only tips with this context: `profile` or `stream:<id>`; all tips when absent. */
             context?: string | null;
-            /** @description Stop counting at this time (RFC 3339). */
+            /**
+             * Format: date-time
+             * @description Stop counting at this time (RFC 3339).
+             */
             ends_at?: string | null;
             /** @description The amount to reach, a decimal string in the asset's smallest unit. */
             target: string;
@@ -2702,6 +2714,7 @@ export interface components {
         };
         /** @description An item of a creator's catalog. */
         PpvItem: {
+            /** Format: asset */
             asset: string;
             /**
              * Format: int64
@@ -2741,6 +2754,7 @@ export interface components {
              */
             amount: string;
             /**
+             * Format: asset
              * @description `native:<denom>` or `cw20:<contract address>`.
              * @example native:uusdc
              */
@@ -2791,6 +2805,7 @@ export interface components {
         };
         /** @description One pay-per-view purchase. */
         Purchase: {
+            /** Format: asset */
             asset: string;
             content_id: string;
             /** Format: bech32 */
@@ -2959,6 +2974,7 @@ export interface components {
         };
         /** @description A subscription tier and how many fans hold it now. */
         Tier: {
+            /** Format: asset */
             asset: string;
             /** @description Longer purchases at a discount: `[{"periods": 3, "discount_bps": 500}]`. */
             bundles: Record<string, never>[];
@@ -2993,6 +3009,7 @@ export interface components {
         TipMinimum: {
             /** @description In the asset's smallest unit, a decimal string. */
             amount: string;
+            /** Format: asset */
             asset: string;
         };
         Tipper: {
@@ -3011,6 +3028,7 @@ export interface components {
             total: string;
         };
         TopTipper: {
+            /** Format: asset */
             asset: string;
             /** Format: bech32 */
             fan: string;
@@ -5035,7 +5053,7 @@ export interface operations {
             };
             header?: {
                 /** @description Resume after this item */
-                "Last-Event-ID"?: string | null;
+                "Last-Event-ID"?: string;
             };
             path: {
                 address: string;
@@ -5946,7 +5964,7 @@ export interface operations {
             };
             header?: {
                 /** @description Resume after this item */
-                "Last-Event-ID"?: string | null;
+                "Last-Event-ID"?: string;
             };
             path: {
                 address: string;
@@ -6462,7 +6480,7 @@ export interface operations {
             };
             header?: {
                 /** @description Resume after this item */
-                "Last-Event-ID"?: string | null;
+                "Last-Event-ID"?: string;
             };
             path?: never;
             cookie?: never;

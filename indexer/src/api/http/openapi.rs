@@ -71,10 +71,13 @@ pub fn refine(doc: &mut OpenApi) {
         for schema in components.schemas.values_mut() {
             if let RefOr::T(Schema::Object(object)) = schema {
                 for (name, property) in object.properties.iter_mut() {
+                    let RefOr::T(property) = property else {
+                        continue;
+                    };
                     if ADDRESS_NAMES.contains(&name.as_str()) {
-                        if let RefOr::T(property) = property {
-                            mark_string(property, ADDRESS_FORMAT, Some(MAX_ADDRESS_LEN));
-                        }
+                        mark_string(property, ADDRESS_FORMAT, Some(MAX_ADDRESS_LEN));
+                    } else if name == "asset" {
+                        mark_string(property, ASSET_FORMAT, None);
                     }
                 }
             }

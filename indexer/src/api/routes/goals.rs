@@ -44,7 +44,7 @@ pub struct NewGoal {
     /// Count only tips with this context: `profile` or `stream:<id>`; all tips when absent.
     pub context: Option<String>,
     /// Stop counting at this time (RFC 3339).
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, format = DateTime)]
     pub ends_at: Option<DateTime<Utc>>,
 }
 

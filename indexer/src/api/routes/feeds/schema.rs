@@ -205,7 +205,13 @@ pub fn refine_document(doc: &mut utoipa::openapi::OpenApi) {
             };
             match parameter.name.as_str() {
                 "kind" => object.pattern = Some(pattern.clone()),
-                "Last-Event-ID" => object.pattern = Some(POSITION_PATTERN.to_string()),
+                "Last-Event-ID" => {
+                    // A header is text or absent, never JSON's null.
+                    object.schema_type = utoipa::openapi::schema::SchemaType::Type(
+                        utoipa::openapi::schema::Type::String,
+                    );
+                    object.pattern = Some(POSITION_PATTERN.to_string());
+                }
                 _ => {}
             }
         }
