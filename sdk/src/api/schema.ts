@@ -5068,6 +5068,7 @@ export interface operations {
                 };
                 content: {
                     "text/event-stream": {
+                        /** @description The event's `FeedItem`, as JSON */
                         data: string;
                         /** @enum {string} */
                         event: "feed";
@@ -5979,6 +5980,7 @@ export interface operations {
                 };
                 content: {
                     "text/event-stream": {
+                        /** @description The event's `FeedItem`, as JSON */
                         data: string;
                         /** @enum {string} */
                         event: "feed";
@@ -6493,6 +6495,7 @@ export interface operations {
                 };
                 content: {
                     "text/event-stream": {
+                        /** @description The event's `FeedItem`, as JSON */
                         data: string;
                         /** @enum {string} */
                         event: "feed";

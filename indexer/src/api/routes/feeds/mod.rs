@@ -88,7 +88,7 @@ pub struct PageQuery {
     /// Comma-separated kinds to keep, e.g. `tip,subscription`; all kinds when absent.
     kind: Option<String>,
     /// Items strictly older than this cursor (`next_cursor` of the previous page).
-    #[param(value_type = Option<String>, pattern = r"^[0-9]{1,18}-[0-9]{1,9}$")]
+    #[param(value_type = Option<String>)]
     before: Option<Position>,
     /// 1 to 100 items, default 20.
     #[param(minimum = 1, maximum = 100)]
@@ -101,7 +101,7 @@ pub struct LiveQuery {
     /// Comma-separated kinds to keep; all kinds when absent.
     kind: Option<String>,
     /// Replay items after this position first (like the `Last-Event-ID` header, which wins).
-    #[param(value_type = Option<String>, pattern = r"^[0-9]{1,18}-[0-9]{1,9}$")]
+    #[param(value_type = Option<String>)]
     after: Option<Position>,
 }
 

@@ -189,7 +189,7 @@ pub fn kind_pattern() -> String {
 /// A feed position `<height>-<seq>` (a cursor, an SSE event id).
 pub const POSITION_PATTERN: &str = r"^[0-9]{1,18}-[0-9]{1,9}$";
 
-/// Gives every feed operation's `kind` and `Last-Event-ID` parameters their patterns, and every live feed's events
+/// Gives every feed operation's `kind`, cursor and `Last-Event-ID` parameters their patterns, and every live feed's events
 /// their schema (a `feed` event whose data is a [`FeedItem`]).
 pub fn refine_document(doc: &mut utoipa::openapi::OpenApi) {
     use utoipa::openapi::schema::Schema;
@@ -205,6 +205,7 @@ pub fn refine_document(doc: &mut utoipa::openapi::OpenApi) {
             };
             match parameter.name.as_str() {
                 "kind" => object.pattern = Some(pattern.clone()),
+                "before" | "after" => object.pattern = Some(POSITION_PATTERN.to_string()),
                 "Last-Event-ID" => {
                     // A header is text or absent, never JSON's null.
                     object.schema_type = utoipa::openapi::schema::SchemaType::Type(
