@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use api_support::{TestApp, Wallet};
 use axum::http::{Method, StatusCode};
-use mesi_indexer::api::routes::chat::{MAX_MESSAGE_BYTES, RATE_LIMIT};
+use mesi_indexer::api::routes::chat::{MESSAGE_BODY, RATE_LIMIT};
 use serde_json::{json, Value};
 
 const EVERYONE: &str = r#""everyone""#;
@@ -424,7 +424,7 @@ async fn senders_are_rate_limited_and_messages_bounded() {
     let Some(chat) = chat_with_rule(EVERYONE).await else {
         return;
     };
-    let too_long = "x".repeat(MAX_MESSAGE_BYTES + 1);
+    let too_long = "x".repeat(MESSAGE_BODY.max_chars + 1);
     assert_eq!(
         chat.send(&chat.fan_token, &too_long).await.status,
         StatusCode::BAD_REQUEST
@@ -434,7 +434,7 @@ async fn senders_are_rate_limited_and_messages_bounded() {
         StatusCode::BAD_REQUEST
     );
     assert_eq!(
-        chat.send(&chat.fan_token, &"x".repeat(MAX_MESSAGE_BYTES))
+        chat.send(&chat.fan_token, &"x".repeat(MESSAGE_BODY.max_chars))
             .await
             .status,
         StatusCode::CREATED

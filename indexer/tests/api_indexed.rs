@@ -914,7 +914,8 @@ async fn readiness_metrics_and_the_openapi_document() {
         "/creators/{address}/feed/live",
         "/fans/{address}/feed/live",
         "/can-message",
-        "/access",
+        "/creators/{address}/ppv/{content_id}/access",
+        "/surprises/{token_id}/access",
         "/creators/{address}/leaderboard",
         "/streams/{stream_id}/leaderboard",
         "/creators/{address}/goals",
@@ -976,7 +977,7 @@ async fn a_revealed_surprise_opens_to_its_owner() {
     let (fan, other) = (suite.addr("fan"), suite.addr("other"));
     let salt = [5u8; 32];
     let token = suite.mint_surprise(&alice, "gift", &fan, b"the content", salt);
-    let access = |viewer: &Addr| format!("/access?viewer={viewer}&surprise={token}");
+    let access = |viewer: &Addr| format!("/surprises/{token}/access?viewer={viewer}");
     let reason = |body: &Value| (body["allowed"].as_bool().unwrap(), body["reason"].clone());
     indexed.sync(&suite).await;
     let sealed = indexed.get_json(&access(&fan)).await;
@@ -1013,15 +1014,11 @@ async fn a_revealed_surprise_opens_to_its_owner() {
     );
 
     let (status, body) = indexed
-        .get(&format!("/access?viewer={fan}&surprise=9.none"))
+        .get(&format!("/surprises/9.none/access?viewer={fan}"))
         .await;
     assert_eq!(status, 404, "{body}");
-    let (status, body) = indexed
-        .get(&format!(
-            "/access?viewer={fan}&surprise={token}&content_id=x"
-        ))
-        .await;
-    assert_eq!(status, 400, "{body}");
+    let (status, body) = indexed.get(&format!("/surprises/{token}/access")).await;
+    assert_eq!(status, 400, "no viewer: {body}");
 }
 
 #[tokio::test]
@@ -1041,7 +1038,7 @@ async fn pay_per_view_access_is_per_creator_and_content_id() {
     indexed.sync(&suite).await;
 
     let access = |viewer: &Addr, creator: &Addr| {
-        format!("/access?viewer={viewer}&creator={creator}&content_id=clip")
+        format!("/creators/{creator}/ppv/clip/access?viewer={viewer}")
     };
     let reason = |body: &Value| (body["allowed"].as_bool().unwrap(), body["reason"].clone());
     for (viewer, creator, expected) in [
@@ -1068,17 +1065,21 @@ async fn pay_per_view_access_is_per_creator_and_content_id() {
     let carol = suite.addr("carol");
     let (status, body) = indexed.get(&access(&fan, &carol)).await;
     assert_eq!(status, 404, "{body}");
-    // The creator is required with a content id, must be an address, and goes with content ids
-    // only.
-    for path in [
-        format!("/access?viewer={fan}&content_id=clip"),
-        format!("/access?viewer={fan}&creator=&content_id=clip"),
-        format!("/access?viewer={fan}&creator=wasm1nope&content_id=clip"),
-        format!("/access?viewer={fan}&creator={alice}&surprise=1.gift"),
+    // The creator must be an address, and the viewer is required.
+    for (path, code) in [
+        (
+            format!("/creators/wasm1nope/ppv/clip/access?viewer={fan}"),
+            "invalid_path",
+        ),
+        (format!("/creators/{alice}/ppv/clip/access"), "invalid_query"),
+        (
+            format!("/creators/{alice}/ppv/clip/access?viewer=wasm1nope"),
+            "invalid_query",
+        ),
     ] {
         let (status, body) = indexed.get(&path).await;
         assert_eq!(status, 400, "{path}: {body}");
         let error: Value = serde_json::from_str(&body).unwrap();
-        assert_eq!(error["error"]["code"], "invalid_query", "{path}: {body}");
+        assert_eq!(error["error"]["code"], code, "{path}: {body}");
     }
 }

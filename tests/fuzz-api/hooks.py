@@ -3,7 +3,8 @@
 The OpenAPI document gives custom formats to what no pattern can describe, and here they
 generate valid values: `bech32` addresses (checksummed; mostly the demo's real accounts and
 contracts, so valid requests reach real creators and fans) and `asset`s (`native:<denom>` or
-`cw20:<address>`, the chain's real ones).
+`cw20:<address>`, the chain's real ones). Feed `position`s have a pattern too, but schemathesis
+draws header values from letters and digits only, so the format generates them.
 
 List cursors are opaque (`next_cursor` of a previous page): a generated one is never valid, so
 schema-valid cases go without `cursor`/`before`; schema-violating cases keep theirs.
@@ -50,6 +51,8 @@ schemathesis.openapi.format(
     "asset",
     st.one_of(st.sampled_from(KNOWN_ASSETS), addresses.map(lambda a: f"cw20:{a}")),
 )
+
+schemathesis.openapi.format("position", st.from_regex(r"[0-9]{1,18}-[0-9]{1,9}", fullmatch=True))
 
 CURSOR_PARAMETERS = ("cursor", "before")
 

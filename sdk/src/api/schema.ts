@@ -5,26 +5,6 @@
  */
 
 export interface paths {
-    "/access": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * May `viewer` see a pay-per-view item (`creator` and `content_id`) or a surprise's revealed
-         *     content (`surprise`)? For items, the same answer as the ppv contract's `HasAccess`.
-         */
-        get: operations["access_route"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
     "/auctions": {
         parameters: {
             query?: never;
@@ -515,6 +495,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/creators/{address}/ppv/{content_id}/access": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * May `viewer` see this creator's pay-per-view item? The same answer as the ppv contract's
+         *     `HasAccess`.
+         */
+        get: operations["ppv_access_route"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/creators/{address}/profile": {
         parameters: {
             query?: never;
@@ -966,6 +966,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/surprises/{token_id}/access": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** May `viewer` see the content a surprise's creator revealed? */
+        get: operations["surprise_access_route"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -1013,6 +1030,7 @@ export interface components {
             /** @description Assets the creator accepts: `native:<denom>` or `cw20:<address>`. */
             accepted_assets: string[];
             active: boolean;
+            /** Format: bech32 */
             address: string;
             /**
              * @description Who may message the creator, as the contract's `ChatRule` JSON: a string for the rules
@@ -1021,7 +1039,10 @@ export interface components {
             chat_rule: unknown;
             /** @description The chat rule as a sentence, e.g. "subscribers at tier 2 or higher". */
             chat_rule_text: string;
-            /** @description The creators contract (registry) that holds the profile. */
+            /**
+             * Format: bech32
+             * @description The creators contract (registry) that holds the profile.
+             */
             contract: string;
             display_name: string;
             /** @description Position `<height>-<seq>` of the creator's newest feed item; absent before any. */
@@ -1044,7 +1065,9 @@ export interface components {
         };
         /** @description One thing (a creator, a token, an auction) and the indexed height it holds at. */
         At_PublicMeeting: {
+            /** Format: bech32 */
             contract: string;
+            /** Format: bech32 */
             creator: string;
             duration_secs: string;
             /** @description The id of the auction the meeting was sold in. */
@@ -1078,7 +1101,9 @@ export interface components {
             commitment: string;
             /** @description The revealed content's hash (after the reveal). */
             content_hash?: string | null;
+            /** Format: bech32 */
             contract: string;
+            /** Format: bech32 */
             creator: string;
             /** @description What the creator tells buyers about the sealed content. */
             hints: Record<string, never>[];
@@ -2118,9 +2143,9 @@ export interface components {
             tippers: components["schemas"]["Tipper"][];
         };
         Link: {
-            /** @description 1 to 40 characters, e.g. "Website". */
+            /** @description 1 to 40 characters, not only white space, no control characters. */
             label: string;
-            /** @description An `https` URL of at most 512 bytes. */
+            /** @description An `https` URL with a host name and no credentials, at most 512 characters of printable ASCII. */
             url: string;
         };
         ListingTerms: {
@@ -2142,12 +2167,13 @@ export interface components {
             address: string;
             /** @description The nonce that was signed, as `POST /auth/nonce` returned it. */
             nonce: string;
-            pub_key?: null | components["schemas"]["PubKeyJson"];
-            /** @description Base64 compressed secp256k1 public key (33 bytes). */
-            pubkey?: string | null;
+            /** @description The key as Keplr returns it; give this or `pubkey`. */
+            pub_key?: components["schemas"]["PubKeyJson"];
+            /** @description Base64 compressed secp256k1 public key (33 bytes); give this or `pub_key`. */
+            pubkey?: string;
             /** @description Base64 `r || s` (64 bytes). */
             signature: string;
-        };
+        } & (unknown | unknown);
         LoginResponse: {
             /** Format: bech32 */
             address: string;
@@ -2160,6 +2186,7 @@ export interface components {
         Meeting: components["schemas"]["PublicMeeting"] & {
             /** @description Who changed the meeting last. */
             actor: string;
+            /** Format: asset */
             asset?: string | null;
             /**
              * Format: date-time
@@ -2168,6 +2195,7 @@ export interface components {
             dispute_deadline?: string | null;
             /** @description The price held in escrow, in the auction's asset. */
             escrow: string;
+            /** Format: bech32 */
             fan: string;
             fan_no_show: boolean;
         };
@@ -2189,16 +2217,19 @@ export interface components {
              * @description `native:<denom>` or `cw20:<address>`.
              */
             asset: string;
-            /** @description Count only tips with this context: `profile` or `stream:<id>`; all tips when absent. */
+            /** @description Count only tips with this context: `profile`, `stream:<id>` or `chat:<id>`; all tips when absent. */
             context?: string | null;
             /**
              * Format: date-time
              * @description Stop counting at this time (RFC 3339).
              */
             ends_at?: string | null;
-            /** @description The amount to reach, a decimal string in the asset's smallest unit. */
+            /**
+             * @description A whole number above zero in the asset's smallest unit, as decimal digits (below 2^128, no leading zeros).
+             * @example 1000000
+             */
             target: string;
-            /** @description 1 to 120 characters. */
+            /** @description 1 to 120 characters, not only white space, no control characters. */
             title: string;
         };
         NonceRequest: {
@@ -2219,7 +2250,9 @@ export interface components {
         };
         /** @description What the creator wrote about themselves; all absent until they set it. */
         OffChainProfile: {
+            /** @description An `https` URL with a host name and no credentials, at most 512 characters of printable ASCII. */
             avatar_url?: string | null;
+            /** @description An `https` URL with a host name and no credentials, at most 512 characters of printable ASCII. */
             banner_url?: string | null;
             bio?: string | null;
             links: components["schemas"]["Link"][];
@@ -2709,7 +2742,7 @@ export interface components {
             next_cursor?: string | null;
         };
         PostCommentRequest: {
-            /** @description 1 to 500 bytes, on one line. */
+            /** @description 1 to 500 characters, not only white space, no control characters. */
             body: string;
         };
         /** @description An item of a creator's catalog. */
@@ -2749,7 +2782,7 @@ export interface components {
         /** @description A price of one fan message: an on-chain asset key and an amount in its smallest unit. */
         Price: {
             /**
-             * @description A positive integer, as a string.
+             * @description A whole number above zero in the asset's smallest unit, as decimal digits (below 2^128, no leading zeros).
              * @example 1000000
              */
             amount: string;
@@ -2762,11 +2795,11 @@ export interface components {
         };
         /** @description The off-chain profile, replaced as a whole: a field left out is cleared. */
         ProfileUpdate: {
-            /** @description An `https` URL of at most 512 bytes. */
+            /** @description An `https` URL with a host name and no credentials, at most 512 characters of printable ASCII. */
             avatar_url?: string | null;
-            /** @description An `https` URL of at most 512 bytes. */
+            /** @description An `https` URL with a host name and no credentials, at most 512 characters of printable ASCII. */
             banner_url?: string | null;
-            /** @description At most 2000 characters; line breaks allowed, no other control characters. */
+            /** @description At most 2000 characters, no control characters but line breaks. */
             bio?: string | null;
             /** @description At most 10. */
             links?: components["schemas"]["Link"][];
@@ -2777,7 +2810,7 @@ export interface components {
          */
         PubKeyJson: {
             /** @description `tendermint/PubKeySecp256k1` when given. */
-            type?: string | null;
+            type?: string;
             /** @description Base64 compressed secp256k1 public key. */
             value: string;
         };
@@ -2853,7 +2886,7 @@ export interface components {
             qualify?: Record<string, never> | null;
         };
         SendMessageRequest: {
-            /** @description 1 to 2000 bytes; no control characters but newlines and tabs. */
+            /** @description 1 to 2000 characters, not only white space, no control characters but line breaks and tabs. */
             body: string;
         };
         SessionResponse: {
@@ -2866,11 +2899,11 @@ export interface components {
              * @description The lowest subscription tier that may comment on a subscribers-only stream.
              */
             min_tier?: number;
-            /** @description The media server's playback URL, opaque to us: 1 to 2048 bytes without spaces. */
+            /** @description 1 to 2048 characters without white space, no control characters. */
             playback_url: string;
             /** @description Only subscribers (and the creator) may comment. */
             subscribers_only?: boolean;
-            /** @description 1 to 200 bytes. */
+            /** @description 1 to 200 characters, not only white space, no control characters. */
             title: string;
         };
         StreamSummary: {
@@ -3045,81 +3078,6 @@ export interface components {
 }
 export type $defs = Record<string, never>;
 export interface operations {
-    access_route: {
-        parameters: {
-            query: {
-                viewer: string;
-                /**
-                 * @description The pay-per-view item's creator: required with `content_id`, since content ids are per
-                 *     creator.
-                 */
-                creator?: string;
-                /** @description A pay-per-view content id of `creator` (give this or `surprise`). */
-                content_id?: string;
-                /** @description A surprise token id (give this or `content_id`). */
-                surprise?: string;
-            };
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["AccessAnswer"];
-                };
-            };
-            /** @description invalid_query: a malformed parameter, `content_id` without `creator`, `creator` with `surprise`, or not exactly one of `content_id` and `surprise` */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description no such item or surprise */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description uri_too_long: the request URI is too long */
-            414: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description rate_limited: too many requests from this client (see Retry-After) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description internal: an internal error */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-        };
-    };
     auctions: {
         parameters: {
             query?: {
@@ -4775,7 +4733,6 @@ export interface operations {
     list_creators: {
         parameters: {
             query?: {
-                /** @description Keep creators whose display name contains this text (any case), 1 to 64 characters. */
                 q?: string;
                 /** @description `recent` (default) or `name`. */
                 sort?: "recent" | "name";
@@ -5619,6 +5576,78 @@ export interface operations {
             };
             /** @description invalid_address, invalid_cursor, invalid_limit */
             400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description uri_too_long: the request URI is too long */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description rate_limited: too many requests from this client (see Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description internal: an internal error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    ppv_access_route: {
+        parameters: {
+            query: {
+                /** @description Who wants to see the content. */
+                viewer: string;
+            };
+            header?: never;
+            path: {
+                /** @description The item's creator */
+                address: string;
+                /** @description The item's content id */
+                content_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AccessAnswer"];
+                };
+            };
+            /** @description invalid_path, invalid_query, invalid_body: malformed input */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description no such item */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -7590,6 +7619,76 @@ export interface operations {
             };
             /** @description several contracts hold the id; pass contract */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description uri_too_long: the request URI is too long */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description rate_limited: too many requests from this client (see Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description internal: an internal error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    surprise_access_route: {
+        parameters: {
+            query: {
+                /** @description Who wants to see the content. */
+                viewer: string;
+            };
+            header?: never;
+            path: {
+                /** @description The surprise's token id */
+                token_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AccessAnswer"];
+                };
+            };
+            /** @description invalid_path, invalid_query, invalid_body: malformed input */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description no such surprise */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

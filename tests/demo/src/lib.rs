@@ -68,15 +68,15 @@ pub fn example_requests(demo: &Demo) -> Vec<(&'static str, String)> {
         (
             "access to the pay-per-view cut",
             format!(
-                "{api}/access?viewer={}&creator={}&content_id={}",
-                demo.ppv_buyers[0], demo.ava, demo.ppv_content_id
+                "{api}/creators/{}/ppv/{}/access?viewer={}",
+                demo.ava, demo.ppv_content_id, demo.ppv_buyers[0]
             ),
         ),
         (
             "access to the revealed surprise",
             format!(
-                "{api}/access?viewer={}&surprise={}",
-                demo.revealed_surprise_owner, demo.revealed_surprise
+                "{api}/surprises/{}/access?viewer={}",
+                demo.revealed_surprise, demo.revealed_surprise_owner
             ),
         ),
         (

@@ -290,11 +290,11 @@ fn check(api: &Api, demo: &Demo) {
     assert_eq!(goal["percent"], 68);
 
     // Access: bought, through the tier, a trial below the tier, the revealed surprise.
-    let access = |viewer: &str, query: String| {
-        api.get(&format!("/access?viewer={viewer}&{query}"))
+    let access = |viewer: &str, resource: String| {
+        api.get(&format!("{resource}/access?viewer={viewer}"))
             .unwrap()
     };
-    let content = format!("creator={}&content_id={}", demo.ava, demo.ppv_content_id);
+    let content = format!("/creators/{}/ppv/{}", demo.ava, demo.ppv_content_id);
     assert_eq!(
         access(&demo.ppv_buyers[0], content.clone())["reason"],
         "purchased"
@@ -304,12 +304,12 @@ fn check(api: &Api, demo: &Demo) {
     assert_eq!(through_tier["reason"]["subscription_tier"]["tier"], 2);
     let trial = access(fan(8), content.clone());
     assert_eq!(trial["allowed"], false, "{trial}");
-    let surprise = format!("surprise={}", demo.revealed_surprise);
+    let surprise = format!("/surprises/{}", demo.revealed_surprise);
     let owner = access(&demo.revealed_surprise_owner, surprise.clone());
     assert_eq!(owner["allowed"], true, "{owner}");
     assert_eq!(owner["reason"], "revealed_surprise");
     assert_eq!(access(fan(6), surprise)["allowed"], false);
-    let sealed = access(fan(11), format!("surprise={}", demo.sealed_surprise));
+    let sealed = access(fan(11), format!("/surprises/{}", demo.sealed_surprise));
     assert_eq!(
         sealed["allowed"], false,
         "a sealed surprise opens to nobody: {sealed}"

@@ -12,6 +12,9 @@ pub const MAX_TIP_MESSAGE_LEN: usize = 280;
 /// Longest stream or chat-thread id, in bytes.
 pub const MAX_CONTEXT_ID_LEN: usize = 64;
 
+/// What [`TipContext`]'s text form may be (`FromStr` and then `validate`), as a regex.
+pub const TIP_CONTEXT_PATTERN: &str = "^(profile|(stream|chat):[A-Za-z0-9._-]{1,64})$";
+
 /// Where a tip was given.
 #[cw_serde]
 pub enum TipContext {

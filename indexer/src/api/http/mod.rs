@@ -1,5 +1,5 @@
 //! What every route shares on the HTTP side: the one error type, extractors that answer bad
-//! input with it, validated parameters, what the OpenAPI document says of every route, the one page shape of lists, per-client limits and
+//! input with it, validated parameters and text, what the OpenAPI document says of every route, the one page shape of lists, per-client limits and
 //! request metrics.
 
 pub mod error;
@@ -9,3 +9,4 @@ pub mod metrics;
 pub mod openapi;
 pub mod page;
 pub mod params;
+pub mod text;

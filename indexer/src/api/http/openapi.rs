@@ -10,7 +10,7 @@ use utoipa::openapi::path::Operation;
 use utoipa::openapi::schema::{Schema, SchemaFormat, SchemaType, Type};
 use utoipa::openapi::{OpenApi, RefOr, ResponseBuilder};
 
-use super::params::{MAX_ADDRESS_LEN, MAX_ID_LEN};
+use super::params::{CONTEXT_ID_PATTERN, MAX_ADDRESS_LEN, MAX_ID_LEN};
 
 /// Names of the parameters and request fields that hold an address.
 const ADDRESS_NAMES: &[&str] = &["address", "creator", "fan", "viewer", "contract"];
@@ -23,7 +23,9 @@ pub const ADDRESS_FORMAT: &str = "bech32";
 pub const ASSET_FORMAT: &str = "asset";
 
 /// Names of the parameters that hold an [`super::params::Id`].
-const ID_NAMES: &[&str] = &["content_id", "token_id", "surprise", "stream_id"];
+const ID_NAMES: &[&str] = &["content_id", "token_id", "surprise"];
+/// Names of the parameters that hold a context id (chat threads, streams).
+const CONTEXT_ID_NAMES: &[&str] = &["thread_id", "stream_id"];
 /// What an id may hold: no control characters (`char::is_control`).
 const ID_PATTERN: &str = "^[^\\u0000-\\u001f\\u007f-\\u009f]+$";
 
@@ -50,6 +52,8 @@ pub fn refine(doc: &mut OpenApi) {
                         object.min_length = Some(1);
                         object.max_length = Some(MAX_ID_LEN);
                         object.pattern = Some(ID_PATTERN.to_string());
+                    } else if CONTEXT_ID_NAMES.contains(&name) {
+                        object.pattern = Some(CONTEXT_ID_PATTERN.to_string());
                     } else if NUMBER_NAMES.contains(&name) {
                         object.pattern = Some(NUMBER_PATTERN.to_string());
                     }
@@ -68,7 +72,12 @@ pub fn refine(doc: &mut OpenApi) {
         }
     }
     if let Some(components) = &mut doc.components {
-        for schema in components.schemas.values_mut() {
+        // A component is an object, or all of some (one of them with the fields).
+        let objects = components.schemas.values_mut().flat_map(|schema| match schema {
+            RefOr::T(Schema::AllOf(all)) => all.items.iter_mut().collect(),
+            other => vec![other],
+        });
+        for schema in objects {
             if let RefOr::T(Schema::Object(object)) = schema {
                 for (name, property) in object.properties.iter_mut() {
                     let RefOr::T(property) = property else {

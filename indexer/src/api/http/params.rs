@@ -91,6 +91,69 @@ impl<'de> Deserialize<'de> for Id {
     }
 }
 
+/// An amount in an asset's smallest unit, as JSON carries it: the decimal digits of a whole
+/// number from 1 to 2^128 - 1, without leading zeros (what `Uint128` holds, but zero).
+pub fn parse_amount(text: &str) -> Option<u128> {
+    let digits_only = !text.is_empty() && text.bytes().all(|b| b.is_ascii_digit());
+    if !digits_only || text.starts_with('0') {
+        return None;
+    }
+    text.parse().ok()
+}
+
+/// The pattern of [`parse_amount`]: up to 38 digits, or 39 digits at most `u128::MAX`.
+pub fn amount_pattern() -> String {
+    let max = u128::MAX.to_string();
+    let mut branches = vec![format!("[1-9][0-9]{{0,{}}}", max.len() - 2)];
+    // 39 digits: equal to `max` up to some digit, then smaller there, then anything.
+    for (i, digit) in max.bytes().enumerate() {
+        let lowest = if i == 0 { b'1' } else { b'0' };
+        if digit > lowest {
+            let rest = max.len() - i - 1;
+            let smaller = if digit - 1 == lowest {
+                (lowest as char).to_string()
+            } else {
+                format!("[{}-{}]", lowest as char, (digit - 1) as char)
+            };
+            let tail = if rest > 0 {
+                format!("[0-9]{{{rest}}}")
+            } else {
+                String::new()
+            };
+            branches.push(format!("{}{smaller}{tail}", &max[..i]));
+        }
+    }
+    branches.push(max);
+    format!("^({})$", branches.join("|"))
+}
+
+/// The schema of an amount field.
+pub fn amount_schema() -> utoipa::openapi::schema::Object {
+    utoipa::openapi::schema::ObjectBuilder::new()
+        .schema_type(utoipa::openapi::schema::Type::String)
+        .pattern(Some(amount_pattern()))
+        .description(Some(
+            "A whole number above zero in the asset's smallest unit, as decimal digits \
+             (below 2^128, no leading zeros).",
+        ))
+        .examples(["1000000"])
+        .build()
+}
+
+/// A chat thread's or stream's id: 32 lower-case hex digits, valid as a tip context id.
+pub const CONTEXT_ID_PATTERN: &str = "^[0-9a-f]{32}$";
+
+pub fn is_context_id(text: &str) -> bool {
+    text.len() == 32 && text.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
+}
+
+/// A new random context id.
+pub fn new_context_id() -> Result<String, Error> {
+    let mut bytes = [0u8; 16];
+    getrandom::getrandom(&mut bytes).map_err(|e| anyhow::anyhow!("no randomness: {e}"))?;
+    Ok(bytes.iter().map(|b| format!("{b:02x}")).collect())
+}
+
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct ContractQuery {
@@ -171,6 +234,39 @@ pub fn rfc3339(time: &chrono::DateTime<chrono::Utc>) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_amount_pattern_accepts_what_parse_amount_accepts() {
+        let pattern = regex::Regex::new(&amount_pattern()).unwrap();
+        let max = u128::MAX;
+        let mut samples: Vec<String> = ["", "0", "00", "01", "+1", "-1", "1 ", "1.5", "1e3", "٣"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        for n in [1, 9, 10, 1_000_000, max / 10, max / 10 * 9, max - 1, max] {
+            samples.push(n.to_string());
+        }
+        let digits = max.to_string();
+        for i in 0..digits.len() {
+            // One above `max` at each digit, and the next 39-digit numbers past it.
+            let mut above = digits.clone().into_bytes();
+            if above[i] < b'9' {
+                above[i] += 1;
+                samples.push(String::from_utf8(above).unwrap());
+            }
+        }
+        samples.push(format!("{digits}0"));
+        samples.push("9".repeat(39));
+        samples.push("1".repeat(40));
+        for sample in &samples {
+            assert_eq!(
+                parse_amount(sample).is_some(),
+                pattern.is_match(sample),
+                "{sample:?}"
+            );
+        }
+        assert_eq!(parse_amount(&digits), Some(max));
+    }
 
     #[test]
     fn addresses() {

@@ -1,13 +1,13 @@
 //! `access`: may a viewer see a piece of content, from the indexed state.
 //!
-//! For a pay-per-view item (`creator` and `content_id`: content ids are per creator) the answer
-//! follows the ppv contract's `HasAccess`: the creator always; a buyer forever; otherwise, while
+//! For a pay-per-view item (`GET /creators/{address}/ppv/{content_id}/access`: content ids are
+//! per creator) the answer follows the ppv contract's `HasAccess`: the creator always; a buyer forever; otherwise, while
 //! the item is listed with a `free_for_tier`, a viewer whose subscription (in the subscriptions
 //! contract the ppv contract is configured with) is active at that tier or higher at the indexed
 //! block time. An unknown item is `404`, as the contract errors.
 //!
-//! For a surprise (`surprise` = token id) the content is the one the creator revealed: its
-//! owner may see it once it is revealed, and so may its creator.
+//! For a surprise (`GET /surprises/{token_id}/access`) the content is the one the creator
+//! revealed: its owner may see it once it is revealed, and so may its creator.
 
 use axum::extract::State;
 use serde::{Deserialize, Serialize};
@@ -17,13 +17,15 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use crate::api::http::error::ErrorBody;
-use crate::api::http::extract::Query;
+use crate::api::http::extract::{Path, Query};
 use crate::api::http::params::{Address, Id};
 use crate::api::state::CHAIN_TIME_SQL;
 use crate::api::{ApiContext, Error};
 
 pub fn router() -> OpenApiRouter<ApiContext> {
-    OpenApiRouter::new().routes(routes!(access_route))
+    OpenApiRouter::new()
+        .routes(routes!(ppv_access_route))
+        .routes(routes!(surprise_access_route))
 }
 
 /// Why a viewer may (or may not) see the content; the ppv contract's `AccessReason` as JSON,
@@ -55,18 +57,9 @@ pub struct AccessAnswer {
 #[derive(Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct AccessQuery {
+    /// Who wants to see the content.
     #[param(value_type = String)]
     viewer: Address,
-    /// The pay-per-view item's creator: required with `content_id`, since content ids are per
-    /// creator.
-    #[param(value_type = Option<String>)]
-    creator: Option<Address>,
-    /// A pay-per-view content id of `creator` (give this or `surprise`).
-    #[param(value_type = Option<String>)]
-    content_id: Option<Id>,
-    /// A surprise token id (give this or `content_id`).
-    #[param(value_type = Option<String>)]
-    surprise: Option<Id>,
 }
 
 type PpvRow = (String, bool, Option<i64>, bool, Option<i64>, Option<i64>);
@@ -157,40 +150,41 @@ pub async fn surprise_access(
     })
 }
 
-/// May `viewer` see a pay-per-view item (`creator` and `content_id`) or a surprise's revealed
-/// content (`surprise`)? For items, the same answer as the ppv contract's `HasAccess`.
-#[utoipa::path(get, path = "/access", tag = "access", params(AccessQuery), responses(
-    (status = 200, body = AccessAnswer),
-    (status = 400, body = ErrorBody, description = "invalid_query: a malformed parameter, `content_id` without `creator`, `creator` with `surprise`, or not exactly one of `content_id` and `surprise`"),
-    (status = 404, body = ErrorBody, description = "no such item or surprise"),
-))]
-async fn access_route(
+/// May `viewer` see this creator's pay-per-view item? The same answer as the ppv contract's
+/// `HasAccess`.
+#[utoipa::path(get, path = "/creators/{address}/ppv/{content_id}/access", tag = "access",
+    params(
+        ("address" = String, Path, description = "The item's creator"),
+        ("content_id" = String, Path, description = "The item's content id"),
+        AccessQuery,
+    ),
+    responses(
+        (status = 200, body = AccessAnswer),
+        (status = 404, body = ErrorBody, description = "no such item"),
+    ))]
+async fn ppv_access_route(
     State(ctx): State<ApiContext>,
+    Path((creator, content_id)): Path<(Address, Id)>,
     Query(query): Query<AccessQuery>,
 ) -> Result<axum::Json<AccessAnswer>, Error> {
-    let answer = match (&query.content_id, &query.surprise, &query.creator) {
-        (Some(content_id), None, Some(creator)) => {
-            ppv_access(&ctx.pool, &query.viewer, creator, content_id).await?
-        }
-        (Some(_), None, None) => {
-            return Err(Error::invalid(
-                "invalid_query",
-                "give the item's creator with content_id: content ids are per creator",
-            ))
-        }
-        (None, Some(token_id), None) => surprise_access(&ctx.pool, &query.viewer, token_id).await?,
-        (None, Some(_), Some(_)) => {
-            return Err(Error::invalid(
-                "invalid_query",
-                "creator goes with content_id; a surprise's token id names its creator",
-            ))
-        }
-        _ => {
-            return Err(Error::invalid(
-                "invalid_query",
-                "give exactly one of content_id and surprise",
-            ))
-        }
-    };
-    Ok(axum::Json(answer))
+    Ok(axum::Json(
+        ppv_access(&ctx.pool, &query.viewer, &creator, &content_id).await?,
+    ))
+}
+
+/// May `viewer` see the content a surprise's creator revealed?
+#[utoipa::path(get, path = "/surprises/{token_id}/access", tag = "access",
+    params(("token_id" = String, Path, description = "The surprise's token id"), AccessQuery),
+    responses(
+        (status = 200, body = AccessAnswer),
+        (status = 404, body = ErrorBody, description = "no such surprise"),
+    ))]
+async fn surprise_access_route(
+    State(ctx): State<ApiContext>,
+    Path(token_id): Path<Id>,
+    Query(query): Query<AccessQuery>,
+) -> Result<axum::Json<AccessAnswer>, Error> {
+    Ok(axum::Json(
+        surprise_access(&ctx.pool, &query.viewer, &token_id).await?,
+    ))
 }

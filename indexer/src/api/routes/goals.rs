@@ -6,7 +6,7 @@
 use axum::extract::State;
 use axum::http::StatusCode;
 use chrono::{DateTime, Utc};
-use mesi_common::interfaces::tips::TipContext;
+use mesi_common::interfaces::tips::{TipContext, TIP_CONTEXT_PATTERN};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
@@ -17,12 +17,31 @@ use super::leaderboards::checked_asset;
 use crate::api::http::error::ErrorBody;
 use crate::api::http::extract::{Json, Path, Query};
 use crate::api::http::page::{encode_cursor, snapshot, Page, PageParams};
-use crate::api::http::params::{rfc3339, Address};
+use crate::api::http::params::{amount_schema, parse_amount, rfc3339, Address};
+use crate::api::http::text::TextRule;
 use crate::api::state::CHAIN_TIME_SQL;
 use crate::api::{ApiContext, Error};
 
-/// Longest goal title, in characters.
-pub const MAX_TITLE_CHARS: usize = 120;
+/// A goal's title.
+pub const TITLE: TextRule = TextRule::line(120);
+
+fn title_schema() -> utoipa::openapi::schema::Object {
+    TITLE.schema()
+}
+
+fn context_schema() -> utoipa::openapi::schema::Object {
+    utoipa::openapi::schema::ObjectBuilder::new()
+        .schema_type(utoipa::openapi::schema::SchemaType::from_iter([
+            utoipa::openapi::schema::Type::String,
+            utoipa::openapi::schema::Type::Null,
+        ]))
+        .pattern(Some(TIP_CONTEXT_PATTERN))
+        .description(Some(
+            "Count only tips with this context: `profile`, `stream:<id>` or `chat:<id>`; all \
+             tips when absent.",
+        ))
+        .build()
+}
 /// Most goals one creator keeps.
 pub const MAX_GOALS_PER_CREATOR: i64 = 20;
 
@@ -35,13 +54,14 @@ pub fn router() -> OpenApiRouter<ApiContext> {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewGoal {
-    /// 1 to 120 characters.
+    #[schema(schema_with = title_schema)]
     pub title: String,
     /// `native:<denom>` or `cw20:<address>`.
     pub asset: String,
-    /// The amount to reach, a decimal string in the asset's smallest unit.
+    /// The amount to reach.
+    #[schema(schema_with = amount_schema)]
     pub target: String,
-    /// Count only tips with this context: `profile` or `stream:<id>`; all tips when absent.
+    #[schema(schema_with = context_schema)]
     pub context: Option<String>,
     /// Stop counting at this time (RFC 3339).
     #[schema(value_type = Option<String>, format = DateTime)]
@@ -188,28 +208,16 @@ async fn create_goal(
     Json(goal): Json<NewGoal>,
 ) -> Result<(StatusCode, axum::Json<Goal>), Error> {
     own(&session, &creator)?;
+    TITLE.check("invalid_goal", "a title", &goal.title)?;
     let title = goal.title.trim();
-    if title.is_empty()
-        || title.chars().count() > MAX_TITLE_CHARS
-        || title.chars().any(char::is_control)
-    {
-        return Err(Error::invalid(
-            "invalid_goal",
-            format!("a title is 1 to {MAX_TITLE_CHARS} characters without control characters"),
-        ));
-    }
     checked_asset(&goal.asset)?;
-    let target = goal
-        .target
-        .parse::<u128>()
-        .ok()
-        .filter(|t| *t > 0)
-        .ok_or_else(|| {
-            Error::invalid(
-                "invalid_goal",
-                "target is a whole number above zero, in the asset's smallest unit",
-            )
-        })?;
+    let target = parse_amount(&goal.target).ok_or_else(|| {
+        Error::invalid(
+            "invalid_goal",
+            "target is a whole number above zero and below 2^128, in the asset's smallest unit \
+             (decimal digits without leading zeros)",
+        )
+    })?;
     if let Some(context) = &goal.context {
         let parsed: TipContext = context
             .parse()
@@ -279,4 +287,35 @@ async fn delete_goal(
         return Err(Error::NotFound(format!("goal {id}")));
     }
     Ok(StatusCode::NO_CONTENT)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use mesi_common::interfaces::tips::MAX_CONTEXT_ID_LEN;
+
+    #[test]
+    fn the_context_pattern_accepts_what_tip_contexts_accept() {
+        let pattern = regex::Regex::new(TIP_CONTEXT_PATTERN).unwrap();
+        let longest = "a".repeat(MAX_CONTEXT_ID_LEN);
+        let too_long = "a".repeat(MAX_CONTEXT_ID_LEN + 1);
+        for sample in [
+            "profile".to_string(),
+            "Profile".into(),
+            "stream:".into(),
+            "stream:3f1c.a_b-9".into(),
+            format!("stream:{longest}"),
+            format!("chat:{too_long}"),
+            "chat:a b".into(),
+            "chat:é".into(),
+            "tip:x".into(),
+            "profile:x".into(),
+            "stream:a:b".into(),
+        ] {
+            let accepted = sample
+                .parse::<TipContext>()
+                .is_ok_and(|c| c.validate().is_ok());
+            assert_eq!(accepted, pattern.is_match(&sample), "{sample}");
+        }
+    }
 }

@@ -74,6 +74,7 @@ fn login_message(domain: &str, address: &str, nonce: &str, times: &LoginNonce) -
 pub struct PubKeyJson {
     /// `tendermint/PubKeySecp256k1` when given.
     #[serde(rename = "type")]
+    #[schema(nullable = false, pattern = "^tendermint/PubKeySecp256k1$")]
     pub key_type: Option<String>,
     /// Base64 compressed secp256k1 public key.
     pub value: String,
@@ -82,14 +83,44 @@ pub struct PubKeyJson {
 #[derive(Debug, Default, Serialize, Deserialize, ToSchema)]
 pub struct LoginRequest {
     pub address: String,
-    /// Base64 compressed secp256k1 public key (33 bytes).
+    /// Base64 compressed secp256k1 public key (33 bytes); give this or `pub_key`.
+    #[schema(nullable = false)]
     pub pubkey: Option<String>,
     /// The key as Keplr returns it; give this or `pubkey`.
+    #[schema(nullable = false)]
     pub pub_key: Option<PubKeyJson>,
     /// Base64 `r || s` (64 bytes).
     pub signature: String,
     /// The nonce that was signed, as `POST /auth/nonce` returned it.
     pub nonce: String,
+}
+
+/// States in the document that a login request holds exactly one of `pubkey` and `pub_key`:
+/// `LoginRequest` becomes all of its fields and one of two `required` lists.
+pub(super) fn require_one_key(doc: &mut utoipa::openapi::OpenApi) {
+    use utoipa::openapi::schema::{AllOfBuilder, ObjectBuilder, OneOfBuilder, Schema, SchemaType};
+    use utoipa::openapi::RefOr;
+    let Some(components) = &mut doc.components else {
+        return;
+    };
+    let Some(RefOr::T(schema)) = components.schemas.get_mut("LoginRequest") else {
+        return;
+    };
+    // Without a type, so that generated types see no empty object in either branch.
+    let requires = |field: &str| {
+        ObjectBuilder::new()
+            .schema_type(SchemaType::AnyValue)
+            .required(field)
+    };
+    let fields = std::mem::replace(schema, Schema::default());
+    *schema = AllOfBuilder::new()
+        .item(fields)
+        .item(
+            OneOfBuilder::new()
+                .item(requires("pubkey"))
+                .item(requires("pub_key")),
+        )
+        .into();
 }
 
 #[derive(Debug, Serialize, Deserialize, ToSchema)]

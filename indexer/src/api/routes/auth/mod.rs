@@ -72,11 +72,13 @@ impl Default for AuthConfig {
 }
 
 pub fn router() -> OpenApiRouter<ApiContext> {
-    OpenApiRouter::with_openapi(bearer_scheme())
+    let mut router = OpenApiRouter::with_openapi(bearer_scheme())
         .routes(routes!(login::issue_nonce))
         .routes(routes!(login::login))
         .routes(routes!(login::logout))
-        .routes(routes!(login::current_session))
+        .routes(routes!(login::current_session));
+    login::require_one_key(router.get_openapi_mut());
+    router
 }
 
 /// The `bearer` security scheme that authenticated paths name in the OpenAPI document.

@@ -12,7 +12,7 @@ use sqlx::PgConnection;
 use utoipa::{IntoParams, ToSchema};
 
 use super::threads::load_thread;
-use super::{MAX_MESSAGE_BYTES, RATE_LIMIT, RATE_WINDOW};
+use super::{MESSAGE_BODY, RATE_LIMIT, RATE_WINDOW};
 use crate::api::http::error::{ErrorBody, Refusal};
 use crate::api::http::extract::{Json, Path, Query};
 use crate::api::http::page::{invalid_cursor, snapshot, Page, PageParams};
@@ -33,8 +33,12 @@ pub struct Message {
 
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct SendMessageRequest {
-    /// 1 to 2000 bytes; no control characters but newlines and tabs.
+    #[schema(schema_with = body_schema)]
     pub body: String,
+}
+
+fn body_schema() -> utoipa::openapi::schema::Object {
+    MESSAGE_BODY.schema()
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -92,22 +96,7 @@ pub(super) async fn list_messages(
 }
 
 fn check_body(body: &str) -> Result<(), Error> {
-    if body.trim().is_empty() || body.len() > MAX_MESSAGE_BYTES {
-        return Err(Error::invalid(
-            "invalid_message",
-            format!("a message is 1 to {MAX_MESSAGE_BYTES} bytes and not only spaces"),
-        ));
-    }
-    if body
-        .chars()
-        .any(|c| c.is_control() && c != '\n' && c != '\t')
-    {
-        return Err(Error::invalid(
-            "invalid_message",
-            "a message may not contain control characters other than newlines and tabs",
-        ));
-    }
-    Ok(())
+    MESSAGE_BODY.check("invalid_message", "a message", body)
 }
 
 /// Counts `sender`'s rows in `table` over the window and refuses one too many. Takes a
@@ -262,8 +251,8 @@ mod tests {
     #[test]
     fn message_bodies_are_bounded() {
         check_body("hi\nthere\t!").unwrap();
-        check_body(&"é".repeat(MAX_MESSAGE_BYTES / 2)).unwrap();
-        for bad in ["", "   \n", "bell\u{7}", &"x".repeat(MAX_MESSAGE_BYTES + 1)] {
+        check_body(&"é".repeat(MESSAGE_BODY.max_chars)).unwrap();
+        for bad in ["", "   \n", "bell\u{7}", &"x".repeat(MESSAGE_BODY.max_chars + 1)] {
             assert_eq!(check_body(bad).unwrap_err().code(), "invalid_message");
         }
     }

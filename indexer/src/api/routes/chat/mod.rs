@@ -33,12 +33,12 @@ pub(in crate::api) use messages::enforce_rate_limit;
 pub use messages::{Message, MessagesQuery, SendMessageRequest};
 pub(in crate::api) use prices::require_creator;
 pub use prices::Price;
-pub(in crate::api) use threads::new_context_id;
 pub use threads::{OpenThreadRequest, Thread};
 
+use crate::api::http::text::TextRule;
 use crate::api::ApiContext;
-/// Longest message, in bytes of UTF-8.
-pub const MAX_MESSAGE_BYTES: usize = 2000;
+/// A message: line breaks and tabs allowed.
+pub const MESSAGE_BODY: TextRule = TextRule::lines(2000, &['\n', '\t']);
 /// Most messages one sender may post in [`RATE_WINDOW`], over all their threads.
 pub const RATE_LIMIT: i64 = 30;
 pub const RATE_WINDOW: Duration = Duration::from_secs(60);

@@ -2,7 +2,6 @@
 
 use axum::extract::State;
 use axum::http::StatusCode;
-use cosmwasm_std::Uint128;
 use mesi_common::asset::AssetInfo;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -10,7 +9,7 @@ use utoipa::ToSchema;
 use super::threads::{is_registered_creator, load_thread, Thread};
 use crate::api::http::error::ErrorBody;
 use crate::api::http::extract::{Json, Path};
-use crate::api::http::params::Address;
+use crate::api::http::params::{amount_schema, parse_amount, Address};
 use crate::api::routes::auth::Session;
 use crate::api::{ApiContext, Error};
 /// A price of one fan message: an on-chain asset key and an amount in its smallest unit.
@@ -19,8 +18,7 @@ pub struct Price {
     /// `native:<denom>` or `cw20:<contract address>`.
     #[schema(example = "native:uusdc")]
     pub asset: String,
-    /// A positive integer, as a string.
-    #[schema(example = "1000000")]
+    #[schema(schema_with = amount_schema)]
     pub amount: String,
 }
 
@@ -32,18 +30,15 @@ impl Price {
         if let AssetInfo::Cw20 { contract } = &info {
             contract.as_str().parse::<Address>()?;
         }
-        let amount: Uint128 = self.amount.parse().map_err(|_| {
-            Error::invalid("invalid_amount", "amount must be an integer below 2^128")
-        })?;
-        if amount.is_zero() {
+        if parse_amount(&self.amount).is_none() {
             return Err(Error::invalid(
                 "invalid_amount",
-                "amount must be greater than zero",
+                "amount is a whole number above zero and below 2^128, in decimal digits without leading zeros",
             ));
         }
         Ok(Price {
             asset: info.key(),
-            amount: amount.to_string(),
+            amount: self.amount,
         })
     }
 
@@ -212,11 +207,13 @@ mod tests {
             amount: amount.into(),
         };
         assert_eq!(
-            price("native:uusdc", "0010").validated().unwrap(),
+            price("native:uusdc", "10").validated().unwrap(),
             price("native:uusdc", "10")
         );
         for (asset, amount) in [
             ("native:uusdc", "0"),
+            ("native:uusdc", "0010"),
+            ("native:uusdc", "+10"),
             ("native:uusdc", "-1"),
             ("native:uusdc", "1.5"),
             ("native:uusdc", "340282366920938463463374607431768211456"),

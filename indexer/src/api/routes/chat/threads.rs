@@ -12,7 +12,7 @@ use super::prices::Price;
 use crate::api::http::error::ErrorBody;
 use crate::api::http::extract::{Json, Path, Query};
 use crate::api::http::page::{invalid_cursor, snapshot, Page, PageParams};
-use crate::api::http::params::Address;
+use crate::api::http::params::{is_context_id, new_context_id, Address};
 use crate::api::routes::auth::Session;
 use crate::api::{ApiContext, Error};
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
@@ -43,20 +43,9 @@ pub struct OpenThreadRequest {
     pub fan: Option<String>,
 }
 
-/// A new random id for a thread or stream: 32 hex digits, valid as a tip context id.
-pub(in crate::api) fn new_context_id() -> Result<String, Error> {
-    let mut bytes = [0u8; 16];
-    getrandom::getrandom(&mut bytes).map_err(|e| anyhow::anyhow!("no randomness: {e}"))?;
-    Ok(bytes.iter().map(|b| format!("{b:02x}")).collect())
-}
-
-/// Thread ids are 32 lower-case hex digits; anything else cannot name a thread.
+/// Thread ids are context ids; anything else cannot name a thread.
 fn check_thread_id(thread_id: &str) -> Result<(), Error> {
-    let valid = thread_id.len() == 32
-        && thread_id
-            .bytes()
-            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b));
-    if valid {
+    if is_context_id(thread_id) {
         Ok(())
     } else {
         Err(Error::NotFound("thread".into()))

@@ -24,10 +24,15 @@ use crate::api::http::error::ErrorBody;
 use crate::api::http::extract::{Path, Query};
 use crate::api::http::page::{encode_cursor, snapshot, At, Page, PageParams};
 use crate::api::http::params::{rfc3339, Address};
+use crate::api::http::text::TextRule;
 use crate::api::{ApiContext, Error};
 
-/// Longest search term, in characters.
-pub const MAX_SEARCH_CHARS: usize = 64;
+/// A search term.
+pub const SEARCH: TextRule = TextRule::line(64);
+
+fn search_schema() -> utoipa::openapi::schema::Object {
+    SEARCH.schema()
+}
 
 pub fn router() -> OpenApiRouter<ApiContext> {
     OpenApiRouter::new()
@@ -83,12 +88,8 @@ pub enum CreatorSort {
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct CreatorsQuery {
-    /// Keep creators whose display name contains this text (any case), 1 to 64 characters.
-    #[param(
-        min_length = 1,
-        max_length = 64,
-        pattern = "^[^\\u0000-\\u001f\\u007f-\\u009f]*[^\\s\\u0000-\\u001f\\u007f-\\u009f][^\\u0000-\\u001f\\u007f-\\u009f]*$"
-    )]
+    /// Keep creators whose display name contains this text (any case).
+    #[param(schema_with = search_schema)]
     q: Option<String>,
     /// `recent` (default) or `name`.
     #[param(inline)]
@@ -225,19 +226,10 @@ async fn list_creators(
         before: query.before,
     }
     .checked::<CreatorKey>()?;
-    let term = match query.q.as_deref().map(str::trim) {
-        Some(t)
-            if t.is_empty()
-                || t.chars().count() > MAX_SEARCH_CHARS
-                || t.chars().any(char::is_control) =>
-        {
-            return Err(Error::invalid(
-                "invalid_search",
-                format!("q is 1 to {MAX_SEARCH_CHARS} characters without control characters"),
-            ))
-        }
-        t => t.map(contains_pattern),
-    };
+    if let Some(q) = &query.q {
+        SEARCH.check("invalid_search", "q", q)?;
+    }
+    let term = query.q.as_deref().map(str::trim).map(contains_pattern);
     let (mut tx, height) = snapshot(&ctx.pool).await?;
     // $1 the search pattern, then the cursor's key (NULLs on the first page), then the limit.
     let rows: Vec<CreatorRow> = match (sort, request.after.as_ref()) {

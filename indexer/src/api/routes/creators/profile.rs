@@ -3,8 +3,12 @@
 //! what payments need); every field is bounded and every URL is an `https` URL without
 //! credentials, since frontends put them into pages as they are.
 
+use std::sync::LazyLock;
+
 use axum::extract::State;
+use regex::Regex;
 use serde::{Deserialize, Serialize};
+use utoipa::openapi::schema::{Object, ObjectBuilder, SchemaType, Type};
 use utoipa::ToSchema;
 
 use super::{load_creator, Creator};
@@ -12,25 +16,64 @@ use crate::api::http::error::ErrorBody;
 use crate::api::http::extract::{Json, Path};
 use crate::api::http::page::At;
 use crate::api::http::params::Address;
+use crate::api::http::text::TextRule;
 use crate::api::routes::auth::Session;
 use crate::api::{ApiContext, Error};
 
-/// Longest bio, in characters.
-pub const MAX_BIO_CHARS: usize = 2000;
-/// Longest URL, in bytes.
-pub const MAX_URL_BYTES: usize = 512;
+/// A bio: line breaks allowed; blank clears it.
+pub const BIO: TextRule = TextRule::lines(2000, &['\n']).optional();
+/// A link's label, e.g. "Website".
+pub const LINK_LABEL: TextRule = TextRule::line(40);
+/// Longest URL (URLs are ASCII, so characters and bytes agree).
+pub const MAX_URL_CHARS: usize = 512;
 /// Most links on a profile.
 pub const MAX_LINKS: usize = 10;
-/// Longest link label, in characters.
-pub const MAX_LABEL_CHARS: usize = 40;
+
+/// The URLs a profile takes: `https`, a host name whose last label starts with a letter (so
+/// it is a name, not an IPv4 address), an optional port, then printable ASCII. No user name
+/// or password can fit. The server checks this pattern, so the document states the rule.
+pub const HTTPS_URL_PATTERN: &str = concat!(
+    "^https://",
+    "(?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?\\.)*[A-Za-z](?:[A-Za-z0-9-]*[A-Za-z0-9])?",
+    "(?::(?:[0-9]{1,4}|[0-5][0-9]{4}|6[0-4][0-9]{3}|65[0-4][0-9]{2}|655[0-2][0-9]|6553[0-5]))?",
+    "(?:[/?#][!-~]*)?$",
+);
+
+static HTTPS_URL: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(HTTPS_URL_PATTERN).expect("the URL pattern compiles"));
+
+fn url_schema() -> Object {
+    ObjectBuilder::new()
+        .schema_type(Type::String)
+        .max_length(Some(MAX_URL_CHARS))
+        .pattern(Some(HTTPS_URL_PATTERN))
+        .description(Some(URL_RULE))
+        .build()
+}
+
+fn nullable_url_schema() -> Object {
+    let mut schema = url_schema();
+    schema.schema_type = SchemaType::from_iter([Type::String, Type::Null]);
+    schema
+}
+
+const URL_RULE: &str = "An `https` URL with a host name and no credentials, at most 512 characters of printable ASCII.";
+
+fn bio_schema() -> Object {
+    BIO.nullable_schema()
+}
+
+fn label_schema() -> Object {
+    LINK_LABEL.schema()
+}
 
 /// What the creator wrote about themselves; all absent until they set it.
 #[derive(Debug, Default, Serialize, ToSchema)]
 pub struct OffChainProfile {
     pub bio: Option<String>,
-    #[schema(pattern = "^https://")]
+    #[schema(schema_with = nullable_url_schema)]
     pub avatar_url: Option<String>,
-    #[schema(pattern = "^https://")]
+    #[schema(schema_with = nullable_url_schema)]
     pub banner_url: Option<String>,
     pub links: Vec<Link>,
     /// When the creator last set these fields (RFC 3339).
@@ -41,11 +84,9 @@ pub struct OffChainProfile {
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Link {
-    /// 1 to 40 characters, e.g. "Website".
-    #[schema(min_length = 1, max_length = 40)]
+    #[schema(schema_with = label_schema)]
     pub label: String,
-    /// An `https` URL of at most 512 bytes.
-    #[schema(pattern = "^https://", max_length = 512)]
+    #[schema(schema_with = url_schema)]
     pub url: String,
 }
 
@@ -53,14 +94,11 @@ pub struct Link {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ProfileUpdate {
-    /// At most 2000 characters; line breaks allowed, no other control characters.
-    #[schema(max_length = 2000)]
+    #[schema(schema_with = bio_schema)]
     pub bio: Option<String>,
-    /// An `https` URL of at most 512 bytes.
-    #[schema(pattern = "^https://", max_length = 512)]
+    #[schema(schema_with = nullable_url_schema)]
     pub avatar_url: Option<String>,
-    /// An `https` URL of at most 512 bytes.
-    #[schema(pattern = "^https://", max_length = 512)]
+    #[schema(schema_with = nullable_url_schema)]
     pub banner_url: Option<String>,
     /// At most 10.
     #[serde(default)]
@@ -72,16 +110,14 @@ fn invalid(message: impl Into<String>) -> Error {
     Error::invalid("invalid_profile", message)
 }
 
-/// An `https` URL with a host and no user name or password, at most [`MAX_URL_BYTES`].
+/// A URL matching [`HTTPS_URL_PATTERN`], normalized as the `url` crate writes it.
 fn checked_url(field: &str, text: &str) -> Result<String, Error> {
-    let refuse = || {
-        invalid(format!(
-            "{field} must be an https URL with a host, no credentials, at most {MAX_URL_BYTES} bytes"
-        ))
-    };
-    if text.len() > MAX_URL_BYTES {
+    let refuse = || invalid(format!("{field}: {}", URL_RULE.to_lowercase()));
+    if text.len() > MAX_URL_CHARS || !HTTPS_URL.is_match(text) {
         return Err(refuse());
     }
+    // The pattern leaves out what the parser refuses but for punycode labels (`xn--`) that
+    // do not decode; the checks after it hold for any URL the pattern lets through.
     let url = url::Url::parse(text).map_err(|_| refuse())?;
     if url.scheme() != "https"
         || url.host_str().is_none_or(str::is_empty)
@@ -96,17 +132,12 @@ fn checked_url(field: &str, text: &str) -> Result<String, Error> {
 impl ProfileUpdate {
     /// The update with its text trimmed and its URLs normalized, or `invalid_profile`.
     fn checked(self) -> Result<ProfileUpdate, Error> {
-        let bio = match self.bio.as_deref().map(str::trim) {
-            None | Some("") => None,
-            Some(bio)
-                if bio.chars().count() > MAX_BIO_CHARS
-                    || bio.chars().any(|c| c.is_control() && c != '\n') =>
-            {
-                return Err(invalid(format!(
-                    "bio is at most {MAX_BIO_CHARS} characters, without control characters but line breaks"
-                )))
+        let bio = match self.bio {
+            Some(bio) => {
+                BIO.check("invalid_profile", "bio", &bio)?;
+                Some(bio.trim().to_owned()).filter(|bio| !bio.is_empty())
             }
-            Some(bio) => Some(bio.to_owned()),
+            None => None,
         };
         if self.links.len() > MAX_LINKS {
             return Err(invalid(format!("at most {MAX_LINKS} links")));
@@ -115,21 +146,13 @@ impl ProfileUpdate {
             .links
             .into_iter()
             .map(|link| {
-                let label = link.label.trim();
-                if label.is_empty()
-                    || label.chars().count() > MAX_LABEL_CHARS
-                    || label.chars().any(char::is_control)
-                {
-                    return Err(invalid(format!(
-                        "a link label is 1 to {MAX_LABEL_CHARS} characters without control characters"
-                    )));
-                }
+                LINK_LABEL.check("invalid_profile", "a link label", &link.label)?;
                 Ok(Link {
-                    label: label.to_owned(),
+                    label: link.label.trim().to_owned(),
                     url: checked_url("a link's url", &link.url)?,
                 })
             })
-            .collect::<Result<_, _>>()?;
+            .collect::<Result<_, Error>>()?;
         Ok(ProfileUpdate {
             bio,
             avatar_url: self
@@ -217,6 +240,14 @@ mod tests {
     #[test]
     fn urls_are_https_without_credentials() {
         let ok = update("https://cdn.example.com/a.png").checked().unwrap();
+        for good in [
+            "https://Example.COM",
+            "https://a-b.example:65535/x?y=1#z",
+            "https://localhost/@me",
+        ] {
+            let url = update(good).checked().unwrap().avatar_url.unwrap();
+            assert!(HTTPS_URL.is_match(&url), "{good} became {url}");
+        }
         assert_eq!(ok.bio.as_deref(), Some("hi\nthere"));
         assert_eq!(
             ok.avatar_url.as_deref(),
@@ -228,6 +259,11 @@ mod tests {
             "https://user:pw@example.com/",
             "data:image/png;base64,AAAA",
             "not a url",
+            "https://",
+            "https://192.168.0.1/",
+            "https://99999999999/",
+            "https://example.com:65536/",
+            "https://example.com/a b",
             &format!("https://example.com/{}", "a".repeat(600)),
         ] {
             let err = update(bad).checked().unwrap_err();
@@ -238,7 +274,7 @@ mod tests {
     #[test]
     fn text_is_bounded() {
         let mut long = update("https://example.com/");
-        long.bio = Some("a".repeat(MAX_BIO_CHARS + 1));
+        long.bio = Some("a".repeat(BIO.max_chars + 1));
         assert!(long.checked().is_err());
         let mut control = update("https://example.com/");
         control.bio = Some("a\u{7}b".into());

@@ -188,6 +188,9 @@ pub fn kind_pattern() -> String {
 
 /// A feed position `<height>-<seq>` (a cursor, an SSE event id).
 pub const POSITION_PATTERN: &str = r"^[0-9]{1,18}-[0-9]{1,9}$";
+/// The custom format positions also get: tools that generate requests may not derive values
+/// from a pattern (schemathesis does not for headers, whose `-` it avoids), but from a format.
+pub const POSITION_FORMAT: &str = "position";
 
 /// Gives every feed operation's `kind`, cursor and `Last-Event-ID` parameters their patterns, and every live feed's events
 /// their schema (a `feed` event whose data is a [`FeedItem`]).
@@ -205,13 +208,11 @@ pub fn refine_document(doc: &mut utoipa::openapi::OpenApi) {
             };
             match parameter.name.as_str() {
                 "kind" => object.pattern = Some(pattern.clone()),
-                "before" | "after" => object.pattern = Some(POSITION_PATTERN.to_string()),
-                "Last-Event-ID" => {
+                "before" | "after" | "Last-Event-ID" => {
                     // A header is text or absent, never JSON's null.
-                    object.schema_type = utoipa::openapi::schema::SchemaType::Type(
-                        utoipa::openapi::schema::Type::String,
-                    );
+                    object.schema_type = SchemaType::Type(Type::String);
                     object.pattern = Some(POSITION_PATTERN.to_string());
+                    object.format = Some(SchemaFormat::Custom(POSITION_FORMAT.to_string()));
                 }
                 _ => {}
             }

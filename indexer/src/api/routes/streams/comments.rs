@@ -8,8 +8,8 @@ use serde::{Deserialize, Serialize};
 use sqlx::PgPool;
 use utoipa::ToSchema;
 
-use super::sessions::{check_text, load_stream};
-use super::{COMMENT_RATE_LIMIT, COMMENT_RATE_WINDOW, MAX_COMMENT_BYTES};
+use super::sessions::load_stream;
+use super::{COMMENT, COMMENT_RATE_LIMIT, COMMENT_RATE_WINDOW};
 use mesi_common::chat_rule::Qualification;
 
 use crate::api::http::error::{ErrorBody, Refusal};
@@ -31,8 +31,12 @@ pub struct Comment {
 
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct PostCommentRequest {
-    /// 1 to 500 bytes, on one line.
+    #[schema(schema_with = comment_schema)]
     pub body: String,
+}
+
+fn comment_schema() -> utoipa::openapi::schema::Object {
+    COMMENT.schema()
 }
 
 pub(super) const COMMENT_COLUMNS: &str = "id, stream_id, author, body, posted_at";
@@ -106,7 +110,7 @@ pub(super) async fn post_comment(
     Path(stream_id): Path<String>,
     Json(request): Json<PostCommentRequest>,
 ) -> Result<(StatusCode, axum::Json<Comment>), Error> {
-    check_text("invalid_comment", &request.body, MAX_COMMENT_BYTES, true)?;
+    COMMENT.check("invalid_comment", "a comment", &request.body)?;
     let stream = load_stream(&ctx.pool, &stream_id).await?;
     if !stream.live {
         return Err(Error::Conflict("the stream has ended".into()));

@@ -31,11 +31,13 @@ pub use sessions::{StartStreamRequest, StreamView, StreamsQuery};
 pub use summary::{AssetTotal, StreamSummary, TopTipper};
 pub use viewers::Viewers;
 
+use crate::api::http::text::TextRule;
 use crate::api::ApiContext;
 
-pub const MAX_TITLE_BYTES: usize = 200;
-pub const MAX_PLAYBACK_URL_BYTES: usize = 2048;
-pub const MAX_COMMENT_BYTES: usize = 500;
+pub const TITLE: TextRule = TextRule::line(200);
+/// The media server's playback URL, opaque to the indexer.
+pub const PLAYBACK_URL: TextRule = TextRule::token(2048);
+pub const COMMENT: TextRule = TextRule::line(500);
 /// Most comments one author may post in [`COMMENT_RATE_WINDOW`], over all streams.
 pub const COMMENT_RATE_LIMIT: i64 = 10;
 pub const COMMENT_RATE_WINDOW: Duration = Duration::from_secs(30);
