@@ -573,6 +573,14 @@ async fn leaderboards_rank_by_amount_then_by_who_got_there_first() {
     assert_eq!(stream["tippers"][0]["rank"], 1);
     assert_eq!(stream["tippers"][1]["rank"], 2);
     let (status, body) = indexed
+        .get(&format!("/streams/a%20b/leaderboard?asset=native:{USDC}"))
+        .await;
+    assert_eq!(
+        (status.as_u16(), body.contains("invalid_id")),
+        (400, true),
+        "{body}"
+    );
+    let (status, body) = indexed
         .get(&format!("/creators/{alice}/leaderboard?asset=gold"))
         .await;
     assert_eq!(

@@ -347,7 +347,8 @@ async fn a_creator_page_and_the_profile_the_creator_sets() {
     );
     assert_eq!(
         shown["profile"]["links"][0]["url"],
-        "https://ada.example.com/"
+        "https://ada.example.com",
+        "kept as written"
     );
     assert!(shown["profile"]["updated_at"].is_string());
     // The creators list shows it too.

@@ -2895,7 +2895,7 @@ export interface components {
         };
         StartStreamRequest: {
             /**
-             * Format: int32
+             * Format: int64
              * @description The lowest subscription tier that may comment on a subscribers-only stream.
              */
             min_tier?: number;
@@ -7458,7 +7458,7 @@ export interface operations {
             };
             header?: never;
             path: {
-                /** @description The stream id tips carry in their context */
+                /** @description The stream id tips carry in their context (any, not only streams started here) */
                 stream_id: string;
             };
             cookie?: never;

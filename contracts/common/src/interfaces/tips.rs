@@ -12,8 +12,16 @@ pub const MAX_TIP_MESSAGE_LEN: usize = 280;
 /// Longest stream or chat-thread id, in bytes.
 pub const MAX_CONTEXT_ID_LEN: usize = 64;
 
+macro_rules! context_id_regex {
+    () => {
+        "[A-Za-z0-9._-]{1,64}"
+    };
+}
+
+/// What a stream or chat-thread id in a [`TipContext`] may be (`validate`), as a regex.
+pub const TIP_CONTEXT_ID_PATTERN: &str = concat!("^", context_id_regex!(), "$");
 /// What [`TipContext`]'s text form may be (`FromStr` and then `validate`), as a regex.
-pub const TIP_CONTEXT_PATTERN: &str = "^(profile|(stream|chat):[A-Za-z0-9._-]{1,64})$";
+pub const TIP_CONTEXT_PATTERN: &str = concat!("^(profile|(stream|chat):", context_id_regex!(), ")$");
 
 /// Where a tip was given.
 #[cw_serde]

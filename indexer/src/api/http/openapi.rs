@@ -24,7 +24,8 @@ pub const ASSET_FORMAT: &str = "asset";
 
 /// Names of the parameters that hold an [`super::params::Id`].
 const ID_NAMES: &[&str] = &["content_id", "token_id", "surprise"];
-/// Names of the parameters that hold a context id (chat threads, streams).
+/// Names of the parameters that hold a context id (chat threads, streams), unless the route
+/// gives its own pattern.
 const CONTEXT_ID_NAMES: &[&str] = &["thread_id", "stream_id"];
 /// What an id may hold: no control characters (`char::is_control`).
 const ID_PATTERN: &str = "^[^\\u0000-\\u001f\\u007f-\\u009f]+$";
@@ -52,7 +53,7 @@ pub fn refine(doc: &mut OpenApi) {
                         object.min_length = Some(1);
                         object.max_length = Some(MAX_ID_LEN);
                         object.pattern = Some(ID_PATTERN.to_string());
-                    } else if CONTEXT_ID_NAMES.contains(&name) {
+                    } else if CONTEXT_ID_NAMES.contains(&name) && object.pattern.is_none() {
                         object.pattern = Some(CONTEXT_ID_PATTERN.to_string());
                     } else if NUMBER_NAMES.contains(&name) {
                         object.pattern = Some(NUMBER_PATTERN.to_string());
@@ -96,6 +97,23 @@ pub fn refine(doc: &mut OpenApi) {
 
 /// The schema of one Server-Sent Event named `event` whose data is the JSON of the component
 /// `item`: how an event stream's `schema` describes each event.
+/// Gives the GET operation's parameter `name` at `path` the `pattern` (the `path` macro
+/// takes only a literal, and patterns live in constants the server checks with).
+pub fn set_parameter_pattern(doc: &mut OpenApi, path: &str, name: &str, pattern: &str) {
+    let parameters = doc
+        .paths
+        .paths
+        .get_mut(path)
+        .and_then(|item| item.get.as_mut())
+        .and_then(|operation| operation.parameters.as_mut());
+    let parameter = parameters
+        .and_then(|parameters| parameters.iter_mut().find(|p| p.name == name))
+        .unwrap_or_else(|| panic!("GET {path} has no parameter {name}"));
+    if let Some(RefOr::T(Schema::Object(object))) = &mut parameter.schema {
+        object.pattern = Some(pattern.to_string());
+    }
+}
+
 pub fn sse_event_schema(event: &str, item: &str) -> Schema {
     use utoipa::openapi::schema::ObjectBuilder;
     // Not contentMediaType + contentSchema: utoipa keeps such keys in a HashMap, whose order

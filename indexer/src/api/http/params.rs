@@ -140,6 +140,21 @@ pub fn amount_schema() -> utoipa::openapi::schema::Object {
         .build()
 }
 
+/// A `u32` from any JSON number without a fraction: JSON Schema counts `3.0` as the integer 3,
+/// so clients built from the API document may send it.
+pub fn whole_u32<'de, D: Deserializer<'de>>(deserializer: D) -> Result<u32, D::Error> {
+    let number = serde_json::Number::deserialize(deserializer)?;
+    let whole = number.as_u64().or_else(|| {
+        number
+            .as_f64()
+            .filter(|f| f.fract() == 0.0 && (0.0..=f64::from(u32::MAX)).contains(f))
+            .map(|f| f as u64)
+    });
+    whole.and_then(|n| u32::try_from(n).ok()).ok_or_else(|| {
+        serde::de::Error::custom(format!("expected a whole number from 0 to {}", u32::MAX))
+    })
+}
+
 /// A chat thread's or stream's id: 32 lower-case hex digits, valid as a tip context id.
 pub const CONTEXT_ID_PATTERN: &str = "^[0-9a-f]{32}$";
 
@@ -234,6 +249,29 @@ pub fn rfc3339(time: &chrono::DateTime<chrono::Utc>) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn whole_u32_takes_any_json_number_without_a_fraction() {
+        let read = |json: &str| {
+            let mut reader = serde_json::Deserializer::from_str(json);
+            whole_u32(&mut reader).ok()
+        };
+        for (json, expected) in [
+            ("0", Some(0)),
+            ("7", Some(7)),
+            ("7.0", Some(7)),
+            ("-0.0", Some(0)),
+            ("1e3", Some(1000)),
+            ("4294967295", Some(u32::MAX)),
+            ("4294967295.0", Some(u32::MAX)),
+            ("4294967296", None),
+            ("7.5", None),
+            ("-1", None),
+            ("\"7\"", None),
+        ] {
+            assert_eq!(read(json), expected, "{json}");
+        }
+    }
 
     #[test]
     fn the_amount_pattern_accepts_what_parse_amount_accepts() {

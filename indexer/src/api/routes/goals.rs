@@ -292,7 +292,7 @@ async fn delete_goal(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use mesi_common::interfaces::tips::MAX_CONTEXT_ID_LEN;
+    use mesi_common::interfaces::tips::{MAX_CONTEXT_ID_LEN, TIP_CONTEXT_ID_PATTERN};
 
     #[test]
     fn the_context_pattern_accepts_what_tip_contexts_accept() {
@@ -316,6 +316,11 @@ mod tests {
                 .parse::<TipContext>()
                 .is_ok_and(|c| c.validate().is_ok());
             assert_eq!(accepted, pattern.is_match(&sample), "{sample}");
+        }
+        let id_pattern = regex::Regex::new(TIP_CONTEXT_ID_PATTERN).unwrap();
+        for id in ["", "3f1c.a_b-9", &longest, &too_long, "a b", "é", "a:b"] {
+            let accepted = TipContext::Stream { id: id.into() }.validate().is_ok();
+            assert_eq!(accepted, id_pattern.is_match(id), "{id}");
         }
     }
 }

@@ -9,6 +9,7 @@
 //!   a board is the same whichever server answers and however far the ingest lags.
 
 use axum::extract::State;
+use mesi_common::interfaces::tips::{TipContext, TIP_CONTEXT_ID_PATTERN};
 use serde::{Deserialize, Serialize};
 use sqlx::PgPool;
 use utoipa::{IntoParams, ToSchema};
@@ -16,15 +17,23 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use crate::api::http::error::ErrorBody;
+use crate::api::http::openapi::set_parameter_pattern;
 use crate::api::http::extract::{Path, Query};
-use crate::api::http::params::{page_size, Address, Id};
+use crate::api::http::params::{page_size, Address};
 use crate::api::state::CHAIN_TIME_SQL;
 use crate::api::{ApiContext, Error};
 
 pub fn router() -> OpenApiRouter<ApiContext> {
-    OpenApiRouter::new()
+    let mut router = OpenApiRouter::new()
         .routes(routes!(creator_leaderboard))
-        .routes(routes!(stream_leaderboard))
+        .routes(routes!(stream_leaderboard));
+    set_parameter_pattern(
+        router.get_openapi_mut(),
+        "/streams/{stream_id}/leaderboard",
+        "stream_id",
+        TIP_CONTEXT_ID_PATTERN,
+    );
+    router
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, ToSchema)]
@@ -92,7 +101,7 @@ pub struct StreamBoardQuery {
 /// Which tips a board counts.
 pub enum Scope<'a> {
     Creator(&'a Address, Period),
-    Stream(&'a Id),
+    Stream(&'a str),
 }
 
 pub fn checked_asset(asset: &str) -> Result<&str, Error> {
@@ -127,7 +136,7 @@ pub async fn top_tippers(
     // $1 creator or stream context, $2 asset, $3 days back (NULL for all time), $4 limit.
     let (filter, key, days) = match scope {
         Scope::Creator(creator, period) => ("creator = $1", creator.to_string(), period.days()),
-        Scope::Stream(id) => ("context = $1", format!("stream:{}", id.as_str()), None),
+        Scope::Stream(id) => ("context = $1", format!("stream:{id}"), None),
     };
     let sql = format!(
         "SELECT fan, sum(amount)::text, count(*), max(height), (array_agg(seq ORDER BY height DESC, seq DESC))[1] \
@@ -181,17 +190,24 @@ async fn creator_leaderboard(
 
 /// The top tippers of a live stream (tips given with context `stream:<id>`) in one asset.
 #[utoipa::path(get, path = "/streams/{stream_id}/leaderboard", tag = "leaderboards",
-    params(("stream_id" = String, Path, description = "The stream id tips carry in their context"), StreamBoardQuery),
+    params(("stream_id" = String, Path,
+        description = "The stream id tips carry in their context (any, not only streams started here)"),
+        StreamBoardQuery),
     responses(
         (status = 200, body = Leaderboard),
         (status = 400, body = ErrorBody, description = "invalid_id, invalid_asset, invalid_query, invalid_limit"),
     ))]
 async fn stream_leaderboard(
     State(ctx): State<ApiContext>,
-    Path(stream_id): Path<Id>,
+    Path(stream_id): Path<String>,
     Query(query): Query<StreamBoardQuery>,
 ) -> Result<axum::Json<Leaderboard>, Error> {
     let limit = page_size(query.limit)?;
+    TipContext::Stream {
+        id: stream_id.clone(),
+    }
+    .validate()
+    .map_err(|why| Error::invalid("invalid_id", why))?;
     let tippers = top_tippers(&ctx.pool, Scope::Stream(&stream_id), &query.asset, limit).await?;
     Ok(axum::Json(Leaderboard {
         asset: query.asset,

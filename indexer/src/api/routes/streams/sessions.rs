@@ -13,7 +13,7 @@ use crate::api::http::extract::{Json, Path, Query};
 use crate::api::http::page::{encode_cursor, snapshot, Page, PageParams};
 use crate::api::http::params::Address;
 use crate::api::routes::auth::Session;
-use crate::api::http::params::{is_context_id, new_context_id};
+use crate::api::http::params::{is_context_id, new_context_id, whole_u32};
 use crate::api::routes::chat::require_creator;
 use crate::api::{ApiContext, Error};
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
@@ -27,7 +27,8 @@ pub struct StartStreamRequest {
     #[serde(default)]
     pub subscribers_only: bool,
     /// The lowest subscription tier that may comment on a subscribers-only stream.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "whole_u32")]
+    #[schema(format = Int64, maximum = 4294967295_f64)]
     pub min_tier: u32,
 }
 
