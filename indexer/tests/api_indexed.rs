@@ -1079,7 +1079,10 @@ async fn pay_per_view_access_is_per_creator_and_content_id() {
             format!("/creators/wasm1nope/ppv/clip/access?viewer={fan}"),
             "invalid_path",
         ),
-        (format!("/creators/{alice}/ppv/clip/access"), "invalid_query"),
+        (
+            format!("/creators/{alice}/ppv/clip/access"),
+            "invalid_query",
+        ),
         (
             format!("/creators/{alice}/ppv/clip/access?viewer=wasm1nope"),
             "invalid_query",

@@ -346,8 +346,7 @@ async fn a_creator_page_and_the_profile_the_creator_sets() {
         "https://cdn.example.com/ada.png"
     );
     assert_eq!(
-        shown["profile"]["links"][0]["url"],
-        "https://ada.example.com",
+        shown["profile"]["links"][0]["url"], "https://ada.example.com",
         "kept as written"
     );
     assert!(shown["profile"]["updated_at"].is_string());

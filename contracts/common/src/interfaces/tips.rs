@@ -21,7 +21,8 @@ macro_rules! context_id_regex {
 /// What a stream or chat-thread id in a [`TipContext`] may be (`validate`), as a regex.
 pub const TIP_CONTEXT_ID_PATTERN: &str = concat!("^", context_id_regex!(), "$");
 /// What [`TipContext`]'s text form may be (`FromStr` and then `validate`), as a regex.
-pub const TIP_CONTEXT_PATTERN: &str = concat!("^(profile|(stream|chat):", context_id_regex!(), ")$");
+pub const TIP_CONTEXT_PATTERN: &str =
+    concat!("^(profile|(stream|chat):", context_id_regex!(), ")$");
 
 /// Where a tip was given.
 #[cw_serde]

@@ -74,10 +74,13 @@ pub fn refine(doc: &mut OpenApi) {
     }
     if let Some(components) = &mut doc.components {
         // A component is an object, or all of some (one of them with the fields).
-        let objects = components.schemas.values_mut().flat_map(|schema| match schema {
-            RefOr::T(Schema::AllOf(all)) => all.items.iter_mut().collect(),
-            other => vec![other],
-        });
+        let objects = components
+            .schemas
+            .values_mut()
+            .flat_map(|schema| match schema {
+                RefOr::T(Schema::AllOf(all)) => all.items.iter_mut().collect(),
+                other => vec![other],
+            });
         for schema in objects {
             if let RefOr::T(Schema::Object(object)) = schema {
                 for (name, property) in object.properties.iter_mut() {

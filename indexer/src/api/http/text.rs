@@ -105,7 +105,10 @@ impl TextRule {
         if self.accepts(text) {
             Ok(())
         } else {
-            Err(Error::invalid(code, format!("{what} is {}", self.describe())))
+            Err(Error::invalid(
+                code,
+                format!("{what} is {}", self.describe()),
+            ))
         }
     }
 
@@ -194,10 +197,11 @@ mod tests {
 
     #[test]
     fn the_pattern_accepts_what_the_rule_accepts() {
-        let mut samples: Vec<String> = ["", "a", " a ", "a b", "é", "日本", "\u{feff}", "x\u{3000}"]
-            .iter()
-            .map(|s| s.to_string())
-            .collect();
+        let mut samples: Vec<String> =
+            ["", "a", " a ", "a b", "é", "日本", "\u{feff}", "x\u{3000}"]
+                .iter()
+                .map(|s| s.to_string())
+                .collect();
         for point in (0..=LAST_SPECIAL).filter(|p| *p < 0x100 || *p >= 0x1680) {
             if let Some(c) = char::from_u32(point) {
                 samples.push(c.to_string());
@@ -233,7 +237,9 @@ mod tests {
 
     #[test]
     fn a_refusal_names_the_field_and_the_rule() {
-        let error = TextRule::line(3).check("invalid_title", "a title", "").unwrap_err();
+        let error = TextRule::line(3)
+            .check("invalid_title", "a title", "")
+            .unwrap_err();
         let Error::Invalid { code, message } = error else {
             panic!("{error:?}")
         };

@@ -17,8 +17,8 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use crate::api::http::error::ErrorBody;
-use crate::api::http::openapi::set_parameter_pattern;
 use crate::api::http::extract::{Path, Query};
+use crate::api::http::openapi::set_parameter_pattern;
 use crate::api::http::params::{page_size, Address};
 use crate::api::state::CHAIN_TIME_SQL;
 use crate::api::{ApiContext, Error};

@@ -252,7 +252,12 @@ mod tests {
     fn message_bodies_are_bounded() {
         check_body("hi\nthere\t!").unwrap();
         check_body(&"é".repeat(MESSAGE_BODY.max_chars)).unwrap();
-        for bad in ["", "   \n", "bell\u{7}", &"x".repeat(MESSAGE_BODY.max_chars + 1)] {
+        for bad in [
+            "",
+            "   \n",
+            "bell\u{7}",
+            &"x".repeat(MESSAGE_BODY.max_chars + 1),
+        ] {
             assert_eq!(check_body(bad).unwrap_err().code(), "invalid_message");
         }
     }

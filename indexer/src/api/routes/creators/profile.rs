@@ -252,7 +252,10 @@ mod tests {
         // The longest URL the document allows is stored, though the parser's form is longer.
         let longest = format!("https://A?{}", "0".repeat(MAX_URL_CHARS - 10));
         assert_eq!(longest.len(), MAX_URL_CHARS);
-        assert_eq!(update(&longest).checked().unwrap().avatar_url, Some(longest));
+        assert_eq!(
+            update(&longest).checked().unwrap().avatar_url,
+            Some(longest)
+        );
         assert_eq!(ok.bio.as_deref(), Some("hi\nthere"));
         assert_eq!(
             ok.avatar_url.as_deref(),

@@ -12,8 +12,8 @@ use crate::api::http::error::ErrorBody;
 use crate::api::http::extract::{Json, Path, Query};
 use crate::api::http::page::{encode_cursor, snapshot, Page, PageParams};
 use crate::api::http::params::Address;
-use crate::api::routes::auth::Session;
 use crate::api::http::params::{is_context_id, new_context_id, whole_u32};
+use crate::api::routes::auth::Session;
 use crate::api::routes::chat::require_creator;
 use crate::api::{ApiContext, Error};
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
@@ -142,7 +142,11 @@ pub(super) async fn start_stream(
     Json(request): Json<StartStreamRequest>,
 ) -> Result<(StatusCode, axum::Json<StreamView>), Error> {
     TITLE.check("invalid_title", "a title", &request.title)?;
-    PLAYBACK_URL.check("invalid_playback_url", "a playback URL", &request.playback_url)?;
+    PLAYBACK_URL.check(
+        "invalid_playback_url",
+        "a playback URL",
+        &request.playback_url,
+    )?;
     require_creator(&ctx, &session).await?;
     let row: Option<StreamRow> = sqlx::query_as(&format!(
         "INSERT INTO streams (stream_id, creator, title, playback_url, subscribers_only, min_tier) \
