@@ -98,7 +98,7 @@ pub struct LoginRequest {
 /// States in the document that a login request holds exactly one of `pubkey` and `pub_key`:
 /// `LoginRequest` becomes all of its fields and one of two `required` lists.
 pub(super) fn require_one_key(doc: &mut utoipa::openapi::OpenApi) {
-    use utoipa::openapi::schema::{AllOfBuilder, ObjectBuilder, OneOfBuilder, Schema, SchemaType};
+    use utoipa::openapi::schema::{AllOfBuilder, ObjectBuilder, OneOfBuilder, SchemaType};
     use utoipa::openapi::RefOr;
     let Some(components) = &mut doc.components else {
         return;
@@ -112,7 +112,7 @@ pub(super) fn require_one_key(doc: &mut utoipa::openapi::OpenApi) {
             .schema_type(SchemaType::AnyValue)
             .required(field)
     };
-    let fields = std::mem::replace(schema, Schema::default());
+    let fields = std::mem::take(schema);
     *schema = AllOfBuilder::new()
         .item(fields)
         .item(
