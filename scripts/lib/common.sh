@@ -151,3 +151,17 @@ lower_wasm() {
 
 # Seconds since the epoch, for step timings.
 now() { date +%s; }
+
+# npm_ci_when_changed DIR: `npm ci` in DIR unless node_modules/ was installed from its
+# package-lock.json already (a stamp in node_modules/ holds the lock's hash).
+npm_ci_when_changed() {
+    local dir="$1" stamp sum
+    command -v npm >/dev/null 2>&1 || die "npm (with node 20 or newer) is needed in $dir"
+    stamp="$dir/node_modules/.mesi-package-lock.sha256"
+    sum="$(sha256sum "$dir/package-lock.json" | cut -d' ' -f1)"
+    if [[ ! -f "$stamp" || "$(cat "$stamp")" != "$sum" ]]; then
+        log "installing the dependencies of ${dir#"$REPO_ROOT"/} (npm ci)"
+        (cd "$dir" && run npm ci --no-audit --no-fund --loglevel=error)
+        printf '%s\n' "$sum" >"$stamp"
+    fi
+}
