@@ -8,7 +8,10 @@ import { chatPage } from "./pages/chat.js";
 import { creatorPage } from "./pages/creator.js";
 import { creatorsPage } from "./pages/creators.js";
 import { streamPage } from "./pages/stream.js";
-import { onWalletChange, signInWithDevAccount, signInWithKeplr, signOut, wallet } from "./wallet.js";
+import { onWalletChange, signOut, wallet } from "./wallet.js";
+
+// cosmjs loads on sign-in, not with the first page.
+const connect = () => import("./connect.js");
 
 const routes: [RegExp, Page][] = [
   [/^\/?$/, creatorsPage],
@@ -52,7 +55,7 @@ function renderWallet(config: AppConfig, bar: HTMLElement) {
   }
   const status = el("span");
   const keplr = el("button", {}, "Sign in with Keplr");
-  keplr.addEventListener("click", () => busy(keplr, status, () => signInWithKeplr(config)));
+  keplr.addEventListener("click", () => busy(keplr, status, async () => (await connect()).signInWithKeplr(config)));
   const parts: (Node | null)[] = [window.keplr ? keplr : null];
   if (config.devMnemonic) {
     // Development only: the mnemonic is the stack's public test mnemonic.
@@ -64,7 +67,7 @@ function renderWallet(config: AppConfig, bar: HTMLElement) {
       style: "width: 4rem",
     });
     const dev = el("button", { "data-testid": "dev-sign-in" }, "Sign in (development wallet)");
-    dev.addEventListener("click", () => busy(dev, status, () => signInWithDevAccount(config, Number(index.value))));
+    dev.addEventListener("click", () => busy(dev, status, async () => (await connect()).signInWithDevAccount(config, Number(index.value))));
     parts.push(el("span", { class: "dev" }, "development only"), index, dev);
   }
   replace(bar, ...parts, status);

@@ -2,20 +2,29 @@
 // against a scripts/dev stack: a fan signs in with the development wallet (ADR-036), tips Ava
 // and sees the tip arrive in her live feed without a reload, is refused in Ava's chat and
 // shown what would qualify, subscribes from that answer, then sends the message. It also
-// watches a stream's live comments. Screenshots of each page go to test-results/.
+// comments on a stream and bids in an auction that Ava opens. Screenshots of each page go to test-results/.
 //
 // MESI_WEB, MESI_DEMO: set by `scripts/dev --run`. MESI_CHROMIUM: the browser.
 import assert from "node:assert/strict";
 import { mkdir, readFile } from "node:fs/promises";
 import { after, before, test } from "node:test";
 
+import { SigningCosmWasmClient } from "@cosmjs/cosmwasm-stargate";
+import { stringToPath } from "@cosmjs/crypto";
+import { DirectSecp256k1HdWallet } from "@cosmjs/proto-signing";
+import { GasPrice } from "@cosmjs/stargate";
+import { Meetings } from "@mesi/sdk";
 import { chromium, type Browser, type Page } from "playwright-core";
+
+import type { AppConfig } from "../src/config.js";
 
 const WEB = process.env.MESI_WEB;
 const DEMO = process.env.MESI_DEMO;
 const SHOTS = new URL("../test-results/", import.meta.url).pathname;
 /** An account of the stack's mnemonic that the demo leaves alone (a fan with nothing yet). */
 const FAN_ACCOUNT = 23;
+/** Ava's account of the stack's mnemonic (the demo's first creator). */
+const AVA_ACCOUNT = 3;
 const WAIT_MS = 60_000;
 
 let browser: Browser;
@@ -124,9 +133,53 @@ test("a live stream shows comments as they are posted", async () => {
   await shot("stream");
 });
 
-test("the auctions page lists auctions", async () => {
+test("a fan bids in a meeting auction and sees the bid listed", async () => {
+  const auctionId = await openAuctionAsAva("A 30-minute call from the browser test");
   await page.getByRole("link", { name: "Auctions" }).click();
-  await page.getByTestId("auctions").waitFor();
-  await shot("auctions");
+  await page.getByTestId("auctions").getByRole("link", { name: "A 30-minute call from the browser test" }).click();
+  await page.getByRole("heading", { name: "A 30-minute call from the browser test" }).waitFor();
+  assert.equal(currentHash(), `#/auctions/${auctionId}`);
+  await page.getByLabel("bid amount").fill("6");
+  await page.getByRole("button", { name: "Bid" }).click();
+  await page.getByRole("status").filter({ hasText: "Bid placed." }).waitFor();
+  await page.getByTestId("bids").getByText("6 USDC").waitFor();
+  await shot("auction");
   assert.deepEqual(pageErrors, [], "no uncaught errors in the page");
 });
+
+const currentHash = () => new URL(page.url()).hash;
+
+/** Ava opens an auction (5 USDC reserve, bidding for an hour, the call in two days) with her
+ * account of the stack's mnemonic, as a creator's own app would; returns its id. */
+async function openAuctionAsAva(description: string): Promise<string> {
+  const config = (await (await fetch(new URL("config.json", WEB))).json()) as AppConfig;
+  const signer = await DirectSecp256k1HdWallet.fromMnemonic(config.devMnemonic!, {
+    prefix: config.bech32Prefix,
+    hdPaths: [stringToPath(`m/44'/118'/0'/0/${AVA_ACCOUNT}`)],
+  });
+  const [{ address }] = await signer.getAccounts();
+  assert.equal(address, demo.ava);
+  const client = await SigningCosmWasmClient.connectWithSigner(config.rpc, signer, {
+    gasPrice: GasPrice.fromString(config.gasPrice),
+  });
+  const nanos = (secondsFromNow: number) => String(BigInt(Date.now() + secondsFromNow * 1000) * 1_000_000n);
+  const meetings = new Meetings.MeetingsClient(client, address, config.contracts.meetings);
+  const result = await meetings.openAuction({
+    auction: {
+      asset: { native: { denom: "uusdc" } },
+      bidding_ends_at: nanos(60 * 60),
+      description,
+      extension_secs: 0,
+      format: "video",
+      min_increment_bps: 500,
+      reserve: "5000000",
+      slot: { start: nanos(2 * 24 * 60 * 60), duration_secs: 30 * 60, time_zone: "Europe/Berlin" },
+    },
+  });
+  client.disconnect();
+  const attribute = result.events
+    .find((event) => event.type === "wasm-mesi.meeting_auction.v1")
+    ?.attributes.find((a) => a.key === "auction_id");
+  assert.ok(attribute, "the auction's event names its id");
+  return attribute.value;
+}
