@@ -149,6 +149,11 @@ lower_wasm() {
     mv "$2.tmp" "$2"
 }
 
+# A TCP port on 127.0.0.1 that nothing listens on now.
+free_port() {
+    python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
 # Seconds since the epoch, for step timings.
 now() { date +%s; }
 

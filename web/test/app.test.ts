@@ -114,7 +114,7 @@ test("chat: refused with what would qualify, subscribe from there, then the mess
   await shot("chat");
 });
 
-test("a live stream shows comments as they are posted", async () => {
+test("a live stream shows comments and tips as they come", async () => {
   // Ava starts a stream with her session from the demo; the fan watches and comments.
   const started = await fetch(`${demo.api}/streams`, {
     method: "POST",
@@ -130,6 +130,10 @@ test("a live stream shows comments as they are posted", async () => {
   await page.getByLabel("comment").fill(comment);
   await page.getByRole("button", { name: "Comment" }).click();
   await page.getByTestId("stream-activity").getByText(comment).waitFor();
+  // A tip with the stream's context arrives on the stream's events once indexed.
+  await page.getByLabel("tip amount").fill("2");
+  await page.getByRole("button", { name: "Tip" }).click();
+  await page.getByTestId("stream-activity").locator('li[data-kind="tip"]', { hasText: "tipped 2 USDC" }).waitFor();
   await shot("stream");
 });
 

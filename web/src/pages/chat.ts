@@ -22,9 +22,22 @@ type Qualification =
   | "hold_surprise"
   | "ask_creator_for_allowlist"
   | "impossible";
-type AssetInfo = { native: { denom: string } } | { cw20: { address: string } };
+type AssetInfo = { native: { denom: string } } | { cw20: { contract: string } };
 
-const assetText = (asset: AssetInfo) => ("native" in asset ? `native:${asset.native.denom}` : `cw20:${asset.cw20.address}`);
+const assetText = (asset: AssetInfo) => ("native" in asset ? `native:${asset.native.denom}` : `cw20:${asset.cw20.contract}`);
+
+/** "subscribe to tier 2 or tip 9 USDC more": the API's `hint` says the same in raw units. */
+function describe(q: Qualification): string {
+  if (typeof q === "string") {
+    return { hold_surprise: "hold a sealed surprise", ask_creator_for_allowlist: "ask the creator to let you in", impossible: "nothing you can do" }[q];
+  }
+  if ("subscribe" in q) return `subscribe to tier ${q.subscribe.min_tier}`;
+  if ("tip" in q) return `tip ${formatAmount(q.tip.more, assetText(q.tip.asset))} more`;
+  if ("spend_on_ppv" in q) return `spend ${formatAmount(q.spend_on_ppv.more, assetText(q.spend_on_ppv.asset))} more on pay-per-view`;
+  if ("any_of" in q) return q.any_of.items.map(describe).join(" or ");
+  if ("all_of" in q) return q.all_of.items.map(describe).join(" and ");
+  return `${q.at_least.k} of: ${q.at_least.items.map(describe).join(", ")}`;
+}
 
 export const chatPage: Page = async ({ api, root }, creator) => {
   const signedIn = wallet();
@@ -79,11 +92,12 @@ export const chatPage: Page = async ({ api, root }, creator) => {
 
 function showRefusal(into: HTMLElement, refusal: ApiSchema<"Refusal">, signedIn: Wallet, creator: string, tiers: Tier[], threadId: string) {
   const status = el("div");
+  const qualify = refusal.qualify as unknown as Qualification | null | undefined;
   replace(
     into,
     el("h2", {}, "You cannot message yet"),
-    el("p", { role: "alert" }, `To qualify: ${refusal.hint ?? "see the creator's chat rule"}.`),
-    refusal.qualify ? actions(refusal.qualify as unknown as Qualification, signedIn, creator, tiers, threadId, status) : null,
+    el("p", { role: "alert" }, `To qualify: ${qualify ? describe(qualify) : (refusal.hint ?? "see the creator's chat rule")}.`),
+    qualify ? actions(qualify, signedIn, creator, tiers, threadId, status) : null,
     status,
   );
   into.hidden = false;
