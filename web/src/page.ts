@@ -16,3 +16,18 @@ export type Page = (context: PageContext, ...params: string[]) => Promise<void>;
 export function publicApi(config: AppConfig): ApiClient {
   return createApiClient(config.api);
 }
+
+/** Loads again until the answer holds `height` (the block of a transaction just sent), since
+ * the indexer follows the chain a moment behind. Gives the last answer after `timeoutMs`. */
+export async function untilIndexed<T extends { height?: number | null }>(
+  load: () => Promise<{ data?: T }>,
+  height: number,
+  timeoutMs = 20_000,
+): Promise<T | undefined> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const { data } = await load();
+    if ((data?.height ?? -1) >= height || Date.now() > deadline) return data;
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+}

@@ -4,7 +4,7 @@ import type { ApiSchema } from "@mesi/sdk";
 
 import { busy, el, replace, section } from "../dom.js";
 import { formatAmount, formatTime, nativeDenom, parseAmount, shortAddress } from "../format.js";
-import type { Page } from "../page.js";
+import { untilIndexed, type Page } from "../page.js";
 import { wallet } from "../wallet.js";
 
 type Auction = ApiSchema<"Auction">;
@@ -57,12 +57,12 @@ export const auctionPage: Page = async ({ api, root }, auctionId) => {
     void busy(bid, status, async () => {
       const denom = nativeDenom(auction.asset);
       if (!denom) throw new Error("bids in CW20 tokens go through cw20SendExecute");
-      await signedIn.meetings.bid({ auctionId: Number(auctionId) }, "auto", undefined, [
+      const result = await signedIn.meetings.bid({ auctionId: Number(auctionId) }, "auto", undefined, [
         { denom, amount: parseAmount(amount.value, auction.asset).toString() },
       ]);
       replace(status, el("span", { role: "status" }, "Bid placed."));
-      const next = await load();
-      if (next.data) show(next.data);
+      const next = await untilIndexed(load, result.height);
+      if (next) show(next);
     });
   });
 };
