@@ -16,5 +16,15 @@ export default defineConfig({
       "cosmjs-types",
     ],
   },
-  build: { target: "es2022", chunkSizeWarningLimit: 2500 },
+  build: {
+    target: "es2022",
+    chunkSizeWarningLimit: 2500,
+    rollupOptions: {
+      onwarn(warning, warn) {
+        // @scure/base (under cosmjs) has a /* @__PURE__ */ inside a comment; harmless.
+        if (warning.code === "INVALID_ANNOTATION" && warning.id?.includes("@scure/base")) return;
+        warn(warning);
+      },
+    },
+  },
 });

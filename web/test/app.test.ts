@@ -20,7 +20,8 @@ import type { AppConfig } from "../src/config.js";
 
 const WEB = process.env.MESI_WEB;
 const DEMO = process.env.MESI_DEMO;
-const SHOTS = new URL("../test-results/", import.meta.url).pathname;
+// This file runs from .test-build/test/: the screenshots go to web/test-results/.
+const SHOTS = new URL("../../test-results/", import.meta.url).pathname;
 /** An account of the stack's mnemonic that the demo leaves alone (a fan with nothing yet; 21-23
  * are such, so the test can run again on one stack with MESI_WEB_TEST_ACCOUNT). */
 const FAN_ACCOUNT = Number(process.env.MESI_WEB_TEST_ACCOUNT ?? 23);
