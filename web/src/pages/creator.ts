@@ -175,7 +175,7 @@ async function showTopTippers({ api }: PageContext, address: string, asset: stri
     el(
       "ol",
       {},
-      ...tippers.map((t) => el("li", { title: t.fan }, `${shortAddress(t.fan)}: ${formatAmount(t.total, asset)} in ${t.tips} tips`)),
+      ...tippers.map((t) => el("li", { title: t.fan }, `${shortAddress(t.fan)}: ${formatAmount(t.total, asset)} in ${t.tips} ${t.tips === 1 ? "tip" : "tips"}`)),
     ),
     tippers.length === 0 ? el("p", { class: "muted" }, "No public tips yet.") : null,
   );
