@@ -39,7 +39,10 @@ export const auctionPage: Page = async ({ api, root }, auctionId) => {
   const bids = section("Bids", "bids");
   const summary = el("p");
   const show = (a: typeof auction) => {
-    replace(summary, `${a.state} · ${priceText(a)} · ends ${formatTime(a.ends_at)} · ${Number(a.duration_secs) / 60} minutes, ${a.format}`);
+    replace(
+      summary,
+      `${a.state} · ${priceText(a)} · bidding ends ${formatTime(a.ends_at)} · the meeting: ${formatTime(a.start)} (${a.time_zone}), ${Number(a.duration_secs) / 60} minutes, ${a.format.replace("_", " ")}`,
+    );
     replace(bids.body, el("ul", { class: "plain" }, ...a.bids.map((b) => el("li", {}, `${shortAddress(b.bidder)}: ${formatAmount(b.amount, a.asset)}`))));
   };
   show(auction);
