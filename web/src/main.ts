@@ -8,7 +8,7 @@ import { chatPage } from "./pages/chat.js";
 import { creatorPage } from "./pages/creator.js";
 import { creatorsPage } from "./pages/creators.js";
 import { streamPage } from "./pages/stream.js";
-import { onWalletChange, signOut, wallet } from "./wallet.js";
+import { onWalletChange, remember, remembered, signOut, wallet } from "./wallet.js";
 
 // cosmjs loads on sign-in, not with the first page.
 const connect = () => import("./connect.js");
@@ -82,6 +82,14 @@ async function start() {
   } catch (error) {
     replace(root, el("p", { class: "error", role: "alert" }, errorText(error)));
     return;
+  }
+  if (remembered()) {
+    try {
+      await (await connect()).restoreWallet(config);
+    } catch (error) {
+      remember(undefined);
+      console.warn("could not sign in again", error);
+    }
   }
   renderWallet(config, bar);
   onWalletChange(() => {

@@ -46,7 +46,32 @@ export function setWallet(next: Wallet | undefined) {
 
 export function signOut(): void {
   const api = current?.api;
+  sessionStorage.removeItem(REMEMBERED_KEY);
   setWallet(undefined);
   void api?.POST("/auth/logout", {});
+}
+
+/** What survives a reload of this tab (sessionStorage): which wallet, and its indexer session. */
+export interface Remembered {
+  kind: Wallet["kind"];
+  address: string;
+  /** The development wallet's account index. */
+  account?: number;
+  token: string;
+}
+
+const REMEMBERED_KEY = "mesi.wallet";
+
+export function remembered(): Remembered | undefined {
+  try {
+    return JSON.parse(sessionStorage.getItem(REMEMBERED_KEY) ?? "null") ?? undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export function remember(value: Remembered | undefined): void {
+  if (value) sessionStorage.setItem(REMEMBERED_KEY, JSON.stringify(value));
+  else sessionStorage.removeItem(REMEMBERED_KEY);
 }
 

@@ -125,9 +125,12 @@ test("a live stream shows comments and tips as they come", async () => {
   });
   assert.equal(started.status, 201, await started.clone().text());
   const { stream_id: streamId } = (await started.json()) as { stream_id: string };
-  // Through the hash, as the app's links go: a reload would end the wallet's session.
-  await page.evaluate((hash) => (location.hash = hash), `#/streams/${streamId}`);
+  // Opened as a shared link: the page loads anew, and the tab's wallet signs in again.
+  const address = await page.getByTestId("signed-in").getAttribute("title");
+  await page.goto(`${WEB}/#/streams/${streamId}`);
+  await page.reload();
   await page.getByRole("heading", { name: "Browser session" }).waitFor();
+  assert.equal(await page.getByTestId("signed-in").getAttribute("title"), address);
   const comment = `Great sound ${Date.now()}`;
   await page.getByLabel("comment").fill(comment);
   await page.getByRole("button", { name: "Comment" }).click();
