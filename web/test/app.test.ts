@@ -2,7 +2,8 @@
 // against a scripts/dev stack: a fan signs in with the development wallet (ADR-036), tips Ava
 // and sees the tip arrive in her live feed without a reload, is refused in Ava's chat and
 // shown what would qualify, subscribes from that answer, then sends the message. It also
-// comments on a stream and bids in an auction that Ava opens. Screenshots of each page go to test-results/.
+// opens a stream's link in a fresh load (the tab signs in again), comments and tips there, and
+// bids in an auction that Ava opens. Screenshots of each page go to test-results/.
 //
 // MESI_WEB, MESI_DEMO: set by `scripts/dev --run`. MESI_CHROMIUM: the browser.
 import assert from "node:assert/strict";
@@ -116,7 +117,7 @@ test("chat: refused with what would qualify, subscribe from there, then the mess
   await shot("chat");
 });
 
-test("a live stream shows comments and tips as they come", async () => {
+test("a stream opened anew (the tab signs in again) shows comments and tips as they come", async () => {
   // Ava starts a stream with her session from the demo; the fan watches and comments.
   const started = await fetch(`${demo.api}/streams`, {
     method: "POST",
