@@ -1,5 +1,5 @@
 // The creators list: a search on display names and the two orders the API offers.
-import { el, replace, section } from "../dom.js";
+import { el, errorText, replace, section } from "../dom.js";
 import type { Page } from "../page.js";
 
 export const creatorsPage: Page = async ({ api, root }) => {
@@ -10,12 +10,19 @@ export const creatorsPage: Page = async ({ api, root }) => {
   root.append(el("form", { onsubmit: (e: Event) => e.preventDefault() }, search, sort), list.root);
   list.body.append(items);
 
+  // Typing sends a request per key: only the latest answer is shown, whatever order they come in.
+  let latest = 0;
   async function load() {
+    const mine = ++latest;
     const q = search.value.trim() || undefined;
     const { data, error } = await api.GET("/creators", {
       params: { query: { q, sort: sort.value as "recent" | "name", limit: 50 } },
     });
-    if (!data) throw new Error(error?.error.message ?? "could not load the creators");
+    if (mine !== latest) return;
+    if (!data) {
+      replace(items, el("li", { class: "error", role: "alert" }, error?.error.message ?? "could not load the creators"));
+      return;
+    }
     replace(
       items,
       ...data.items.map((creator) =>
@@ -30,7 +37,8 @@ export const creatorsPage: Page = async ({ api, root }) => {
       data.items.length === 0 ? el("li", { class: "muted" }, "No creator matches.") : null,
     );
   }
-  search.addEventListener("input", () => void load());
-  sort.addEventListener("change", () => void load());
+  const reload = () => load().catch((e: unknown) => replace(items, el("li", { class: "error", role: "alert" }, errorText(e))));
+  search.addEventListener("input", reload);
+  sort.addEventListener("change", reload);
   await load();
 };
