@@ -1,6 +1,6 @@
 // Chat with a creator: open the thread, send; when the creator's rule refuses, show what
 // would qualify (the refusal's `qualify`) with buttons that do it, then let the message go.
-import type { ApiSchema } from "@mesi/sdk";
+import type { ApiSchema, Creators } from "@mesi/sdk";
 
 import { busy, el, replace, section } from "../dom.js";
 import { formatAmount, shortAddress } from "../format.js";
@@ -11,20 +11,11 @@ import { subscribe } from "./creator.js";
 type Tier = ApiSchema<"Tier">;
 type Message = ApiSchema<"Message">;
 
-/** `mesi_common::chat_rule::Qualification` as JSON (the API types it only as an object). */
-type Qualification =
-  | { subscribe: { min_tier: number } }
-  | { tip: { asset: AssetInfo; more: string } }
-  | { spend_on_ppv: { asset: AssetInfo; more: string } }
-  | { any_of: { items: Qualification[] } }
-  | { all_of: { items: Qualification[] } }
-  | { at_least: { k: number; items: Qualification[] } }
-  | "hold_surprise"
-  | "ask_creator_for_allowlist"
-  | "impossible";
-type AssetInfo = { native: { denom: string } } | { cw20: { contract: string } };
+/** The refusal's `qualify` is the Creators contract's `Qualification` (the OpenAPI document
+ * types it only as an object). */
+type Qualification = Creators.Qualification;
 
-const assetText = (asset: AssetInfo) => ("native" in asset ? `native:${asset.native.denom}` : `cw20:${asset.cw20.contract}`);
+const assetText = (asset: Creators.AssetInfo) => ("native" in asset ? `native:${asset.native.denom}` : `cw20:${asset.cw20.contract}`);
 
 /** "subscribe to tier 2 or tip 9 USDC more": the API's `hint` says the same in raw units. */
 function describe(q: Qualification): string {
